@@ -1,0 +1,145 @@
+import Foundation
+import Postgres
+
+/// A throwaway PostgreSQL server in a temporary directory, listening only on a Unix socket.
+///
+/// This is tenantwall's "embedded default" and the test suite's server: nothing to install or configure by
+/// hand, nothing left behind. It uses the server binaries that `pg_config --bindir` names (Debian's
+/// `postgresql-15`). As root it runs the server as the `postgres` OS user, because PostgreSQL refuses to run
+/// as root.
+///
+///     let server = try LocalServer.start()
+///     defer { server.stop() }
+///     let db = try Connection(server.connectionString(database: "postgres"))
+public final class LocalServer {
+    public let directory: URL
+    public let socketDirectory: String
+    public let superuser = "postgres"
+    private let binDirectory: String
+    private let runAs: String?
+    private var stopped = false
+
+    private init(directory: URL, binDirectory: String, runAs: String?) {
+        self.directory = directory
+        self.socketDirectory = directory.path
+        self.binDirectory = binDirectory
+        self.runAs = runAs
+    }
+
+    /// Initialises a cluster and starts it; throws with the server's own log when it cannot.
+    public static func start(extraSettings: [String: String] = [:]) throws -> LocalServer {
+        let bin = try findBinDirectory()
+        let runAs: String? = geteuid() == 0 ? "postgres" : nil
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tenantwall-pg-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let server = LocalServer(directory: dir, binDirectory: bin, runAs: runAs)
+        do {
+            if let runAs { try run("/bin/chown", [runAs, dir.path]) }
+            let data = dir.appendingPathComponent("data").path
+            try server.pg("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
+                                     "--locale=C"])
+            var settings = [
+                "listen_addresses": "''", "unix_socket_directories": "'\(dir.path)'", "fsync": "off",
+                "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100",
+                "shared_buffers": "128MB", "log_min_messages": "warning", "lc_messages": "'C'",
+            ]
+            for (key, value) in extraSettings { settings[key] = value }
+            let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n")
+            let confURL = URL(fileURLWithPath: data).appendingPathComponent("postgresql.auto.conf")
+            try (conf + "\n").write(to: confURL, atomically: true, encoding: .utf8)
+            if let runAs { try run("/bin/chown", [runAs, confURL.path]) }
+            try server.pg("pg_ctl", ["-D", data, "-l", dir.appendingPathComponent("server.log").path, "-w", "-t", "60", "start"])
+        } catch {
+            let log = (try? String(contentsOf: dir.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+            server.stop()
+            throw LocalServerError(message: "\(error)\n\(log)")
+        }
+        return server
+    }
+
+    /// A libpq key/value connection string for `database` as the superuser (or `user`).
+    public func connectionString(database: String = "postgres", user: String? = nil) -> String {
+        "host=\(socketDirectory) port=5432 dbname=\(database) user=\(user ?? superuser)"
+    }
+
+    /// Creates a fresh, empty database and returns its name.
+    public func createDatabase(_ name: String) throws {
+        let admin = try Connection(connectionString())
+        try admin.query("SELECT 1")
+        try admin.execute("CREATE DATABASE \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
+    }
+
+    /// Stops the server at once and removes its directory. Safe to call twice.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        let data = directory.appendingPathComponent("data").path
+        if FileManager.default.fileExists(atPath: data + "/postmaster.pid") {
+            try? pg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+
+    private func pg(_ tool: String, _ arguments: [String]) throws {
+        let path = binDirectory + "/" + tool
+        if let runAs {
+            try Self.run("/usr/sbin/runuser", ["-u", runAs, "--", path] + arguments)
+        } else {
+            try Self.run(path, arguments)
+        }
+    }
+
+    /// Runs a program and waits for it, with its output in a file.
+    ///
+    /// posix_spawn and waitpid rather than Foundation's `Process`: the server that `pg_ctl start` leaves running
+    /// inherits descriptors, and `Process` would wait for those to close, i.e. for the server to stop.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let outputPath = NSTemporaryDirectory() + "tenantwall-run-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw LocalServerError(message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw LocalServerError(message: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status)):\n\(text)")
+        }
+        return text
+    }
+
+    /// `PG_BINDIR`, else `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`.
+    static func findBinDirectory() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let bin = environment["PG_BINDIR"], FileManager.default.fileExists(atPath: bin + "/initdb") { return bin }
+        for candidate in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.fileExists(atPath: candidate) {
+            if let bin = try? run(candidate, ["--bindir"]).trimmingCharacters(in: .whitespacesAndNewlines),
+               FileManager.default.fileExists(atPath: bin + "/initdb") { return bin }
+        }
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            let bin = "/usr/lib/postgresql/\(version)/bin"
+            if FileManager.default.fileExists(atPath: bin + "/initdb") { return bin }
+        }
+        throw LocalServerError(message: "no PostgreSQL server binaries found: install postgresql-15 (apt-get install postgresql-15) or set PG_BINDIR")
+    }
+}
+
+public struct LocalServerError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "could not start a local PostgreSQL: \(message)" }
+}
