@@ -21,14 +21,16 @@ let package = Package(
         .target(name: "LocalPostgres", dependencies: ["Postgres"]),
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
         .target(name: "PolicyGen", dependencies: [.product(name: "Yams", package: "Yams")]),
+        /// The database-facing operations behind the commands: reading spec files, plan, apply, probes.
+        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "PolicyGen", "Postgres", "LocalPostgres",
+                "Tenantwall", "PolicyGen", "Postgres", "LocalPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen"], resources: [.copy("Golden")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "MigrateCLI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres"]),
     ]
 )

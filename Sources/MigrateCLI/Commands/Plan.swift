@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import PolicyGen
+import Tenantwall
+
+/// Compares the spec with a live database and prints the SQL that would bring it in line.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the SQL that brings a live database to the spec; exit 1 when there is any.",
+        discussion: "Reads the catalog, runs the generated SQL in a transaction that is rolled back, and compares. Prints nothing and exits 0 when in sync.")
+
+    @OptionGroup var specOptions: SpecOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let spec = try specOptions.load()
+        var database = LiveDatabase(connection: try connection.connect())
+        database.lockTimeout = connection.lockTimeout
+        let plan = try database.plan(spec)
+        guard !plan.isEmpty else { return }
+        print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")]), terminator: "")
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+import Postgres
+
+/// Where to connect, following libpq: `--database` takes a connection string or URL; without it,
+/// `DATABASE_URL`, then libpq's `PG*` variables and `.pgpass` (sslmode and the rest as libpq reads them).
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: [.customLong("database"), .customShort("d")], help: ArgumentHelp("libpq connection string or postgres:// URL (default: DATABASE_URL, then PG* variables).", valueName: "conninfo"))
+    var database: String?
+
+    @Option(name: .long, help: "How long to wait for a table lock before failing.")
+    var lockTimeout = "5s"
+
+    func connect() throws -> Connection { try Connection(database) }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PolicyGen
+import Postgres
+import Tenantwall
+
+/// `tenantwall`: provable tenant isolation for PostgreSQL.
+///
+/// Exit codes are a contract for pipelines: 0 ok, 1 findings or drift, 2 usage or tool error.
+@main
+struct TenantwallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenantwall",
+        abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
+        discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
+        version: "0.1.0",
+        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Demo.self, ExtensionSQL.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(with: error)
+        }
+    }
+
+    /// Maps every error to a message and the documented exit code; never a stack trace.
+    static func exit(with error: Error) -> Never {
+        switch error {
+        case let code as ExitCode:
+            Foundation.exit(code.rawValue)
+        case let errors as SpecErrors:
+            Output.error(errors.description)
+            Output.error("\(errors.diagnostics.filter { $0.severity == .error }.count) error(s) in the spec")
+            Foundation.exit(2)
+        case let error as PostgresError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
+        case let error as ToolError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
+        default:
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            Output.error(fullMessage(for: error))
+            Foundation.exit(2)
+        }
+    }
+}
+
+enum Output {
+    static func error(_ text: String) {
+        FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+    }
+
+    /// Progress lines go to stderr, and only on a terminal: pipelines get quiet, parseable stdout.
+    static func progress(_ text: String) {
+        if isatty(STDERR_FILENO) == 1 { error(text) }
+    }
+}

@@ -1,0 +1,51 @@
+/// Chooses the generated statements that bring a live database to the spec.
+///
+/// `desired` is the snapshot after the generated SQL ran (in a rolled-back transaction) and `live` the
+/// snapshot before: every object whose fingerprint differs, or that is missing, contributes its statements,
+/// in generation order. An empty plan means the database is in sync.
+public struct Plan: Sendable {
+    public var differences: [Difference]
+    public var statements: [Statement]
+    public var isEmpty: Bool { differences.isEmpty }
+
+    public struct Difference: Sendable, Equatable {
+        public var object: String
+        public var live: String?
+        public var desired: String?
+    }
+
+    public func script(header: [String]) -> String {
+        guard !isEmpty else { return "" }
+        let list = differences.map { "  - " + $0.object + ($0.live == nil ? " (missing)" : " (differs)") }
+        return ScriptRenderer.render(header: header + ["Differences:"] + list, sections: [Section("Plan", statements)])
+    }
+}
+
+public enum Planner {
+    public static func plan(generator: Generator, live: CatalogSnapshot, desired: CatalogSnapshot) -> Plan {
+        var differences: [Plan.Difference] = []
+        for key in desired.objects.keys.sorted() where live.objects[key] != desired.objects[key] {
+            differences.append(Plan.Difference(object: key, live: live.objects[key], desired: desired.objects[key]))
+        }
+        let differing = Set(differences.map(\.object))
+        let all = generator.sections().flatMap(\.statements)
+        var statements = all.filter { differing.contains(snapshotKey($0.object)) }
+        // Extensions that time-series statements need are not in the snapshot: they come along when needed.
+        let tables = Set(generator.spec.tables.map(\.qualifiedName))
+        if statements.contains(where: { if case let .timeSeries(t) = $0.object { return tables.contains(t) }; return false }) {
+            statements = all.filter { s in
+                if case let .timeSeries(t) = s.object, !tables.contains(t) { return true }
+                return differing.contains(snapshotKey(s.object))
+            }
+        }
+        return Plan(differences: differences, statements: statements)
+    }
+
+    /// The snapshot key that shows whether a statement's object is as generated.
+    static func snapshotKey(_ key: ObjectKey) -> String {
+        switch key {
+        case .rowSecurity(let t): return "row security \(t)"
+        default: return key.description
+        }
+    }
+}

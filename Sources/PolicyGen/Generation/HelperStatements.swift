@@ -1,0 +1,60 @@
+/// Installs the helper functions (as the extension or inline) and the spec-specific wrappers:
+/// `current_tenant_id()`, `set_tenant_context()`, `clear_tenant_context()`, typed for the spec's tenant type
+/// and bound to its setting name, plus who may use admin mode.
+struct HelperStatements {
+    let spec: Spec
+
+    var schema: String { spec.tenancy.helperSchema }
+    func fn(_ name: String) -> String { SQL.qualified(schema, name) }
+
+    func statements() -> [Statement] {
+        let t = spec.tenancy, r = spec.roles
+        var out: [Statement] = []
+        switch t.helpers {
+        case .extension:
+            out.append(Statement(.helpers, "CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA \(SQL.ident(schema)) VERSION \(SQL.literal(HelperCore.version))",
+                                 comment: "Helper functions from the tenantwall extension (sql/ in the tenantwall repository)."))
+        case .inline:
+            out.append(Statement(.helpers, HelperCore.inline(schema: schema).trimmingTrailingNewlinesAndSemicolon(),
+                                 comment: "Helper functions, inlined: the same SQL as the tenantwall extension \(HelperCore.version)."))
+        }
+        let type = t.type.rawValue
+        let setting = SQL.literal(t.setting)
+        let local = t.scope == .transaction ? "true" : "false"
+        out.append(Statement(.helpers, """
+            CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(type)
+                LANGUAGE sql STABLE PARALLEL SAFE
+                AS \(SQL.dollarQuoted(" SELECT \(fn("context_" + type))(\(setting)) "))
+            """, comment: "The session's tenant, or NULL (unset, empty or malformed): policies then match no row."))
+        out.append(Statement(.helpers, """
+            CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void
+                LANGUAGE sql VOLATILE
+                AS \(SQL.dollarQuoted(" SELECT \(fn("set_context"))(\(setting), tenant::pg_catalog.text, \(local)) "))
+            """, comment: t.scope == .transaction
+                ? "Transaction-local: the context ends with the transaction, so a pooled connection never carries it on."
+                : "Session-scoped (tenancy.scope: session): the context outlives the transaction. Unsafe behind a transaction pooler."))
+        out.append(Statement(.helpers, """
+            CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void
+                LANGUAGE sql VOLATILE
+                AS \(SQL.dollarQuoted(" SELECT pg_catalog.set_config(\(setting), '', false) "))
+            """))
+        out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
+                             comment: "Only members of \(r.admin) may enable admin mode."))
+        let log = fn("admin_mode_log")
+        out.append(Statement(.helpers, "GRANT SELECT, INSERT ON TABLE \(log) TO \(SQL.ident(r.admin))"))
+        let own = "actor OPERATOR(pg_catalog.=) CURRENT_USER AND backend_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
+        out.append(Statement(.helpers, "DROP POLICY IF EXISTS tw_admin_log_own ON \(log)"))
+        out.append(Statement(.helpers, "CREATE POLICY tw_admin_log_own ON \(log) AS PERMISSIVE FOR ALL TO \(SQL.ident(r.admin))\n    USING (\(own))\n    WITH CHECK (\(own))",
+                             comment: "An admin session sees and writes only its own log rows; the owner reads them all."))
+        return out
+    }
+}
+
+extension String {
+    /// Generated statements are rendered with their own terminator.
+    func trimmingTrailingNewlinesAndSemicolon() -> String {
+        var s = self
+        while let last = s.last, last == "\n" || last == ";" { s.removeLast() }
+        return s
+    }
+}

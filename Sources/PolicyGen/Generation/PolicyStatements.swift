@@ -1,0 +1,103 @@
+/// Row-level security for one table: enabled and forced, one permissive policy per command with `USING` and
+/// `WITH CHECK`, admin-mode policies for the admin role, the spec's restrictive predicate, and removal of
+/// any other policy on the table (a hand-made `USING (true)` does not survive a run).
+///
+/// The tenant predicate is `column = (SELECT helpers.current_tenant_id())`: the sub-select makes the context
+/// an InitPlan evaluated once per statement, and the comparison stays an index condition on the tenant
+/// index. Tables here are partitioned by time, not tenant, so the sub-select form costs no partition pruning.
+struct PolicyStatements {
+    let spec: Spec
+    let table: Table
+
+    /// A policy as generated, before rendering: also what `plan` compares with the live catalog.
+    struct Policy {
+        var name: String
+        var restrictive = false
+        var command: Command?
+        var roles: [String]
+        var using: String?
+        var check: String?
+    }
+
+    var relation: String { SQL.qualified(table.schema, table.name) }
+
+    func policies() -> [Policy] {
+        guard table.isolation != .exempt else { return [] }
+        let helpers = spec.tenancy.helperSchema, r = spec.roles
+        let admin = "(SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))())"
+        var out: [Policy] = []
+        let nonAdmin = uniqued([r.app] + r.readonly).filter { $0 != r.admin }
+        for command in Command.allCases {
+            let roles = uniqued((nonAdmin + [r.admin]).filter { table.commands(for: $0).contains(command) })
+            guard !roles.isEmpty else { continue }
+            switch table.isolation {
+            case .tenant, .self:
+                let scope = table.scopeColumn(tenancy: spec.tenancy)!
+                let predicate = "\(SQL.ident(scope)) = (SELECT \(SQL.qualified(helpers, "current_tenant_id"))())"
+                let tenantRoles = table.isolation == .self && command != .select && command != .update
+                    ? [] : roles
+                if !tenantRoles.isEmpty {
+                    out.append(Policy(name: "tw_tenant_\(command.rawValue)", command: command, roles: tenantRoles,
+                                      using: command == .insert ? nil : predicate,
+                                      check: command == .select || command == .delete ? nil : predicate))
+                }
+            case .shared:
+                if command == .select {
+                    out.append(Policy(name: "tw_shared_select", command: .select, roles: roles, using: "true", check: nil))
+                }
+            case .exempt:
+                break
+            }
+            if roles.contains(r.admin) && !(table.isolation == .shared && command == .select) {
+                out.append(Policy(name: "tw_admin_\(command.rawValue)", command: command, roles: [r.admin],
+                                  using: command == .insert ? nil : admin,
+                                  check: command == .select || command == .delete ? nil : admin))
+            }
+        }
+        if let restrict = table.restrict {
+            let everyone = uniqued(table.grants.map(\.role).filter { !table.commands(for: $0).isEmpty })
+            if !everyone.isEmpty {
+                out.append(Policy(name: "tw_restrict", restrictive: true, command: nil, roles: everyone,
+                                  using: "(\(restrict))", check: "(\(restrict))"))
+            }
+        }
+        return out
+    }
+
+    func statements() -> [Statement] {
+        let key = ObjectKey.rowSecurity(table.qualifiedName)
+        guard table.isolation != .exempt else {
+            return [Statement(key, "ALTER TABLE \(relation) NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY",
+                              comment: "\(table.qualifiedName) is exempt from RLS: \(table.reason ?? "")")]
+        }
+        var out = [Statement(key, "ALTER TABLE \(relation) ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY",
+                             comment: "\(table.qualifiedName): isolation \(table.isolation.rawValue); forced, so the owner is bound too.")]
+        let policies = policies()
+        let names = policies.map { SQL.literal($0.name) }.joined(separator: ", ")
+        let keep = names.isEmpty ? "" : " AND polname <> ALL (ARRAY[\(names)]::name[])"
+        out.append(Statement(.policies(table.qualifiedName), "DO " + SQL.dollarQuoted("""
+
+            DECLARE
+                stale name;
+            BEGIN
+                FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = \(SQL.literal(relation))::regclass\(keep) LOOP
+                    EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, \(SQL.literal(relation))::regclass);
+                END LOOP;
+            END
+
+            """), comment: "Remove policies the spec does not name."))
+        for policy in policies {
+            out.append(Statement(.policies(table.qualifiedName), "DROP POLICY IF EXISTS \(SQL.ident(policy.name)) ON \(relation)"))
+            out.append(Statement(.policies(table.qualifiedName), render(policy)))
+        }
+        return out
+    }
+
+    func render(_ p: Policy) -> String {
+        var sql = "CREATE POLICY \(SQL.ident(p.name)) ON \(relation) AS \(p.restrictive ? "RESTRICTIVE" : "PERMISSIVE")"
+        sql += " FOR \(p.command?.sql ?? "ALL") TO \(SQL.identList(p.roles))"
+        if let using = p.using { sql += "\n    USING (\(using))" }
+        if let check = p.check { sql += "\n    WITH CHECK (\(check))" }
+        return sql
+    }
+}

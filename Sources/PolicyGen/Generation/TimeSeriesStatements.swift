@@ -1,0 +1,92 @@
+/// Hypertables (TimescaleDB's documented API) and native range partitions (tenantwall's own
+/// `ensure_partitions()` or pg_partman's `create_parent()`), with direct access to every partition and chunk
+/// closed, including those created later:
+/// - native partitions: an event trigger secures each partition as it is created or attached (it needs a
+///   superuser; without one the migration says so and `ensure_partitions()` still secures what it makes);
+/// - TimescaleDB chunks (created without DDL, so no event trigger sees them): secured now and by a
+///   TimescaleDB job every five minutes.
+struct TimeSeriesStatements {
+    let spec: Spec
+
+    var helpers: String { spec.tenancy.helperSchema }
+
+    func statements() -> [Statement] {
+        var out: [Statement] = []
+        let partitioned = spec.tables.filter { $0.partitioning != nil }
+        let hypertables = spec.tables.filter { $0.hypertable != nil }
+        if !partitioned.isEmpty { out += [guardTrigger()] }
+        if partitioned.contains(where: { $0.partitioning?.manager == .pg_partman }) {
+            out.append(Statement(.timeSeries("pg_partman"), "CREATE SCHEMA IF NOT EXISTS partman"))
+            out.append(Statement(.timeSeries("pg_partman"), "CREATE EXTENSION IF NOT EXISTS pg_partman WITH SCHEMA partman",
+                                 comment: "pg_partman (Debian: postgresql-15-partman) creates and maintains the partitions."))
+        }
+        for table in partitioned { out += partitions(table, table.partitioning!) }
+        if !hypertables.isEmpty {
+            out.append(Statement(.timeSeries("timescaledb"), "CREATE EXTENSION IF NOT EXISTS timescaledb",
+                                 comment: "TimescaleDB must be installed on the server (shared_preload_libraries = 'timescaledb')."))
+        }
+        for table in hypertables { out += hypertable(table, table.hypertable!) }
+        if !hypertables.isEmpty {
+            let proc = SQL.literal(SQL.qualified(helpers, "secure_chunks_job"))
+            out.append(Statement(.timeSeries("timescaledb"), """
+                SELECT add_job(\(proc)::regproc, INTERVAL '5 minutes')
+                WHERE NOT EXISTS (SELECT 1 FROM timescaledb_information.jobs
+                                  WHERE proc_schema = \(SQL.literal(helpers)) AND proc_name = 'secure_chunks_job')
+                """, comment: "Chunks created after this migration are secured by this job within five minutes."))
+        }
+        return out
+    }
+
+    func guardTrigger() -> Statement {
+        let function = SQL.qualified(helpers, "secure_new_partitions")
+        return Statement(.partitionGuard, "DO " + SQL.dollarQuoted("""
+
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtname = 'tenantwall_secure_partitions') THEN
+                    RETURN;
+                END IF;
+                IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER) THEN
+                    CREATE EVENT TRIGGER tenantwall_secure_partitions ON ddl_command_end
+                        WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+                        EXECUTE FUNCTION \(function)();
+                ELSE
+                    RAISE WARNING 'tenantwall: % is not a superuser, so no event trigger secures partitions created later', CURRENT_USER
+                        USING HINT = 'create partitions with tenantwall''s ensure_partitions() or call secure_partitions() after creating them';
+                END IF;
+            END
+
+            """), comment: "Partitions created or attached later get RLS forced with no policy, so naming one directly returns nothing.")
+    }
+
+    func partitions(_ table: Table, _ p: Partitioning) -> [Statement] {
+        let key = ObjectKey.timeSeries(table.qualifiedName)
+        let regclass = SQL.regclass(table.schema, table.name)
+        switch p.manager {
+        case .native:
+            return [Statement(key, "SELECT \(SQL.qualified(helpers, "ensure_partitions"))(\(regclass), INTERVAL \(SQL.literal(p.interval)), \(p.premake))",
+                              comment: "Partitions of \(p.interval) on \(p.column): the current one, \(p.premake) ahead, and a default. Re-run (or schedule) to keep ahead.")]
+        case .pg_partman:
+            let parent = SQL.literal("\(table.schema).\(table.name)")
+            return [
+                Statement(key, """
+                    SELECT partman.create_parent(p_parent_table := \(parent), p_control := \(SQL.literal(p.column)),
+                        p_type := 'native', p_interval := \(SQL.literal(SpecValidator.partmanInterval(p.interval) ?? p.interval)), p_premake := \(p.premake))
+                    WHERE NOT EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = \(parent))
+                    """, comment: "pg_partman manages \(table.qualifiedName); run partman.run_maintenance() on a schedule."),
+                Statement(key, "SELECT \(SQL.qualified(helpers, "secure_partitions"))(\(regclass))"),
+            ]
+        }
+    }
+
+    func hypertable(_ table: Table, _ h: Hypertable) -> [Statement] {
+        let key = ObjectKey.timeSeries(table.qualifiedName)
+        let regclass = SQL.regclass(table.schema, table.name)
+        var out = [Statement(key, "SELECT create_hypertable(\(regclass), by_range(\(SQL.literal(h.timeColumn)), INTERVAL \(SQL.literal(h.chunkInterval))), if_not_exists => true)",
+                             comment: "Hypertable on \(h.timeColumn), chunks of \(h.chunkInterval). No compression or continuous aggregates: TimescaleDB refuses them with RLS.")]
+        if let retention = h.retention {
+            out.append(Statement(key, "SELECT add_retention_policy(\(regclass), INTERVAL \(SQL.literal(retention)), if_not_exists => true)"))
+        }
+        out.append(Statement(key, "SELECT \(SQL.qualified(helpers, "secure_chunks"))(\(regclass))"))
+        return out
+    }
+}

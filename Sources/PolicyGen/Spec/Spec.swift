@@ -1,0 +1,193 @@
+/// A tenant model: how tenants are identified, which roles exist, and how every table is isolated.
+///
+/// Built by `SpecLoader` from one or more YAML files, then checked by `SpecValidator`. Every value keeps
+/// where it came from, so later checks can still point at the line.
+public struct Spec: Sendable {
+    public var tenancy: Tenancy
+    public var roles: Roles
+    public var tables: [Table]
+    /// The files the spec came from, in load order (for headers and fingerprints).
+    public var files: [String]
+
+    public init(tenancy: Tenancy, roles: Roles, tables: [Table], files: [String]) {
+        self.tenancy = tenancy
+        self.roles = roles
+        self.tables = tables
+        self.files = files
+    }
+}
+
+public enum TenantType: String, CaseIterable, Sendable {
+    case uuid, bigint, integer, text
+}
+
+/// Whether the helper functions are installed with `CREATE EXTENSION tenantwall` or inlined as plain SQL
+/// (for managed services that cannot install custom extensions).
+public enum HelperInstall: String, CaseIterable, Sendable {
+    case inline, `extension`
+}
+
+/// How long a context set with `set_tenant_context()` lasts.
+public enum ContextScope: String, CaseIterable, Sendable {
+    /// Ends with the transaction: a pooled connection never carries a tenant into the next client's transaction.
+    case transaction
+    /// Lasts for the session: only for applications that own their connections. `verify` flags it.
+    case session
+}
+
+public struct Tenancy: Sendable {
+    public var column: String = "tenant_id"
+    public var type: TenantType = .uuid
+    public var setting: String = "app.current_tenant_id"
+    public var helperSchema: String = "tenantwall"
+    public var scope: ContextScope = .transaction
+    public var helpers: HelperInstall = .inline
+    public var location: SourceLocation?
+
+    public init() {}
+}
+
+public struct Roles: Sendable {
+    /// Owns the tables and runs migrations. Never used by the application.
+    public var owner: String = ""
+    /// The application's role: subject to RLS, never the owner.
+    public var app: String = ""
+    /// Members may call `enable_admin_mode()` to see every tenant, with each call recorded.
+    public var admin: String = ""
+    /// Login roles (e.g. an ingestion service) granted membership of the admin role.
+    public var adminMembers: [String] = []
+    /// Read-only roles such as reporting or BI; tenant-scoped like the application.
+    public var readonly: [String] = []
+    /// Whether the generated SQL creates missing roles (as NOLOGIN, NOBYPASSRLS).
+    public var create: Bool = true
+    public var locations: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    /// Every role the application side uses: these must never bypass RLS.
+    public var accessRoles: [String] { [app, admin] + readonly }
+}
+
+public enum Isolation: String, CaseIterable, Sendable {
+    /// Rows scoped by the tenant column.
+    case tenant
+    /// Readable by every tenant; writable only in admin mode.
+    case shared
+    /// The tenants table itself, keyed by its id.
+    case `self`
+    /// No RLS; requires a written reason.
+    case exempt
+}
+
+public enum Command: String, CaseIterable, Sendable, Comparable {
+    case select, insert, update, delete
+
+    public static func < (a: Command, b: Command) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    public var sql: String { rawValue.uppercased() }
+}
+
+public struct Column: Sendable {
+    public var name: String
+    /// A validated type name, e.g. `timestamptz`, `numeric(12,2)`, `text[]`.
+    public var type: String
+    public var notNull: Bool
+    public var defaultValue: ColumnDefault?
+    public var location: SourceLocation?
+
+    public init(name: String, type: String, notNull: Bool = false, defaultValue: ColumnDefault? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.type = type
+        self.notNull = notNull
+        self.defaultValue = defaultValue
+        self.location = location
+    }
+}
+
+/// Column defaults are values or one of a few known functions, never free SQL.
+public enum ColumnDefault: Sendable, Equatable {
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case function(String)
+
+    /// The functions a spec may name as a default.
+    public static let functions = ["now()", "gen_random_uuid()", "current_timestamp", "clock_timestamp()", "current_date", "identity"]
+}
+
+public struct Index: Sendable {
+    public var name: String?
+    /// Key columns in order; each may carry `DESC`.
+    public var columns: [IndexColumn]
+    public var include: [String]
+    public var unique: Bool
+    /// A partial-index predicate, written by the spec's author: SQL, checked to be one expression.
+    public var predicate: String?
+    public var location: SourceLocation?
+}
+
+public struct IndexColumn: Sendable, Equatable {
+    public var name: String
+    public var descending: Bool
+}
+
+public struct Hypertable: Sendable {
+    public var timeColumn: String
+    public var chunkInterval: String
+    public var retention: String?
+    public var location: SourceLocation?
+}
+
+public enum PartitionManager: String, CaseIterable, Sendable {
+    case native
+    case pg_partman
+}
+
+public struct Partitioning: Sendable {
+    public var column: String
+    public var interval: String
+    public var premake: Int
+    public var manager: PartitionManager
+    public var location: SourceLocation?
+}
+
+public struct Table: Sendable {
+    public var schema: String
+    public var name: String
+    public var isolation: Isolation
+    /// For `self` tables: the column holding the tenant's id.
+    public var key: String?
+    /// For `exempt` tables: why they need no RLS.
+    public var reason: String?
+    public var columns: [Column]
+    public var primaryKey: [String]
+    /// Role name → commands it may run.
+    public var grants: [(role: String, commands: [Command])]
+    /// Where each grant's role is named, for diagnostics.
+    public var grantLocations: [String: SourceLocation] = [:]
+    /// An extra condition every row must satisfy, added as a RESTRICTIVE policy (SQL, one expression).
+    public var restrict: String?
+    public var indexes: [Index]
+    public var hypertable: Hypertable?
+    public var partitioning: Partitioning?
+    public var location: SourceLocation?
+
+    public var qualifiedName: String { "\(schema).\(name)" }
+
+    public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+
+    /// The column that scopes rows to a tenant, if any.
+    public func scopeColumn(tenancy: Tenancy) -> String? {
+        switch isolation {
+        case .tenant: return tenancy.column
+        case .self: return key ?? "id"
+        case .shared, .exempt: return nil
+        }
+    }
+
+    public func commands(for role: String) -> [Command] {
+        grants.first { $0.role == role }?.commands ?? []
+    }
+}

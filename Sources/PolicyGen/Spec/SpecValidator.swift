@@ -1,0 +1,205 @@
+/// Semantic checks on a loaded spec: the things YAML cannot express, each reported at its line.
+public enum SpecValidator {
+    /// PostgreSQL's NAMEDATALEN - 1: longer names are silently truncated by the server, so they are refused.
+    public static let maxIdentifierBytes = 63
+    static let intervalUnits = ["second", "minute", "hour", "day", "week", "month", "year"]
+
+    public static func validate(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let t = spec.tenancy, r = spec.roles
+        let start = SourceLocation(file: spec.files.first ?? "spec", line: 1, column: 1)
+        let tenancyAt = t.location ?? start
+        func error(_ message: String, _ at: SourceLocation?) { out.append(Diagnostic(.error, message, at: at ?? start)) }
+        func identifier(_ name: String, _ what: String, _ at: SourceLocation?) {
+            if name.isEmpty { error("\(what) must not be empty", at) }
+            else if name.utf8.count > maxIdentifierBytes {
+                error("\(what) '\(name)' is \(name.utf8.count) bytes; PostgreSQL truncates names over \(maxIdentifierBytes) bytes", at)
+            }
+            if name.contains("\u{0}") { error("\(what) must not contain a NUL character", at) }
+        }
+
+        identifier(t.column, "tenancy.column", tenancyAt)
+        identifier(t.helperSchema, "tenancy.helper_schema", tenancyAt)
+        if !isCustomSetting(t.setting) {
+            error("tenancy.setting '\(t.setting)' must be a custom setting name like 'app.current_tenant_id' (a prefix, a dot, a name)", tenancyAt)
+        }
+
+        // Roles
+        let roleAt = { (key: String) in r.locations[key] ?? r.locations["roles"] }
+        for key in ["owner", "app", "admin"] {
+            let value = key == "owner" ? r.owner : key == "app" ? r.app : r.admin
+            if value.isEmpty { error("roles.\(key) is required", roleAt("roles")) } else { identifier(value, "roles.\(key)", roleAt(key)) }
+        }
+        for role in r.readonly { identifier(role, "readonly role", roleAt("readonly")) }
+        for role in r.adminMembers { identifier(role, "admin member", roleAt("admin_members")) }
+        if !r.app.isEmpty && r.app == r.owner {
+            error("the application role must not be the owner: owners bypass RLS unless forced, and can turn FORCE off", roleAt("app"))
+        }
+        if !r.admin.isEmpty && r.admin == r.owner { error("the admin role must not be the owner", roleAt("admin")) }
+        if !r.app.isEmpty && r.app == r.admin { error("the application role must not be the admin role: every session would be an admin", roleAt("admin")) }
+        if r.readonly.contains(r.owner) { error("a read-only role must not be the owner", roleAt("readonly")) }
+        let declared = Set(r.accessRoles)
+        if Set(r.readonly).count != r.readonly.count { error("duplicate read-only role", roleAt("readonly")) }
+        if r.readonly.contains(r.app) || r.readonly.contains(r.admin) { error("a read-only role must not also be the app or admin role", roleAt("readonly")) }
+
+        // Tables
+        var tableNames: [String: SourceLocation?] = [:]
+        for table in spec.tables {
+            let at = table.location
+            identifier(table.name, "table name", at)
+            identifier(table.schema, "schema name", at)
+            if let earlier = tableNames[table.qualifiedName] {
+                let line = earlier.map { " (first at \($0.file):\($0.line))" } ?? ""
+                error("duplicate table '\(table.qualifiedName)'\(line)", at)
+            }
+            tableNames[table.qualifiedName] = at
+            if table.columns.isEmpty { error("table '\(table.qualifiedName)' declares no columns", at) }
+
+            var columnNames: Set<String> = []
+            for column in table.columns {
+                identifier(column.name, "column name", column.location)
+                if !columnNames.insert(column.name).inserted { error("duplicate column '\(column.name)' in '\(table.qualifiedName)'", column.location) }
+                if !column.type.isEmpty && TypeName.normalize(column.type) == nil {
+                    error("column '\(column.name)' has unsupported type '\(column.type)' (supported: \(TypeName.baseTypes.sorted().joined(separator: ", ")), with optional (n) and [])", column.location)
+                }
+            }
+            func requireColumn(_ name: String, _ what: String, _ where_: SourceLocation?) {
+                if table.column(name) == nil {
+                    var message = "\(what) '\(name)' is not a column of '\(table.qualifiedName)'"
+                    if let s = Suggestion.closest(to: name, among: table.columns.map(\.name)) { message += "; did you mean '\(s)'?" }
+                    error(message, where_)
+                }
+            }
+
+            switch table.isolation {
+            case .tenant:
+                if let column = table.column(t.column) {
+                    if !TypeName.matches(column.type, tenant: t.type) {
+                        error("tenant column '\(t.column)' of '\(table.qualifiedName)' is '\(column.type)', but tenancy.type is '\(t.type.rawValue)'", column.location)
+                    }
+                } else if !table.columns.isEmpty {
+                    error("table '\(table.qualifiedName)' has isolation 'tenant' but no tenant column '\(t.column)'", at)
+                }
+            case .self:
+                let key = table.key ?? "id"
+                if let column = table.column(key) {
+                    if !TypeName.matches(column.type, tenant: t.type) {
+                        error("key column '\(key)' of tenants table '\(table.qualifiedName)' is '\(column.type)', but tenancy.type is '\(t.type.rawValue)'", column.location)
+                    }
+                } else { requireColumn(key, "key", at) }
+            case .exempt:
+                if (table.reason ?? "").trimmingLeadingSpaces().isEmpty {
+                    error("table '\(table.qualifiedName)' is exempt from RLS: give a 'reason' that a reviewer can read", at)
+                }
+                if table.restrict != nil { error("an exempt table has no RLS, so 'restrict' would never apply", at) }
+            case .shared: break
+            }
+            if table.isolation != .self, table.key != nil { error("'key' applies only to isolation 'self'", at) }
+
+            for name in table.primaryKey { requireColumn(name, "primary key column", at) }
+
+            for (role, commands) in table.grants {
+                let where_ = table.grantLocations[role] ?? at
+                if role == r.owner { error("grants to the owner '\(role)' are not needed: it owns the table", where_); continue }
+                if !declared.contains(role) {
+                    var message = "grant to unknown role '\(role)' (declared: \(r.accessRoles.filter { !$0.isEmpty }.joined(separator: ", ")))"
+                    if let s = Suggestion.closest(to: role, among: r.accessRoles) { message += "; did you mean '\(s)'?" }
+                    error(message, where_)
+                    continue
+                }
+                if table.isolation == .shared || table.isolation == .self, role != r.admin, commands.contains(where: { $0 != .select && !(table.isolation == .self && $0 == .update) }) {
+                    error("'\(table.qualifiedName)' is \(table.isolation.rawValue): only the admin role may write to it (in admin mode)\(table.isolation == .self ? ", apart from UPDATE of its own row" : "")", where_)
+                }
+                if r.readonly.contains(role), commands.contains(where: { $0 != .select }) {
+                    error("'\(role)' is a read-only role: it may only be granted select", where_)
+                }
+            }
+
+            if let restrict = table.restrict, let problem = ExpressionCheck.problem(in: restrict) {
+                error("restrict predicate of '\(table.qualifiedName)': \(problem)", at)
+            }
+
+            var indexNames: Set<String> = []
+            for index in table.indexes {
+                if let name = index.name {
+                    identifier(name, "index name", index.location)
+                    if !indexNames.insert(name).inserted { error("duplicate index name '\(name)'", index.location) }
+                }
+                for column in index.columns { requireColumn(column.name, "index column", index.location) }
+                for column in index.include { requireColumn(column, "included column", index.location) }
+                if let predicate = index.predicate, let problem = ExpressionCheck.problem(in: predicate) {
+                    error("index predicate: \(problem)", index.location)
+                }
+                if table.isolation == .tenant, let first = index.columns.first, first.name != t.column, index.unique {
+                    error("a unique index on a tenant table must include '\(t.column)': a global unique key bypasses RLS and tells one tenant that another's key exists", index.location)
+                }
+            }
+
+            if table.hypertable != nil && table.partitioning != nil {
+                error("'\(table.qualifiedName)' asks for both a hypertable and native partitioning; choose one", at)
+            }
+            if let h = table.hypertable {
+                requireColumn(h.timeColumn, "time_column", h.location)
+                if let c = table.column(h.timeColumn), !TypeName.isTime(c.type) { error("time_column '\(h.timeColumn)' must be a date or timestamp column", h.location) }
+                interval(h.chunkInterval, "chunk_interval", h.location, &out)
+                if let retention = h.retention { interval(retention, "retention", h.location, &out) }
+                if !table.primaryKey.isEmpty && !table.primaryKey.contains(h.timeColumn) {
+                    error("TimescaleDB requires the primary key of '\(table.qualifiedName)' to include the time column '\(h.timeColumn)'", at)
+                }
+                if table.isolation == .exempt { error("hypertables hold tenant data; an exempt hypertable is not supported", h.location) }
+            }
+            if let p = table.partitioning {
+                requireColumn(p.column, "partitioning column", p.location)
+                if let c = table.column(p.column), !TypeName.isTime(c.type) { error("partitioning column '\(p.column)' must be a date or timestamp column", p.location) }
+                interval(p.interval, "interval", p.location, &out)
+                if !(1...120).contains(p.premake) { error("premake must be between 1 and 120", p.location) }
+                if !table.primaryKey.isEmpty && !table.primaryKey.contains(p.column) {
+                    error("PostgreSQL requires the primary key of a partitioned table to include the partition column '\(p.column)'", at)
+                }
+                if p.manager == .pg_partman && !(isPlainName(table.schema) && isPlainName(table.name) && isPlainName(p.column)) {
+                    error("pg_partman 4 takes table names as unquoted text: use lower-case letters, digits and '_' for its tables", p.location)
+                }
+                if p.manager == .pg_partman && partmanInterval(p.interval) == nil {
+                    error("pg_partman supports intervals of 1 hour, day, week, month, quarter or year; '\(p.interval)' is not one", p.location)
+                }
+            }
+        }
+        return out
+    }
+
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.first, first == "_" || ("a"..."z").contains(first) else { return false }
+        return name.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    static func isCustomSetting(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, name.utf8.count <= maxIdentifierBytes else { return false }
+        return parts.allSatisfy { part in
+            guard let first = part.first, first.isLetter || first == "_" else { return false }
+            return part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        }
+    }
+
+    /// `N unit[s]`, e.g. `1 day`, `90 days`, `1 month`.
+    public static func parseInterval(_ text: String) -> (count: Int, unit: String)? {
+        let parts = text.lowercased().split(separator: " ")
+        guard parts.count == 2, let count = Int(parts[0]), count > 0 else { return nil }
+        var unit = String(parts[1])
+        if unit.hasSuffix("s") { unit.removeLast() }
+        return intervalUnits.contains(unit) ? (count, unit) : nil
+    }
+
+    static func interval(_ text: String, _ what: String, _ at: SourceLocation?, _ out: inout [Diagnostic]) {
+        if parseInterval(text) == nil {
+            out.append(Diagnostic(.error, "\(what) '\(text)' must look like '1 day', '7 days' or '1 month'", at: at))
+        }
+    }
+
+    /// pg_partman 4.x interval keywords.
+    public static func partmanInterval(_ text: String) -> String? {
+        guard let (count, unit) = parseInterval(text), count == 1 || (unit == "month" && count == 3) else { return nil }
+        if unit == "month" && count == 3 { return "quarterly" }
+        return ["hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"][unit]
+    }
+}

@@ -1,0 +1,38 @@
+import PolicyGen
+
+/// Literal values for probe rows: something valid for each column type, and tenant ids per tenant type.
+enum ProbeValues {
+    static func literal(forType raw: String, seed: Int) -> String {
+        let type = TypeName.normalize(raw) ?? raw
+        let base = type.replacingOccurrences(of: "[]", with: "")
+        let value: String
+        switch base {
+        case "uuid": value = ProbeValues.uuid(seed)
+        case _ where base.hasPrefix("timestamp"): value = "2026-01-0\(1 + seed % 9) 10:00:00+00"
+        case "date": value = "2026-01-0\(1 + seed % 9)"
+        case "jsonb", "json": value = "{}"
+        case "boolean", "bool": value = "false"
+        case "inet", "cidr": value = "10.0.0.\(seed % 250)"
+        case "interval": value = "1 hour"
+        case _ where ["smallint", "integer", "int", "int2", "int4", "int8", "bigint", "real", "float4", "float8", "double precision", "money"].contains(base) || base.hasPrefix("numeric") || base.hasPrefix("decimal"):
+            value = String(seed % 30000)
+        default: value = "probe-\(seed)"
+        }
+        if type.hasSuffix("[]") { return SQL.literal("{\"\(value)\"}") + "::" + type }
+        return SQL.literal(value) + "::" + type
+    }
+
+    static func uuid(_ n: Int) -> String {
+        let hex = String(n, radix: 16)
+        return "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+    }
+
+    /// The id of probe tenant number `n` (0, 1, 2 …) as text.
+    static func tenant(_ n: Int, type: TenantType) -> String {
+        switch type {
+        case .uuid: return "7e4a47e0-0000-4000-8000-00000000000\(n)"
+        case .bigint, .integer: return String(910_000 + n)
+        case .text: return "probe-tenant-\(n)"
+        }
+    }
+}
