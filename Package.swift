@@ -30,7 +30,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen"], resources: [.copy("Golden")]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen"], exclude: ["Golden"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres"]),
     ]
 )

@@ -57,17 +57,23 @@ public struct Section: Sendable {
 /// Renders sections as a readable, commented SQL script. Deterministic: same input, same bytes.
 public enum ScriptRenderer {
     public static func render(header: [String], sections: [Section]) -> String {
-        var out = header.map { "-- " + $0 }.joined(separator: "\n") + "\n"
+        var out = comment(header.joined(separator: "\n"))
         for section in sections where !section.statements.isEmpty {
-            out += "\n-- " + String(repeating: "=", count: 76) + "\n-- " + section.title + "\n-- " + String(repeating: "=", count: 76) + "\n"
+            let rule = "-- " + String(repeating: "=", count: 76) + "\n"
+            out += "\n" + rule + comment(section.title) + rule
             for statement in section.statements {
                 out += "\n"
-                if let comment = statement.comment {
-                    out += comment.split(separator: "\n", omittingEmptySubsequences: false).map { "-- " + $0 }.joined(separator: "\n") + "\n"
-                }
+                if let text = statement.comment { out += comment(text) }
                 out += statement.sql + ";\n"
             }
         }
         return out
+    }
+
+    /// Every line of `text` as a `--` comment. Splits on CR as well as LF: either ends a SQL comment, so a
+    /// name containing one must not be able to start a line of SQL.
+    static func comment(_ text: String) -> String {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { "-- " + $0 }.joined(separator: "\n") + "\n"
     }
 }

@@ -21,6 +21,7 @@ public enum SpecLoader {
         var roles: Roles?
         var tables: [Table] = []
         var firstSection: [String: SourceLocation] = [:]
+        var unparsed = false
         let sources = Dictionary(files.map { ($0.path, $0.text) }, uniquingKeysWith: { a, _ in a })
 
         for file in files {
@@ -30,6 +31,7 @@ public enum SpecLoader {
                 root = try Yams.compose(yaml: file.text)
             } catch {
                 diagnostics.append(yamlDiagnostic(error, file: file.path))
+                unparsed = true
                 continue
             }
             guard let root else { continue }
@@ -53,14 +55,15 @@ public enum SpecLoader {
         }
         let firstFile = files.first?.path ?? "spec"
         let start = SourceLocation(file: firstFile, line: 1, column: 1)
-        if tenancy == nil && diagnostics.isEmpty { tenancy = Tenancy() }
-        if roles == nil { diagnostics.append(Diagnostic(.error, "the spec has no 'roles' section (owner, app and admin are required)", at: start)) }
-        if tables.isEmpty && diagnostics.isEmpty { diagnostics.append(Diagnostic(.error, "the spec declares no tables", at: start)) }
+        if tenancy == nil { tenancy = Tenancy() }
+        if roles == nil && !unparsed { diagnostics.append(Diagnostic(.error, "the spec has no 'roles' section (owner, app and admin are required)", at: start)) }
+        if tables.isEmpty && !unparsed && diagnostics.isEmpty { diagnostics.append(Diagnostic(.error, "the spec declares no tables", at: start)) }
 
         let resolvedRoles = roles ?? Roles()
         let spec = Spec(tenancy: tenancy ?? Tenancy(), roles: resolvedRoles,
                         tables: tables.map { DefaultGrants.apply(to: $0, roles: resolvedRoles) }, files: files.map(\.path))
-        if diagnostics.isEmpty { diagnostics = SpecValidator.validate(spec) }
+        // Semantic checks run on whatever could be read, so one run reports structural and semantic errors together.
+        if !unparsed && roles != nil { diagnostics += SpecValidator.validate(spec) }
         let errors = diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
             throw SpecErrors(diagnostics: diagnostics.sorted { ($0.location ?? start) < ($1.location ?? start) }, sources: sources)

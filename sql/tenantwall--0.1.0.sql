@@ -1,0 +1,218 @@
+-- tenantwall 0.1.0: tenant context and admin-mode helpers for row-level security.
+-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql` rewrites it.
+\echo Use "CREATE EXTENSION tenantwall" to load this file. \quit
+
+-- Admin mode audit log: one row per enable_admin_mode() call.
+CREATE TABLE IF NOT EXISTS @extschema@.admin_mode_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    token uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid() UNIQUE,
+    actor name NOT NULL DEFAULT CURRENT_USER,
+    session_role name NOT NULL DEFAULT SESSION_USER,
+    backend_pid integer NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
+    enabled_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    reason text
+);
+ALTER TABLE @extschema@.admin_mode_log ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE @extschema@.admin_mode_log FROM PUBLIC;
+
+-- Context readers: NULL when the setting is unset, empty or malformed.
+CREATE OR REPLACE FUNCTION @extschema@.context_uuid(setting text) RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN pg_catalog.textregexeq(pg_catalog.current_setting(setting, true),
+        '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$')
+        THEN pg_catalog.current_setting(setting, true)::pg_catalog.uuid END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.context_bigint(setting text) RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN pg_catalog.textregexeq(pg_catalog.current_setting(setting, true), '^-?[0-9]{1,18}$')
+        THEN pg_catalog.current_setting(setting, true)::pg_catalog.int8 END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.context_integer(setting text) RETURNS integer
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN pg_catalog.textregexeq(pg_catalog.current_setting(setting, true), '^-?[0-9]{1,9}$')
+        THEN pg_catalog.current_setting(setting, true)::pg_catalog.int4 END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.context_text(setting text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '') $$;
+
+-- Context writer: refuses an empty tenant, so a bug cannot set "no tenant" by accident.
+CREATE OR REPLACE FUNCTION @extschema@.set_context(setting text, value text, is_local boolean) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+BEGIN
+    IF COALESCE(value, '') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'tenantwall: a tenant id is required' USING ERRCODE = '22004',
+            HINT = 'call clear_tenant_context() to clear the context';
+    END IF;
+    PERFORM pg_catalog.set_config(setting, value, is_local);
+END
+$$;
+
+-- Admin mode.
+CREATE OR REPLACE FUNCTION @extschema@.enable_admin_mode(reason text DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    granted uuid;
+BEGIN
+    INSERT INTO @extschema@.admin_mode_log (reason) VALUES (enable_admin_mode.reason) RETURNING token INTO granted;
+    PERFORM pg_catalog.set_config('tenantwall.admin_token', granted::text, true);
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@.enable_admin_mode(text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.disable_admin_mode() RETURNS void
+    LANGUAGE sql VOLATILE
+    AS $$ SELECT pg_catalog.set_config('tenantwall.admin_token', '', true) $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.admin_mode_enabled() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL RESTRICTED
+    AS $$ SELECT EXISTS (
+        SELECT 1 FROM @extschema@.admin_mode_log AS l
+        WHERE l.token OPERATOR(pg_catalog.=) @extschema@.context_uuid('tenantwall.admin_token')
+          AND l.actor OPERATOR(pg_catalog.=) CURRENT_USER
+          AND l.backend_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
+          AND l.enabled_at OPERATOR(pg_catalog.=) pg_catalog.now()) $$;
+
+-- Partitions and chunks: RLS forced with no policy, direct grants revoked.
+CREATE OR REPLACE FUNCTION @extschema@.secure_partition(part regclass) RETURNS void
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    grantee text;
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', part);
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+        FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS a LEFT JOIN pg_roles AS r ON r.oid = a.grantee
+        WHERE c.oid = part AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', part, grantee);
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.secure_partitions(parent regclass) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    part regclass;
+    secured integer := 0;
+BEGIN
+    FOR part IN SELECT t.relid FROM pg_partition_tree(parent) AS t WHERE t.relid <> parent AND t.isleaf IS NOT NULL
+    LOOP
+        PERFORM @extschema@.secure_partition(part);
+        secured := secured + 1;
+    END LOOP;
+    RETURN secured;
+END
+$$;
+
+-- Event trigger body: secures partitions of RLS tables as they are created or attached.
+CREATE OR REPLACE FUNCTION @extschema@.secure_new_partitions() RETURNS event_trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    part regclass;
+BEGIN
+    FOR part IN
+        SELECT DISTINCT t.relid
+        FROM pg_event_trigger_ddl_commands() AS d
+        CROSS JOIN LATERAL pg_partition_tree(d.objid::regclass) AS t
+        JOIN pg_class AS c ON c.oid = t.relid
+        WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind IN ('r', 'p')
+          AND c.relispartition AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+          AND EXISTS (SELECT 1 FROM pg_partition_ancestors(t.relid) AS a JOIN pg_class AS p ON p.oid = a.relid
+                      WHERE a.relid <> t.relid AND p.relrowsecurity)
+    LOOP
+        PERFORM @extschema@.secure_partition(part);
+    END LOOP;
+END
+$$;
+
+-- Native range partitions: the current period, `premake` periods ahead, and a default partition.
+CREATE OR REPLACE FUNCTION @extschema@.ensure_partitions(parent regclass, step interval, premake integer) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    unit text := CASE WHEN step >= interval '1 year' THEN 'year' WHEN step >= interval '1 month' THEN 'month'
+                      WHEN step >= interval '7 days' THEN 'week' WHEN step >= interval '1 day' THEN 'day' ELSE 'hour' END;
+    label text := CASE unit WHEN 'year' THEN 'YYYY' WHEN 'month' THEN 'YYYYMM' WHEN 'hour' THEN 'YYYYMMDD"h"HH24'
+                            ELSE 'YYYYMMDD' END;
+    low timestamp := date_trunc(unit, now() AT TIME ZONE 'UTC');
+    high timestamp;
+    nsp name;
+    rel name;
+    part text;
+    made integer := 0;
+BEGIN
+    SELECT n.nspname, c.relname INTO nsp, rel FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE c.oid = parent;
+    FOR i IN 0..premake LOOP
+        high := low + step;
+        part := left(rel, 48) || '_p' || to_char(low, label);
+        IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, part, parent,
+                           to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
+            PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
+            made := made + 1;
+        END IF;
+        low := high;
+    END LOOP;
+    part := left(rel, 54) || '_default';
+    IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
+        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp, part, parent);
+        PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
+        made := made + 1;
+    END IF;
+    RETURN made;
+END
+$$;
+
+-- TimescaleDB chunks inherit the hypertable's grants but not its policies: secure each one.
+CREATE OR REPLACE FUNCTION @extschema@.secure_chunks(hypertable regclass) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tsdb name := (SELECT e.extnamespace::regnamespace::name FROM pg_extension AS e WHERE e.extname = 'timescaledb');
+    chunk regclass;
+    secured integer := 0;
+BEGIN
+    IF tsdb IS NULL THEN
+        RETURN 0;
+    END IF;
+    FOR chunk IN EXECUTE format('SELECT c FROM %I.show_chunks($1) AS c', tsdb) USING hypertable
+    LOOP
+        PERFORM @extschema@.secure_partition(chunk);
+        secured := secured + 1;
+    END LOOP;
+    RETURN secured;
+END
+$$;
+
+-- A TimescaleDB job body: secures the chunks of every hypertable that has row-level security.
+CREATE OR REPLACE PROCEDURE @extschema@.secure_chunks_job(job_id integer, config jsonb)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    hypertable regclass;
+BEGIN
+    FOR hypertable IN
+        SELECT format('%I.%I', h.hypertable_schema, h.hypertable_name)::regclass
+        FROM timescaledb_information.hypertables AS h
+        JOIN pg_class AS c ON c.oid = format('%I.%I', h.hypertable_schema, h.hypertable_name)::regclass
+        WHERE c.relrowsecurity
+    LOOP
+        PERFORM @extschema@.secure_chunks(hypertable);
+    END LOOP;
+END
+$$;
+
+-- Only the owner or migration role manages partitions.
+REVOKE ALL ON FUNCTION @extschema@.secure_partition(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.secure_partitions(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.secure_new_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.ensure_partitions(regclass, interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.secure_chunks(regclass) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLIC;
