@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+
+/// Runs the built `tenantwall` binary and checks output and exit code together, as a pipeline sees them.
+final class CommandLineTests: XCTestCase {
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    func tenantwall(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("tenantwall")
+        guard FileManager.default.fileExists(atPath: binary.path) else { throw XCTSkip("tenantwall binary not built at \(binary.path)") }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = TestServer.root
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DATABASE_URL")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testBadSpecExitsTwoWithLocatedErrors() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tw-bad-\(UUID().uuidString).yaml")
+        try "roles: {owner: o, app: a, admin: d}\ntables:\n  - name: t\n    isolaton: tenant\n".write(to: file, atomically: true, encoding: .utf8)
+        let run = try tenantwall(["check", "--spec", file.path])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("\(file.path):4:5: error: unknown key 'isolaton'"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("Fatal error"))
+    }
+
+    func testUsageErrorExitsTwo() throws {
+        XCTAssertEqual(try tenantwall(["generate"]).status, 2)
+        XCTAssertEqual(try tenantwall(["no-such-command"]).status, 2)
+    }
+
+    func testPlanExitCodesAndApply() throws {
+        let (name, _) = try TestServer.freshDatabase("cli")
+        let url = TestServer.shared.connectionString(database: name)
+        let spec = ["--spec", "policies/workflow-platform"]
+        let first = try tenantwall(["plan"] + spec, environment: ["DATABASE_URL": url])
+        XCTAssertEqual(first.status, 1, first.stderr)
+        XCTAssertTrue(first.stdout.contains("CREATE TABLE IF NOT EXISTS \"public\".\"workflows\""))
+        let apply = try tenantwall(["apply", "--database", url] + spec)
+        XCTAssertEqual(apply.status, 0, apply.stderr)
+        let second = try tenantwall(["plan", "--database", url] + spec)
+        XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
+        XCTAssertEqual(second.stdout, "")
+    }
+
+    func testServerErrorsCarrySQLState() throws {
+        let run = try tenantwall(["plan", "--spec", "policies/workflow-platform", "--database", "host=/nonexistent-socket-dir dbname=x"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("could not connect"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("08001"), run.stderr)
+    }
+
+    func testGenerateWritesTheNextVersionedFileOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-mig-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "SELECT 1;\n".write(toFile: dir + "/V0007__earlier.sql", atomically: true, encoding: .utf8)
+        let run = try tenantwall(["generate", "--spec", "policies/workflow-platform", "--migrations", dir])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines), dir + "/V0008__tenantwall_workflow_platform.sql")
+        let again = try tenantwall(["generate", "--spec", "policies/workflow-platform", "--migrations", dir])
+        XCTAssertTrue(again.stdout.contains("is up to date"), again.stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).count, 2)
+    }
+}
