@@ -38,6 +38,9 @@ struct TenantwallCommand: ParsableCommand {
         case let error as PostgresError:
             Output.error("error: " + error.description)
             Foundation.exit(2)
+        case let error as StatementError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
         case let error as ToolError:
             Output.error("error: " + error.description)
             Foundation.exit(2)

@@ -42,7 +42,13 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var text = "\(severity ?? "ERROR"): \(message)"
         if let sqlState { text += " (SQLSTATE \(sqlState))" }
-        if let at = lineAndColumn { text += " at line \(at.line), column \(at.column)" }
+        if let at = lineAndColumn, let query {
+            text += " at line \(at.line), column \(at.column)"
+            let lines = query.split(separator: "\n", omittingEmptySubsequences: false)
+            if at.line - 1 < lines.count {
+                text += "\nLINE \(at.line): \(lines[at.line - 1])\n" + String(repeating: " ", count: "LINE \(at.line): ".count + at.column - 1) + "^"
+            }
+        }
         if let detail { text += "\nDETAIL: \(detail)" }
         if let hint { text += "\nHINT: \(hint)" }
         if let context { text += "\nCONTEXT: \(context)" }

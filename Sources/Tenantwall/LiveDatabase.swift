@@ -17,11 +17,10 @@ public struct LiveDatabase {
     /// that is always rolled back, and the catalog is read before and inside it.
     public func plan(_ spec: Spec) throws -> Plan {
         let generator = Generator(spec: spec)
-        let script = generator.script()
         let live = try snapshot(spec)
         let desired: CatalogSnapshot = try connection.rolledBack {
             try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(lockTimeout))")
-            try runScript(script)
+            try run(generator.sections().flatMap(\.statements))
             return try snapshot(spec)
         }
         _ = connection.takeNotices()
@@ -35,13 +34,32 @@ public struct LiveDatabase {
         guard !plan.isEmpty else { return plan }
         try connection.transaction {
             try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(lockTimeout))")
-            try runScript(plan.script(header: ["tenantwall apply"]))
+            try run(plan.statements)
         }
         return plan
     }
 
-    /// Runs a script, keeping the server's error position meaningful for the script as a whole.
-    func runScript(_ script: String) throws {
-        try connection.execute(script)
+    /// Runs statements one by one, so a failure names the object and the statement it came from.
+    func run(_ statements: [Statement]) throws {
+        for statement in statements {
+            do {
+                try connection.execute(statement.sql)
+            } catch let error as PostgresError {
+                throw StatementError(object: statement.object.description, underlying: error)
+            }
+        }
+    }
+}
+
+/// A server error while applying one generated statement: the server's error (SQLSTATE, message, position
+/// within the statement) and which object the statement was for.
+public struct StatementError: Error, CustomStringConvertible {
+    public var object: String
+    public var underlying: PostgresError
+
+    public var description: String {
+        var text = underlying.description + "\nwhile applying \(object)"
+        if let query = underlying.query, underlying.position == nil { text += ":\n" + query }
+        return text
     }
 }

@@ -82,6 +82,37 @@ final class ExampleSpecTests: XCTestCase {
         XCTAssertEqual(try db.query("SELECT count(*) FROM pg_policy WHERE polname = 'sneaky'").scalar, "0")
     }
 
+    func testServerErrorNamesSQLStateAndLine() throws {
+        let (_, db) = try TestServer.freshDatabase()
+        let spec = try SpecLoader.load([("x.yaml", """
+            roles: {owner: o1, app: a1, admin: d1}
+            tables:
+              - name: t
+                isolation: tenant
+                columns: {tenant_id: uuid, n: integer}
+                restrict: "no_such_column > 0"
+            """)])
+        XCTAssertThrowsError(try LiveDatabase(connection: db).apply(spec)) { error in
+            guard let error = error as? StatementError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.underlying.sqlState, "42703")
+            XCTAssertEqual(error.object, "policies public.t")
+            XCTAssertTrue(error.description.contains("column \"no_such_column\" does not exist (SQLSTATE 42703)"), error.description)
+            XCTAssertTrue(error.description.contains("CREATE POLICY \"tw_restrict\""), error.description)
+        }
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_class WHERE relname = 't'").scalar, "0", "nothing applied")
+    }
+
+    func testServerErrorPositionPointsIntoTheStatement() throws {
+        let (_, db) = try TestServer.freshDatabase()
+        XCTAssertThrowsError(try db.execute("SELECT 1;\nSELECT nope\n  FROM missing_table")) { error in
+            guard let error = error as? PostgresError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.sqlState, "42P01")
+            XCTAssertEqual(error.lineAndColumn?.line, 3)
+            XCTAssertEqual(error.lineAndColumn?.column, 8)
+            XCTAssertTrue(error.description.contains("LINE 3:   FROM missing_table"), error.description)
+        }
+    }
+
     func testPlanChangesNothingInTheDatabase() throws {
         let (_, db) = try TestServer.freshDatabase()
         let spec = try load("workflow-platform")

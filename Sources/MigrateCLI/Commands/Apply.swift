@@ -13,9 +13,7 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         let spec = try specOptions.load()
-        var database = LiveDatabase(connection: try connection.connect())
-        database.lockTimeout = connection.lockTimeout
-        let plan = try database.apply(spec)
+        let plan = try connection.liveDatabase().apply(spec)
         if plan.isEmpty {
             print("in sync: nothing to apply")
         } else {

@@ -14,9 +14,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let spec = try specOptions.load()
-        var database = LiveDatabase(connection: try connection.connect())
-        database.lockTimeout = connection.lockTimeout
-        let plan = try database.plan(spec)
+        let plan = try connection.liveDatabase().plan(spec)
         guard !plan.isEmpty else { return }
         print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")]), terminator: "")
         throw ExitCode(1)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Postgres
+import Tenantwall
 
 /// Where to connect, following libpq: `--database` takes a connection string or URL; without it,
 /// `DATABASE_URL`, then libpq's `PG*` variables and `.pgpass` (sslmode and the rest as libpq reads them).
@@ -11,4 +12,11 @@ struct ConnectionOptions: ParsableArguments {
     var lockTimeout = "5s"
 
     func connect() throws -> Connection { try Connection(database) }
+
+    /// The connected database, with this run's lock timeout.
+    func liveDatabase() throws -> LiveDatabase {
+        var database = LiveDatabase(connection: try connect())
+        database.lockTimeout = lockTimeout
+        return database
+    }
 }
