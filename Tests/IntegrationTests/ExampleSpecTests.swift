@@ -158,6 +158,26 @@ final class ExampleSpecTests: XCTestCase {
         for result in results where !result.passed { XCTFail("\(result.table): \(result.check): \(result.detail)") }
     }
 
+    func testLongMultibytePartitionedTableIsIdempotent() throws {
+        let (_, db) = try TestServer.freshDatabase()
+        let name = String(repeating: "ä", count: 31)   // 62 bytes: partition names must be cut by bytes
+        let spec = try SpecLoader.load([("long.yaml", """
+            roles: {owner: lo, app: la, admin: ld}
+            tables:
+              - name: "\(name)"
+                isolation: tenant
+                columns: {tenant_id: uuid, at: timestamptz}
+                primary_key: [tenant_id, at]
+                partitioning: {column: at, interval: 1 day, premake: 2}
+            """)])
+        try LiveDatabase(connection: db).apply(spec)
+        for _ in 0..<2 { try db.transaction { try db.execute(Generator(spec: spec).script()) } }
+        let partitions = try db.query("SELECT max(octet_length(c.relname))::text, count(*)::text FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid WHERE c.relkind = 'r'").rows[0]
+        XCTAssertEqual(partitions[1], "4", "three daily partitions and a default, created once")
+        XCTAssertLessThanOrEqual(Int(partitions[0] ?? "99") ?? 99, 63)
+        XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)
+    }
+
     func testExtensionAndInlineHelpersBehaveTheSame() throws {
         let (_, probe) = try TestServer.freshDatabase()
         guard try ServerCapabilities(connection: probe).available("tenantwall") else {

@@ -158,15 +158,19 @@ DECLARE
     low timestamp := date_trunc(unit, now() AT TIME ZONE 'UTC');
     high timestamp;
     nsp name;
-    rel name;
+    base text;
     part text;
     made integer := 0;
 BEGIN
-    SELECT n.nspname, c.relname INTO nsp, rel FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    SELECT n.nspname, c.relname INTO nsp, base FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
     WHERE c.oid = parent;
+    -- Partition names must fit in 63 bytes (not characters), or the server truncates them silently.
+    WHILE octet_length(base) > 48 LOOP
+        base := left(base, -1);
+    END LOOP;
     FOR i IN 0..premake LOOP
         high := low + step;
-        part := left(rel, 48) || '_p' || to_char(low, label);
+        part := base || '_p' || to_char(low, label);
         IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
             EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, part, parent,
                            to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
@@ -175,7 +179,7 @@ BEGIN
         END IF;
         low := high;
     END LOOP;
-    part := left(rel, 54) || '_default';
+    part := base || '_default';
     IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
         EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp, part, parent);
         PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
