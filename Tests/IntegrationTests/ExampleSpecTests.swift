@@ -211,26 +211,7 @@ final class ExampleSpecTests: XCTestCase {
 }
 
 enum HostileNames {
-    static let yaml = """
-        tenancy:
-          column: "ten$$ant"
-          type: text
-          helper_schema: "h'elp\\"ers"
-        roles:
-          owner: "own'er"
-          app: "we\\"ird; DROP"
-          admin: "adm$tw$in"
-          readonly: ["rö ader"]
-        tables:
-          - name: "zähler"
-            schema: "sch ema;"
-            isolation: tenant
-            columns:
-              "ten$$ant": text
-              "val'ue": integer
-              "wh\\"en": timestamptz
-            primary_key: ["ten$$ant", "val'ue", "wh\\"en"]
-            restrict: "\\"val'ue\\" >= 0"
-            partitioning: {column: "wh\\"en", interval: 1 day, premake: 1}
-        """
+    static var yaml: String {
+        (try? String(contentsOfFile: TestServer.path("Tests/Fixtures/hostile-names.yaml"), encoding: .utf8)) ?? ""
+    }
 }

@@ -56,25 +56,10 @@ final class QuotingTests: XCTestCase {
     }
 }
 
-/// A spec whose names contain quotes, semicolons, dollar quotes and non-ASCII letters.
+/// A spec whose names contain quotes, semicolons, dollar quotes and non-ASCII letters (shared with the
+/// integration tests, which apply it).
 enum HostileSpec {
-    static let yaml = """
-        tenancy:
-          column: "ten$$ant"
-          type: text
-          helper_schema: "h'elp\\"ers"
-        roles:
-          owner: "own'er"
-          app: "we\\"ird; DROP"
-          admin: "adm$tw$in"
-        tables:
-          - name: "zähler"
-            schema: "sch ema;"
-            isolation: tenant
-            columns:
-              "ten$$ant": text
-              "val'ue": integer
-            primary_key: ["ten$$ant", "val'ue"]
-            restrict: "\\"val'ue\\" >= 0"
-        """
+    static var yaml: String {
+        (try? String(contentsOfFile: Repository.path("Tests/Fixtures/hostile-names.yaml"), encoding: .utf8)) ?? ""
+    }
 }
