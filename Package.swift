@@ -15,6 +15,12 @@ let package = Package(
     targets: [
         /// libpq, PostgreSQL's own client library (apt: libpq-dev).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        /// PostgreSQL's parser as a C library (apt: libpg-query-dev).
+        .systemLibrary(name: "CPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        /// Splits and parses SQL with PostgreSQL's own parser.
+        .target(name: "SQLParser", dependencies: ["CPgQuery"]),
+        /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
+        .target(name: "Migrations", dependencies: ["SQLParser"]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server in a temporary directory (the embedded default, and the tests' server).
@@ -22,15 +28,15 @@ let package = Package(
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
         .target(name: "PolicyGen", dependencies: [.product(name: "Yams", package: "Yams")]),
         /// The database-facing operations behind the commands: reading spec files, plan, apply, probes.
-        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres"]),
+        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "Tenantwall", "PolicyGen", "Postgres", "LocalPostgres",
+                "Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres"]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser"], exclude: ["Golden"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations"]),
     ]
 )

@@ -27,7 +27,9 @@ public final class LocalServer {
     }
 
     /// Initialises a cluster and starts it; throws with the server's own log when it cannot.
-    public static func start(extraSettings: [String: String] = [:]) throws -> LocalServer {
+    /// - Parameter passwordRoles: roles that must log in with a password (scram-sha-256); everyone else is
+    ///   trusted on the private socket.
+    public static func start(extraSettings: [String: String] = [:], passwordRoles: [String] = []) throws -> LocalServer {
         let bin = try findBinDirectory()
         let runAs: String? = geteuid() == 0 ? "postgres" : nil
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tenantwall-pg-\(UUID().uuidString.prefix(8))")
@@ -38,6 +40,12 @@ public final class LocalServer {
             let data = dir.appendingPathComponent("data").path
             try server.pg("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
                                      "--locale=C"])
+            if !passwordRoles.isEmpty {
+                let hbaURL = URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf")
+                let lines = passwordRoles.map { "local all \($0) scram-sha-256" }.joined(separator: "\n")
+                try (lines + "\nlocal all all trust\n").write(to: hbaURL, atomically: true, encoding: .utf8)
+                if let runAs { try run("/bin/chown", [runAs, hbaURL.path]) }
+            }
             var settings = [
                 "listen_addresses": "''", "unix_socket_directories": "'\(dir.path)'", "fsync": "off",
                 "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100",

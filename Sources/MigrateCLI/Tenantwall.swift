@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Migrations
 import PolicyGen
 import Postgres
 import Tenantwall
@@ -14,7 +15,7 @@ struct TenantwallCommand: ParsableCommand {
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
         discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
         version: "0.1.0",
-        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Demo.self, ExtensionSQL.self]
+        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Demo.self, ExtensionSQL.self]
     )
 
     static func main() {
@@ -36,6 +37,18 @@ struct TenantwallCommand: ParsableCommand {
             Output.error("\(errors.diagnostics.filter { $0.severity == .error }.count) error(s) in the spec")
             Foundation.exit(2)
         case let error as PostgresError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
+        case let error as LockNotAcquired:
+            Output.error("error: " + error.description)
+            Foundation.exit(3)
+        case let error as MigrationBlocked:
+            Output.error("error: " + error.description)
+            Foundation.exit(1)
+        case let error as MigrationFailed:
+            Output.error("error: " + error.description + "\nthe migration was rolled back")
+            Foundation.exit(2)
+        case let error as MigrationError:
             Output.error("error: " + error.description)
             Foundation.exit(2)
         case let error as StatementError:

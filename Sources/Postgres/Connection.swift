@@ -16,7 +16,9 @@ public final class Connection {
         let resolved = ConnectionString.resolve(conninfo, environment: environment)
         guard let conn = PQconnectdb(resolved) else { throw PostgresError.client("libpq could not allocate a connection") }
         guard PQstatus(conn) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(conn)).trimmingTrailingNewlines()
+            // One line: libpq may report several (one per address tried).
+            let message = String(cString: PQerrorMessage(conn)).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
             PQfinish(conn)
             throw PostgresError(sqlState: "08001", message: "could not connect: \(message)")
         }

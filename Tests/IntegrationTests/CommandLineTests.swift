@@ -3,26 +3,8 @@ import XCTest
 
 /// Runs the built `tenantwall` binary and checks output and exit code together, as a pipeline sees them.
 final class CommandLineTests: XCTestCase {
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    func tenantwall(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let binary = Bundle.main.bundleURL.appendingPathComponent("tenantwall")
-        guard FileManager.default.fileExists(atPath: binary.path) else { throw XCTSkip("tenantwall binary not built at \(binary.path)") }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = TestServer.root
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "DATABASE_URL")
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    func tenantwall(_ arguments: [String], environment: [String: String] = [:]) throws -> TenantwallProcess.Run {
+        try TenantwallProcess.run(arguments, environment: environment)
     }
 
     func testBadSpecExitsTwoWithLocatedErrors() throws {

@@ -7,13 +7,16 @@ import Postgres
 enum TestServer {
     static let shared: LocalServer = {
         do {
-            let server = try LocalServer.start()
+            let server = try LocalServer.start(passwordRoles: [passwordRole])
             atexit { TestServer.shared.stop() }
             return server
         } catch {
             fatalError("integration tests need PostgreSQL server binaries (apt-get install postgresql-15): \(error)")
         }
     }()
+
+    /// A role that must log in with a password, for the wrong-password test.
+    static let passwordRole = "tw_password_user"
 
     private static var counter = 0
     private static let lock = NSLock()

@@ -11,9 +11,12 @@ struct Apply: ParsableCommand {
     @OptionGroup var specOptions: SpecOptions
     @OptionGroup var connection: ConnectionOptions
 
+    @Option(help: ArgumentHelp("How long to wait for a table lock before failing.", valueName: "duration"))
+    var lockTimeout = "5s"
+
     func run() throws {
         let spec = try specOptions.load()
-        let plan = try connection.liveDatabase().apply(spec)
+        let plan = try connection.liveDatabase(lockTimeout: lockTimeout).apply(spec)
         if plan.isEmpty {
             print("in sync: nothing to apply")
         } else {

@@ -12,9 +12,12 @@ struct Plan: ParsableCommand {
     @OptionGroup var specOptions: SpecOptions
     @OptionGroup var connection: ConnectionOptions
 
+    @Option(help: ArgumentHelp("How long to wait for a table lock before failing.", valueName: "duration"))
+    var lockTimeout = "5s"
+
     func run() throws {
         let spec = try specOptions.load()
-        let plan = try connection.liveDatabase().plan(spec)
+        let plan = try connection.liveDatabase(lockTimeout: lockTimeout).plan(spec)
         guard !plan.isEmpty else { return }
         print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")]), terminator: "")
         throw ExitCode(1)

@@ -8,13 +8,10 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: [.customLong("database"), .customShort("d")], help: ArgumentHelp("libpq connection string or postgres:// URL (default: DATABASE_URL, then PG* variables).", valueName: "conninfo"))
     var database: String?
 
-    @Option(name: .long, help: "How long to wait for a table lock before failing.")
-    var lockTimeout = "5s"
-
     func connect() throws -> Connection { try Connection(database) }
 
     /// The connected database, with this run's lock timeout.
-    func liveDatabase() throws -> LiveDatabase {
+    func liveDatabase(lockTimeout: String) throws -> LiveDatabase {
         var database = LiveDatabase(connection: try connect())
         database.lockTimeout = lockTimeout
         return database

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Migrations
+import Tenantwall
+
+/// Applies pending migrations. Exit codes: 0 applied or nothing to do; 1 stopped before applying anything
+/// (changed, failed or out-of-order files); 2 a migration failed (rolled back) or usage/connection error;
+/// 3 the migration lock was not acquired within --lock-timeout.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending migrations from migrations/, each in its own transaction, under an advisory lock.",
+        discussion: "Exit codes: 0 ok; 1 nothing applied because files changed, failed earlier or are out of order; 2 a migration failed (its transaction rolled back) or a usage/connection error; 3 the migration lock was not acquired.")
+
+    @OptionGroup var options: MigrationOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Stop after this version.")
+    var target: String?
+
+    @Flag(help: "Print what would run, in order, without changing the database.")
+    var dryRun = false
+
+    @Flag(help: "Apply pending versions older than the newest applied one.")
+    var outOfOrder = false
+
+    func validate() throws {
+        if let target, Version(target) == nil { throw ValidationError("--target takes a version such as 3 or 2.1, not '\(target)'") }
+    }
+
+    func run() throws {
+        let files = try options.files()
+        let runner = MigrationRunner(connection: try connection.connect(), settings: options.settings, progress: Output.progress)
+        let report = try runner.migrate(files, target: target.flatMap(Version.init), outOfOrder: outOfOrder, dryRun: dryRun)
+        switch options.format {
+        case .json: options.printJSON(report)
+        case .text:
+            if report.dryRun {
+                print(report.wouldApply.isEmpty ? "dry run: nothing to apply" : "dry run: would apply, in order:")
+                for name in report.wouldApply { print("  \(name)") }
+                return
+            }
+            if report.lockWaitMilliseconds >= 200 {
+                print("waited \(report.lockWaitMilliseconds) ms for the migration lock (held by backend \(report.lockHolder.map(String.init) ?? "?"))")
+            }
+            if report.applied.isEmpty { print("up to date: nothing to apply") }
+            for applied in report.applied { print("applied \(applied.file) (\(applied.milliseconds) ms)") }
+        }
+    }
+}

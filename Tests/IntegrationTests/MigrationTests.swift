@@ -1,0 +1,243 @@
+import Foundation
+import Migrations
+import Postgres
+import XCTest
+
+/// `tenantwall migrate`, `status`, `baseline` and `repair` against a real server, through the binary.
+final class MigrationTests: XCTestCase {
+    var folder = ""
+    var database = ""
+    var url = ""
+    var db: Connection!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tw-migrations-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let fresh = try TestServer.freshDatabase("mig")
+        database = fresh.name
+        db = fresh.connection
+        url = TestServer.shared.connectionString(database: database)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    func tenantwall(_ arguments: [String]) throws -> TenantwallProcess.Run {
+        try TenantwallProcess.run(arguments + ["--migrations", folder], environment: ["DATABASE_URL": url])
+    }
+
+    func scalar(_ sql: String) throws -> String? { try db.query(sql).scalar }
+
+    func testEightConcurrentRunnersApplyEveryFileExactlyOnce() throws {
+        try write("V0001__log.sql", "CREATE TABLE applied_log (file text NOT NULL);\n")
+        for i in 2...20 {
+            let sleep = i == 5 ? "SELECT pg_sleep(0.5);\n" : ""
+            try write(String(format: "V%04d__step_%d.sql", i, i), "CREATE TABLE t\(i) (id int);\n\(sleep)INSERT INTO applied_log VALUES ('V\(i)');\n")
+        }
+        let runners = try (0..<8).map { _ in
+            try TenantwallProcess(["migrate", "--migrations", folder, "--format", "json", "--lock-timeout", "60s"], environment: ["DATABASE_URL": url])
+        }
+        let results = runners.map { $0.wait() }
+        for run in results { XCTAssertTrue(run.status == 0 || run.status == 3, "exit \(run.status): \(run.stderr)") }
+        XCTAssertEqual(results.filter { $0.status == 0 }.count, 8, "every runner waited for the lock and finished")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM applied_log"), "19")
+        XCTAssertEqual(try scalar("SELECT count(DISTINCT file) FROM applied_log"), "19")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history"), "20")
+        XCTAssertEqual(try scalar("SELECT count(DISTINCT version) FROM tenantwall_migrations.history"), "20")
+        let appliedCounts = try results.map { run -> Int in
+            let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            return (json?["applied"] as? [Any])?.count ?? -1
+        }
+        XCTAssertEqual(appliedCounts.reduce(0, +), 20, "the files were applied once in all: \(appliedCounts)")
+    }
+
+    func testLockNotAcquiredExitsThree() throws {
+        try write("V1__a.sql", "CREATE TABLE a (id int);\n")
+        let holder = try Connection(TestServer.shared.connectionString(database: database))
+        try holder.query("SELECT pg_advisory_lock($1)", [String(HistorySQL.lockKey)])
+        let run = try tenantwall(["migrate", "--lock-timeout", "500ms"])
+        XCTAssertEqual(run.status, 3, run.stderr)
+        XCTAssertTrue(run.stderr.contains("migration lock not acquired"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("backend \(holder.backendPID)"), run.stderr)
+    }
+
+    func testKilledRunLeavesNoPartialEffectsAndNoStaleLock() throws {
+        try write("V1__slow.sql", "CREATE TABLE half (id int);\nINSERT INTO half VALUES (1);\nSELECT pg_sleep(3);\n")
+        let runner = try TenantwallProcess(["migrate", "--migrations", folder], environment: ["DATABASE_URL": url])
+        let deadline = Date().addingTimeInterval(10)
+        while try scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND datname = current_database()") != "1" {
+            XCTAssertLessThan(Date(), deadline, "the migration never started")
+            usleep(50_000)
+        }
+        kill(runner.process.processIdentifier, SIGKILL)
+        _ = runner.wait()
+        XCTAssertEqual(runner.process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(runner.process.terminationStatus, SIGKILL)
+        // The server notices the dead client (client_connection_check_interval) and rolls back.
+        let gone = Date().addingTimeInterval(10)
+        while try scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") != "0" {
+            XCTAssertLessThan(Date(), gone, "the advisory lock outlived the killed runner")
+            usleep(100_000)
+        }
+        XCTAssertNil(try scalar("SELECT to_regclass('half')::text"), "no partial effect of the transactional file")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history"), "0")
+        let again = try tenantwall(["migrate"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM half"), "1")
+    }
+
+    func testSyntaxErrorOnLineSevenNamesFileAndLineAndAppliesNothing() throws {
+        try write("V0001__ok.sql", "CREATE TABLE first (id int);\n")
+        var lines = (1...20).map { "-- line \($0)" }
+        lines[0] = "CREATE TABLE second (id int);"
+        lines[2] = "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT 'a;b' $$;"
+        lines[6] = "ALTER TABLE second ADD COLUMN oops integr NOT NUL;"
+        try write("V0002__broken.sql", lines.joined(separator: "\n") + "\n")
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("V0002__broken.sql:7:"), run.stderr)
+        XCTAssertNil(try scalar("SELECT to_regclass('second')::text"))
+        XCTAssertNil(try scalar("SELECT to_regclass('first')::text"), "every pending file is parsed before any runs")
+    }
+
+    func testRuntimeErrorRollsBackTheFileAndPointsAtTheStatement() throws {
+        try write("V1__bad.sql", "CREATE TABLE made (id int);\nINSERT INTO made VALUES (1);\n\nINSERT INTO made\n  VALUES (1 / 0);\n")
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("V1__bad.sql:4:1: division by zero (SQLSTATE 22012)"), run.stderr)
+        XCTAssertNil(try scalar("SELECT to_regclass('made')::text"))
+    }
+
+    func testChecksumDriftStopsTheRunUntilRepaired() throws {
+        try write("V1__a.sql", "CREATE TABLE a (id int);\n")
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+        try write("V1__a.sql", "CREATE TABLE a (id int, extra text);\n")
+        try write("V2__b.sql", "CREATE TABLE b (id int);\n")
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("V1__a.sql has changed since it was applied"), run.stderr)
+        XCTAssertNil(try scalar("SELECT to_regclass('b')::text"), "nothing applied")
+        let status = try tenantwall(["status", "--format", "json"])
+        XCTAssertEqual(status.status, 1)
+        XCTAssertTrue(status.stdout.contains("\"state\" : \"changed\""), status.stdout)
+        XCTAssertEqual(try tenantwall(["repair"]).status, 0)
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+        XCTAssertEqual(try scalar("SELECT to_regclass('b')::text"), "b")
+        XCTAssertEqual(try tenantwall(["status"]).status, 0)
+    }
+
+    func testRepeatableRunsAgainOnlyWhenItChanges() throws {
+        try write("V1__t.sql", "CREATE TABLE t (id int);\n")
+        try write("R__view.sql", "CREATE OR REPLACE VIEW v AS SELECT id FROM t;\n")
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+        XCTAssertTrue(try tenantwall(["migrate"]).stdout.contains("up to date"))
+        try write("R__view.sql", "CREATE OR REPLACE VIEW v AS SELECT id, id + 1 AS next FROM t;\n")
+        XCTAssertEqual(try tenantwall(["status"]).status, 1, "an outdated repeatable needs attention")
+        let run = try tenantwall(["migrate"])
+        XCTAssertTrue(run.stdout.contains("applied R__view.sql"), run.stdout)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'v'"), "2")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history WHERE kind = 'repeatable'"), "2")
+    }
+
+    func testCreateIndexConcurrentlyNeedsAndWorksWithTheDirective() throws {
+        try write("V1__t.sql", "CREATE TABLE t (id int, body text);\n")
+        try write("V2__index.sql", "CREATE INDEX CONCURRENTLY t_body ON t (body);\n")
+        let refused = try tenantwall(["migrate"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("V2__index.sql:1: CREATE INDEX CONCURRENTLY cannot run inside a transaction"), refused.stderr)
+        try write("V2__index.sql", "-- tenantwall:no-transaction\nCREATE INDEX CONCURRENTLY t_body ON t (body);\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n")
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM pg_index WHERE indrelid = 't'::regclass AND indisvalid"), "2")
+    }
+
+    func testFailedNoTransactionFileShowsWhereItStopped() throws {
+        try write("V1__t.sql", "CREATE TABLE t (id int);\n")
+        try write("V2__index.sql", "-- tenantwall:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n\nCREATE INDEX CONCURRENTLY t_nope ON t (nope);\n")
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 2)
+        let status = try tenantwall(["status"])
+        XCTAssertEqual(status.status, 1)
+        XCTAssertTrue(status.stdout.contains("failed    V2__index.sql  stopped at line 4"), status.stdout)
+        let blocked = try tenantwall(["migrate"])
+        XCTAssertEqual(blocked.status, 1)
+        XCTAssertTrue(blocked.stderr.contains("tenantwall repair"), blocked.stderr)
+        try db.execute("DROP INDEX t_id")
+        try write("V2__index.sql", "-- tenantwall:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n")
+        XCTAssertEqual(try tenantwall(["repair"]).status, 0)
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+    }
+
+    func testDryRunTouchesNothing() throws {
+        try write("V1__a.sql", "CREATE TABLE a (id int);\n")
+        try write("V2__b.sql", "CREATE TABLE b (id int);\n")
+        let run = try tenantwall(["migrate", "--dry-run"])
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(run.stdout, "dry run: would apply, in order:\n  V1__a.sql\n  V2__b.sql\n")
+        XCTAssertNil(try scalar("SELECT to_regnamespace('tenantwall_migrations')::text"))
+        XCTAssertNil(try scalar("SELECT to_regclass('a')::text"))
+    }
+
+    func testTargetStopsAtTheVersion() throws {
+        for i in 1...3 { try write("V\(i)__s\(i).sql", "CREATE TABLE s\(i) (id int);\n") }
+        XCTAssertEqual(try tenantwall(["migrate", "--target", "2"]).status, 0)
+        XCTAssertEqual(try scalar("SELECT to_regclass('s2')::text"), "s2")
+        XCTAssertNil(try scalar("SELECT to_regclass('s3')::text"))
+    }
+
+    func testBaselineAdoptsAnExistingSchema() throws {
+        try db.execute("CREATE TABLE a (id int); CREATE TABLE b (id int)")
+        try write("V1__a.sql", "CREATE TABLE a (id int);\n")
+        try write("V2__b.sql", "CREATE TABLE b (id int);\n")
+        try write("V3__c.sql", "CREATE TABLE c (id int);\n")
+        XCTAssertEqual(try tenantwall(["baseline", "2"]).status, 0)
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "applied V3__c.sql (\(run.stdout.split(separator: "(")[1])")
+        XCTAssertTrue(try tenantwall(["status"]).stdout.contains("baselined V1__a.sql"))
+        XCTAssertEqual(try tenantwall(["baseline", "3"]).status, 2, "baseline only on an unmigrated database")
+    }
+
+    func testLockTimeoutFailsFastOnABusyTable() throws {
+        try write("V1__t.sql", "CREATE TABLE busy (id int);\n")
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+        try write("V2__alter.sql", "-- tenantwall:lock-timeout=200ms\nALTER TABLE busy ADD COLUMN x int;\n")
+        let other = try Connection(TestServer.shared.connectionString(database: database))
+        try other.execute("BEGIN; LOCK TABLE busy IN ACCESS SHARE MODE")
+        let start = Date()
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("SQLSTATE 55P03"), run.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        try other.execute("ROLLBACK")
+    }
+
+    func testUnknownFileNamesAreAnError() throws {
+        try write("V1__a.sql", "SELECT 1;\n")
+        try write("v2-typo.sql", "SELECT 1;\n")
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("v2-typo.sql: not a migration file name"), run.stderr)
+    }
+
+    func testConnectionProblemsAreOneLineAndExitTwo() throws {
+        try write("V1__a.sql", "SELECT 1;\n")
+        try db.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(TestServer.passwordRole)') THEN CREATE ROLE \(TestServer.passwordRole) LOGIN PASSWORD 'right'; END IF; END $$")
+        let server = TestServer.shared
+        let cases = [
+            "host=/nonexistent-dir dbname=x",
+            server.connectionString(database: "no_such_database"),
+            server.connectionString(database: database, user: TestServer.passwordRole) + " password=wrong",
+        ]
+        for conninfo in cases {
+            let run = try TenantwallProcess.run(["migrate", "--migrations", folder, "--database", conninfo])
+            XCTAssertEqual(run.status, 2, conninfo)
+            XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, "one line: \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains("could not connect"), run.stderr)
+        }
+    }
+}
