@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman make gcc)
+packages=(libpq-dev libpg-query-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman make gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
