@@ -50,6 +50,36 @@ public final class Connection {
         try consume(PQexec(handle, script), sql: script)
     }
 
+    /// Runs `COPY … TO STDOUT` and returns the data it sent, as text.
+    public func copyOut(_ sql: String) throws -> String {
+        guard let result = PQexec(handle, sql) else { throw PostgresError(message: "no result", query: sql) }
+        let status = PQresultStatus(result)
+        if status != PGRES_COPY_OUT {
+            defer { PQclear(result) }
+            throw Self.error(from: result, connection: handle, sql: sql)
+        }
+        PQclear(result)
+        var data: [UInt8] = []
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let n = PQgetCopyData(handle, &buffer, 0)
+            if n > 0, let buffer {
+                data.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: Int(n)))
+                PQfreemem(buffer)
+            } else {
+                break
+            }
+        }
+        // The command's own result follows the data: an error here is an error of the COPY.
+        var failure: PostgresError?
+        while let next = PQgetResult(handle) {
+            if PQresultStatus(next) == PGRES_FATAL_ERROR { failure = Self.error(from: next, connection: handle, sql: sql) }
+            PQclear(next)
+        }
+        if let failure { throw failure }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Runs `body` inside BEGIN … COMMIT, rolling back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")

@@ -8,16 +8,17 @@ public struct DemoRun {
         public var failures = 0
     }
 
-    let connection: Connection
+    let conninfo: String
     let specPath: String
 
-    public init(connection: Connection, specPath: String) {
-        self.connection = connection
+    public init(conninfo: String, specPath: String) {
+        self.conninfo = conninfo
         self.specPath = specPath
     }
 
     public func run() throws -> Report {
         var report = Report()
+        let connection = try Connection(conninfo)
         var spec = try SpecFiles.load([specPath])
         spec = try ServerCapabilities(connection: connection).adapt(spec, notes: &report.lines)
         let database = LiveDatabase(connection: connection)
@@ -26,10 +27,17 @@ public struct DemoRun {
         let again = try database.plan(spec)
         report.lines.append(again.isEmpty ? "second plan: in sync (idempotent)" : "second plan: \(again.differences.count) differences: \(again.differences.map(\.object).joined(separator: ", "))")
         if !again.isEmpty { report.failures += 1 }
-        for result in try IsolationProbe(spec: spec, connection: connection).run() {
-            report.lines.append("\(result.passed ? "pass" : "FAIL")  \(result.table): \(result.check) (\(result.detail))")
-            if !result.passed { report.failures += 1 }
+        let verified = try Verifier(spec: spec, conninfo: conninfo).run()
+        var byTable: [String: (passed: Int, failed: Int)] = [:]
+        for check in verified.checks { byTable[check.table, default: (0, 0)].passed += check.passed ? 1 : 0; byTable[check.table, default: (0, 0)].failed += check.passed ? 0 : 1 }
+        for (table, counts) in byTable.sorted(by: { $0.key < $1.key }) {
+            report.lines.append("\(counts.failed == 0 ? "pass" : "FAIL")  \(table == "-" ? "roles and context" : table): \(counts.passed) checks passed\(counts.failed > 0 ? ", \(counts.failed) failed" : "")")
         }
+        for check in verified.failed {
+            report.lines.append("      FAILED \(check.id) as \(check.role) (tenant \(check.tenant)): \(check.title): expected \(check.expected), got \(check.actual)")
+        }
+        report.failures += verified.failed.count
+        report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; all probe rows rolled back")
         return report
     }
 }

@@ -8,8 +8,8 @@ enum ProbeValues {
         let value: String
         switch base {
         case "uuid": value = ProbeValues.uuid(seed)
-        case _ where base.hasPrefix("timestamp"): value = "2026-01-0\(1 + seed % 9) 10:00:00+00"
-        case "date": value = "2026-01-0\(1 + seed % 9)"
+        case _ where base.hasPrefix("timestamp"): value = "\(date(seed)) 10:00:00+00"
+        case "date": value = date(seed)
         case "jsonb", "json": value = "{}"
         case "boolean", "bool": value = "false"
         case "inet", "cidr": value = "10.0.0.\(seed % 250)"
@@ -20,6 +20,12 @@ enum ProbeValues {
         }
         if type.hasSuffix("[]") { return SQL.literal("{\"\(value)\"}") + "::" + type }
         return SQL.literal(value) + "::" + type
+    }
+
+    /// A distinct day for each seed below 336, in 2026.
+    static func date(_ seed: Int) -> String {
+        let day = 1 + seed % 28, month = 1 + (seed / 28) % 12
+        return "2026-" + (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
     }
 
     static func uuid(_ n: Int) -> String {

@@ -8,8 +8,20 @@ import XCTest
 final class ExampleSpecTests: XCTestCase {
     func load(_ model: String) throws -> Spec { try SpecFiles.load([TestServer.path("policies/" + model)]) }
 
+    /// Runs the verifier on a database and fails the test for every failed check.
+    func assertWallsHold(_ spec: Spec, _ database: String, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let report = try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: database)).run()
+        XCTAssertGreaterThan(report.checks.count, 10, file: file, line: line)
+        for check in report.failed {
+            XCTFail("\(label): \(check.table): \(check.id) as \(check.role) (\(check.tenant)): expected \(check.expected), got \(check.actual)", file: file, line: line)
+        }
+    }
+
+    var lastDatabase = ""
+
     func applied(_ model: String) throws -> (Spec, Connection) {
-        let (_, connection) = try TestServer.freshDatabase()
+        let (name, connection) = try TestServer.freshDatabase()
+        lastDatabase = name
         var notes: [String] = []
         let spec = try ServerCapabilities(connection: connection).adapt(try load(model), notes: &notes)
         for note in notes { print("note (\(model)): \(note)") }
@@ -25,11 +37,7 @@ final class ExampleSpecTests: XCTestCase {
             let before = try LiveDatabase(connection: connection).snapshot(spec)
             try connection.transaction { try connection.execute(Generator(spec: spec).script()) }
             XCTAssertEqual(try LiveDatabase(connection: connection).snapshot(spec), before, "\(model): re-running the script changes nothing")
-            let results = try IsolationProbe(spec: spec, connection: connection).run()
-            XCTAssertGreaterThan(results.count, 10)
-            for result in results where !result.passed {
-                XCTFail("\(model): \(result.table): \(result.check): \(result.detail)")
-            }
+            try assertWallsHold(spec, lastDatabase, model)
             try assertCatalog(spec, connection, model)
         }
     }
@@ -149,13 +157,11 @@ final class ExampleSpecTests: XCTestCase {
     }
 
     func testHostileNamesApplyAndIsolate() throws {
-        let (_, db) = try TestServer.freshDatabase()
+        let (name, db) = try TestServer.freshDatabase()
         let spec = try SpecLoader.load([("hostile.yaml", HostileNames.yaml)])
         try LiveDatabase(connection: db).apply(spec)
         XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)
-        let results = try IsolationProbe(spec: spec, connection: db).run()
-        XCTAssertFalse(results.isEmpty)
-        for result in results where !result.passed { XCTFail("\(result.table): \(result.check): \(result.detail)") }
+        try assertWallsHold(spec, name, "hostile")
     }
 
     func testLongMultibytePartitionedTableIsIdempotent() throws {
@@ -184,29 +190,25 @@ final class ExampleSpecTests: XCTestCase {
             throw XCTSkip("the tenantwall extension is not installed on this server (run: make -C sql install)")
         }
         for mode in HelperInstall.allCases {
-            let (_, db) = try TestServer.freshDatabase()
+            let (name, db) = try TestServer.freshDatabase()
             var spec = try load("workflow-platform")
             spec.tenancy.helpers = mode
             try LiveDatabase(connection: db).apply(spec)
             XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty, "\(mode): in sync after apply")
             let installed = try db.query("SELECT count(*) FROM pg_extension WHERE extname = 'tenantwall'").scalar
             XCTAssertEqual(installed, mode == .extension ? "1" : "0")
-            for result in try IsolationProbe(spec: spec, connection: db).run() where !result.passed {
-                XCTFail("\(mode): \(result.table): \(result.check): \(result.detail)")
-            }
+            try assertWallsHold(spec, name, "\(mode)")
         }
     }
 
     func testHypertablesOnTimescaleDB() throws {
-        let (_, db) = try TestServer.freshDatabase()
+        let (name, db) = try TestServer.freshDatabase()
         guard try ServerCapabilities(connection: db).available("timescaledb") else {
             throw XCTSkip("TimescaleDB is not available on this server (not packaged for Debian here): hypertable SQL is checked by the golden files only")
         }
         let spec = try load("k8s-cost-monitor")
         try LiveDatabase(connection: db).apply(spec)
-        for result in try IsolationProbe(spec: spec, connection: db).run() where !result.passed {
-            XCTFail("\(result.table): \(result.check): \(result.detail)")
-        }
+        try assertWallsHold(spec, name, "timescaledb")
     }
 }
 

@@ -30,8 +30,7 @@ struct Demo: ParsableCommand {
             let name = (model as NSString).lastPathComponent
             let database = "demo_\(index)"
             try server.createDatabase(database)
-            let connection = try Connection(server.connectionString(database: database))
-            let report = try DemoRun(connection: connection, specPath: model).run()
+            let report = try DemoRun(conninfo: server.connectionString(database: database), specPath: model).run()
             print("\n== \(name) (database \(database))")
             for line in report.lines { print("   " + line) }
             failures += report.failures

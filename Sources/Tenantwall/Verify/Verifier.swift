@@ -1,0 +1,182 @@
+import Foundation
+import Migrations
+import PolicyGen
+import Postgres
+
+/// `tenantwall verify`: tries to cross every wall the spec promises, on a live database, and records the
+/// evidence.
+///
+/// It opens several connections at once (one per worker) from a connection that bypasses RLS (superuser or
+/// BYPASSRLS, able to `SET ROLE` to the spec's roles). Each table is probed in its own transaction that is
+/// always rolled back, with short lock and statement timeouts, so it never commits a probe row, never
+/// changes an existing one, and never blocks the application for long.
+public final class Verifier {
+    public struct Settings: Sendable {
+        public var tenants = 3
+        public var workers = 4
+        public var lockTimeout = "2s"
+        public var statementTimeout = "30s"
+        public init() {}
+    }
+
+    let spec: Spec
+    let conninfo: String
+    let settings: Settings
+    let specFingerprint: String
+    let progress: (String) -> Void
+
+    public init(spec: Spec, conninfo: String, settings: Settings = Settings(), specFingerprint: String = "", progress: @escaping (String) -> Void = { _ in }) {
+        self.spec = spec
+        self.conninfo = conninfo
+        self.settings = settings
+        self.specFingerprint = specFingerprint
+        self.progress = progress
+    }
+
+    public var tenantIds: [String] { (0..<max(2, settings.tenants)).map { ProbeValues.tenant($0, type: spec.tenancy.type) } }
+
+    public func run() throws -> VerifyReport {
+        let started = Date()
+        let main = try Connection(conninfo)
+        let canBypass = try main.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar == "t"
+        guard canBypass else {
+            throw VerifyError("verify writes probe rows (always rolled back) and needs a connection that bypasses RLS: connect as a superuser or a role with BYPASSRLS that may SET ROLE to the spec's roles")
+        }
+        let snapshot = CatalogSnapshot(rows: try main.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
+        let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
+        let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
+
+        var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main)
+        let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
+        let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
+        let lock = NSLock()
+        var next = 0, done = 0
+        var failures: [Error] = []
+        let workers = max(1, min(settings.workers, tables.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let connection: Connection
+            do { connection = try Connection(conninfo) } catch {
+                lock.lock(); failures.append(error); lock.unlock()
+                return
+            }
+            while true {
+                lock.lock()
+                guard next < tables.count, failures.isEmpty else { lock.unlock(); return }
+                let table = tables[next]
+                next += 1
+                lock.unlock()
+                do {
+                    let probe = TableProbe(spec: spec, table: table, connection: connection, tenants: tenantIds, settings: settings,
+                                           adminChecks: table.qualifiedName == adminTable)
+                    let results = try probe.run()
+                    lock.lock()
+                    checks += results
+                    done += 1
+                    progress("[\(done)/\(tables.count)] \(table.qualifiedName): \(results.filter { !$0.passed && !$0.skipped }.isEmpty ? "ok" : "FAILED")")
+                    lock.unlock()
+                } catch {
+                    lock.lock(); failures.append(error); lock.unlock()
+                }
+            }
+        }
+        if let failure = failures.first { throw failure }
+        checks.sort { ($0.table, $0.role, $0.tenant, $0.id) < ($1.table, $1.role, $1.tenant, $1.id) }
+        let formatter = ISO8601DateFormatter()
+        return VerifyReport(startedAt: formatter.string(from: started), durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000),
+                            database: database[0] ?? "?", serverVersion: database[1] ?? "?",
+                            databaseFingerprint: SHA256.hex(Array(catalogText.utf8)), specFingerprint: specFingerprint,
+                            specFiles: spec.files,
+                            tenants: Dictionary(uniqueKeysWithValues: tenantIds.enumerated().map { (String(UnicodeScalar(UInt8(65 + $0.offset))), $0.element) }),
+                            checks: checks)
+    }
+
+    func check(_ id: String, _ table: String, _ role: String, _ command: String, _ title: String, _ sql: String,
+               expected: String, actual: String, passed: Bool) -> CheckResult {
+        CheckResult(id: id, table: table, role: role, tenant: "-", command: command, title: title, sql: sql, expected: expected, actual: actual, passed: passed)
+    }
+
+    /// Roles the application uses must not bypass RLS: not superuser, not BYPASSRLS, not able to become one,
+    /// not the owner of a protected table.
+    func roleChecks(_ db: Connection) throws -> [CheckResult] {
+        let sql = """
+            SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+                   (SELECT string_agg(b.rolname, ',') FROM pg_roles AS b
+                    WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_has_role(r.oid, b.oid, 'MEMBER'))
+            FROM pg_roles AS r WHERE r.rolname = ANY ($1::text[]) ORDER BY 1
+            """
+        let roles = uniquedRoles(spec.roles.accessRoles)
+        var out: [CheckResult] = []
+        let rows = try db.query(sql, ["{" + roles.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"]).rows
+        for role in roles {
+            guard let row = rows.first(where: { $0[0] == role }) else {
+                out.append(check("role-exists", "-", role, "ROLE", "role \(role) exists", sql, expected: "exists", actual: "missing", passed: false))
+                continue
+            }
+            let bypass = row[1] == "t" ? "superuser" : row[2] == "t" ? "BYPASSRLS" : row[3].map { "member of \($0)" }
+            out.append(check("role-no-bypass", "-", role, "ROLE", "\(role) cannot bypass row-level security", sql,
+                             expected: "not superuser, not BYPASSRLS, not a member of one", actual: bypass ?? "does not bypass", passed: bypass == nil))
+        }
+        let owners = """
+            SELECT n.nspname || '.' || c.relname, pg_get_userbyid(c.relowner), c.relforcerowsecurity FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            JOIN unnest($1::text[], $2::text[]) AS s(nsp, rel) ON s.nsp = n.nspname AND s.rel = c.relname
+            """
+        let parameters = CatalogQuery.parameters(for: spec)
+        for row in try db.query(owners, [parameters[0], parameters[1]]).rows {
+            guard let owner = row[1], roles.contains(owner) else { continue }
+            out.append(check("role-owns-table", row[0] ?? "?", owner, "ROLE", "\(owner) does not own \(row[0] ?? "?") (an owner can turn FORCE off)", owners,
+                             expected: "owned by \(spec.roles.owner)", actual: "owned by \(owner), force=\(row[2] ?? "?")", passed: false))
+        }
+        return out
+    }
+
+    /// Tables that hold the tenant column but that the spec does not cover.
+    func coverageChecks(_ db: Connection) throws -> [CheckResult] {
+        let sql = """
+            SELECT n.nspname || '.' || c.relname FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE a.attname = $1 AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND NOT EXISTS (SELECT 1 FROM pg_inherits AS i WHERE i.inhrelid = c.oid)
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tenantwall_migrations', '_timescaledb_internal', '_timescaledb_catalog')
+              -- pg_partman's template tables hold no rows and are not granted to anyone.
+              AND NOT (c.relname LIKE 'template!_%' ESCAPE '!' AND n.oid = (SELECT extnamespace FROM pg_extension WHERE extname = 'pg_partman'))
+            ORDER BY 1
+            """
+        let covered = Set(spec.tables.map(\.qualifiedName))
+        return try db.query(sql, [spec.tenancy.column]).rows.compactMap { $0[0] }.filter { !covered.contains($0) }.map { table in
+            check("table-covered", table, "-", "CATALOG", "\(table) has the tenant column '\(spec.tenancy.column)' but the spec does not cover it", sql,
+                  expected: "covered by the spec", actual: "not covered", passed: false)
+        }
+    }
+
+    /// A context set in one transaction must be gone in the next when the spec says transaction-local:
+    /// otherwise a pooled connection hands one tenant's context to the next client.
+    func contextLeakChecks(_ db: Connection) throws -> [CheckResult] {
+        let helpers = spec.tenancy.helperSchema, tenant = tenantIds[0]
+        let set = "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(tenant))::\(spec.tenancy.type.rawValue))"
+        let read = "SELECT \(SQL.qualified(helpers, "current_tenant_id"))()::text"
+        let sql = "SET ROLE \(SQL.ident(spec.roles.app));\nBEGIN; \(set); COMMIT;\n\(read);"
+        var actual = "?"
+        do {
+            try db.execute("SET ROLE \(SQL.ident(spec.roles.app))")
+            defer { _ = try? db.execute("RESET ROLE"); _ = try? db.query("SELECT set_config($1, '', false)", [spec.tenancy.setting]) }
+            try db.execute("BEGIN")
+            try db.execute(set)
+            try db.execute("COMMIT")
+            actual = try db.query(read).scalar.map { "context \($0) survived the transaction" } ?? "no context after the transaction"
+        } catch let error as PostgresError {
+            _ = try? db.execute("ROLLBACK")
+            actual = error.brief
+        }
+        let title = spec.tenancy.scope == .transaction
+            ? "a tenant context does not outlive its transaction (pooled connections)"
+            : "a tenant context does not outlive its transaction (the spec asks for session scope: unsafe behind a pooler)"
+        return [check("context-transaction-local", "-", spec.roles.app, "CONTEXT", title, sql,
+                      expected: "no context after the transaction", actual: actual, passed: actual == "no context after the transaction")]
+    }
+}
+
+public struct VerifyError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
