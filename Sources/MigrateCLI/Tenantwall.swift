@@ -15,7 +15,7 @@ struct TenantwallCommand: ParsableCommand {
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
         discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
         version: "0.1.0",
-        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Demo.self, ExtensionSQL.self]
+        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Verify.self, Demo.self, ExtensionSQL.self]
     )
 
     static func main() {
@@ -49,6 +49,9 @@ struct TenantwallCommand: ParsableCommand {
             Output.error("error: " + error.description + "\nthe migration was rolled back")
             Foundation.exit(2)
         case let error as MigrationError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
+        case let error as VerifyError:
             Output.error("error: " + error.description)
             Foundation.exit(2)
         case let error as StatementError:

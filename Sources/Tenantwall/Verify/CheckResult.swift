@@ -37,6 +37,31 @@ public struct VerifyReport: Codable, Sendable {
     /// Probe tenant labels and the ids they used.
     public var tenants: [String: String]
     public var checks: [CheckResult]
+    public var summary: Summary
+
+    public struct Summary: Codable, Sendable {
+        public var checks: Int
+        public var passed: Int
+        public var failed: Int
+        public var skipped: Int
+        /// `hold` when every wall held, `broken` otherwise.
+        public var verdict: String
+    }
+
+    public init(startedAt: String, durationMilliseconds: Int, database: String, serverVersion: String, databaseFingerprint: String,
+                specFingerprint: String, specFiles: [String], tenants: [String: String], checks: [CheckResult]) {
+        self.startedAt = startedAt
+        self.durationMilliseconds = durationMilliseconds
+        self.database = database
+        self.serverVersion = serverVersion
+        self.databaseFingerprint = databaseFingerprint
+        self.specFingerprint = specFingerprint
+        self.specFiles = specFiles
+        self.tenants = tenants
+        self.checks = checks
+        let failed = checks.filter { !$0.passed && !$0.skipped }.count, skipped = checks.filter(\.skipped).count
+        summary = Summary(checks: checks.count, passed: checks.count - failed - skipped, failed: failed, skipped: skipped, verdict: failed == 0 ? "hold" : "broken")
+    }
 
     public var failed: [CheckResult] { checks.filter { !$0.passed && !$0.skipped } }
     public var passedCount: Int { checks.filter { $0.passed && !$0.skipped }.count }

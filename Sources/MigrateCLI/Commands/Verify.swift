@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import LocalPostgres
+import Migrations
+import PolicyGen
+import Postgres
+import Tenantwall
+
+/// Tries to cross every wall on a live database and writes the evidence.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prove isolation on a live database: try to cross every wall, write JUnit, Markdown, HTML and JSON evidence.",
+        discussion: """
+            Connect as a superuser or a BYPASSRLS role that may SET ROLE to the spec's roles. Probe rows are written \
+            in transactions that are always rolled back (or in a scratch copy with --scratch). \
+            Exit codes: 0 every wall holds, 1 a check failed, 2 could not run.
+            """)
+
+    @OptionGroup var specOptions: SpecOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: ArgumentHelp("Write report.xml (JUnit), report.md, report.html and report.json here.", valueName: "dir"))
+    var reportDir: String?
+
+    @Option(help: "How many probe tenants (at least 2).")
+    var tenants = 3
+
+    @Option(help: "How many connections probe tables at once.")
+    var workers = 4
+
+    @Flag(help: "Verify a scratch copy of the database (CREATE DATABASE … TEMPLATE), dropped afterwards.")
+    var scratch = false
+
+    @Flag(help: "Start a throwaway local PostgreSQL, apply the spec there, and verify it.")
+    var embedded = false
+
+    @Option(help: "Output on stdout: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if tenants < 2 || tenants > 26 { throw ValidationError("--tenants takes 2 to 26") }
+        if workers < 1 { throw ValidationError("--workers takes at least 1") }
+        if embedded && (scratch || connection.database != nil) { throw ValidationError("--embedded starts its own server: drop --database and --scratch") }
+    }
+
+    func run() throws {
+        let files = try SpecFiles.read(specOptions.spec)
+        let spec = try SpecLoader.load(files)
+        let fingerprint = SHA256.hex(Array(files.map { $0.path + "\n" + $0.text }.joined(separator: "\n").utf8))
+        var settings = Verifier.Settings()
+        settings.tenants = tenants
+        settings.workers = workers
+
+        var server: LocalServer?
+        defer { server?.stop() }
+        var conninfo = ConnectionString.resolve(connection.database, environment: ProcessEnvironment.current)
+        var verifiedSpec = spec
+        if embedded {
+            Output.progress("starting a throwaway PostgreSQL …")
+            let local = try LocalServer.start()
+            server = local
+            try local.createDatabase("verify")
+            conninfo = local.connectionString(database: "verify")
+            var notes: [String] = []
+            let db = try Connection(conninfo)
+            verifiedSpec = try ServerCapabilities(connection: db).adapt(spec, notes: &notes)
+            notes.forEach(Output.progress)
+            try LiveDatabase(connection: db).apply(verifiedSpec)
+        }
+        var scratchName: String?
+        if scratch {
+            let admin = try Connection(conninfo)
+            let source = try admin.query("SELECT current_database()").scalar ?? ""
+            let name = "tenantwall_verify_\(UUID().uuidString.prefix(8).lowercased())"
+            do {
+                try admin.execute("CREATE DATABASE \(SQL.ident(name)) TEMPLATE \(SQL.ident(source))")
+            } catch let error as PostgresError {
+                throw ToolError("cannot copy \(source) for --scratch: \(error.message) (a template database must have no other sessions)")
+            }
+            scratchName = name
+            conninfo = ConnectionString.with(conninfo, [("dbname", name)])
+        }
+        defer {
+            if let scratchName, let admin = try? Connection(ConnectionString.with(conninfo, [("dbname", "postgres")])) {
+                _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQL.ident(scratchName)) WITH (FORCE)")
+            }
+        }
+        let report = try Verifier(spec: verifiedSpec, conninfo: conninfo, settings: settings, specFingerprint: fingerprint, progress: Output.progress).run()
+        if let reportDir { try write(report, to: reportDir) }
+        switch format {
+        case .json: print(JSONReport.render(report), terminator: "")
+        case .text:
+            print("\(report.checks.count) checks in \(report.durationMilliseconds) ms: \(report.passedCount) passed, \(report.failed.count) failed")
+            for check in report.failed {
+                print("FAIL \(check.table) \(check.id) as \(check.role) (tenant \(check.tenant)): \(check.title): expected \(check.expected), got \(check.actual)")
+            }
+            print(report.failed.isEmpty ? "every wall holds" : "walls broken")
+        }
+        if !report.failed.isEmpty { throw ExitCode(1) }
+    }
+
+    func write(_ report: VerifyReport, to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (name, text) in [("report.xml", JUnitReport.render(report)), ("report.md", MarkdownReport.render(report)),
+                             ("report.html", HTMLReport.render(report)), ("report.json", JSONReport.render(report))] {
+            try text.write(toFile: (dir as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// A self-contained HTML page for auditors: summary, a table × tenant × command matrix coloured pass/fail,
+/// the failed checks with their SQL, fingerprints and time. No scripts, fonts or images to fetch.
+public enum HTMLReport {
+    static let commands = ["SELECT", "COPY", "INSERT", "UPDATE", "DELETE"]
+    /// Without a tenant, only reads and inserts are tried.
+    static func commands(for tenant: String) -> [String] { tenant.count == 1 ? commands : ["SELECT", "INSERT"] }
+
+    public static func render(_ report: VerifyReport) -> String {
+        let tenants = report.tenants.keys.sorted() + ["none", "empty", "malformed"]
+        let tables = Set(report.checks.map(\.table)).subtracting(["-"]).sorted()
+        var out = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>tenantwall verify: \(Escape.xml(report.database))</title>
+            <style>
+            body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f}
+            h1{font-size:1.5rem}.verdict{padding:.6rem 1rem;border-radius:6px;display:inline-block;font-weight:600}
+            .ok{background:#d9f2e0;color:#0b5d28}.bad{background:#fbdada;color:#8a1010}.na{background:#f2f2f2;color:#999}
+            table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.25rem .45rem;text-align:center}
+            th.t{text-align:left}td.t{text-align:left;font-family:ui-monospace,monospace}
+            pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+            .meta td{text-align:left}.fail{border-left:4px solid #c62828;padding-left:.8rem;margin:1.2rem 0}
+            </style></head><body>
+            <h1>tenantwall verify</h1>
+
+            """
+        out += "<p class=\"verdict \(report.failed.isEmpty ? "ok" : "bad")\">"
+            + (report.failed.isEmpty ? "Every wall holds" : "\(report.failed.count) check(s) failed") + "</p>\n"
+        out += "<p>\(report.checks.count) checks: \(report.passedCount) passed, \(report.failed.count) failed, \(report.skippedCount) skipped, in \(report.durationMilliseconds) ms.</p>\n"
+        out += "<table class=\"meta\">"
+        for (key, value) in [("database", "\(report.database) (PostgreSQL \(report.serverVersion))"), ("started", report.startedAt),
+                             ("spec", report.specFiles.joined(separator: ", ")), ("spec fingerprint (SHA-256)", report.specFingerprint),
+                             ("database fingerprint (SHA-256 of the catalog)", report.databaseFingerprint),
+                             ("probe tenants", report.tenants.keys.sorted().map { "\($0) = \(report.tenants[$0]!)" }.joined(separator: ", "))] {
+            out += "<tr><th class=\"t\">\(Escape.xml(key))</th><td>\(Escape.xml(value))</td></tr>"
+        }
+        out += "</table>\n<h2>Matrix: table × tenant context × command</h2>\n<table><tr><th class=\"t\" rowspan=\"2\">table</th>"
+        for tenant in tenants { out += "<th colspan=\"\(commands(for: tenant).count)\">\(Escape.xml(tenant.count == 1 ? "tenant " + tenant : tenant + " context"))</th>" }
+        out += "</tr><tr>" + tenants.map { commands(for: $0).map { "<th>\($0)</th>" }.joined() }.joined() + "</tr>\n"
+        for table in tables {
+            out += "<tr><td class=\"t\">\(Escape.xml(table))</td>"
+            for tenant in tenants {
+                for command in commands(for: tenant) {
+                    let cell = report.checks.filter { $0.table == table && $0.tenant == tenant && $0.command == command && !$0.skipped }
+                    if cell.isEmpty { out += "<td class=\"na\">–</td>"; continue }
+                    let failed = cell.filter { !$0.passed }.count
+                    out += "<td class=\"\(failed == 0 ? "ok" : "bad")\" title=\"\(Escape.xml(cell.map { "\($0.id) as \($0.role): \($0.passed ? "pass" : "FAIL")" }.joined(separator: "\n")))\">\(failed == 0 ? "✓" : "✗ \(failed)")</td>"
+                }
+            }
+            out += "</tr>\n"
+        }
+        out += "</table>\n"
+        let other = report.checks.filter { $0.table == "-" || !commands.contains($0.command) || !tenants.contains($0.tenant) }
+        out += "<h2>Roles, context, catalog and admin mode</h2>\n<table><tr><th class=\"t\">check</th><th class=\"t\">table</th><th>role</th><th>result</th></tr>\n"
+        for check in other {
+            out += "<tr><td class=\"t\">\(Escape.xml(check.title))</td><td class=\"t\">\(Escape.xml(check.table))</td><td>\(Escape.xml(check.role))</td>"
+            out += "<td class=\"\(check.skipped ? "na" : check.passed ? "ok" : "bad")\">\(check.skipped ? "skipped" : check.passed ? "pass" : "FAIL")</td></tr>\n"
+        }
+        out += "</table>\n"
+        if !report.failed.isEmpty {
+            out += "<h2>Failed checks</h2>\n"
+            for check in report.failed {
+                out += "<div class=\"fail\"><p><strong>\(Escape.xml(check.table))</strong> — <code>\(Escape.xml(check.id))</code> as <code>\(Escape.xml(check.role))</code>, tenant \(Escape.xml(check.tenant)): \(Escape.xml(check.title))</p>"
+                out += "<p>expected: \(Escape.xml(check.expected)); got: <strong>\(Escape.xml(check.actual))</strong></p><pre>\(Escape.xml(check.sql))</pre></div>\n"
+            }
+        }
+        out += "<p>Every probe row was written inside a transaction that was rolled back; no existing row was changed.</p>\n</body></html>\n"
+        return out
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import PolicyGen
+import Postgres
+import Tenantwall
+import XCTest
+
+/// `tenantwall verify` on databases broken on purpose: each break is caught by the check named for it,
+/// and a run leaves every row as it was.
+final class VerifyTests: XCTestCase {
+    static var counter = 0
+
+    /// The workflow example with role names unique to this test, since roles are shared by the server's databases.
+    func uniqueSpec(_ model: String = "workflow-platform") throws -> Spec {
+        Self.counter += 1
+        var spec = try SpecFiles.load([TestServer.path("policies/" + model)])
+        let suffix = "_v\(Self.counter)_\(getpid())"
+        func rename(_ role: String) -> String { role + suffix }
+        spec.roles.owner = rename(spec.roles.owner)
+        spec.roles.app = rename(spec.roles.app)
+        spec.roles.admin = rename(spec.roles.admin)
+        spec.roles.readonly = spec.roles.readonly.map(rename)
+        spec.roles.adminMembers = spec.roles.adminMembers.map(rename)
+        spec.tables = spec.tables.map { table in
+            var table = table
+            table.grants = table.grants.map { (rename($0.role), $0.commands) }
+            return table
+        }
+        return spec
+    }
+
+    func applied(_ model: String = "workflow-platform") throws -> (Spec, Connection, String) {
+        let spec = try uniqueSpec(model)
+        let (name, db) = try TestServer.freshDatabase("verify")
+        try LiveDatabase(connection: db).apply(spec)
+        return (spec, db, TestServer.shared.connectionString(database: name))
+    }
+
+    func failedIds(_ spec: Spec, _ conninfo: String, table: String? = nil) throws -> Set<String> {
+        let report = try Verifier(spec: spec, conninfo: conninfo).run()
+        return Set(report.failed.filter { table == nil || $0.table == table }.map(\.id))
+    }
+
+    func testCleanDatabaseVerifiesAndLeavesEveryRowAsItWas() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("""
+            INSERT INTO public.tenants (id, slug) OVERRIDING SYSTEM VALUE VALUES (1, 'one'), (2, 'two');
+            INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (2, 'b', '{}');
+            INSERT INTO public.executions (tenant_id, workflow_id) VALUES (1, 1), (2, 2);
+            INSERT INTO public.audit_logs (tenant_id, actor, action) VALUES (1, 'x', 'y');
+            """)
+        let fingerprint = spec.tables.map { t in
+            "SELECT '\(t.name)', count(*), md5(COALESCE(string_agg(x::text, ',' ORDER BY x::text), '')) FROM \(SQL.qualified(t.schema, t.name)) AS x"
+        }.joined(separator: " UNION ALL ") + " UNION ALL SELECT 'log', count(*), '' FROM tenantwall.admin_mode_log"
+        let before = try db.query(fingerprint).rows
+        let report = try Verifier(spec: spec, conninfo: conninfo).run()
+        XCTAssertEqual(report.failed.map(\.id), [])
+        XCTAssertGreaterThan(report.checks.count, 200)
+        XCTAssertEqual(try db.query(fingerprint).rows, before, "row counts and contents unchanged, no admin-mode log row left")
+        XCTAssertEqual(Set(report.checks.map(\.tenant)).intersection(["A", "B", "C"]), ["A", "B", "C"], "three tenants acted")
+    }
+
+    func testRLSDisabledOnOneTable() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER TABLE public.workflows DISABLE ROW LEVEL SECURITY")
+        let failed = try failedIds(spec, conninfo, table: "public.workflows")
+        XCTAssertTrue(failed.isSuperset(of: ["rls-enabled-forced", "select-own-rows", "insert-other-tenant"]), "\(failed)")
+        XCTAssertTrue(try failedIds(spec, conninfo, table: "public.executions").isEmpty)
+    }
+
+    func testPolicyUsingTrue() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER POLICY tw_tenant_select ON public.workflows USING (true)")
+        let failed = try failedIds(spec, conninfo, table: "public.workflows")
+        XCTAssertTrue(failed.contains("select-own-rows"), "\(failed)")
+        XCTAssertTrue(failed.contains("copy-own-rows"), "\(failed)")
+    }
+
+    func testInsertPolicyWithoutWithCheck() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("DROP POLICY tw_tenant_insert ON public.workflows; CREATE POLICY loose ON public.workflows FOR INSERT TO \(SQL.ident(spec.roles.app)) WITH CHECK (true)")
+        let failed = try failedIds(spec, conninfo, table: "public.workflows")
+        XCTAssertTrue(failed.contains("insert-other-tenant"), "\(failed)")
+    }
+
+    func testNotForcedWhileTheAppOwnsTheTable() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER TABLE public.workflows NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.workflows OWNER TO \(SQL.ident(spec.roles.app))")
+        let failed = try failedIds(spec, conninfo, table: "public.workflows")
+        XCTAssertTrue(failed.isSuperset(of: ["role-owns-table", "rls-enabled-forced", "select-own-rows"]), "\(failed)")
+    }
+
+    func testViewWithoutSecurityInvoker() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("CREATE VIEW public.workflow_names AS SELECT tenant_id, name FROM public.workflows; GRANT SELECT ON public.workflow_names TO \(SQL.ident(spec.roles.app))")
+        XCTAssertTrue(try failedIds(spec, conninfo, table: "public.workflows").contains("view-without-context"))
+        try db.execute("ALTER VIEW public.workflow_names SET (security_invoker = true)")
+        XCTAssertFalse(try failedIds(spec, conninfo, table: "public.workflows").contains("view-without-context"), "a security_invoker view passes")
+    }
+
+    func testPartitionReadableDirectly() throws {
+        let (spec, db, conninfo) = try applied("analytics-warehouse")
+        // The partition guard re-secures a partition whose RLS is turned off, so the break needs it disabled too.
+        try db.execute("""
+            ALTER EVENT TRIGGER tenantwall_secure_partitions DISABLE;
+            ALTER TABLE analytics.daily_usage_default NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+            GRANT SELECT, INSERT ON analytics.daily_usage_default TO \(SQL.ident(spec.roles.app));
+            """)
+        let failed = try failedIds(spec, conninfo, table: "analytics.daily_usage")
+        XCTAssertTrue(failed.isSuperset(of: ["partition-read", "partition-write"]), "\(failed)")
+    }
+
+    func testAppRoleWithBypassRLS() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER ROLE \(SQL.ident(spec.roles.app)) BYPASSRLS")
+        defer { _ = try? db.execute("ALTER ROLE \(SQL.ident(spec.roles.app)) NOBYPASSRLS") }
+        let failed = try failedIds(spec, conninfo)
+        XCTAssertTrue(failed.isSuperset(of: ["role-no-bypass", "select-own-rows"]), "\(failed)")
+    }
+
+    func testContextSetterWithSessionScope() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("""
+            CREATE OR REPLACE FUNCTION tenantwall.set_tenant_context(tenant bigint) RETURNS void LANGUAGE sql VOLATILE
+            AS $$ SELECT tenantwall.set_context('app.current_tenant_id', tenant::text, false) $$
+            """)
+        XCTAssertEqual(try failedIds(spec, conninfo), ["context-transaction-local"])
+    }
+
+    func testUncoveredTenantTableIsFlagged() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("CREATE TABLE public.forgotten (tenant_id bigint, secret text)")
+        let report = try Verifier(spec: spec, conninfo: conninfo).run()
+        XCTAssertEqual(report.failed.map { "\($0.id) \($0.table)" }, ["table-covered public.forgotten"])
+    }
+
+    func testCommandWritesEveryReportAndExitsOneOnAFailure() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-report-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clean = try TestServer.freshDatabase("verifycli")
+        let example = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+        try LiveDatabase(connection: clean.connection).apply(example)
+        let url = TestServer.shared.connectionString(database: clean.name)
+        let ok = try TenantwallProcess.run(["verify", "--spec", "policies/workflow-platform", "--database", url, "--report-dir", dir])
+        XCTAssertEqual(ok.status, 0, ok.stdout + ok.stderr)
+        for file in ["report.xml", "report.md", "report.html", "report.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + file), file)
+        }
+        let xml = try String(contentsOfFile: dir + "/report.xml", encoding: .utf8)
+        XCTAssertNoThrow(try XMLDocument(xmlString: xml), "JUnit XML is well-formed")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report.json"))) as? [String: Any]
+        XCTAssertEqual((json?["summary"] as? [String: Any])?["verdict"] as? String, "hold")
+        try clean.connection.execute("ALTER ROLE wf_app LOGIN"); try clean.connection.execute("ALTER POLICY tw_tenant_select ON public.workflows USING (true)")
+        let broken = try TenantwallProcess.run(["verify", "--spec", "policies/workflow-platform", "--database", url, "--report-dir", dir])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stdout.contains("FAIL public.workflows select-own-rows"), broken.stdout)
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("check(s) failed") && html.contains("select-own-rows"))
+        XCTAssertNoThrow(try XMLDocument(xmlString: try String(contentsOfFile: dir + "/report.xml", encoding: .utf8)))
+        let unusable = try TenantwallProcess.run(["verify", "--spec", "policies/workflow-platform", "--database", TestServer.shared.connectionString(database: clean.name, user: example.roles.app)])
+        XCTAssertEqual(unusable.status, 2, "a connection that cannot bypass RLS cannot seed probes: " + unusable.stderr)
+    }
+}
