@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
         .target(name: "Migrations", dependencies: ["SQLParser"]),
+        /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
+        .target(name: "Audit", dependencies: ["PolicyGen", "Migrations", "SQLParser", .product(name: "Yams", package: "Yams")]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server in a temporary directory (the embedded default, and the tests' server).
@@ -28,15 +30,15 @@ let package = Package(
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
         .target(name: "PolicyGen", dependencies: [.product(name: "Yams", package: "Yams")]),
         /// The database-facing operations behind the commands: reading spec files, plan, apply, probes.
-        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser"]),
+        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations",
+                "Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations"]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit"]),
     ]
 )

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Audit
 import Migrations
+import SQLParser
 import PolicyGen
 import Postgres
 import Tenantwall
@@ -15,7 +17,7 @@ struct TenantwallCommand: ParsableCommand {
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
         discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
         version: "0.1.0",
-        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Verify.self, Demo.self, ExtensionSQL.self]
+        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Verify.self, AuditCommand.self, Demo.self, ExtensionSQL.self]
     )
 
     static func main() {
@@ -52,6 +54,12 @@ struct TenantwallCommand: ParsableCommand {
             Output.error("error: " + error.description)
             Foundation.exit(2)
         case let error as VerifyError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
+        case let error as AuditConfigError:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
+        case let error as SQLParser.SyntaxError:
             Output.error("error: " + error.description)
             Foundation.exit(2)
         case let error as StatementError:

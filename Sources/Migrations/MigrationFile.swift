@@ -103,6 +103,7 @@ public struct Directives: Sendable, Equatable {
             let parts = directive.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: " \t") }
             switch (parts.first ?? "", parts.count) {
             case ("no-transaction", 1): transactional = false
+            case let (name, _) where name.hasPrefix("allow "): break   // an audit suppression, read by `tenantwall audit`
             case ("lock-timeout", 2) where Directives.isDuration(parts[1]): lockTimeout = parts[1]
             case ("statement-timeout", 2) where Directives.isDuration(parts[1]): statementTimeout = parts[1]
             default: throw MigrationError.badDirective(file: file, line: index + 1, String(directive))

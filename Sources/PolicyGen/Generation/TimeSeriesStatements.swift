@@ -63,8 +63,12 @@ struct TimeSeriesStatements {
         let regclass = SQL.regclass(table.schema, table.name)
         switch p.manager {
         case .native:
-            return [Statement(key, "SELECT \(SQL.qualified(helpers, "ensure_partitions"))(\(regclass), INTERVAL \(SQL.literal(p.interval)), \(p.premake))",
-                              comment: "Partitions of \(p.interval) on \(p.column): the current one, \(p.premake) ahead, and a default. Re-run (or schedule) to keep ahead.")]
+            return [
+                Statement(key, "SELECT \(SQL.qualified(helpers, "ensure_partitions"))(\(regclass), INTERVAL \(SQL.literal(p.interval)), \(p.premake))",
+                          comment: "Partitions of \(p.interval) on \(p.column): the current one, \(p.premake) ahead, and a default. Re-run (or schedule) to keep ahead."),
+                Statement(key, "SELECT \(SQL.qualified(helpers, "secure_partitions"))(\(regclass))",
+                          comment: "Re-secure every existing partition, in case one was opened by hand."),
+            ]
         case .pg_partman:
             let parent = SQL.literal("\(table.schema).\(table.name)")
             return [

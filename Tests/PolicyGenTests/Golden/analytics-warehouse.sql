@@ -162,6 +162,9 @@ SELECT "tenantwall"."secure_partitions"('"raw"."events"'::regclass);
 -- Partitions of 1 month on day: the current one, 2 ahead, and a default. Re-run (or schedule) to keep ahead.
 SELECT "tenantwall"."ensure_partitions"('"analytics"."daily_usage"'::regclass, INTERVAL '1 month', 2);
 
+-- Re-secure every existing partition, in case one was opened by hand.
+SELECT "tenantwall"."secure_partitions"('"analytics"."daily_usage"'::regclass);
+
 -- ============================================================================
 -- Indexes
 -- ============================================================================

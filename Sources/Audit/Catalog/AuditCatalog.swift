@@ -1,0 +1,124 @@
+/// A value snapshot of the parts of a live catalog the rules look at, read by `AuditCatalog.queries` in a
+/// handful of set-based queries (no query per table), so auditing 500 tables stays well under a second.
+public struct AuditCatalog: Sendable {
+    public struct Table: Sendable {
+        public var oid: String
+        public var schema: String
+        public var name: String
+        /// `r` table, `p` partitioned, `v` view, `m` materialized view, `f` foreign table.
+        public var kind: String
+        public var rls: Bool
+        public var forced: Bool
+        public var owner: String
+        /// The parent (a partitioned table or inheritance parent), qualified.
+        public var parent: String?
+        public var columns: [String]
+        /// `grantee:PRIVILEGE`, with `PUBLIC` for grants to everyone.
+        public var grants: [String]
+        public var options: [String]
+        public var qualified: String { schema + "." + name }
+    }
+
+    public struct Policy: Sendable {
+        public var table: String
+        public var name: String
+        public var permissive: Bool
+        /// `r` SELECT, `a` INSERT, `w` UPDATE, `d` DELETE, `*` ALL.
+        public var command: String
+        public var roles: [String]
+        public var using: String?
+        public var check: String?
+    }
+
+    public struct Role: Sendable {
+        public var name: String
+        public var superuser: Bool
+        public var bypassRLS: Bool
+        /// Superuser or BYPASSRLS roles this role is a member of (it can SET ROLE to them).
+        public var bypassMemberships: [String]
+        public var bypasses: Bool { superuser || bypassRLS || !bypassMemberships.isEmpty }
+    }
+
+    public struct Function: Sendable {
+        public var schema: String
+        public var name: String
+        public var signature: String
+        public var securityDefiner: Bool
+        public var config: [String]
+        public var leakproof: Bool
+        public var volatility: String
+        public var parallel: String
+        public var owner: String
+        /// Roles with EXECUTE (`PUBLIC` when everyone may call it).
+        public var executors: [String]
+        public var qualified: String { schema + "." + name }
+    }
+
+    public struct Dependency: Sendable {
+        public var view: String
+        public var table: String
+    }
+
+    public struct Trigger: Sendable {
+        public var table: String
+        public var name: String
+        public var function: String
+        public var functionOwner: String
+        public var securityDefiner: Bool
+    }
+
+    public struct IndexInfo: Sendable {
+        public var table: String
+        public var name: String
+        public var columns: [String]
+        /// The definition without the index name, to find duplicates.
+        public var shape: String
+    }
+
+    public var tables: [Table] = []
+    public var policies: [Policy] = []
+    public var roles: [Role] = []
+    public var functions: [Function] = []
+    public var dependencies: [Dependency] = []
+    public var triggers: [Trigger] = []
+    public var indexes: [IndexInfo] = []
+
+    public init() {}
+
+    public func table(_ qualified: String) -> Table? { tablesByName[qualified] }
+    public func role(_ name: String) -> Role? { roles.first { $0.name == name } }
+
+    var tablesByName: [String: Table] { Dictionary(tables.map { ($0.qualified, $0) }, uniquingKeysWith: { a, _ in a }) }
+
+    /// Tables whose rows belong to tenants: they have the tenant column or row-level security, and are not
+    /// partitions (partitions are judged through their parent).
+    public func protectedTables(tenantColumn: String) -> [Table] {
+        tables.filter { ["r", "p"].contains($0.kind) && $0.parent == nil && ($0.columns.contains(tenantColumn) || $0.rls) && !isPartmanTemplate($0) }
+    }
+
+    /// pg_partman's template tables copy the parent's columns but hold no rows and are granted to nobody.
+    func isPartmanTemplate(_ table: Table) -> Bool { table.schema == "partman" && table.name.hasPrefix("template_") }
+
+    /// Without a spec or `--app-role`: the roles policies are aimed at, and non-owners with DML on RLS tables.
+    public func inferredAppRoles() -> Set<String> {
+        var roles = Set(policies.flatMap(\.roles).filter { $0 != "public" })
+        for table in tables where table.rls {
+            for grant in table.grants {
+                let parts = grant.split(separator: ":")
+                if parts.count == 2, parts[0] != "PUBLIC", String(parts[0]) != table.owner, ["SELECT", "INSERT", "UPDATE", "DELETE"].contains(String(parts[1])) {
+                    roles.insert(String(parts[0]))
+                }
+            }
+        }
+        return roles
+    }
+
+    public func grantees(_ table: Table, privilege: String) -> [String] {
+        table.grants.compactMap { grant in
+            let parts = grant.split(separator: ":")
+            return parts.count == 2 && parts[1] == privilege ? String(parts[0]) : nil
+        }
+    }
+
+    public func policies(on table: Table) -> [Policy] { policies.filter { $0.table == table.qualified } }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import SQLParser
+
+/// What a policy expression does, read from PostgreSQL's own parse tree of the server's deparsed text
+/// (`pg_get_expr`), not from pattern matching on the text.
+public struct PolicyExpression: Sendable {
+    public struct Call: Sendable, Equatable {
+        public var name: String
+        public var arguments: Int
+        /// Inside a sub-select (`(SELECT f())`): evaluated once per statement as an InitPlan.
+        public var inSubselect: Bool
+    }
+
+    public let text: String
+    public private(set) var columns: Set<String> = []
+    public private(set) var calls: [Call] = []
+    /// The whole expression is the constant `true`.
+    public private(set) var constantTrue = false
+    /// An `OR` has a branch that is the constant `true`.
+    public private(set) var trueBranch = false
+    /// An `OR` has a branch `… IS NULL` on something that is not a row column (a missing context admits rows).
+    public private(set) var failOpen = false
+    /// `column = 'literal'` comparisons (a hard-coded tenant).
+    public private(set) var literalComparisons: [(column: String, literal: String)] = []
+    /// `current_setting(…)::type` with no `NULLIF(…, '')`: `''` then raises instead of matching nothing.
+    public private(set) var castWithoutEmptyHandling = false
+
+    public init?(_ text: String?) {
+        guard let text, !text.isEmpty else { return nil }
+        self.text = text
+        guard let json = try? SQLParser.parseTree("SELECT 1 WHERE (\(text))"),
+              let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let stmts = root["stmts"] as? [[String: Any]], let stmt = stmts.first?["stmt"] as? [String: Any],
+              let select = stmt["SelectStmt"] as? [String: Any], let whereClause = select["whereClause"] else { return nil }
+        constantTrue = Self.isTrue(whereClause)
+        walk(whereClause, inSubselect: false, underNullIf: false)
+    }
+
+    static func isTrue(_ node: Any) -> Bool {
+        guard let dict = node as? [String: Any] else { return false }
+        if let constant = dict["A_Const"] as? [String: Any], let b = constant["boolval"] as? [String: Any] { return b["boolval"] as? Bool == true }
+        if let cast = dict["TypeCast"] as? [String: Any], let arg = cast["arg"] as? [String: Any],
+           let constant = arg["A_Const"] as? [String: Any], let s = constant["sval"] as? [String: Any] {
+            return ["t", "true"].contains((s["sval"] as? String)?.lowercased() ?? "")
+        }
+        return false
+    }
+
+    static func name(_ list: Any?) -> String {
+        ((list as? [[String: Any]])?.last?["String"] as? [String: Any])?["sval"] as? String ?? ""
+    }
+
+    static func literal(_ node: Any?) -> String? {
+        guard let dict = node as? [String: Any] else { return nil }
+        if let cast = dict["TypeCast"] as? [String: Any] { return literal(cast["arg"]) }
+        guard let constant = dict["A_Const"] as? [String: Any] else { return nil }
+        if let s = constant["sval"] as? [String: Any] { return s["sval"] as? String }
+        if let i = constant["ival"] as? [String: Any] { return String(describing: i["ival"] ?? "0") }
+        return nil
+    }
+
+    static func columnName(_ node: Any?) -> String? {
+        guard let dict = node as? [String: Any], let ref = dict["ColumnRef"] as? [String: Any] else { return nil }
+        return name(ref["fields"])
+    }
+
+    mutating func walk(_ node: Any, inSubselect: Bool, underNullIf: Bool) {
+        if let list = node as? [Any] {
+            for item in list { walk(item, inSubselect: inSubselect, underNullIf: underNullIf) }
+            return
+        }
+        guard let dict = node as? [String: Any] else { return }
+        for (key, value) in dict {
+            switch key {
+            case "ColumnRef":
+                if let column = Self.columnName(dict) { columns.insert(column) }
+            case "FuncCall":
+                let call = value as? [String: Any] ?? [:]
+                let args = (call["args"] as? [Any])?.count ?? 0
+                calls.append(Call(name: Self.name(call["funcname"]), arguments: args, inSubselect: inSubselect))
+                walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
+            case "SubLink":
+                walk(value, inSubselect: true, underNullIf: underNullIf)
+            case "A_Expr":
+                let expr = value as? [String: Any] ?? [:]
+                if (expr["kind"] as? String) == "AEXPR_NULLIF" {
+                    walk(value, inSubselect: inSubselect, underNullIf: true)
+                    continue
+                }
+                if Self.name(expr["name"]) == "=" {
+                    if let column = Self.columnName(expr["lexpr"]), let literal = Self.literal(expr["rexpr"]) { literalComparisons.append((column, literal)) }
+                    if let column = Self.columnName(expr["rexpr"]), let literal = Self.literal(expr["lexpr"]) { literalComparisons.append((column, literal)) }
+                }
+                walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
+            case "TypeCast":
+                let cast = value as? [String: Any] ?? [:]
+                if !underNullIf, let arg = cast["arg"] as? [String: Any], let call = arg["FuncCall"] as? [String: Any],
+                   Self.name(call["funcname"]) == "current_setting" {
+                    let typeName = Self.name((cast["typeName"] as? [String: Any])?["names"])
+                    if typeName != "text" { castWithoutEmptyHandling = true }
+                }
+                walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
+            case "BoolExpr":
+                let expr = value as? [String: Any] ?? [:]
+                if (expr["boolop"] as? String) == "OR_EXPR", let args = expr["args"] as? [Any] {
+                    if args.contains(where: Self.isTrue) { trueBranch = true }
+                    for arg in args {
+                        if let test = (arg as? [String: Any])?["NullTest"] as? [String: Any], (test["nulltesttype"] as? String) == "IS_NULL",
+                           Self.columnName(test["arg"]) == nil {
+                            failOpen = true
+                        }
+                    }
+                }
+                walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
+            default:
+                walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Migrations
+import PolicyGen
+import SQLParser
+
+/// What an audit looks at: any of a live catalog, a spec, and pending migration files.
+public struct AuditInput: Sendable {
+    public var catalog: AuditCatalog?
+    public var spec: Spec?
+    public var migrations: [ParsedMigration]
+    /// Differences between the spec and the live database, when both were given.
+    public var drift: [Plan.Difference]
+    /// The roles the application uses: from the spec, or `--app-role`, or inferred from the catalog.
+    public var appRoles: Set<String>
+    public var tenantColumn: String
+    /// Parsed policy expressions, keyed by `table|policy`, computed once for every rule.
+    public let expressions: [String: (using: PolicyExpression?, check: PolicyExpression?)]
+
+    public init(catalog: AuditCatalog? = nil, spec: Spec? = nil, migrations: [ParsedMigration] = [], drift: [Plan.Difference] = [],
+                appRoles: [String] = [], tenantColumn: String? = nil) {
+        self.catalog = catalog
+        self.spec = spec
+        self.migrations = migrations
+        self.drift = drift
+        self.tenantColumn = tenantColumn ?? spec?.tenancy.column ?? "tenant_id"
+        var roles = Set(appRoles)
+        if roles.isEmpty, let spec { roles = Set(spec.roles.accessRoles.filter { !$0.isEmpty }) }
+        if roles.isEmpty, let catalog { roles = catalog.inferredAppRoles() }
+        self.appRoles = roles
+        var expressions: [String: (using: PolicyExpression?, check: PolicyExpression?)] = [:]
+        for policy in catalog?.policies ?? [] {
+            expressions[policy.table + "|" + policy.name] = (PolicyExpression(policy.using), PolicyExpression(policy.check))
+        }
+        self.expressions = expressions
+    }
+
+    public var protectedTables: [AuditCatalog.Table] { catalog?.protectedTables(tenantColumn: tenantColumn) ?? [] }
+
+    /// Protected tables that hold the tenant column: where predicates must separate tenants.
+    public var tenantTables: [AuditCatalog.Table] { protectedTables.filter { $0.columns.contains(tenantColumn) } }
+
+    public func isApp(_ role: String) -> Bool { appRoles.contains(role) }
+
+    /// Policies with their parsed expressions.
+    public var parsedPolicies: [(policy: AuditCatalog.Policy, using: PolicyExpression?, check: PolicyExpression?)] {
+        (catalog?.policies ?? []).map { p in
+            let e = expressions[p.table + "|" + p.name]
+            return (p, e?.using ?? nil, e?.check ?? nil)
+        }
+    }
+}
+
+/// A migration file with its statements parsed, and the suppressions written in it.
+public struct ParsedMigration: Sendable {
+    public var file: MigrationFile
+    public var path: String
+    public var statements: [SQLParser.Statement]
+    public var suppressions: [Suppression]
+
+    public init(file: MigrationFile, path: String) throws {
+        self.file = file
+        self.path = path
+        statements = try file.statements()
+        suppressions = Suppression.parse(file.text)
+    }
+}
+
+/// `-- tenantwall:allow TW501 reason: the table is empty here` on the line above a statement (or on its line)
+/// suppresses that rule for that statement. A reason is required.
+public struct Suppression: Sendable, Equatable {
+    public var ruleId: String
+    public var line: Int
+    public var reason: String
+
+    static func parse(_ text: String) -> [Suppression] {
+        var out: [Suppression] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let range = raw.range(of: "tenantwall:allow ") else { continue }
+            let rest = raw[range.upperBound...]
+            let id = String(rest.prefix { !$0.isWhitespace })
+            var reason = ""
+            if let r = rest.range(of: "reason:") { reason = String(rest[r.upperBound...]).trimmingCharacters(in: .whitespaces) }
+            out.append(Suppression(ruleId: id, line: index + 1, reason: reason))
+        }
+        return out
+    }
+}

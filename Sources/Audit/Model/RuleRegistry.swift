@@ -1,0 +1,18 @@
+/// Every audit rule, in id order. Ids are stable and documented in the README.
+public enum RuleRegistry {
+    public static let all: [any AuditRule] = [
+        RLSDisabled(), DormantPolicies(), RLSWithoutPolicy(), RLSNotForced(), PolicyToPublic(), PolicyAlwaysTrue(),
+        WriteCheckDropsScope(), FailOpenNull(), UnsafeCurrentSetting(), PolicyWithoutRowColumn(), HardcodedTenant(),
+        AppRoleBypasses(), AppRoleOwnsTable(), ViewNotSecurityInvoker(), MaterializedViewOverProtected(), DefinerSearchPath(),
+        DefinerExecutableByApp(), LeakproofFunction(), TriggerRunsAsBypassingRole(), PartitionReadable(), UngovernedPrivileges(),
+        GrantToPublic(),
+        ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(),
+        Drift(),
+        ExemptTenantTable(), SessionScopedContext(),
+        SuppressionWithoutReason(), IndexWithoutConcurrently(), ConcurrentlyInTransaction(), NotNullWithoutDefault(),
+        ConstraintWithoutNotValid(), ColumnTypeChange(), VolatileDefault(), DropOrRename(), MissingLockTimeout(),
+        DisablesIsolation(), IdentifierTooLong(),
+    ]
+
+    public static func rule(_ id: String) -> (any AuditRule)? { all.first { $0.id == id || $0.name == id } }
+}

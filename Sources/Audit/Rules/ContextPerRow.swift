@@ -1,0 +1,16 @@
+/// TW201: a context function called bare in a policy may run once per row.
+public struct ContextPerRow: AuditRule {
+    public let id = "TW201", name = "context-per-row", severity = Severity.warning
+    public let title = "context function not wrapped in a sub-select"
+    public let explanation = "Wrapped as (SELECT fn()), the call is an InitPlan evaluated once per statement; bare, it can run for every row (published: 179 ms → 9 ms on 100k rows)."
+    public init() {}
+    static let contextFunctions: Set<String> = ["current_setting", "current_tenant_id", "auth.uid", "admin_mode_enabled", "current_user_id"]
+    public func check(_ input: AuditInput) -> [Finding] {
+        input.parsedPolicies.compactMap { p in
+            let bare = [p.using, p.check].compactMap { $0 }.flatMap(\.calls).filter { !$0.inSubselect && (Self.contextFunctions.contains($0.name) || $0.name.hasPrefix("current_tenant")) }
+            guard let call = bare.first else { return nil }
+            return finding("policy \(p.policy.name) on \(p.policy.table) calls \(call.name)() outside a sub-select", at: .object("policy", "\(p.policy.table).\(p.policy.name)"),
+                           fix: "wrap the call: (SELECT \(call.name)(…))")
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// TW117: a SECURITY DEFINER function the application (or PUBLIC) may call runs with its owner's rights.
+public struct DefinerExecutableByApp: AuditRule {
+    public let id = "TW117", name = "security-definer-executable", severity = Severity.warning
+    public let title = "SECURITY DEFINER function executable by application roles or PUBLIC"
+    public let explanation = "It runs as its owner; if the owner bypasses RLS, every table it reads is open to the caller through it."
+    public init() {}
+    public func check(_ input: AuditInput) -> [Finding] {
+        (input.catalog?.functions ?? []).filter { f in f.securityDefiner && f.executors.contains { $0 == "PUBLIC" || input.isApp($0) } }.map {
+            finding("\($0.qualified)(\($0.signature)) is SECURITY DEFINER and executable by \($0.executors.filter { $0 == "PUBLIC" || input.isApp($0) }.joined(separator: ", "))",
+                    at: .object("function", "\($0.qualified)(\($0.signature))"),
+                    fix: "REVOKE EXECUTE ON FUNCTION \(Fix.table($0.qualified))(\($0.signature)) FROM PUBLIC;")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// TW106: `USING (true)` or a buried `OR true` grants every row.
+public struct PolicyAlwaysTrue: AuditRule {
+    public let id = "TW106", name = "policy-always-true", severity = Severity.error
+    public let title = "policy predicate is always true"
+    public let explanation = "A constant true, or an OR branch that is true, makes the policy grant every row of every tenant."
+    public init() {}
+    public func check(_ input: AuditInput) -> [Finding] {
+        let protected = Set(input.tenantTables.map(\.qualified))
+        return input.parsedPolicies.filter { protected.contains($0.policy.table) && $0.policy.permissive }.compactMap { p in
+            let parts = [("USING", p.using), ("WITH CHECK", p.check)].filter { $0.1.map { $0.constantTrue || $0.trueBranch } ?? false }
+            guard !parts.isEmpty else { return nil }
+            return finding("policy \(p.policy.name) on \(p.policy.table): \(parts.map(\.0).joined(separator: " and ")) is always true (\(parts[0].1!.text))",
+                           at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
+        }
+    }
+}

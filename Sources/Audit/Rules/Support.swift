@@ -1,0 +1,63 @@
+/// Small helpers the rules share: quoting names for fix SQL and naming commands.
+enum Fix {
+    static func ident(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// `schema.table` → `"schema"."table"`.
+    static func table(_ qualified: String) -> String {
+        guard let dot = qualified.firstIndex(of: ".") else { return ident(qualified) }
+        return ident(String(qualified[..<dot])) + "." + ident(String(qualified[qualified.index(after: dot)...]))
+    }
+
+    static func command(_ code: String) -> String {
+        ["r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"][code] ?? code
+    }
+}
+
+import Foundation
+import SQLParser
+
+/// A migration statement's parse tree, as a dictionary of its own node (`IndexStmt`, `AlterTableStmt`, …).
+struct MigrationStatement {
+    let migration: ParsedMigration
+    let statement: SQLParser.Statement
+    let node: [String: Any]
+
+    var location: FindingLocation { .file(migration.path, line: statement.line, column: statement.column) }
+
+    /// Every statement of every pending migration, in order.
+    static func all(_ input: AuditInput) -> [MigrationStatement] {
+        input.migrations.flatMap { m in
+            m.statements.map { s in
+                let root = (try? JSONSerialization.jsonObject(with: Data(s.tree.utf8))) as? [String: Any]
+                let stmt = ((root?["stmts"] as? [[String: Any]])?.first?["stmt"] as? [String: Any])?[s.kind] as? [String: Any]
+                return MigrationStatement(migration: m, statement: s, node: stmt ?? [:])
+            }
+        }
+    }
+
+    var relation: String? {
+        guard let rel = node["relation"] as? [String: Any], let name = rel["relname"] as? String else { return nil }
+        return (rel["schemaname"] as? String).map { $0 + "." + name } ?? name
+    }
+
+    /// `AlterTableCmd` entries of an `ALTER TABLE`.
+    var alterCommands: [[String: Any]] {
+        (node["cmds"] as? [[String: Any]] ?? []).compactMap { $0["AlterTableCmd"] as? [String: Any] }
+    }
+
+    /// Tables created by earlier statements of the pending migrations: changing them locks nobody.
+    static func createdBefore(_ all: [MigrationStatement], index: Int) -> Set<String> {
+        Set(all[..<index].filter { $0.statement.kind == "CreateStmt" }.compactMap(\.relation))
+    }
+}
+
+func strings(in node: Any, keys: Set<String>) -> [String] {
+    if let dict = node as? [String: Any] {
+        return dict.flatMap { key, value -> [String] in
+            if keys.contains(key), let s = value as? String { return [s] }
+            return strings(in: value, keys: keys)
+        }
+    }
+    if let list = node as? [Any] { return list.flatMap { strings(in: $0, keys: keys) } }
+    return []
+}

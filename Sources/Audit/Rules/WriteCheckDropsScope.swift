@@ -1,0 +1,20 @@
+/// TW107: an INSERT/UPDATE path whose check no longer looks at the row, while the read side does.
+public struct WriteCheckDropsScope: AuditRule {
+    public let id = "TW107", name = "write-without-check", severity = Severity.error
+    public let title = "INSERT/UPDATE policy does not check the new row"
+    public let explanation = "A WITH CHECK that references no column (or an INSERT policy without one) lets a tenant write rows for any tenant."
+    public init() {}
+    public func check(_ input: AuditInput) -> [Finding] {
+        let protected = Set(input.tenantTables.map(\.qualified))
+        return input.parsedPolicies.filter { protected.contains($0.policy.table) && $0.policy.permissive && ["a", "w", "*"].contains($0.policy.command) }.compactMap { p in
+            let checked = p.check ?? (p.policy.command == "a" ? nil : p.using)
+            guard let expr = checked else {
+                return finding("policy \(p.policy.name) on \(p.policy.table) (INSERT) has no WITH CHECK", at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
+            }
+            // Admin-mode policies check the mode, not the row, by design.
+            guard expr.columns.isEmpty, !expr.constantTrue, !expr.calls.contains(where: { $0.name == "admin_mode_enabled" }) else { return nil }
+            return finding("policy \(p.policy.name) on \(p.policy.table): WITH CHECK (\(expr.text)) does not look at the new row",
+                           at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
+        }
+    }
+}
