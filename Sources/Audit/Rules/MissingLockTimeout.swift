@@ -7,9 +7,13 @@ public struct MissingLockTimeout: AuditRule {
     public func check(_ input: AuditInput) -> [Finding] {
         let all = MigrationStatement.all(input)
         return input.migrations.compactMap { m in
-            let statements = all.filter { $0.migration.path == m.path }
-            let sets = statements.contains { $0.statement.kind == "VariableSetStmt" && $0.node["name"] as? String == "lock_timeout" } || m.file.directives.lockTimeout != nil
-            guard !sets, let ddl = statements.first(where: { ["AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt"].contains($0.statement.kind) }) else { return nil }
+            let statements = all.enumerated().filter { $0.element.migration.path == m.path }
+            let sets = statements.contains { $0.element.statement.kind == "VariableSetStmt" && $0.element.node["name"] as? String == "lock_timeout" } || m.file.directives.lockTimeout != nil
+            // DDL on a table the pending migrations just created waits for nobody.
+            guard !sets, let ddl = statements.first(where: { i, s in
+                ["AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt"].contains(s.statement.kind)
+                    && !(s.relation.map { MigrationStatement.createdBefore(all, index: i).contains($0) } ?? false)
+            })?.element else { return nil }
             return finding("\(m.file.name) changes existing objects without setting lock_timeout", at: ddl.location,
                            fix: "SET lock_timeout = '5s'; (or -- tenantwall:lock-timeout=5s)")
         }

@@ -9,7 +9,7 @@ public struct UngovernedPrivileges: AuditRule {
         var out: [Finding] = []
         for table in input.protectedTables {
             for privilege in ["TRUNCATE", "REFERENCES", "TRIGGER"] {
-                for role in catalog.grantees(table, privilege: privilege) where input.isApp(role) {
+                for role in catalog.grantees(table, privilege: privilege) where input.isApp(role) && role != table.owner {
                     out.append(finding("\(role) holds \(privilege) on \(table.qualified)", at: .object("table", table.qualified),
                                        fix: "REVOKE \(privilege) ON \(Fix.table(table.qualified)) FROM \(Fix.ident(role));"))
                 }

@@ -7,8 +7,9 @@ public struct WriteCheckDropsScope: AuditRule {
     public func check(_ input: AuditInput) -> [Finding] {
         let protected = Set(input.tenantTables.map(\.qualified))
         return input.parsedPolicies.filter { protected.contains($0.policy.table) && $0.policy.permissive && ["a", "w", "*"].contains($0.policy.command) }.compactMap { p in
-            let checked = p.check ?? (p.policy.command == "a" ? nil : p.using)
-            guard let expr = checked else {
+            // Without WITH CHECK, UPDATE and ALL policies check with USING: TW110 judges that expression.
+            guard let expr = p.check else {
+                if p.policy.command != "a" { return nil }
                 return finding("policy \(p.policy.name) on \(p.policy.table) (INSERT) has no WITH CHECK", at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
             }
             // Admin-mode policies check the mode, not the row, by design.

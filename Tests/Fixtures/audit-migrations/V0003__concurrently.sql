@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY existing_c ON existing (c);

@@ -1,0 +1,114 @@
+import Audit
+import Foundation
+import PolicyGen
+import Postgres
+import Tenantwall
+import XCTest
+
+/// `tenantwall audit` on a hand-written fixture database with one instance of every rule's problem, on the
+/// example specs' databases (where it must find nothing), and on migration files.
+final class AuditTests: XCTestCase {
+    static let fixture: (name: String, conninfo: String) = {
+        let (name, db) = try! TestServer.freshDatabase("auditfx")
+        try! db.execute(String(contentsOfFile: TestServer.path("Tests/Fixtures/audit-fixture.sql"), encoding: .utf8))
+        return (name, TestServer.shared.connectionString(database: name))
+    }()
+
+    func findings(_ conninfo: String, appRoles: [String] = [], spec: Spec? = nil) throws -> [Finding] {
+        let connection = try Connection(conninfo)
+        let catalog = try AuditCatalogReader.read(connection)
+        let drift = try spec.map { try LiveDatabase(connection: connection).plan($0).differences } ?? []
+        return Auditor.run(AuditInput(catalog: catalog, spec: spec, drift: drift, appRoles: appRoles))
+    }
+
+    func testEveryCatalogRuleFiresExactlyWhereExpected() throws {
+        let expected: [String: Set<String>] = [
+            "TW101": ["table fx.t101"], "TW102": ["table fx.t102"], "TW103": ["table fx.t103"], "TW104": ["table fx.t104"],
+            "TW105": ["policy fx.t105.p"], "TW106": ["policy fx.t106.p"], "TW107": ["policy fx.t107.ins"], "TW108": ["policy fx.t108.p"],
+            "TW109": ["policy fx.t109.p"], "TW110": ["policy fx.t110.p"], "TW111": ["policy fx.t111.p"], "TW112": ["role fx_bad_app"],
+            "TW113": ["table fx.t113"], "TW114": ["view fx.v114"], "TW115": ["view fx.m115"], "TW116": ["function fx.f116()"],
+            "TW117": ["function fx.f117()"], "TW118": ["function fx.f118(integer)"], "TW119": ["trigger fx.good.tr119"],
+            "TW120": ["table fx.p120_a"], "TW121": ["table fx.t121"], "TW122": ["table fx.t122"],
+            "TW201": ["policy fx.t109.p", "policy fx.t201.p"], "TW202": ["policy fx.t202.p"], "TW203": ["table fx.t203"],
+            "TW204": ["table fx.t204"], "TW205": ["index t205_tenant_id_idx"],
+        ]
+        let all = try findings(Self.fixture.conninfo, appRoles: ["fx_app", "fx_bad_app"])
+        let found = Dictionary(grouping: all, by: \.ruleId).mapValues { Set($0.map(\.location.description)) }
+        for (rule, places) in expected.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(found[rule] ?? [], places, "\(rule) fired at \(found[rule] ?? [])")
+        }
+        let unexpected = Set(found.keys).subtracting(expected.keys)
+        XCTAssertEqual(unexpected, [], "rules that should not fire: \(all.filter { unexpected.contains($0.ruleId) }.map { "\($0.ruleId) \($0.location.description)" })")
+    }
+
+    func testExampleDatabasesHaveNoFindings() throws {
+        for model in ["analytics-warehouse", "k8s-cost-monitor", "workflow-platform"] {
+            let (name, db) = try TestServer.freshDatabase("auditok")
+            var notes: [String] = []
+            let spec = try ServerCapabilities(connection: db).adapt(try SpecFiles.load([TestServer.path("policies/" + model)]), notes: &notes)
+            try LiveDatabase(connection: db).apply(spec)
+            let all = try findings(TestServer.shared.connectionString(database: name), spec: spec)
+            XCTAssertEqual(all.map { "\($0.ruleId) \($0.location.description): \($0.message)" }, [], model)
+        }
+    }
+
+    func testDriftFromTheSpecIsAFinding() throws {
+        let (name, db) = try TestServer.freshDatabase("auditdrift")
+        let spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+        try LiveDatabase(connection: db).apply(spec)
+        try db.execute("ALTER POLICY tw_tenant_delete ON public.executions USING (true)")
+        let all = try findings(TestServer.shared.connectionString(database: name), spec: spec)
+        XCTAssertEqual(Set(all.map { "\($0.ruleId) \($0.location.description)" }), ["TW301 object policies public.executions", "TW106 policy public.executions.tw_tenant_delete"])
+    }
+
+    func testEveryMigrationRuleFiresWhereExpected() throws {
+        let folder = TestServer.path("Tests/Fixtures/audit-migrations")
+        let parsed = try MigrationFolder.read(folder).map { try ParsedMigration(file: $0, path: "migrations/" + $0.name) }
+        let all = Auditor.run(AuditInput(migrations: parsed))
+        let found = Dictionary(grouping: all, by: \.ruleId).mapValues { Set($0.map { "\($0.location.file!):\($0.location.line!)" }) }
+        let v2 = "migrations/V0002__unsafe.sql", v3 = "migrations/V0003__concurrently.sql"
+        let expected: [String: Set<String>] = [
+            "TW500": ["\(v2):12"], "TW501": ["\(v2):2"], "TW502": ["\(v3):1"], "TW503": ["\(v2):3"], "TW504": ["\(v2):4"],
+            "TW505": ["\(v2):5"], "TW506": ["\(v2):6"], "TW507": ["\(v2):7", "\(v2):13"], "TW508": ["\(v3):1"], "TW509": ["\(v2):8"],
+            "TW510": ["\(v2):9"],
+        ]
+        XCTAssertEqual(found, expected)
+    }
+
+    func testCommandFormatsBaselineConfigAndExitCodes() throws {
+        let folder = TestServer.path("Tests/Fixtures/audit-migrations")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-audit-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let failing = try TenantwallProcess.run(["audit", "--migrations", folder])
+        XCTAssertEqual(failing.status, 1, failing.stderr)
+        XCTAssertTrue(failing.stdout.contains("V0002__unsafe.sql:3:1: error: [TW503 not-null-without-default]"), failing.stdout)
+        let sarif = try TenantwallProcess.run(["audit", "--migrations", folder, "--format", "sarif"])
+        let json = try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["version"] as? String, "2.1.0")
+        let run = (json?["runs"] as? [[String: Any]])?.first
+        let rules = ((run?["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+        let results = run?["results"] as? [[String: Any]] ?? []
+        XCTAssertEqual(Set(rules.compactMap { $0["id"] as? String }).count, RuleRegistry.all.count, "unique rule ids")
+        for result in results {
+            let index = result["ruleIndex"] as? Int ?? -1
+            XCTAssertEqual(rules[index]["id"] as? String, result["ruleId"] as? String, "ruleIndex points at its rule")
+            let region = (((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"] as? [String: Any])
+            XCTAssertGreaterThanOrEqual(region?["startLine"] as? Int ?? 0, 1)
+        }
+        let baseline = dir + "/baseline.json"
+        XCTAssertEqual(try TenantwallProcess.run(["audit", "--migrations", folder, "--write-baseline", baseline]).status, 1)
+        XCTAssertEqual(try TenantwallProcess.run(["audit", "--migrations", folder, "--baseline", baseline]).status, 0, "every finding accepted")
+        try "rules:\n  TW503: off\n  TW510: warning\n".write(toFile: dir + "/audit.yaml", atomically: true, encoding: .utf8)
+        let configured = try TenantwallProcess.run(["audit", "--migrations", folder, "--config", dir + "/audit.yaml", "--format", "json"])
+        let report = try JSONSerialization.jsonObject(with: Data(configured.stdout.utf8)) as? [String: Any]
+        let list = report?["findings"] as? [[String: Any]] ?? []
+        XCTAssertFalse(list.contains { $0["rule"] as? String == "TW503" })
+        XCTAssertEqual(list.first { $0["rule"] as? String == "TW510" }?["severity"] as? String, "warning")
+        try "rules:\n  TW999: off\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try TenantwallProcess.run(["audit", "--migrations", folder, "--config", dir + "/bad.yaml"]).status, 2)
+        XCTAssertEqual(try TenantwallProcess.run(["audit"]).status, 2, "no input is a usage error")
+        let clean = try TenantwallProcess.run(["audit", "--spec", "policies/workflow-platform", "--fail-on", "info"])
+        XCTAssertEqual(clean.status, 0, clean.stdout)
+    }
+}
