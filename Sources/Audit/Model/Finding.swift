@@ -43,6 +43,16 @@ public struct Finding: Codable, Sendable, Hashable {
     /// True when the baseline file accepted it: reported, but not counted for `--fail-on`.
     public var baselined = false
 
+    public init(ruleId: String, ruleName: String, severity: Severity, title: String, message: String, fix: String?, location: FindingLocation) {
+        self.ruleId = ruleId
+        self.ruleName = ruleName
+        self.severity = severity
+        self.title = title
+        self.message = message
+        self.fix = fix
+        self.location = location
+    }
+
     /// Identifies the finding across runs for the baseline file: rule and place, not the message text.
     public var fingerprint: String { "\(ruleId)|\(location.description)" }
 }

@@ -105,7 +105,7 @@ public enum AuditReport {
         guard !findings.isEmpty else { return out }
         out += "| severity | rule | where | finding |\n| --- | --- | --- | --- |\n"
         for f in findings {
-            let cell = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+            let cell = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "<", with: "&lt;") }
             out += "| \(f.severity.rawValue)\(f.baselined ? " (baselined)" : "") | `\(f.ruleId)` \(f.ruleName) | \(cell(f.location.description)) | \(cell(f.message)) |\n"
         }
         return out

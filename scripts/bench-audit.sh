@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmark: `tenantwall audit --database` on a catalog of N tables (default 500) with 4 policies each
+# (2,000 policies), built in a throwaway PostgreSQL. Release build, warm-up, then R timed runs of the whole
+# process (connect, read the catalog, parse every policy, run every rule); prints each run and the median.
+# Usage: scripts/bench-audit.sh [tables] [runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/pg.sh
+tables=${1:-500}; runs=${2:-7}
+swift build -c release --product tenantwall >/dev/null 2>&1
+work=$(mktemp -d); chmod 755 "$work"; trap 'pg_stop "$work/pg"; rm -rf "$work"' EXIT
+pg_start "$work/pg"
+createdb bench
+psql -q -d bench -v ON_ERROR_STOP=1 <<SQL
+CREATE ROLE bench_app NOLOGIN;
+DO \$\$
+BEGIN
+  FOR i IN 1..$tables LOOP
+    EXECUTE format('CREATE TABLE t%s (tenant_id uuid NOT NULL, id bigint, body text, PRIMARY KEY (tenant_id, id))', i);
+    EXECUTE format('ALTER TABLE t%s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', i);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON t%s TO bench_app', i);
+    EXECUTE format('CREATE POLICY s ON t%s FOR SELECT TO bench_app USING (tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid))', i);
+    EXECUTE format('CREATE POLICY i ON t%s FOR INSERT TO bench_app WITH CHECK (tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid))', i);
+    EXECUTE format('CREATE POLICY u ON t%s FOR UPDATE TO bench_app USING (tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid))', i);
+    EXECUTE format('CREATE POLICY d ON t%s FOR DELETE TO bench_app USING (tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid))', i);
+  END LOOP;
+END \$\$;
+SQL
+echo "catalog: $(psql -Atd bench -c 'select count(*) from pg_class where relkind = $$r$$ and relnamespace = $$public$$::regnamespace') tables, $(psql -Atd bench -c 'select count(*) from pg_policy') policies"
+bin=.build/release/tenantwall
+"$bin" audit --database "host=$PGHOST dbname=bench user=postgres" --format json > "$work/out.json" || true
+echo "findings: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$work/out.json")"
+ms=()
+for r in $(seq 1 "$runs"); do
+  t0=$(now_ms); "$bin" audit --database "host=$PGHOST dbname=bench user=postgres" --format json >/dev/null || true; t1=$(now_ms)
+  ms+=($((t1 - t0))); echo "run $r: $((t1 - t0)) ms"
+done
+echo "median: $(printf '%s\n' "${ms[@]}" | median) ms over $runs runs (whole process)"
