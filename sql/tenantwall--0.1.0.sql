@@ -15,22 +15,20 @@ CREATE TABLE IF NOT EXISTS @extschema@.admin_mode_log (
 ALTER TABLE @extschema@.admin_mode_log ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE @extschema@.admin_mode_log FROM PUBLIC;
 
--- Context readers: NULL when the setting is unset, empty or malformed.
+-- Context readers: NULL when the setting is unset or empty. A malformed value (only a hand-typed SET can make
+-- one: the typed setters cannot) raises 22P02, which names nothing but that value: the statement fails closed.
+-- No validation beyond the cast: a regular expression here cost about a fifth of a point lookup's throughput.
 CREATE OR REPLACE FUNCTION @extschema@.context_uuid(setting text) RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN pg_catalog.textregexeq(pg_catalog.current_setting(setting, true),
-        '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$')
-        THEN pg_catalog.current_setting(setting, true)::pg_catalog.uuid END $$;
+    AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.uuid $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.context_bigint(setting text) RETURNS bigint
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN pg_catalog.textregexeq(pg_catalog.current_setting(setting, true), '^-?[0-9]{1,18}$')
-        THEN pg_catalog.current_setting(setting, true)::pg_catalog.int8 END $$;
+    AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.int8 $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.context_integer(setting text) RETURNS integer
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN pg_catalog.textregexeq(pg_catalog.current_setting(setting, true), '^-?[0-9]{1,9}$')
-        THEN pg_catalog.current_setting(setting, true)::pg_catalog.int4 END $$;
+    AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.int4 $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.context_text(setting text) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE

@@ -43,6 +43,20 @@ public final class Connection {
         return try consume(result, sql: sql)
     }
 
+    /// Prepares a named statement once per connection, for repeated execution without re-parsing.
+    public func prepare(_ name: String, _ sql: String) throws {
+        try consume(PQprepare(handle, name, sql, 0, nil), sql: sql)
+    }
+
+    /// Executes a prepared statement with text parameters.
+    @discardableResult
+    public func executePrepared(_ name: String, _ parameters: [String?]) throws -> QueryResult {
+        let result = withCStrings(parameters) { values in
+            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        return try consume(result, sql: "EXECUTE \(name)")
+    }
+
     /// Runs a script of one or more statements with no parameters (the simple query protocol), as a
     /// migration file or generated SQL needs. Returns the last statement's result.
     @discardableResult

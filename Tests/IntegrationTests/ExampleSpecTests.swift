@@ -135,10 +135,14 @@ final class ExampleSpecTests: XCTestCase {
         defer { _ = try? db.execute("RESET ROLE") }
         try db.transaction { try db.query("SELECT tenantwall.set_tenant_context(42)") }
         XCTAssertNil(try db.query("SELECT tenantwall.current_tenant_id()").scalar, "context does not survive the transaction (pooled-connection leak)")
-        for bad in ["", "not-a-number", "1; DROP TABLE x"] {
+        try db.query("SELECT set_config($1, '', false)", [spec.tenancy.setting])
+        XCTAssertNil(try db.query("SELECT tenantwall.current_tenant_id()").scalar, "'' reads as no tenant")
+        XCTAssertEqual(try db.query("SELECT count(*) FROM public.workflows").scalar, "0")
+        for bad in ["not-a-number", "1; DROP TABLE x"] {
             try db.query("SELECT set_config($1, $2, false)", [spec.tenancy.setting, bad])
-            XCTAssertNil(try db.query("SELECT tenantwall.current_tenant_id()").scalar, "'\(bad)' reads as no tenant")
-            XCTAssertEqual(try db.query("SELECT count(*) FROM public.workflows").scalar, "0")
+            XCTAssertThrowsError(try db.query("SELECT count(*) FROM public.workflows"), "'\(bad)' fails closed") { error in
+                XCTAssertEqual((error as? PostgresError)?.sqlState, "22P02")
+            }
         }
         XCTAssertThrowsError(try db.query("SELECT tenantwall.set_tenant_context(NULL)"))
     }

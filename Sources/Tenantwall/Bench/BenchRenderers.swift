@@ -1,0 +1,118 @@
+import Foundation
+
+/// Markdown, JSON and a self-contained HTML page (charts drawn as inline SVG, nothing to fetch).
+public enum BenchRenderers {
+    static func pct(_ v: Double?) -> String { v.map { String(format: "%+.1f%%", $0) } ?? "–" }
+    static func ms(_ us: Int) -> String { String(format: "%.2f", Double(us) / 1000) }
+
+    public static func json(_ report: BenchReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? encoder.encode(report)).flatMap { String(data: $0, encoding: .utf8) }.map { $0 + "\n" } ?? "{}\n"
+    }
+
+    public static func markdown(_ report: BenchReport) -> String {
+        var out = "## tenantwall bench: " + (report.failures.isEmpty ? "generated policies match the baseline" : "\(report.failures.count) problem(s)") + "\n\n"
+        out += "\(report.rows) rows, \(report.tenants) tenants (largest: \(report.largestTenantItems) items), \(report.clients) clients, "
+        out += "\(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode, PostgreSQL \(report.serverVersion).\n\n"
+        out += "| workload | baseline ops/s | generated | overhead (95% CI) | contrast | contrast overhead | p50 / p95 / p99 ms (generated) | plan |\n"
+        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        for w in report.workloads {
+            let b = w.mode(.baseline)!, g = w.mode(.generated)!, c = w.mode(.contrast)!
+            let check = report.planChecks.first { $0.workload == w.workload && $0.mode == .generated }
+            let plan = check.map { $0.passed ? "same" : ($0.limitation != nil ? "differs (PostgreSQL limitation)" : "**differs**") } ?? "–"
+            out += "| \(w.title) | \(Int(b.throughput)) | \(Int(g.throughput)) | \(pct(g.overheadPercent)) (\(pct(g.overheadLow)) … \(pct(g.overheadHigh))) | "
+            out += "\(Int(c.throughput)) | \(pct(c.overheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) |\n"
+        }
+        for check in report.planChecks where !check.passed && check.mode == .generated {
+            out += "\n**\(check.workload)**: \(check.differences.joined(separator: "; "))\n"
+            if let limitation = check.limitation { out += "\n\(limitation)\n" }
+        }
+        for failure in report.failures { out += "\n- \(failure)\n" }
+        return out
+    }
+
+    static func xml(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// Overhead per workload as horizontal bars (generated and contrast), zero in the middle.
+    static func overheadChart(_ report: BenchReport) -> String {
+        let rowHeight = 34, width = 760, left = 280, mid = left + 160
+        var values: [Double] = []
+        for w in report.workloads {
+            values.append(abs(w.mode(.generated)?.overheadPercent ?? 0))
+            values.append(abs(w.mode(.contrast)?.overheadPercent ?? 0))
+        }
+        let largest: Double = max(10, values.max() ?? 10)
+        let scale = 160.0 / largest
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\(rowHeight * report.workloads.count + 40) font-family=\"sans-serif\" font-size=\"12\">"
+        svg += "<line x1=\"\(mid)\" y1=\"0\" x2=\"\(mid)\" y2=\"\(rowHeight * report.workloads.count + 10)\" stroke=\"#888\"/>"
+        for (i, w) in report.workloads.enumerated() {
+            let y = i * rowHeight + 8
+            svg += "<text x=\"4\" y=\"\(y + 16)\">\(xml(w.workload))</text>"
+            for (j, mode) in [BenchRunner.Mode.generated, .contrast].enumerated() {
+                let v = w.mode(mode)?.overheadPercent ?? 0
+                let length = Int(abs(v) * scale)
+                let x = v >= 0 ? mid : mid - length
+                svg += "<rect x=\"\(x)\" y=\"\(y + j * 13)\" width=\"\(max(1, length))\" height=\"11\" fill=\"\(mode == .generated ? "#2e7d32" : "#c62828")\"/>"
+                svg += "<text x=\"\(mid + 170)\" y=\"\(y + j * 13 + 10)\">\(mode.rawValue) \(pct(v))</text>"
+            }
+        }
+        svg += "<text x=\"\(mid - 30)\" y=\"\(rowHeight * report.workloads.count + 30)\">0% (baseline)</text></svg>"
+        return svg
+    }
+
+    /// p50, p95 and p99 latency per mode, per workload, on a log scale.
+    static func latencyChart(_ report: BenchReport) -> String {
+        let rowHeight = 48, left = 130, width = 760
+        let maxUs = Double(report.workloads.flatMap { $0.modes.map(\.p99Microseconds) }.max() ?? 1000)
+        func x(_ us: Int) -> Int { left + Int(Double(width - left - 20) * log10(Double(max(us, 10))) / log10(max(maxUs, 100))) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(rowHeight * report.workloads.count + 30)\" font-family=\"sans-serif\" font-size=\"11\">"
+        let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .contrast: "#c62828"]
+        for (i, w) in report.workloads.enumerated() {
+            let y = i * rowHeight + 6
+            svg += "<text x=\"4\" y=\"\(y + 20)\">\(xml(w.workload))</text>"
+            for (j, m) in w.modes.enumerated() {
+                let yy = y + j * 13
+                svg += "<line x1=\"\(x(m.p50Microseconds))\" y1=\"\(yy + 5)\" x2=\"\(x(m.p99Microseconds))\" y2=\"\(yy + 5)\" stroke=\"\(colors[m.mode]!)\" stroke-width=\"2\"/>"
+                svg += "<circle cx=\"\(x(m.p50Microseconds))\" cy=\"\(yy + 5)\" r=\"4\" fill=\"\(colors[m.mode]!)\"/>"
+                svg += "<rect x=\"\(x(m.p95Microseconds) - 2)\" y=\"\(yy)\" width=\"4\" height=\"10\" fill=\"\(colors[m.mode]!)\"/>"
+                svg += "<text x=\"\(x(m.p99Microseconds) + 6)\" y=\"\(yy + 9)\">\(m.mode.rawValue) \(ms(m.p50Microseconds))/\(ms(m.p95Microseconds))/\(ms(m.p99Microseconds)) ms</text>"
+            }
+        }
+        svg += "</svg>"
+        return svg
+    }
+
+    public static func html(_ report: BenchReport) -> String {
+        var out = """
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>tenantwall bench</title>
+            <style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
+            th:first-child,td:first-child{text-align:left}.ok{color:#0b5d28}.bad{color:#8a1010;font-weight:600}pre{background:#f6f6f6;padding:.5rem;max-height:20rem;overflow:auto}</style></head><body>
+            <h1>tenantwall bench</h1>
+
+            """
+        out += "<p class=\"\(report.failures.isEmpty ? "ok" : "bad")\">" + (report.failures.isEmpty ? "Generated policies: same plans as the baseline." : report.failures.map(xml).joined(separator: "<br>")) + "</p>"
+        out += "<p>\(report.rows) rows, \(report.tenants) tenants (largest \(report.largestTenantItems) items), \(report.clients) clients, \(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode; PostgreSQL \(xml(report.serverVersion)); started \(report.startedAt).</p>"
+        out += "<h2>Overhead against the baseline (median of rounds)</h2>" + overheadChart(report)
+        out += "<h2>Latency: p50 (dot), p95 (bar), p99 (end)</h2>" + latencyChart(report)
+        out += "<h2>Numbers</h2><table><tr><th>workload</th><th>mode</th><th>ops/s</th><th>overhead</th><th>95% CI</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>"
+        for w in report.workloads {
+            for m in w.modes {
+                out += "<tr><td>\(xml(w.title))</td><td>\(m.mode.rawValue)</td><td>\(Int(m.throughput))</td><td>\(pct(m.overheadPercent))</td>"
+                out += "<td>\(pct(m.overheadLow)) … \(pct(m.overheadHigh))</td><td>\(ms(m.p50Microseconds))</td><td>\(ms(m.p95Microseconds))</td><td>\(ms(m.p99Microseconds))</td></tr>"
+            }
+        }
+        out += "</table><h2>Plan checks</h2>"
+        for check in report.planChecks {
+            out += "<h3>\(xml(check.workload)), \(check.mode.rawValue): <span class=\"\(check.passed ? "ok" : "bad")\">\(check.passed ? "same plan and buffers as the baseline" : "differs")</span></h3>"
+            if !check.passed {
+                out += "<p>\(check.differences.map(xml).joined(separator: "<br>"))</p>"
+                if let limitation = check.limitation { out += "<p>\(xml(limitation))</p>" }
+                out += "<details><summary>plans</summary><p>baseline</p><pre>\(xml(check.baselinePlan))</pre><p>\(check.mode.rawValue)</p><pre>\(xml(check.candidatePlan))</pre></details>"
+            }
+        }
+        return out + "</body></html>\n"
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// What a benchmark run measured, per workload and mode, with the plan checks.
+public struct BenchReport: Codable, Sendable {
+    public struct ModeResult: Codable, Sendable {
+        public var mode: BenchRunner.Mode
+        /// Median over the rounds of operations per second.
+        public var throughput: Double
+        public var p50Microseconds: Int
+        public var p95Microseconds: Int
+        public var p99Microseconds: Int
+        /// Throughput lost against the baseline, in percent (median over rounds), with a 95% interval
+        /// from the per-round ratios; nil for the baseline itself.
+        public var overheadPercent: Double?
+        public var overheadLow: Double?
+        public var overheadHigh: Double?
+        public var throughputByRound: [Double]
+    }
+
+    public struct WorkloadResult: Codable, Sendable {
+        public var workload: String
+        public var title: String
+        public var modes: [ModeResult]
+        public func mode(_ m: BenchRunner.Mode) -> ModeResult? { modes.first { $0.mode == m } }
+    }
+
+    public var startedAt: String
+    public var durationSeconds: Double
+    public var serverVersion: String
+    public var rows: Int
+    public var tenants: Int
+    public var largestTenantItems: Int
+    public var clients: Int
+    public var secondsPerRun: Double
+    public var rounds: Int
+    public var workloads: [WorkloadResult]
+    public var planChecks: [PlanCheck]
+    public var maxOverheadPercent: Double?
+    /// Why the run fails, if it does: failed plan checks, overhead over `--max-overhead`.
+    public var failures: [String]
+
+    public static func build(samples: [BenchRunner.Sample], workloads: [Workload]) -> [WorkloadResult] {
+        workloads.map { workload in
+            let mine = samples.filter { $0.workload == workload.name }
+            let baseline = mine.filter { $0.mode == .baseline }.sorted { $0.round < $1.round }
+            let modes = BenchRunner.Mode.allCases.map { mode -> ModeResult in
+                let runs = mine.filter { $0.mode == mode }.sorted { $0.round < $1.round }
+                let latencies = runs.flatMap(\.latenciesMicroseconds).sorted()
+                func percentile(_ p: Double) -> Int { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+                var result = ModeResult(mode: mode, throughput: Stats.median(runs.map(\.throughput)), p50Microseconds: percentile(0.5),
+                                        p95Microseconds: percentile(0.95), p99Microseconds: percentile(0.99), throughputByRound: runs.map(\.throughput))
+                if mode != .baseline {
+                    let overheads = zip(runs, baseline).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
+                    result.overheadPercent = Stats.median(overheads)
+                    let (low, high) = Stats.interval95(overheads)
+                    result.overheadLow = low
+                    result.overheadHigh = high
+                }
+                return result
+            }
+            return WorkloadResult(workload: workload.name, title: workload.title, modes: modes)
+        }
+    }
+}
+
+enum Stats {
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Mean ± t·s/√n with Student's t for n−1 degrees of freedom.
+    static func interval95(_ values: [Double]) -> (Double, Double) {
+        let n = values.count
+        guard n > 1 else { return (values.first ?? 0, values.first ?? 0) }
+        let mean = values.reduce(0, +) / Double(n)
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1)).squareRoot()
+        let t: [Double] = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14]
+        let half = (n - 2 < t.count ? t[n - 2] : 1.96) * sd / Double(n).squareRoot()
+        return (mean - half, mean + half)
+    }
+}
