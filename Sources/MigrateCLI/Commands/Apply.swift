@@ -8,15 +8,11 @@ struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring a live database to the spec in one transaction (development; deploys use migrations).")
 
-    @OptionGroup var specOptions: SpecOptions
-    @OptionGroup var connection: ConnectionOptions
-
-    @Option(help: ArgumentHelp("How long to wait for a table lock before failing.", valueName: "duration"))
-    var lockTimeout = "5s"
+    @OptionGroup var options: LiveSpecOptions
 
     func run() throws {
-        let spec = try specOptions.load()
-        let plan = try connection.liveDatabase(lockTimeout: lockTimeout).apply(spec)
+        let (spec, database) = try options.load()
+        let plan = try database.apply(spec)
         if plan.isEmpty {
             print("in sync: nothing to apply")
         } else {

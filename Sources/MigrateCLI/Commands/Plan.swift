@@ -9,15 +9,11 @@ struct Plan: ParsableCommand {
         abstract: "Print the SQL that brings a live database to the spec; exit 1 when there is any.",
         discussion: "Reads the catalog, runs the generated SQL in a transaction that is rolled back, and compares. Prints nothing and exits 0 when in sync.")
 
-    @OptionGroup var specOptions: SpecOptions
-    @OptionGroup var connection: ConnectionOptions
-
-    @Option(help: ArgumentHelp("How long to wait for a table lock before failing.", valueName: "duration"))
-    var lockTimeout = "5s"
+    @OptionGroup var options: LiveSpecOptions
 
     func run() throws {
-        let spec = try specOptions.load()
-        let plan = try connection.liveDatabase(lockTimeout: lockTimeout).plan(spec)
+        let (spec, database) = try options.load()
+        let plan = try database.plan(spec)
         guard !plan.isEmpty else { return }
         print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")]), terminator: "")
         throw ExitCode(1)

@@ -65,9 +65,9 @@ public enum BenchRenderers {
 
     /// p50, p95 and p99 latency per mode, per workload, on a log scale.
     static func latencyChart(_ report: BenchReport) -> String {
-        let rowHeight = 48, left = 130, width = 760
+        let rowHeight = 48, left = 130, width = 1000
         let maxUs = Double(report.workloads.flatMap { $0.modes.map(\.p99Microseconds) }.max() ?? 1000)
-        func x(_ us: Int) -> Int { left + Int(Double(width - left - 20) * log10(Double(max(us, 10))) / log10(max(maxUs, 100))) }
+        func x(_ us: Int) -> Int { left + Int(Double(width - left - 300) * log10(Double(max(us, 10))) / log10(max(maxUs, 100))) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(rowHeight * report.workloads.count + 30)\" font-family=\"sans-serif\" font-size=\"11\">"
         let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .contrast: "#c62828"]
         for (i, w) in report.workloads.enumerated() {
