@@ -21,6 +21,8 @@ public struct DemoRun {
         let connection = try Connection(conninfo)
         var spec = try SpecFiles.load([specPath])
         spec = try ServerCapabilities(connection: connection).adapt(spec, notes: &report.lines)
+        let generated = Generator(spec: spec).script()
+        report.lines.append("generated \(generated.split(separator: "\n").count) lines of SQL (tenantwall generate --spec \(specPath))")
         let database = LiveDatabase(connection: connection)
         let applied = try database.apply(spec)
         report.lines.append("applied \(applied.statements.count) statements (\(applied.differences.count) objects)")

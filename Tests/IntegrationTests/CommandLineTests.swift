@@ -1,4 +1,6 @@
 import Foundation
+import Postgres
+import Tenantwall
 import XCTest
 
 /// Runs the built `tenantwall` binary and checks output and exit code together, as a pipeline sees them.
@@ -52,5 +54,33 @@ final class CommandLineTests: XCTestCase {
         let again = try tenantwall(["generate", "--spec", "policies/workflow-platform", "--migrations", dir])
         XCTAssertTrue(again.stdout.contains("is up to date"), again.stdout)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).count, 2)
+    }
+
+    /// The deploy path: `generate` writes a migration, `migrate` applies it, `plan` finds nothing left to do,
+    /// and `verify --scratch` proves the walls on a copy that is dropped afterwards.
+    func testGenerateThenMigrateThenPlanIsInSyncAndScratchVerifyHolds() throws {
+        let (name, connection) = try TestServer.freshDatabase("deploy")
+        _ = connection
+        let url = TestServer.shared.connectionString(database: name)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-deploy-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try tenantwall(["generate", "--spec", "policies/analytics-warehouse", "--migrations", dir]).status, 0)
+        let migrate = try tenantwall(["migrate", "--migrations", dir, "--database", url])
+        XCTAssertEqual(migrate.status, 0, migrate.stderr)
+        let plan = try tenantwall(["plan", "--spec", "policies/analytics-warehouse", "--database", url])
+        XCTAssertEqual(plan.status, 0, plan.stdout + plan.stderr)
+        XCTAssertEqual(try tenantwall(["status", "--migrations", dir, "--database", url]).status, 0)
+    }
+
+    func testVerifyScratchRunsOnACopyAndDropsIt() throws {
+        let name = try { () -> String in
+            let (name, connection) = try TestServer.freshDatabase("scratchsrc")
+            try LiveDatabase(connection: connection).apply(try SpecFiles.load([TestServer.path("policies/workflow-platform")]))
+            return name
+        }()  // the connection closes here: a template database must have no other sessions
+        let run = try tenantwall(["verify", "--spec", "policies/workflow-platform", "--scratch", "--database", TestServer.shared.connectionString(database: name)])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let admin = try Connection(TestServer.shared.connectionString())
+        XCTAssertEqual(try admin.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_verify_%'").scalar, "0", "scratch copy dropped")
     }
 }
