@@ -18,6 +18,26 @@ struct HelperStatements {
             out.append(Statement(.helpers, HelperCore.inline(schema: schema).trimmingTrailingNewlinesAndSemicolon(),
                                  comment: "Helper functions, inlined: the same SQL as the tenantwall extension \(HelperCore.version)."))
         }
+        if t.binding == .signed {
+            out += SignedContextStatements(spec: spec).statements()
+        } else {
+            out += contextStatements()
+        }
+        out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
+                             comment: "Only members of \(r.admin) may enable admin mode."))
+        let log = fn("admin_mode_log")
+        out.append(Statement(.helpers, "GRANT SELECT, INSERT ON TABLE \(log) TO \(SQL.ident(r.admin))"))
+        let own = "actor OPERATOR(pg_catalog.=) CURRENT_USER AND backend_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
+        out.append(Statement(.helpers, "DROP POLICY IF EXISTS tw_admin_log_own ON \(log)"))
+        out.append(Statement(.helpers, "CREATE POLICY tw_admin_log_own ON \(log) AS PERMISSIVE FOR ALL TO \(SQL.ident(r.admin))\n    USING (\(own))\n    WITH CHECK (\(own))",
+                             comment: "An admin session sees and writes only its own log rows; the owner reads them all."))
+        return out
+    }
+
+    /// The `context` binding: typed wrappers around the setting.
+    func contextStatements() -> [Statement] {
+        let t = spec.tenancy
+        var out: [Statement] = []
         let type = t.type.rawValue
         let setting = SQL.literal(t.setting)
         let local = t.scope == .transaction ? "true" : "false"
@@ -38,14 +58,6 @@ struct HelperStatements {
                 LANGUAGE sql VOLATILE
                 AS \(SQL.dollarQuoted(" SELECT pg_catalog.set_config(\(setting), '', false) "))
             """))
-        out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
-                             comment: "Only members of \(r.admin) may enable admin mode."))
-        let log = fn("admin_mode_log")
-        out.append(Statement(.helpers, "GRANT SELECT, INSERT ON TABLE \(log) TO \(SQL.ident(r.admin))"))
-        let own = "actor OPERATOR(pg_catalog.=) CURRENT_USER AND backend_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
-        out.append(Statement(.helpers, "DROP POLICY IF EXISTS tw_admin_log_own ON \(log)"))
-        out.append(Statement(.helpers, "CREATE POLICY tw_admin_log_own ON \(log) AS PERMISSIVE FOR ALL TO \(SQL.ident(r.admin))\n    USING (\(own))\n    WITH CHECK (\(own))",
-                             comment: "An admin session sees and writes only its own log rows; the owner reads them all."))
         return out
     }
 }

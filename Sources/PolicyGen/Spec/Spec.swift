@@ -27,6 +27,16 @@ public enum HelperInstall: String, CaseIterable, Sendable {
     case inline, `extension`
 }
 
+/// How a session is bound to a tenant.
+public enum Binding: String, CaseIterable, Sendable {
+    /// The trusted application sets the tenant id per transaction: any code that can run SQL on the
+    /// application's connection can choose any tenant.
+    case context
+    /// The application presents a signed token (JWT, HS256); the database checks the signature with a secret
+    /// the application roles cannot read, and the tenant comes from a claim.
+    case signed
+}
+
 /// How long a context set with `set_tenant_context()` lasts.
 public enum ContextScope: String, CaseIterable, Sendable {
     /// Ends with the transaction: a pooled connection never carries a tenant into the next client's transaction.
@@ -42,6 +52,11 @@ public struct Tenancy: Sendable {
     public var helperSchema: String = "tenantwall"
     public var scope: ContextScope = .transaction
     public var helpers: HelperInstall = .inline
+    /// How a session is bound to its tenant.
+    public var binding: Binding = .context
+    /// `signed` binding: the setting that carries the token, and the claim path (dot-separated) holding the tenant.
+    public var tokenSetting: String = "app.tenant_token"
+    public var claim: String = "tenant_id"
     public var location: SourceLocation?
 
     public init() {}

@@ -24,6 +24,15 @@ public enum SpecValidator {
             error("tenancy.setting '\(t.setting)' must be a custom setting name like 'app.current_tenant_id' (a prefix, a dot, a name)", tenancyAt)
         }
 
+        if t.binding == .signed {
+            if !isCustomSetting(t.tokenSetting) { error("tenancy.token_setting '\(t.tokenSetting)' must be a custom setting name like 'app.tenant_token'", tenancyAt) }
+            if t.tokenSetting == t.setting { error("tenancy.token_setting must differ from tenancy.setting", tenancyAt) }
+            let parts = t.claim.split(separator: ".", omittingEmptySubsequences: false)
+            if parts.isEmpty || parts.contains(where: { $0.isEmpty || !$0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } }) {
+                error("tenancy.claim '\(t.claim)' must be a dot-separated claim path such as 'tenant_id' or 'app_metadata.tenant_id'", tenancyAt)
+            }
+        }
+
         // Roles
         let roleAt = { (key: String) in r.locations[key] ?? r.locations["roles"] }
         for key in ["owner", "app", "admin"] {

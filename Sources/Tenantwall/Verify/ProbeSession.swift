@@ -1,3 +1,5 @@
+import Foundation
+import Migrations
 import PolicyGen
 import Postgres
 
@@ -20,17 +22,31 @@ struct ProbeSession {
 
     let connection: Connection
     let spec: Spec
+    /// For the `signed` binding: the secret that mints probe tokens.
+    var secret: [UInt8]? = nil
+
+    /// The argument `set_tenant_context()` takes for a tenant: the id, or (signed binding) a token for it.
+    func contextArgument(_ id: String) -> (cast: String, value: String) {
+        guard spec.tenancy.binding == .signed, let secret else { return (spec.tenancy.type.rawValue, id) }
+        let value: Any = [.bigint, .integer].contains(spec.tenancy.type) ? (Int(id) ?? 0) as Any : id as Any
+        let token = (try? JWT.sign(JWT.claims(path: spec.tenancy.claim, value: value, expires: Date().addingTimeInterval(600)), secret: secret)) ?? ""
+        return ("text", token)
+    }
 
     var helpers: String { spec.tenancy.helperSchema }
+    /// The setting the policies read: the tenant id, or the token in the signed binding.
+    var contextSetting: String { spec.tenancy.binding == .signed ? spec.tenancy.tokenSetting : spec.tenancy.setting }
 
     /// The SQL that sets up the role and context, as the evidence shows it.
     func preamble(_ role: String, _ context: Context) -> String {
         var sql = "SET LOCAL ROLE \(SQL.ident(role)); "
         switch context {
-        case .tenant(let id): sql += "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(id))::\(spec.tenancy.type.rawValue));"
-        case .none: sql += "SELECT set_config(\(SQL.literal(spec.tenancy.setting)), NULL, true);"
-        case .empty: sql += "SELECT set_config(\(SQL.literal(spec.tenancy.setting)), '', true);"
-        case .malformed: sql += "SELECT set_config(\(SQL.literal(spec.tenancy.setting)), 'not-a-tenant''; --', true);"
+        case .tenant(let id):
+            let (cast, value) = contextArgument(id)
+            sql += "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(value))::\(cast));"
+        case .none: sql += "SELECT set_config(\(SQL.literal(contextSetting)), NULL, true);"
+        case .empty: sql += "SELECT set_config(\(SQL.literal(contextSetting)), '', true);"
+        case .malformed: sql += "SELECT set_config(\(SQL.literal(contextSetting)), 'not-a-tenant''; --', true);"
         }
         return sql
     }
@@ -41,14 +57,15 @@ struct ProbeSession {
         try connection.execute("SET LOCAL ROLE \(SQL.ident(role))")
         switch context {
         case .tenant(let id):
-            try connection.query("SELECT \(SQL.qualified(helpers, "set_tenant_context"))($1::\(spec.tenancy.type.rawValue))", [id])
+            let (cast, value) = contextArgument(id)
+            try connection.query("SELECT \(SQL.qualified(helpers, "set_tenant_context"))($1::\(cast))", [value])
         case .none:
             // A value never set: RESET the setting for this transaction.
-            try connection.query("SELECT set_config($1, NULL, true)", [spec.tenancy.setting])
+            try connection.query("SELECT set_config($1, NULL, true)", [contextSetting])
         case .empty:
-            try connection.query("SELECT set_config($1, '', true)", [spec.tenancy.setting])
+            try connection.query("SELECT set_config($1, '', true)", [contextSetting])
         case .malformed:
-            try connection.query("SELECT set_config($1, 'not-a-tenant''; --', true)", [spec.tenancy.setting])
+            try connection.query("SELECT set_config($1, 'not-a-tenant''; --', true)", [contextSetting])
         }
         return try body()
     }

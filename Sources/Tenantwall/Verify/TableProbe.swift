@@ -18,7 +18,7 @@ struct TableProbe {
     var name: String { SQL.qualified(table.schema, table.name) }
     var scope: String { SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!) }
     var type: String { spec.tenancy.type.rawValue }
-    var session: ProbeSession { ProbeSession(connection: connection, spec: spec) }
+    var session: ProbeSession { ProbeSession(connection: connection, spec: spec, secret: settings.secret) }
     func label(_ i: Int) -> String { String(UnicodeScalar(UInt8(65 + i % 26))) + (i >= 26 ? String(i / 26) : "") }
 
     /// Roles that act on the table as tenants: the app, read-only roles, and the admin outside admin mode.

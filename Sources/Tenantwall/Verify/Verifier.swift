@@ -16,6 +16,8 @@ public final class Verifier {
         public var workers = 4
         public var lockTimeout = "2s"
         public var statementTimeout = "30s"
+        /// The `signed` binding's secret, to mint probe tokens.
+        public var secret: [UInt8]?
         public init() {}
     }
 
@@ -37,6 +39,9 @@ public final class Verifier {
 
     public func run() throws -> VerifyReport {
         let started = Date()
+        if spec.tenancy.binding == .signed && settings.secret == nil {
+            throw VerifyError("the spec binds tenants with signed tokens: give the signing secret (--secret-env NAME or --secret-file PATH) so verify can mint probe tokens")
+        }
         let main = try Connection(conninfo)
         let canBypass = try main.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar == "t"
         guard canBypass else {
@@ -153,13 +158,17 @@ public final class Verifier {
     /// otherwise a pooled connection hands one tenant's context to the next client.
     func contextLeakChecks(_ db: Connection) throws -> [CheckResult] {
         let helpers = spec.tenancy.helperSchema, tenant = tenantIds[0]
-        let set = "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(tenant))::\(spec.tenancy.type.rawValue))"
+        let (cast, value) = ProbeSession(connection: db, spec: spec, secret: settings.secret).contextArgument(tenant)
+        let set = "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(value))::\(cast))"
         let read = "SELECT \(SQL.qualified(helpers, "current_tenant_id"))()::text"
         let sql = "SET ROLE \(SQL.ident(spec.roles.app));\nBEGIN; \(set); COMMIT;\n\(read);"
         var actual = "?"
         do {
             try db.execute("SET ROLE \(SQL.ident(spec.roles.app))")
-            defer { _ = try? db.execute("RESET ROLE"); _ = try? db.query("SELECT set_config($1, '', false)", [spec.tenancy.setting]) }
+            defer {
+                _ = try? db.execute("RESET ROLE")
+                _ = try? db.query("SELECT set_config($1, '', false)", [spec.tenancy.binding == .signed ? spec.tenancy.tokenSetting : spec.tenancy.setting])
+            }
             try db.execute("BEGIN")
             try db.execute(set)
             try db.execute("COMMIT")

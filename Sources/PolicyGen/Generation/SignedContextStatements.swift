@@ -1,0 +1,92 @@
+/// The `signed` binding: the application passes a JWT (HS256) to `set_tenant_context(token)`; every
+/// statement's policies verify it once (an InitPlan) against keys the application roles cannot read, and take
+/// the tenant from a claim. A forged, altered, expired or wrongly signed token gives NULL: zero rows, rejected
+/// writes. Typing `SET app.current_tenant_id` does nothing: the policies never read it.
+///
+/// Keys live in `signing_keys` as HMAC's inner and outer padded keys (never in a migration: `tenantwall tenant
+/// rotate-secret` writes them from an environment variable or a file). Several keys may be valid at once, so a
+/// rotation has an overlap window (`retired_at`). The HMAC is computed with the server's own `sha256()`, so no
+/// extension is needed.
+struct SignedContextStatements {
+    let spec: Spec
+
+    var schema: String { spec.tenancy.helperSchema }
+    func fn(_ name: String) -> String { SQL.qualified(schema, name) }
+
+    func statements() -> [Statement] {
+        let t = spec.tenancy
+        let keys = fn("signing_keys")
+        let path = "{" + t.claim.split(separator: ".").map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        let verify = """
+            CREATE OR REPLACE FUNCTION \(fn("verified_claims"))(token text) RETURNS jsonb
+                LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                AS \(SQL.dollarQuoted("""
+
+            DECLARE
+                parts text[];
+                header jsonb;
+                payload jsonb;
+                signed text;
+                k record;
+            BEGIN
+                IF token IS NULL OR token = '' THEN
+                    RETURN NULL;
+                END IF;
+                parts := string_to_array(token, '.');
+                IF array_length(parts, 1) IS DISTINCT FROM 3 THEN
+                    RETURN NULL;
+                END IF;
+                header := convert_from(decode(rpad(translate(parts[1], '-_', '+/'), (length(parts[1]) + 3) / 4 * 4, '='), 'base64'), 'UTF8')::jsonb;
+                IF header->>'alg' IS DISTINCT FROM 'HS256' THEN
+                    RETURN NULL;
+                END IF;
+                FOR k IN SELECT inner_key, outer_key FROM \(keys) WHERE retired_at IS NULL OR retired_at > now() LOOP
+                    signed := rtrim(translate(encode(sha256(k.outer_key || sha256(k.inner_key || convert_to(parts[1] || '.' || parts[2], 'UTF8'))), 'base64'), '+/', '-_'), '=');
+                    IF signed = parts[3] THEN
+                        payload := convert_from(decode(rpad(translate(parts[2], '-_', '+/'), (length(parts[2]) + 3) / 4 * 4, '='), 'base64'), 'UTF8')::jsonb;
+                        IF jsonb_typeof(payload->'exp') IS DISTINCT FROM 'number' OR (payload->>'exp')::numeric <= extract(epoch FROM now()) THEN
+                            RETURN NULL;
+                        END IF;
+                        RETURN payload;
+                    END IF;
+                END LOOP;
+                RETURN NULL;
+            EXCEPTION WHEN OTHERS THEN
+                RETURN NULL;
+            END
+
+            """))
+            """
+        return [
+            Statement(.helpers, """
+                CREATE TABLE IF NOT EXISTS \(keys) (
+                    id text PRIMARY KEY,
+                    inner_key bytea NOT NULL,
+                    outer_key bytea NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    retired_at timestamptz
+                )
+                """, comment: "Signing keys for tenant tokens: HMAC-SHA256 inner and outer padded keys, readable by the owner only.\nWritten by `tenantwall tenant rotate-secret`, never by a migration."),
+            Statement(.helpers, "ALTER TABLE \(keys) ENABLE ROW LEVEL SECURITY"),
+            Statement(.helpers, "REVOKE ALL ON TABLE \(keys) FROM PUBLIC"),
+            Statement(.helpers, verify, comment: "Verifies an HS256 token: signature against every valid key, algorithm, expiry. NULL when anything is wrong."),
+            Statement(.helpers, "REVOKE ALL ON FUNCTION \(fn("verified_claims"))(text) FROM PUBLIC"),
+            Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("verified_claims"))(text) TO \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(t.type.rawValue)
+                    LANGUAGE sql STABLE PARALLEL RESTRICTED
+                    AS \(SQL.dollarQuoted(" SELECT (\(fn("verified_claims"))(pg_catalog.current_setting(\(SQL.literal(t.tokenSetting)), true)) #>> \(SQL.literal(path)))::\(t.type.rawValue) "))
+                """, comment: "The tenant of the verified token's '\(t.claim)' claim, or NULL."),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(token text) RETURNS void
+                    LANGUAGE sql VOLATILE
+                    AS \(SQL.dollarQuoted(" SELECT \(fn("set_context"))(\(SQL.literal(t.tokenSetting)), token, \(t.scope == .transaction ? "true" : "false")) "))
+                """, comment: "Takes the signed token, not a tenant id."),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void
+                    LANGUAGE sql VOLATILE
+                    AS \(SQL.dollarQuoted(" SELECT pg_catalog.set_config(\(SQL.literal(t.tokenSetting)), '', false) "))
+                """),
+        ]
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Migrations
+import PolicyGen
+import Postgres
+import Tenantwall
+import XCTest
+
+/// The `signed` binding: only a valid, unexpired token signed with a current key binds a session to its
+/// tenant; everything else fails closed.
+final class SignedBindingTests: XCTestCase {
+    let secret = Array("tenantwall-test-secret-0123456789abcdef".utf8)
+
+    func token(_ tenant: Int, secret: [UInt8]? = nil, expiresIn: TimeInterval = 300) throws -> String {
+        try JWT.sign(JWT.claims(path: "tenant_id", value: tenant, expires: Date().addingTimeInterval(expiresIn)), secret: secret ?? self.secret)
+    }
+
+    func testOnlyAValidTokenBindsATenant() throws {
+        var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+        spec.tenancy.binding = .signed
+        let (name, db) = try TestServer.freshDatabase("signed")
+        try LiveDatabase(connection: db).apply(spec)
+        XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)
+        try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (1, 'b', '{}'), (2, 'c', '{}')")
+        try SigningKeys.rotate(db, spec: spec, secret: secret, id: "k1", overlap: 0)
+
+        func visible(_ token: String?, setByHand: String? = nil) throws -> String {
+            try db.execute("BEGIN; SET LOCAL ROLE wf_app")
+            defer { _ = try? db.execute("ROLLBACK") }
+            if let token { try db.query("SELECT tenantwall.set_tenant_context($1)", [token]) }
+            if let setByHand { try db.query("SELECT set_config('app.current_tenant_id', $1, true)", [setByHand]) }
+            return try db.query("SELECT string_agg(DISTINCT tenant_id::text, ',') || ':' || count(*) FROM public.workflows").scalar ?? "none"
+        }
+        XCTAssertEqual(try visible(try token(1)), "1:2")
+        XCTAssertEqual(try visible(try token(2)), "2:1")
+        XCTAssertEqual(try visible(nil, setByHand: "2"), "none", "typing the plain setting binds nothing")
+        XCTAssertEqual(try visible(try token(1, expiresIn: -10)), "none", "expired")
+        XCTAssertEqual(try visible(try token(1, secret: Array("another-secret-another-secret-0000".utf8))), "none", "signed with another key")
+        let parts = try token(1).split(separator: ".").map(String.init)
+        let forged = parts[0] + "." + JWT.base64url(Array(#"{"exp":9999999999,"tenant_id":2}"#.utf8)) + "." + parts[2]
+        XCTAssertEqual(try visible(forged), "none", "payload changed to another tenant, signature kept")
+        let none = JWT.base64url(Array(#"{"alg":"none"}"#.utf8)) + "." + parts[1] + "."
+        XCTAssertEqual(try visible(none), "none", "alg none")
+        XCTAssertEqual(try visible("garbage"), "none")
+
+        try db.execute("BEGIN; SET LOCAL ROLE wf_app")
+        try db.query("SELECT tenantwall.set_tenant_context($1)", [try token(1)])
+        XCTAssertThrowsError(try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (2, 'x', '{}')")) {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501")
+        }
+        try db.execute("ROLLBACK; BEGIN; SET LOCAL ROLE wf_app")
+        XCTAssertThrowsError(try db.query("SELECT * FROM tenantwall.signing_keys"), "the application cannot read the keys")
+        try db.execute("ROLLBACK")
+
+        // Rotation with an overlap: the old key still verifies until its window closes.
+        let newSecret = Array("rotated-secret-rotated-secret-0001".utf8)
+        let old = try token(1)
+        try SigningKeys.rotate(db, spec: spec, secret: newSecret, id: "k2", overlap: 3600)
+        XCTAssertEqual(try visible(old), "1:2")
+        XCTAssertEqual(try visible(try token(1, secret: newSecret)), "1:2")
+        try SigningKeys.rotate(db, spec: spec, secret: Array("third-secret-third-secret-third-0002".utf8), id: "k3", overlap: 0)
+        XCTAssertEqual(try visible(old), "none", "retired keys verify nothing")
+
+        var settings = Verifier.Settings()
+        settings.secret = Array("third-secret-third-secret-third-0002".utf8)
+        let report = try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name), settings: settings).run()
+        XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) \($0.actual)" }, [])
+        XCTAssertThrowsError(try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run(), "no secret: cannot mint probes")
+    }
+}
