@@ -47,7 +47,9 @@ final class AuditTests: XCTestCase {
             var notes: [String] = []
             let spec = try ServerCapabilities(connection: db).adapt(try SpecFiles.load([TestServer.path("policies/" + model)]), notes: &notes)
             try LiveDatabase(connection: db).apply(spec)
-            let all = try findings(TestServer.shared.connectionString(database: name), spec: spec)
+            // TW403 states what the context binding trusts (issue 7 asks every report to say it); it is about the
+            // binding chosen in the spec, not a problem found in the database.
+            let all = try findings(TestServer.shared.connectionString(database: name), spec: spec).filter { $0.ruleId != "TW403" }
             XCTAssertEqual(all.map { "\($0.ruleId) \($0.location.description): \($0.message)" }, [], model)
         }
     }
@@ -58,7 +60,8 @@ final class AuditTests: XCTestCase {
         try LiveDatabase(connection: db).apply(spec)
         try db.execute("ALTER POLICY tw_tenant_delete ON public.executions USING (true)")
         let all = try findings(TestServer.shared.connectionString(database: name), spec: spec)
-        XCTAssertEqual(Set(all.map { "\($0.ruleId) \($0.location.description)" }), ["TW301 object policies public.executions", "TW106 policy public.executions.tw_tenant_delete"])
+        XCTAssertEqual(Set(all.filter { $0.ruleId != "TW403" }.map { "\($0.ruleId) \($0.location.description)" }),
+                       ["TW301 object policies public.executions", "TW106 policy public.executions.tw_tenant_delete"])
     }
 
     func testEveryMigrationRuleFiresWhereExpected() throws {
@@ -108,7 +111,8 @@ final class AuditTests: XCTestCase {
         try "rules:\n  TW999: off\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
         XCTAssertEqual(try TenantwallProcess.run(["audit", "--migrations", folder, "--config", dir + "/bad.yaml"]).status, 2)
         XCTAssertEqual(try TenantwallProcess.run(["audit"]).status, 2, "no input is a usage error")
-        let clean = try TenantwallProcess.run(["audit", "--spec", "policies/workflow-platform", "--fail-on", "info"])
+        let clean = try TenantwallProcess.run(["audit", "--spec", "policies/workflow-platform", "--fail-on", "warning"])
         XCTAssertEqual(clean.status, 0, clean.stdout)
+        XCTAssertTrue(clean.stdout.contains("[TW403 context-binding-trusts-application]"), "the report says the app can choose any tenant")
     }
 }

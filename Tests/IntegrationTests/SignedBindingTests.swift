@@ -66,4 +66,29 @@ final class SignedBindingTests: XCTestCase {
         XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) \($0.actual)" }, [])
         XCTAssertThrowsError(try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run(), "no secret: cannot mint probes")
     }
+
+    func testCommandsRotateMintAndVerify() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-signed-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try String(contentsOfFile: TestServer.path("policies/workflow-platform/workflow-platform.yaml"), encoding: .utf8)
+        try original.replacingOccurrences(of: "  helpers: inline\n", with: "  helpers: inline\n  binding: signed\n")
+            .write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let (name, _) = try TestServer.freshDatabase("signedcli")
+        let url = TestServer.shared.connectionString(database: name)
+        let env = ["TW_TEST_SECRET": String(decoding: secret, as: UTF8.self)]
+        XCTAssertEqual(try TenantwallProcess.run(["apply", "--spec", dir, "--database", url]).status, 0)
+        let rotate = try TenantwallProcess.run(["tenant", "rotate-secret", "--spec", dir, "--database", url, "--secret-env", "TW_TEST_SECRET", "--overlap", "0s"], environment: env)
+        XCTAssertEqual(rotate.status, 0, rotate.stderr)
+        let minted = try TenantwallProcess.run(["tenant", "token", "--spec", dir, "--secret-env", "TW_TEST_SECRET", "--tenant", "7"], environment: env)
+        XCTAssertEqual(minted.status, 0, minted.stderr)
+        XCTAssertEqual(minted.stdout.split(separator: ".").count, 3)
+        let verify = try TenantwallProcess.run(["verify", "--spec", dir, "--database", url, "--secret-env", "TW_TEST_SECRET"], environment: env)
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        XCTAssertEqual(try TenantwallProcess.run(["verify", "--spec", dir, "--database", url]).status, 2, "no secret: could not run")
+        let db = try Connection(url)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM tenantwall.signing_keys").scalar, "1")
+        let migrationText = try TenantwallProcess.run(["generate", "--spec", dir, "--stdout"]).stdout
+        XCTAssertFalse(migrationText.contains(String(decoding: secret, as: UTF8.self)), "the secret never reaches generated SQL")
+    }
 }

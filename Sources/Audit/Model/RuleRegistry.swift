@@ -8,7 +8,7 @@ public enum RuleRegistry {
         GrantToPublic(),
         ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(),
         Drift(),
-        ExemptTenantTable(), SessionScopedContext(),
+        ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),
         SuppressionWithoutReason(), IndexWithoutConcurrently(), ConcurrentlyInTransaction(), NotNullWithoutDefault(),
         ConstraintWithoutNotValid(), ColumnTypeChange(), VolatileDefault(), DropOrRename(), MissingLockTimeout(),
         DisablesIsolation(), IdentifierTooLong(),

@@ -37,6 +37,8 @@ struct Verify: ParsableCommand {
     @Option(help: "Output on stdout: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var secret: SecretOptions
+
     func validate() throws {
         if tenants < 2 || tenants > 26 { throw ValidationError("--tenants takes 2 to 26") }
         if workers < 1 { throw ValidationError("--workers takes at least 1") }
@@ -50,6 +52,7 @@ struct Verify: ParsableCommand {
         var settings = Verifier.Settings()
         settings.tenants = tenants
         settings.workers = workers
+        settings.secret = try secret.secret()
 
         var server: LocalServer?
         defer { server?.stop() }
