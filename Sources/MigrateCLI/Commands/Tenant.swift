@@ -8,7 +8,67 @@ import Tenantwall
 struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Signing keys and tokens for the signed tenant binding.",
-        subcommands: [RotateSecret.self, Token.self])
+        subcommands: [Add.self, List.self, Remove.self, RotateSecret.self, Token.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a tenant: its row in the tenants table, and a record in tenant_events.")
+        @OptionGroup var specOptions: SpecOptions
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The tenant id.") var id: String
+        @Option(name: .customLong("set"), help: ArgumentHelp("A column of the tenants table (repeatable).", valueName: "column=value")) var values: [String] = []
+        @Option(help: "text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            var pairs: [String: String] = [:]
+            for item in values {
+                guard let eq = item.firstIndex(of: "=") else { throw ValidationError("--set takes column=value, not '\(item)'") }
+                pairs[String(item[..<eq])] = String(item[item.index(after: eq)...])
+            }
+            try Provisioning(spec: try specOptions.load(), connection: try connection.connect()).add(id: id, values: pairs)
+            print(format == .json ? #"{"action":"add","tenant":"\#(id)"}"# : "added tenant \(id)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tenants table.")
+        @OptionGroup var specOptions: SpecOptions
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let rows = try Provisioning(spec: try specOptions.load(), connection: try connection.connect()).list()
+            if format == .json {
+                let plain = rows.map { $0.mapValues { $0 ?? NSNull() as Any } }
+                let data = try JSONSerialization.data(withJSONObject: plain, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                for row in rows { print(row.keys.sorted().map { "\($0)=\(row[$0]!! ?? "NULL")" }.joined(separator: "  ")) }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Retire a tenant; its data stays unless --delete-data, which reports the rows removed per table.")
+        @OptionGroup var specOptions: SpecOptions
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The tenant id.") var id: String
+        @Flag(help: "Also delete every row of the tenant, in one transaction.") var deleteData = false
+        @Option(help: "text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let removal = try Provisioning(spec: try specOptions.load(), connection: try connection.connect()).remove(id: id, deleteData: deleteData)
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(removal), as: UTF8.self))
+            } else if deleteData {
+                print("removed tenant \(id) and its rows:")
+                for (table, n) in removal.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(n)") }
+            } else {
+                print("recorded the removal of tenant \(id); its data is untouched (--delete-data removes it)")
+            }
+        }
+    }
 
     struct RotateSecret: ParsableCommand {
         static let configuration = CommandConfiguration(

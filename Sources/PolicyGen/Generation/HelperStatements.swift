@@ -25,6 +25,17 @@ struct HelperStatements {
         }
         out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
                              comment: "Only members of \(r.admin) may enable admin mode."))
+        out.append(Statement(.helpers, """
+            CREATE TABLE IF NOT EXISTS \(fn("tenant_events")) (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                action text NOT NULL,
+                tenant text NOT NULL,
+                actor name NOT NULL DEFAULT SESSION_USER,
+                at timestamptz NOT NULL DEFAULT now(),
+                details jsonb
+            )
+            """, comment: "Every `tenantwall tenant add/remove`, recorded. Owner only."))
+        out.append(Statement(.helpers, "REVOKE ALL ON TABLE \(fn("tenant_events")) FROM PUBLIC"))
         let log = fn("admin_mode_log")
         out.append(Statement(.helpers, "GRANT SELECT, INSERT ON TABLE \(log) TO \(SQL.ident(r.admin))"))
         let own = "actor OPERATOR(pg_catalog.=) CURRENT_USER AND backend_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"

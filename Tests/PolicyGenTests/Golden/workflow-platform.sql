@@ -278,6 +278,18 @@ CREATE OR REPLACE FUNCTION "tenantwall"."clear_tenant_context"() RETURNS void
 -- Only members of wf_admin may enable admin mode.
 GRANT EXECUTE ON FUNCTION "tenantwall"."enable_admin_mode"(text) TO "wf_admin";
 
+-- Every `tenantwall tenant add/remove`, recorded. Owner only.
+CREATE TABLE IF NOT EXISTS "tenantwall"."tenant_events" (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    action text NOT NULL,
+    tenant text NOT NULL,
+    actor name NOT NULL DEFAULT SESSION_USER,
+    at timestamptz NOT NULL DEFAULT now(),
+    details jsonb
+);
+
+REVOKE ALL ON TABLE "tenantwall"."tenant_events" FROM PUBLIC;
+
 GRANT SELECT, INSERT ON TABLE "tenantwall"."admin_mode_log" TO "wf_admin";
 
 DROP POLICY IF EXISTS tw_admin_log_own ON "tenantwall"."admin_mode_log";

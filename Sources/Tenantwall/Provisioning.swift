@@ -1,0 +1,86 @@
+import Foundation
+import PolicyGen
+import Postgres
+
+/// Adds, lists and removes tenants: the row in the spec's tenants table (isolation `self`), and a record of
+/// every change in `tenant_events`. Removing never deletes a tenant's data unless asked, and then reports
+/// how many rows it removed from each table.
+public struct Provisioning {
+    public struct Removal: Codable, Sendable {
+        public var tenant: String
+        public var deletedData: Bool
+        /// Rows removed per table (empty without `deleteData`).
+        public var rows: [String: Int]
+    }
+
+    let spec: Spec
+    let connection: Connection
+
+    public init(spec: Spec, connection: Connection) {
+        self.spec = spec
+        self.connection = connection
+    }
+
+    var tenantsTable: Table? { spec.tables.first { $0.isolation == .self } }
+    var events: String { SQL.qualified(spec.tenancy.helperSchema, "tenant_events") }
+
+    func requireBypass() throws {
+        guard try connection.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar == "t" else {
+            throw ToolError("tenant provisioning writes across tenants: connect as a superuser or a BYPASSRLS role (the owner role, for example)")
+        }
+    }
+
+    /// Inserts the tenant's row with the given column values (text, cast to each column's type).
+    public func add(id: String, values: [String: String]) throws {
+        try requireBypass()
+        guard let table = tenantsTable, let key = table.scopeColumn(tenancy: spec.tenancy) else {
+            throw ToolError("the spec has no tenants table (isolation: self)")
+        }
+        var columns = [key], parameters: [String?] = [id], casts = [spec.tenancy.type.rawValue]
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let column = table.column(name), name != key else { throw ToolError("\(table.qualifiedName) has no column '\(name)' to set") }
+            columns.append(name); parameters.append(value); casts.append(TypeName.normalize(column.type) ?? column.type)
+        }
+        let missing = table.columns.filter { $0.notNull && $0.defaultValue == nil && !columns.contains($0.name) }.map(\.name)
+        if !missing.isEmpty { throw ToolError("give a value for \(missing.joined(separator: ", ")) with --set column=value") }
+        let placeholders = casts.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
+        try connection.transaction {
+            try connection.query("INSERT INTO \(SQL.qualified(table.schema, table.name)) (\(SQL.identList(columns))) VALUES (\(placeholders))", parameters)
+            try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ('add', $1, $2::jsonb)", [id, json(values)])
+        }
+    }
+
+    public func list() throws -> [[String: String?]] {
+        guard let table = tenantsTable else { throw ToolError("the spec has no tenants table (isolation: self)") }
+        let key = table.scopeColumn(tenancy: spec.tenancy)!
+        let sql = "SELECT \(table.columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(SQL.qualified(table.schema, table.name)) ORDER BY \(SQL.ident(key))"
+        let result = try connection.query(sql)
+        return result.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.name), row)) }
+    }
+
+    /// Records the removal; with `deleteData`, deletes exactly the tenant's rows from every scoped table and
+    /// its row in the tenants table, in one transaction.
+    public func remove(id: String, deleteData: Bool) throws -> Removal {
+        try requireBypass()
+        var rows: [String: Int] = [:]
+        try connection.transaction {
+            if deleteData {
+                for table in spec.tables where table.isolation == .tenant {
+                    let scope = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
+                    rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(scope) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
+                }
+                for table in spec.tables where table.isolation == .self {
+                    let key = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
+                    rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(key) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
+                }
+            }
+            try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ($1, $2, $3::jsonb)",
+                                 [deleteData ? "remove-with-data" : "remove", id, json(rows.mapValues(String.init))])
+        }
+        return Removal(tenant: id, deletedData: deleteData, rows: rows)
+    }
+
+    func json(_ values: [String: String]) -> String {
+        (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+}
