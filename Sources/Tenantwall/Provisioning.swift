@@ -24,6 +24,9 @@ public struct Provisioning {
     var tenantsTable: Table? { spec.tables.first { $0.isolation == .self } }
     var events: String { SQL.qualified(spec.tenancy.helperSchema, "tenant_events") }
 
+    /// The login role of a tenant in the `role` binding.
+    public func tenantRole(_ id: String) -> String { spec.tenancy.tenantRolePrefix + id }
+
     func requireBypass() throws {
         guard try connection.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar == "t" else {
             throw ToolError("tenant provisioning writes across tenants: connect as a superuser or a BYPASSRLS role (the owner role, for example)")
@@ -46,6 +49,11 @@ public struct Provisioning {
         let placeholders = casts.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
         try connection.transaction {
             try connection.query("INSERT INTO \(SQL.qualified(table.schema, table.name)) (\(SQL.identList(columns))) VALUES (\(placeholders))", parameters)
+            if spec.tenancy.binding == .role {
+                let role = tenantRole(id)
+                try connection.execute("CREATE ROLE \(SQL.ident(role)) LOGIN NOBYPASSRLS; GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))")
+                try connection.query("INSERT INTO \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) (role_name, tenant) VALUES ($1, $2::\(spec.tenancy.type.rawValue))", [role, id])
+            }
             try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ('add', $1, $2::jsonb)", [id, json(values)])
         }
     }
@@ -73,6 +81,10 @@ public struct Provisioning {
                     let key = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
                     rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(key) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
                 }
+            }
+            if spec.tenancy.binding == .role {
+                try connection.query("DELETE FROM \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) WHERE role_name = $1", [tenantRole(id)])
+                try connection.execute("DROP ROLE IF EXISTS \(SQL.ident(tenantRole(id)))")
             }
             try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ($1, $2, $3::jsonb)",
                                  [deleteData ? "remove-with-data" : "remove", id, json(rows.mapValues(String.init))])

@@ -18,10 +18,10 @@ struct HelperStatements {
             out.append(Statement(.helpers, HelperCore.inline(schema: schema).trimmingTrailingNewlinesAndSemicolon(),
                                  comment: "Helper functions, inlined: the same SQL as the tenantwall extension \(HelperCore.version)."))
         }
-        if t.binding == .signed {
-            out += SignedContextStatements(spec: spec).statements()
-        } else {
-            out += contextStatements()
+        switch t.binding {
+        case .signed: out += SignedContextStatements(spec: spec).statements()
+        case .role: out += RoleBindingStatements(spec: spec).statements()
+        case .context: out += contextStatements()
         }
         out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
                              comment: "Only members of \(r.admin) may enable admin mode."))

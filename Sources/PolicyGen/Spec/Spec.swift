@@ -35,6 +35,9 @@ public enum Binding: String, CaseIterable, Sendable {
     /// The application presents a signed token (JWT, HS256); the database checks the signature with a secret
     /// the application roles cannot read, and the tenant comes from a claim.
     case signed
+    /// Each tenant has its own login role (`tenant add` creates it); the tenant comes from the session's role
+    /// through a mapping the tenant roles can read but not change.
+    case role
 }
 
 /// How long a context set with `set_tenant_context()` lasts.
@@ -57,6 +60,8 @@ public struct Tenancy: Sendable {
     /// `signed` binding: the setting that carries the token, and the claim path (dot-separated) holding the tenant.
     public var tokenSetting: String = "app.tenant_token"
     public var claim: String = "tenant_id"
+    /// `role` binding: tenant login roles are named this prefix plus the tenant id.
+    public var tenantRolePrefix: String = "tenant_"
     public var location: SourceLocation?
 
     public init() {}

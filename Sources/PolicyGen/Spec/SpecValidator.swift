@@ -33,6 +33,10 @@ public enum SpecValidator {
             }
         }
 
+        if t.binding == .role, t.tenantRolePrefix.isEmpty || t.tenantRolePrefix.utf8.count > 26 {
+            error("tenancy.tenant_role_prefix must be 1 to 26 bytes, so that prefix and tenant id fit in 63", tenancyAt)
+        }
+
         // Roles
         let roleAt = { (key: String) in r.locations[key] ?? r.locations["roles"] }
         for key in ["owner", "app", "admin"] {

@@ -24,6 +24,14 @@ struct ProbeSession {
     let spec: Spec
     /// For the `signed` binding: the secret that mints probe tokens.
     var secret: [UInt8]? = nil
+    /// For the `role` binding: the probe tenant roles (tenant id → role), created in the probe's transaction.
+    var tenantRoles: [String: String] = [:]
+
+    /// In the `role` binding, acting as the application for a tenant means acting as that tenant's role.
+    func effectiveRole(_ role: String, _ context: Context) -> String {
+        guard spec.tenancy.binding == .role, role == spec.roles.app, case .tenant(let id) = context, let tenantRole = tenantRoles[id] else { return role }
+        return tenantRole
+    }
 
     /// The argument `set_tenant_context()` takes for a tenant: the id, or (signed binding) a token for it.
     func contextArgument(_ id: String) -> (cast: String, value: String) {
@@ -39,7 +47,8 @@ struct ProbeSession {
 
     /// The SQL that sets up the role and context, as the evidence shows it.
     func preamble(_ role: String, _ context: Context) -> String {
-        var sql = "SET LOCAL ROLE \(SQL.ident(role)); "
+        var sql = "SET LOCAL ROLE \(SQL.ident(effectiveRole(role, context))); "
+        if spec.tenancy.binding == .role { return sql }
         switch context {
         case .tenant(let id):
             let (cast, value) = contextArgument(id)
@@ -54,7 +63,8 @@ struct ProbeSession {
     func act<T>(_ role: String, _ context: Context, _ body: () throws -> T) throws -> T {
         try connection.execute("SAVEPOINT tw_verify")
         defer { _ = try? connection.execute("ROLLBACK TO SAVEPOINT tw_verify; RELEASE SAVEPOINT tw_verify") }
-        try connection.execute("SET LOCAL ROLE \(SQL.ident(role))")
+        try connection.execute("SET LOCAL ROLE \(SQL.ident(effectiveRole(role, context)))")
+        if spec.tenancy.binding == .role { return try body() }
         switch context {
         case .tenant(let id):
             let (cast, value) = contextArgument(id)

@@ -18,11 +18,31 @@ struct TableProbe {
     var name: String { SQL.qualified(table.schema, table.name) }
     var scope: String { SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!) }
     var type: String { spec.tenancy.type.rawValue }
-    var session: ProbeSession { ProbeSession(connection: connection, spec: spec, secret: settings.secret) }
+    var session: ProbeSession {
+        ProbeSession(connection: connection, spec: spec, secret: settings.secret, tenantRoles: tenantRoles)
+    }
+    /// `role` binding: one probe role per probe tenant, named uniquely per transaction so that workers
+    /// probing at once never contend for a name.
+    let tenantRoles: [String: String]
+
+    init(spec: Spec, table: Table, connection: Connection, tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
+        self.spec = spec
+        self.table = table
+        self.connection = connection
+        self.tenants = tenants
+        self.settings = settings
+        self.adminChecks = adminChecks
+        let run = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        tenantRoles = spec.tenancy.binding == .role
+            ? Dictionary(uniqueKeysWithValues: tenants.enumerated().map { ($0.element, "tw_probe_\(run)_\($0.offset)") }) : [:]
+    }
     func label(_ i: Int) -> String { String(UnicodeScalar(UInt8(65 + i % 26))) + (i >= 26 ? String(i / 26) : "") }
 
     /// Roles that act on the table as tenants: the app, read-only roles, and the admin outside admin mode.
-    var actors: [String] { uniquedRoles([spec.roles.app] + spec.roles.readonly + [spec.roles.admin]) }
+    var actors: [String] {
+        // With the role binding only tenant roles (members of the app role) carry a tenant.
+        spec.tenancy.binding == .role ? [spec.roles.app] : uniquedRoles([spec.roles.app] + spec.roles.readonly + [spec.roles.admin])
+    }
 
     func run() throws -> [CheckResult] {
         var out: [CheckResult] = []
@@ -56,6 +76,11 @@ struct TableProbe {
     // MARK: seeding
 
     func seed() throws {
+        let map = SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")
+        for (tenant, role) in tenantRoles.sorted(by: { $0.value < $1.value }) {
+            try connection.execute("CREATE ROLE \(SQL.ident(role)) NOLOGIN; GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))")
+            try connection.query("INSERT INTO \(map) (role_name, tenant) VALUES ($1, $2::\(type))", [role, tenant])
+        }
         for (n, tenant) in tenants.enumerated() {
             for row in 0..<(table.isolation == .self ? 1 : 2) {
                 try connection.execute(insert(tenant: tenant, seed: n * 10 + row + 1))

@@ -157,6 +157,12 @@ public final class Verifier {
     /// A context set in one transaction must be gone in the next when the spec says transaction-local:
     /// otherwise a pooled connection hands one tenant's context to the next client.
     func contextLeakChecks(_ db: Connection) throws -> [CheckResult] {
+        if spec.tenancy.binding == .role {
+            var note = check("context-transaction-local", "-", spec.roles.app, "CONTEXT", "binding 'role': the tenant comes from the session's role, not a setting",
+                             "-", expected: "-", actual: "not applicable", passed: true)
+            note.skipped = true
+            return [note]
+        }
         let helpers = spec.tenancy.helperSchema, tenant = tenantIds[0]
         let (cast, value) = ProbeSession(connection: db, spec: spec, secret: settings.secret).contextArgument(tenant)
         let set = "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(value))::\(cast))"
