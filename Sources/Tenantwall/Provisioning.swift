@@ -28,7 +28,7 @@ public struct Provisioning {
     public func tenantRole(_ id: String) -> String { spec.tenancy.tenantRolePrefix + id }
 
     func requireBypass() throws {
-        guard try connection.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar == "t" else {
+        guard try connection.bypassesRLS() else {
             throw ToolError("tenant provisioning writes across tenants: connect as a superuser or a BYPASSRLS role (the owner role, for example)")
         }
     }

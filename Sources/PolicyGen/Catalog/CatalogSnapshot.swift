@@ -23,13 +23,10 @@ public struct CatalogSnapshot: Equatable, Sendable {
 /// The catalog query behind a snapshot, and its bind parameters for a spec.
 public enum CatalogQuery {
     public static func parameters(for spec: Spec) -> [String?] {
-        func array(_ values: [String]) -> String {
-            "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
-        }
         let r = spec.roles
         return [
-            array(spec.tables.map(\.schema)), array(spec.tables.map(\.name)), spec.tenancy.helperSchema,
-            array(uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)), array(uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema))),
+            SQL.textArray(spec.tables.map(\.schema)), SQL.textArray(spec.tables.map(\.name)), spec.tenancy.helperSchema,
+            SQL.textArray(uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)), SQL.textArray(uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema))),
             r.admin,
         ]
     }

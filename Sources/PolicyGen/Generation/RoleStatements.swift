@@ -24,7 +24,8 @@ struct RoleStatements {
     }
 }
 
-func uniqued(_ names: [String]) -> [String] {
+/// The names in order, without empties and repeats (roles named twice in a spec, for example).
+public func uniqued(_ names: [String]) -> [String] {
     var seen: Set<String> = []
     return names.filter { !$0.isEmpty && seen.insert($0).inserted }
 }

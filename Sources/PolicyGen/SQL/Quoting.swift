@@ -25,6 +25,11 @@ public enum SQL {
     /// A comma-separated list of quoted identifiers.
     public static func identList(_ names: [String]) -> String { names.map(ident).joined(separator: ", ") }
 
+    /// A PostgreSQL text-array value (`{"a","b\\"c"}`), passed as a bind parameter for `$1::text[]`.
+    public static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+
     /// A `'schema.name'::regclass`-style literal that names a relation safely.
     public static func regclass(_ schema: String, _ name: String) -> String { literal(qualified(schema, name)) + "::regclass" }
 }

@@ -32,10 +32,6 @@ public enum BenchRenderers {
         return out
     }
 
-    static func xml(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
     /// Overhead per workload as horizontal bars (generated and contrast), zero in the middle.
     static func overheadChart(_ report: BenchReport) -> String {
         let rowHeight = 34, width = 760, left = 280, mid = left + 160
@@ -50,7 +46,7 @@ public enum BenchRenderers {
         svg += "<line x1=\"\(mid)\" y1=\"0\" x2=\"\(mid)\" y2=\"\(rowHeight * report.workloads.count + 10)\" stroke=\"#888\"/>"
         for (i, w) in report.workloads.enumerated() {
             let y = i * rowHeight + 8
-            svg += "<text x=\"4\" y=\"\(y + 16)\">\(xml(w.workload))</text>"
+            svg += "<text x=\"4\" y=\"\(y + 16)\">\(Escape.xml(w.workload))</text>"
             for (j, mode) in [BenchRunner.Mode.generated, .contrast].enumerated() {
                 let v = w.mode(mode)?.overheadPercent ?? 0
                 let length = Int(abs(v) * scale)
@@ -72,7 +68,7 @@ public enum BenchRenderers {
         let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .contrast: "#c62828"]
         for (i, w) in report.workloads.enumerated() {
             let y = i * rowHeight + 6
-            svg += "<text x=\"4\" y=\"\(y + 20)\">\(xml(w.workload))</text>"
+            svg += "<text x=\"4\" y=\"\(y + 20)\">\(Escape.xml(w.workload))</text>"
             for (j, m) in w.modes.enumerated() {
                 let yy = y + j * 13
                 svg += "<line x1=\"\(x(m.p50Microseconds))\" y1=\"\(yy + 5)\" x2=\"\(x(m.p99Microseconds))\" y2=\"\(yy + 5)\" stroke=\"\(colors[m.mode]!)\" stroke-width=\"2\"/>"
@@ -93,24 +89,24 @@ public enum BenchRenderers {
             <h1>tenantwall bench</h1>
 
             """
-        out += "<p class=\"\(report.failures.isEmpty ? "ok" : "bad")\">" + (report.failures.isEmpty ? "Generated policies: same plans as the baseline." : report.failures.map(xml).joined(separator: "<br>")) + "</p>"
-        out += "<p>\(report.rows) rows, \(report.tenants) tenants (largest \(report.largestTenantItems) items), \(report.clients) clients, \(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode; PostgreSQL \(xml(report.serverVersion)); started \(report.startedAt).</p>"
+        out += "<p class=\"\(report.failures.isEmpty ? "ok" : "bad")\">" + (report.failures.isEmpty ? "Generated policies: same plans as the baseline." : report.failures.map(Escape.xml).joined(separator: "<br>")) + "</p>"
+        out += "<p>\(report.rows) rows, \(report.tenants) tenants (largest \(report.largestTenantItems) items), \(report.clients) clients, \(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode; PostgreSQL \(Escape.xml(report.serverVersion)); started \(report.startedAt).</p>"
         out += "<h2>Overhead against the baseline (median of rounds)</h2>" + overheadChart(report)
         out += "<h2>Latency: p50 (dot), p95 (bar), p99 (end)</h2>" + latencyChart(report)
         out += "<h2>Numbers</h2><table><tr><th>workload</th><th>mode</th><th>ops/s</th><th>overhead</th><th>95% CI</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>"
         for w in report.workloads {
             for m in w.modes {
-                out += "<tr><td>\(xml(w.title))</td><td>\(m.mode.rawValue)</td><td>\(Int(m.throughput))</td><td>\(pct(m.overheadPercent))</td>"
+                out += "<tr><td>\(Escape.xml(w.title))</td><td>\(m.mode.rawValue)</td><td>\(Int(m.throughput))</td><td>\(pct(m.overheadPercent))</td>"
                 out += "<td>\(pct(m.overheadLow)) … \(pct(m.overheadHigh))</td><td>\(ms(m.p50Microseconds))</td><td>\(ms(m.p95Microseconds))</td><td>\(ms(m.p99Microseconds))</td></tr>"
             }
         }
         out += "</table><h2>Plan checks</h2>"
         for check in report.planChecks {
-            out += "<h3>\(xml(check.workload)), \(check.mode.rawValue): <span class=\"\(check.passed ? "ok" : "bad")\">\(check.passed ? "same plan and buffers as the baseline" : "differs")</span></h3>"
+            out += "<h3>\(Escape.xml(check.workload)), \(check.mode.rawValue): <span class=\"\(check.passed ? "ok" : "bad")\">\(check.passed ? "same plan and buffers as the baseline" : "differs")</span></h3>"
             if !check.passed {
-                out += "<p>\(check.differences.map(xml).joined(separator: "<br>"))</p>"
-                if let limitation = check.limitation { out += "<p>\(xml(limitation))</p>" }
-                out += "<details><summary>plans</summary><p>baseline</p><pre>\(xml(check.baselinePlan))</pre><p>\(check.mode.rawValue)</p><pre>\(xml(check.candidatePlan))</pre></details>"
+                out += "<p>\(check.differences.map(Escape.xml).joined(separator: "<br>"))</p>"
+                if let limitation = check.limitation { out += "<p>\(Escape.xml(limitation))</p>" }
+                out += "<details><summary>plans</summary><p>baseline</p><pre>\(Escape.xml(check.baselinePlan))</pre><p>\(check.mode.rawValue)</p><pre>\(Escape.xml(check.candidatePlan))</pre></details>"
             }
         }
         return out + "</body></html>\n"

@@ -41,7 +41,7 @@ struct TableProbe {
     /// Roles that act on the table as tenants: the app, read-only roles, and the admin outside admin mode.
     var actors: [String] {
         // With the role binding only tenant roles (members of the app role) carry a tenant.
-        spec.tenancy.binding == .role ? [spec.roles.app] : uniquedRoles([spec.roles.app] + spec.roles.readonly + [spec.roles.admin])
+        spec.tenancy.binding == .role ? [spec.roles.app] : uniqued([spec.roles.app] + spec.roles.readonly + [spec.roles.admin])
     }
 
     func run() throws -> [CheckResult] {
@@ -323,7 +323,7 @@ struct TableProbe {
         out.append(result("admin-forged-token-admin", r.admin, "A", "ADMIN", "a forged admin token is not admin mode, even for the admin role",
                           session.preamble(r.admin, .tenant(tenants[0])) + "\n" + forge + ";\n" + enabled + ";", expected: "false",
                           actual: forged, passed: forged == "false"))
-        for role in uniquedRoles([r.app] + r.readonly) {
+        for role in uniqued([r.app] + r.readonly) {
             let attempt = try session.act(role, .tenant(tenants[0])) { session.attempt(enable) }
             out.append(result("admin-enable-nonmember", role, "A", "ADMIN", "\(role), not a member of \(r.admin), cannot enable admin mode",
                               session.preamble(role, .tenant(tenants[0])) + "\n" + enable + ";", expected: "42501",
@@ -343,7 +343,3 @@ struct TableProbe {
     }
 }
 
-func uniquedRoles(_ names: [String]) -> [String] {
-    var seen: Set<String> = []
-    return names.filter { !$0.isEmpty && seen.insert($0).inserted }
-}

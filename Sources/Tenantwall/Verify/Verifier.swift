@@ -43,8 +43,7 @@ public final class Verifier {
             throw VerifyError("the spec binds tenants with signed tokens: give the signing secret (--secret-env NAME or --secret-file PATH) so verify can mint probe tokens")
         }
         let main = try Connection(conninfo)
-        let canBypass = try main.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar == "t"
-        guard canBypass else {
+        guard try main.bypassesRLS() else {
             throw VerifyError("verify writes probe rows (always rolled back) and needs a connection that bypasses RLS: connect as a superuser or a role with BYPASSRLS that may SET ROLE to the spec's roles")
         }
         let snapshot = CatalogSnapshot(rows: try main.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
@@ -109,9 +108,9 @@ public final class Verifier {
                     WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_has_role(r.oid, b.oid, 'MEMBER'))
             FROM pg_roles AS r WHERE r.rolname = ANY ($1::text[]) ORDER BY 1
             """
-        let roles = uniquedRoles(spec.roles.accessRoles)
+        let roles = uniqued(spec.roles.accessRoles)
         var out: [CheckResult] = []
-        let rows = try db.query(sql, ["{" + roles.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"]).rows
+        let rows = try db.query(sql, [SQL.textArray(roles)]).rows
         for role in roles {
             guard let row = rows.first(where: { $0[0] == role }) else {
                 out.append(check("role-exists", "-", role, "ROLE", "role \(role) exists", sql, expected: "exists", actual: "missing", passed: false))
