@@ -6,7 +6,7 @@ import CLibPQ
 /// Every libpq call goes through this class, which turns failures into `PostgresError` at once, so the rest of
 /// tenantwall never sees a C pointer or a status code. Not thread-safe: use one connection per task.
 public final class Connection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// NOTICE and WARNING messages the server sent, oldest first (libpq would otherwise print them to stderr).
     public private(set) var notices: [String] = []
 
@@ -45,7 +45,7 @@ public final class Connection {
 
     /// Prepares a named statement once per connection, for repeated execution without re-parsing.
     public func prepare(_ name: String, _ sql: String) throws {
-        try consume(PQprepare(handle, name, sql, 0, nil), sql: sql)
+        _ = try consume(PQprepare(handle, name, sql, 0, nil), sql: sql)
     }
 
     /// Executes a prepared statement with text parameters.
@@ -128,7 +128,7 @@ public final class Connection {
         return notices
     }
 
-    private func consume(_ result: OpaquePointer?, sql: String) throws -> QueryResult {
+    func consume(_ result: OpaquePointer?, sql: String) throws -> QueryResult {
         guard let result else {
             throw PostgresError(message: String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines(), query: sql)
         }
@@ -141,7 +141,7 @@ public final class Connection {
         }
     }
 
-    private static func rows(of result: OpaquePointer) -> QueryResult {
+    static func rows(of result: OpaquePointer) -> QueryResult {
         let columnCount = Int(PQnfields(result)), rowCount = Int(PQntuples(result))
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         var rows: [[String?]] = []
@@ -156,7 +156,7 @@ public final class Connection {
         return QueryResult(columns: columns, rows: rows, affectedRows: affected)
     }
 
-    private static func error(from result: OpaquePointer, connection: OpaquePointer, sql: String) -> PostgresError {
+    static func error(from result: OpaquePointer, connection: OpaquePointer, sql: String) -> PostgresError {
         func field(_ code: Int32) -> String? {
             guard let value = PQresultErrorField(result, code) else { return nil }
             return String(cString: value)
@@ -172,8 +172,8 @@ public final class Connection {
 }
 
 /// Passes Swift strings to C as a `const char * const *` array that lives for the duration of `body`.
-private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
     defer { pointers.forEach { free($0) } }
     return body(pointers.map { $0.map { UnsafePointer($0) } })
 }

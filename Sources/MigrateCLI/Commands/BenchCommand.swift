@@ -13,6 +13,9 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @Option(help: ArgumentHelp("Benchmark this spec (a file or a directory of *.yaml; repeatable) instead of the built-in dataset.", valueName: "path"))
+    var spec: [String] = []
+
     @Flag(help: "Start a throwaway local PostgreSQL for the run.")
     var embedded = false
 
@@ -22,14 +25,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Tenants (sizes skewed: a few large, many small).")
     var tenants = 100
 
-    @Option(help: "Concurrent clients.")
-    var clients = 4
+    @Option(help: "Concurrent clients (more than the machine's cores measures the scheduler, not the policies).")
+    var clients = 2
 
     @Option(help: "Seconds per mode per round.")
     var seconds = 2.0
 
     @Option(help: "Interleaved rounds.")
-    var rounds = 5
+    var rounds = 7
 
     @Option(help: "Fail when the generated policies cost more than this percentage on any workload PostgreSQL does not limit.")
     var maxOverhead: Double?
@@ -46,12 +49,12 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if rows < tenants * 4 { throw ValidationError("--rows must be at least 4 per tenant") }
         if rounds < 1 || clients < 1 || seconds <= 0 { throw ValidationError("--rounds, --clients and --seconds must be positive") }
-        let known = (Workload.all + [Workload.endToEnd]).map(\.name)
-        for w in workload where !known.contains(w) { throw ValidationError("unknown workload '\(w)' (\(known.joined(separator: ", ")))") }
+        for w in workload where !Workload.names.contains(w) { throw ValidationError("unknown workload '\(w)' (\(Workload.names.joined(separator: ", ")))") }
         if embedded && connection.database != nil { throw ValidationError("--embedded starts its own server: drop --database") }
     }
 
     func run() throws {
+        let loaded = spec.isEmpty ? nil : try SpecFiles.load(spec)
         var server: LocalServer?
         defer { if !keep { server?.stop() } }
         var conninfo = ConnectionString.resolve(connection.database, environment: ProcessEnvironment.current)
@@ -61,7 +64,7 @@ struct BenchCommand: ParsableCommand {
             server = local
             conninfo = local.connectionString()
         }
-        var bench = Bench(conninfo: conninfo, progress: Output.progress)
+        var bench = Bench(conninfo: conninfo, spec: loaded, specLabel: spec.joined(separator: ", "), progress: Output.progress)
         bench.rows = rows
         bench.tenants = tenants
         bench.runner.clients = clients
@@ -69,7 +72,7 @@ struct BenchCommand: ParsableCommand {
         bench.runner.rounds = rounds
         bench.keep = keep
         bench.maxOverhead = maxOverhead
-        if !workload.isEmpty { bench.workloads = (Workload.all + [Workload.endToEnd]).filter { workload.contains($0.name) } }
+        bench.only = workload
         let (report, scratch) = try bench.run()
         if let reportDir {
             try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)

@@ -171,6 +171,14 @@ public struct Partitioning: Sendable {
     public var premake: Int
     public var manager: PartitionManager
     public var location: SourceLocation?
+
+    public init(column: String, interval: String, premake: Int, manager: PartitionManager, location: SourceLocation? = nil) {
+        self.column = column
+        self.interval = interval
+        self.premake = premake
+        self.manager = manager
+        self.location = location
+    }
 }
 
 public struct Table: Sendable {

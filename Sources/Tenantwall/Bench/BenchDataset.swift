@@ -2,99 +2,179 @@ import Foundation
 import PolicyGen
 import Postgres
 
-/// The benchmark's synthetic multi-tenant dataset, in a scratch database of its own: the built-in spec
-/// (a tenants table, `items` for point lookups, updates and LIKE, `events` partitioned by month), applied with
-/// tenantwall's generated policies, plus a contrast role whose policies are written the way they often are in
-/// the field (a `VOLATILE` plpgsql helper around `current_setting`).
+/// Builds the benchmark's synthetic multi-tenant dataset in a scratch database: the spec applied with
+/// tenantwall's generated policies, rows for every tenant table, and a contrast role whose policies are written
+/// the way they often are in the field (a `VOLATILE` plpgsql helper around `current_setting`).
 ///
-/// Tenant sizes are skewed: tenant k gets a share of rows that falls off steeply with k (a few large tenants,
-/// many small ones), as in real SaaS data.
+/// Tenant sizes are skewed: tenant k's share of rows falls off as a power law (a few large tenants, many
+/// small), as in real SaaS data. Time-series rows spread over a window the partitions cover, so range scans and
+/// aggregates prune partitions as they would in production.
 public struct BenchDataset {
-    public static let spec = """
-        tenancy: {column: tenant_id, type: uuid, helper_schema: tenantwall}
-        roles: {owner: tw_bench_owner, app: tw_bench_app, admin: tw_bench_admin}
-        tables:
-          - name: tenants
-            isolation: self
-            key: id
-            columns: {id: uuid, name: text}
-            primary_key: [id]
-          - name: items
-            isolation: tenant
-            columns: {tenant_id: uuid, id: bigint, name: {type: text, not_null: true}, counter: {type: integer, not_null: true, default: 0}}
-            primary_key: [tenant_id, id]
-            grants: {tw_bench_app: [select, insert, update, delete]}
-          - name: events
-            isolation: tenant
-            columns: {tenant_id: uuid, at: {type: timestamptz, not_null: true}, value: {type: double precision, not_null: true}, kind: {type: text, not_null: true}}
-            indexes: [{columns: [tenant_id, at desc]}]
-            grants: {tw_bench_app: [select, insert, update, delete]}
-            partitioning: {column: at, interval: 1 month, premake: 1}
-        """
-
-    /// A role that bypasses RLS and runs the hand-written `WHERE tenant_id = $1` queries: the baseline.
-    public static let baselineRole = "tw_bench_base"
-    /// A role under the contrast policies (the style common in the field).
-    public static let contrastRole = "tw_bench_naive"
-
+    public let spec: Spec
+    public let targets: BenchTargets
     public let rows: Int
     public let tenants: Int
+    public var extraSQL: String?
 
-    public init(rows: Int, tenants: Int) {
+    /// A tenant and up to 200 keys of its rows in the point table, largest tenants first.
+    public struct Sample: Sendable {
+        public var tenant: String
+        public var rows: Int
+        public var keys: [String]
+    }
+
+    public init(spec: Spec, rows: Int, tenants: Int) {
+        self.spec = spec
+        self.targets = BenchTargets(spec: spec)
         self.rows = rows
         self.tenants = tenants
     }
 
-    public static func tenantId(_ k: Int) -> String {
-        let hex = String(k, radix: 16)
-        return "00000000-0000-4000-8000-" + String(repeating: "0", count: 12 - hex.count) + hex
+    var tenantType: String { spec.tenancy.type.rawValue }
+
+    /// Rows per tenant table: the time-series table gets the most, the point table a quarter as many, any other
+    /// tenant table a little, so every policy has rows behind it.
+    public func plannedRows() -> [(table: Table, rows: Int)] {
+        let tables = spec.tables.filter { $0.isolation == .tenant }
+        func weight(_ t: Table) -> Double {
+            if t.qualifiedName == targets.series?.table.qualifiedName { return targets.point == nil ? 4 : 3 }
+            if t.qualifiedName == targets.point?.table.qualifiedName { return targets.series == nil ? 4 : 1 }
+            return 0.25
+        }
+        let total = tables.map(weight).reduce(0, +)
+        return tables.map { ($0, max(tenants, Int(Double(rows) * weight($0) / max(total, 1)))) }
     }
 
-    public func loadedSpec() throws -> Spec { try SpecLoader.load([("built-in bench spec", Self.spec)]) }
+    /// The time window rows spread over, as SQL: what the partitions or chunks cover, at most 90 days.
+    func window(_ table: Table) -> String {
+        if let p = table.partitioning {
+            let count = p.manager == .pg_partman ? max(1, p.premake) : 30
+            return "LEAST(interval '90 days', \(count) * interval \(SQL.literal(p.interval)))"
+        }
+        if let h = table.hypertable { return "LEAST(interval '90 days', 30 * interval \(SQL.literal(h.chunkInterval)))" }
+        return "interval '85 days'"
+    }
 
-    /// Creates the schema, policies, roles and rows; returns how long loading took.
-    public func create(on connection: Connection) throws {
-        let spec = try loadedSpec()
-        try connection.execute("""
+    /// Applies the spec, loads the rows, adds the baseline and contrast roles, and analyses everything.
+    /// Returns what was loaded per table.
+    public func create(on db: Connection, progress: (String) -> Void = { _ in }) throws -> [(table: String, rows: Int)] {
+        let base = SQL.ident(BenchSpec.baselineRole), naive = SQL.ident(BenchSpec.contrastRole)
+        try db.execute("""
             DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tw_bench_base') THEN CREATE ROLE tw_bench_base NOLOGIN BYPASSRLS; END IF;
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tw_bench_naive') THEN CREATE ROLE tw_bench_naive NOLOGIN; END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(BenchSpec.baselineRole))) THEN CREATE ROLE \(base) NOLOGIN BYPASSRLS; END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(BenchSpec.contrastRole))) THEN CREATE ROLE \(naive) NOLOGIN; END IF;
             END $$
             """)
-        try LiveDatabase(connection: connection).apply(spec)
-        let items = rows / 4, events = rows - rows / 4
-        try connection.execute("""
-            SET synchronous_commit = off;
-            SELECT setseed(0.42);
-            INSERT INTO public.tenants (id, name)
-                SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(k), 12, '0'))::uuid, 'tenant ' || k FROM generate_series(0, \(tenants - 1)) AS k;
-            CREATE TABLE public.events_p_past1 PARTITION OF public.events FOR VALUES FROM (date_trunc('month', now()) - interval '1 month') TO (date_trunc('month', now()));
-            CREATE TABLE public.events_p_past2 PARTITION OF public.events FOR VALUES FROM (date_trunc('month', now()) - interval '2 months') TO (date_trunc('month', now()) - interval '1 month');
-            CREATE TABLE public.events_p_past3 PARTITION OF public.events FOR VALUES FROM (date_trunc('month', now()) - interval '3 months') TO (date_trunc('month', now()) - interval '2 months');
-            INSERT INTO public.items (tenant_id, id, name, counter)
-                SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(floor(\(tenants) * power(random(), 2.5))::int), 12, '0'))::uuid,
-                       g, md5(g::text), 0
-                FROM generate_series(1, \(items)) AS g;
-            INSERT INTO public.events (tenant_id, at, value, kind)
-                SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(floor(\(tenants) * power(random(), 2.5))::int), 12, '0'))::uuid,
-                       now() - random() * interval '85 days', random() * 100, (ARRAY['click', 'view', 'buy'])[1 + (g % 3)]
-                FROM generate_series(1, \(events)) AS g;
-            CREATE INDEX items_name_prefix ON public.items (tenant_id, name text_pattern_ops);
-            -- The baseline: bypasses RLS, filters by hand.
-            GRANT USAGE ON SCHEMA tenantwall TO tw_bench_base, tw_bench_naive;
-            GRANT SELECT, INSERT, UPDATE ON public.items, public.events TO tw_bench_base, tw_bench_naive;
-            -- The contrast: the style common in the field, a VOLATILE plpgsql helper around current_setting.
-            CREATE OR REPLACE FUNCTION public.naive_tenant() RETURNS uuid LANGUAGE plpgsql AS
-                'BEGIN RETURN current_setting(''app.current_tenant_id'')::uuid; END';
-            CREATE POLICY naive ON public.items TO tw_bench_naive USING (tenant_id = public.naive_tenant()) WITH CHECK (tenant_id = public.naive_tenant());
-            CREATE POLICY naive ON public.events TO tw_bench_naive USING (tenant_id = public.naive_tenant()) WITH CHECK (tenant_id = public.naive_tenant());
-            RESET synchronous_commit;
-            """)
-        try connection.execute("VACUUM ANALYZE")
+        try LiveDatabase(connection: db).apply(spec)
+        try db.execute("SET TimeZone = 'UTC'; SET synchronous_commit = off; SELECT pg_catalog.setseed(0.42)")
+        for table in spec.tables where table.partitioning?.manager == .native {
+            try db.execute(pastPartitions(table, table.partitioning!))
+        }
+        if let owner = spec.tables.first(where: { $0.isolation == .self }) {
+            try db.execute(load(owner, rows: tenants, tenantOf: "(g - 1)", key: owner.key ?? "id"))
+        }
+        var loaded: [(String, Int)] = []
+        for (table, count) in plannedRows() {
+            progress("loading \(count) rows into \(table.qualifiedName) …")
+            let n = try db.execute(load(table, rows: count, tenantOf: BenchValues.skewedTenant(count: tenants), key: spec.tenancy.column)).affectedRows
+            loaded.append((table.qualifiedName, n))
+        }
+        try db.execute(contrastSQL())
+        if let extraSQL { try db.execute(extraSQL) }
+        try db.execute("RESET synchronous_commit")
+        progress("analysing …")
+        try db.execute("VACUUM ANALYZE")
+        return loaded
     }
 
-    /// The tenants by size, largest first, with their row counts in `items`.
-    public func tenantSizes(on connection: Connection) throws -> [(id: String, items: Int)] {
-        try connection.query("SELECT tenant_id::text, count(*) FROM public.items GROUP BY 1 ORDER BY 2 DESC, 1").rows.map { ($0[0] ?? "", Int($0[1] ?? "0") ?? 0) }
+    /// `INSERT … SELECT` over `generate_series` with a value for every column that has a generator; rows that
+    /// collide on a key (time columns in a primary key, say) are skipped.
+    func load(_ table: Table, rows: Int, tenantOf k: String, key tenantColumn: String) throws -> String {
+        var columns = [SQL.ident(tenantColumn)], values = [BenchValues.tenantExpression(k, type: spec.tenancy.type)]
+        for column in table.columns where column.name != tenantColumn && column.defaultValue != .function("identity") {
+            if let value = BenchValues.load(column.type, time: window(table)) {
+                columns.append(SQL.ident(column.name))
+                values.append(value)
+            } else if column.notNull && column.defaultValue == nil {
+                throw PostgresError.client("bench: cannot generate values of type \(column.type) for \(table.qualifiedName).\(column.name)")
+            }
+        }
+        return """
+            INSERT INTO \(SQL.qualified(table.schema, table.name)) (\(columns.joined(separator: ", ")))
+                SELECT \(values.joined(separator: ", ")) FROM pg_catalog.generate_series(1, \(rows)) AS g
+                ON CONFLICT DO NOTHING
+            """
+    }
+
+    /// Partitions behind the current one, back over the data window, named as `ensure_partitions()` names
+    /// them (so later maintenance recognises them); secured by the event trigger like any other.
+    func pastPartitions(_ table: Table, _ p: Partitioning) -> String {
+        """
+        DO $tw$
+        DECLARE
+            parent regclass := \(SQL.regclass(table.schema, table.name));
+            step interval := \(SQL.literal(p.interval));
+            unit text := CASE WHEN step >= interval '1 year' THEN 'year' WHEN step >= interval '1 month' THEN 'month'
+                              WHEN step >= interval '7 days' THEN 'week' WHEN step >= interval '1 day' THEN 'day' ELSE 'hour' END;
+            label text := CASE unit WHEN 'year' THEN 'YYYY' WHEN 'month' THEN 'YYYYMM' WHEN 'hour' THEN 'YYYYMMDD"h"HH24' ELSE 'YYYYMMDD' END;
+            high timestamp := date_trunc(unit, now() AT TIME ZONE 'UTC');
+            oldest timestamp := (now() - \(window(table))) AT TIME ZONE 'UTC';
+            low timestamp;
+            base text;
+            nsp name;
+        BEGIN
+            SELECT n.nspname, c.relname INTO nsp, base FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = parent;
+            WHILE octet_length(base) > 48 LOOP base := left(base, -1); END LOOP;
+            WHILE high > oldest LOOP
+                low := high - step;
+                IF to_regclass(format('%I.%I', nsp, base || '_p' || to_char(low, label))) IS NULL THEN
+                    EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, base || '_p' || to_char(low, label), parent,
+                                   to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
+                END IF;
+                high := low;
+            END LOOP;
+        END
+        $tw$
+        """
+    }
+
+    /// The contrast: the policy style common in the field, a VOLATILE plpgsql helper around current_setting,
+    /// on every tenant table; and the grants the baseline and contrast roles need.
+    func contrastSQL() -> String {
+        let base = SQL.ident(BenchSpec.baselineRole), naive = SQL.ident(BenchSpec.contrastRole)
+        let function = "public.tw_bench_naive_tenant()"
+        var sql = ["""
+            CREATE OR REPLACE FUNCTION \(function) RETURNS \(tenantType) LANGUAGE plpgsql AS
+                $tw$ BEGIN RETURN current_setting(\(SQL.literal(spec.tenancy.setting)))::\(tenantType); END $tw$
+            """]
+        let schemas = uniqued(spec.tables.map(\.schema) + [spec.tenancy.helperSchema, "public"])
+        sql.append("GRANT USAGE ON SCHEMA \(SQL.identList(schemas)) TO \(base), \(naive)")
+        for table in spec.tables where table.isolation == .tenant {
+            let name = SQL.qualified(table.schema, table.name), column = SQL.ident(spec.tenancy.column)
+            let check = "\(column) = \(function)" + (table.restrict.map { " AND (\($0))" } ?? "")
+            sql.append("GRANT SELECT, INSERT, UPDATE ON \(name) TO \(base), \(naive)")
+            sql.append("CREATE POLICY tw_bench_naive ON \(name) TO \(naive) USING (\(check)) WITH CHECK (\(check))")
+        }
+        return sql.joined(separator: ";\n")
+    }
+
+    /// The tenants of the point table (else the time-series table) by size, largest first, with up to 200 of
+    /// each one's keys.
+    public func samples(on db: Connection) throws -> [Sample] {
+        let column = SQL.ident(spec.tenancy.column)
+        if let p = targets.point {
+            let table = SQL.qualified(p.table.schema, p.table.name), key = SQL.ident(p.key)
+            return try db.query("""
+                SELECT \(column)::text, count(*), pg_catalog.json_agg(\(key)::text) FILTER (WHERE n <= 200)
+                FROM (SELECT \(column), \(key), row_number() OVER (PARTITION BY \(column) ORDER BY \(key)) AS n FROM \(table)) AS s
+                GROUP BY 1 ORDER BY 2 DESC, 1
+                """).rows.map { row in
+                    let keys = (try? JSONSerialization.jsonObject(with: Data((row[2] ?? "[]").utf8))) as? [String] ?? []
+                    return Sample(tenant: row[0] ?? "", rows: Int(row[1] ?? "0") ?? 0, keys: keys)
+                }
+        }
+        guard let s = targets.series else { return [] }
+        return try db.query("SELECT \(column)::text, count(*) FROM \(SQL.qualified(s.table.schema, s.table.name)) GROUP BY 1 ORDER BY 2 DESC, 1")
+            .rows.map { Sample(tenant: $0[0] ?? "", rows: Int($0[1] ?? "0") ?? 0, keys: []) }
     }
 }

@@ -4,6 +4,17 @@ import Foundation
 public enum BenchRenderers {
     static func pct(_ v: Double?) -> String { v.map { String(format: "%+.1f%%", $0) } ?? "–" }
     static func ms(_ us: Int) -> String { String(format: "%.2f", Double(us) / 1000) }
+    static func us(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "–" }
+
+    /// One line on what was measured and where.
+    static func summary(_ report: BenchReport) -> String {
+        "Spec: \(report.spec). \(report.rows) rows (" + report.tables.map { "\($0.table) \($0.rows)" }.joined(separator: ", ")
+            + "), \(report.tenants) tenants (largest: \(report.largestTenantRows) rows), \(report.clients) clients, "
+            + "\(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode, PostgreSQL \(report.serverVersion)."
+    }
+
+    /// The overhead a chart shows: server CPU when measured (steadier), throughput otherwise.
+    static func chartOverhead(_ m: BenchReport.ModeResult?) -> Double { m?.cpuOverheadPercent ?? m?.overheadPercent ?? 0 }
 
     public static func json(_ report: BenchReport) -> String {
         let encoder = JSONEncoder()
@@ -13,17 +24,18 @@ public enum BenchRenderers {
 
     public static func markdown(_ report: BenchReport) -> String {
         var out = "## tenantwall bench: " + (report.failures.isEmpty ? "generated policies match the baseline" : "\(report.failures.count) problem(s)") + "\n\n"
-        out += "\(report.rows) rows, \(report.tenants) tenants (largest: \(report.largestTenantItems) items), \(report.clients) clients, "
-        out += "\(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode, PostgreSQL \(report.serverVersion).\n\n"
-        out += "| workload | baseline ops/s | generated | overhead (95% CI) | contrast | contrast overhead | p50 / p95 / p99 ms (generated) | plan |\n"
-        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        out += summary(report) + "\n\n"
+        out += "| workload | baseline ops/s | generated | throughput overhead (95% CI) | server CPU µs/op base → generated | CPU overhead (95% CI) | contrast overhead (throughput / CPU) | p50 / p95 / p99 ms (generated) | plan |\n"
+        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         for w in report.workloads {
             let b = w.mode(.baseline)!, g = w.mode(.generated)!, c = w.mode(.contrast)!
             let check = report.planChecks.first { $0.workload == w.workload && $0.mode == .generated }
             let plan = check.map { $0.passed ? "same" : ($0.limitation != nil ? "differs (PostgreSQL limitation)" : "**differs**") } ?? "–"
             out += "| \(w.title) | \(Int(b.throughput)) | \(Int(g.throughput)) | \(pct(g.overheadPercent)) (\(pct(g.overheadLow)) … \(pct(g.overheadHigh))) | "
-            out += "\(Int(c.throughput)) | \(pct(c.overheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) |\n"
+            out += "\(us(b.serverMicroseconds)) → \(us(g.serverMicroseconds)) | \(pct(g.cpuOverheadPercent)) (\(pct(g.cpuOverheadLow)) … \(pct(g.cpuOverheadHigh))) | "
+            out += "\(pct(c.overheadPercent)) / \(pct(c.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) |\n"
         }
+        if !report.notes.isEmpty { out += "\n" + report.notes.map { "- note: \($0)\n" }.joined() }
         for check in report.planChecks where !check.passed && check.mode == .generated {
             out += "\n**\(check.workload)**: \(check.differences.joined(separator: "; "))\n"
             if let limitation = check.limitation { out += "\n\(limitation)\n" }
@@ -37,8 +49,8 @@ public enum BenchRenderers {
         let rowHeight = 34, width = 760, left = 280, mid = left + 160
         var values: [Double] = []
         for w in report.workloads {
-            values.append(abs(w.mode(.generated)?.overheadPercent ?? 0))
-            values.append(abs(w.mode(.contrast)?.overheadPercent ?? 0))
+            values.append(abs(chartOverhead(w.mode(.generated))))
+            values.append(abs(chartOverhead(w.mode(.contrast))))
         }
         let largest: Double = max(10, values.max() ?? 10)
         let scale = 160.0 / largest
@@ -48,7 +60,7 @@ public enum BenchRenderers {
             let y = i * rowHeight + 8
             svg += "<text x=\"4\" y=\"\(y + 16)\">\(Escape.xml(w.workload))</text>"
             for (j, mode) in [BenchRunner.Mode.generated, .contrast].enumerated() {
-                let v = w.mode(mode)?.overheadPercent ?? 0
+                let v = chartOverhead(w.mode(mode))
                 let length = Int(abs(v) * scale)
                 let x = v >= 0 ? mid : mid - length
                 svg += "<rect x=\"\(x)\" y=\"\(y + j * 13)\" width=\"\(max(1, length))\" height=\"11\" fill=\"\(mode == .generated ? "#2e7d32" : "#c62828")\"/>"
@@ -90,14 +102,17 @@ public enum BenchRenderers {
 
             """
         out += "<p class=\"\(report.failures.isEmpty ? "ok" : "bad")\">" + (report.failures.isEmpty ? "Generated policies: same plans as the baseline." : report.failures.map(Escape.xml).joined(separator: "<br>")) + "</p>"
-        out += "<p>\(report.rows) rows, \(report.tenants) tenants (largest \(report.largestTenantItems) items), \(report.clients) clients, \(report.rounds) interleaved rounds of \(report.secondsPerRun) s per mode; PostgreSQL \(Escape.xml(report.serverVersion)); started \(report.startedAt).</p>"
-        out += "<h2>Overhead against the baseline (median of rounds)</h2>" + overheadChart(report)
+        out += "<p>\(Escape.xml(summary(report))) Started \(report.startedAt).</p>"
+        if !report.notes.isEmpty { out += "<ul>" + report.notes.map { "<li>\(Escape.xml($0))</li>" }.joined() + "</ul>" }
+        let measure = report.workloads.contains { $0.mode(.generated)?.cpuOverheadPercent != nil } ? "server CPU per operation" : "throughput"
+        out += "<h2>Overhead against the baseline (\(measure), median of per-round ratios)</h2>" + overheadChart(report)
         out += "<h2>Latency: p50 (dot), p95 (bar), p99 (end)</h2>" + latencyChart(report)
-        out += "<h2>Numbers</h2><table><tr><th>workload</th><th>mode</th><th>ops/s</th><th>overhead</th><th>95% CI</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>"
+        out += "<h2>Numbers</h2><table><tr><th>workload</th><th>mode</th><th>ops/s</th><th>overhead</th><th>95% CI</th><th>server µs/op</th><th>CPU overhead</th><th>95% CI</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>"
         for w in report.workloads {
             for m in w.modes {
                 out += "<tr><td>\(Escape.xml(w.title))</td><td>\(m.mode.rawValue)</td><td>\(Int(m.throughput))</td><td>\(pct(m.overheadPercent))</td>"
-                out += "<td>\(pct(m.overheadLow)) … \(pct(m.overheadHigh))</td><td>\(ms(m.p50Microseconds))</td><td>\(ms(m.p95Microseconds))</td><td>\(ms(m.p99Microseconds))</td></tr>"
+                out += "<td>\(pct(m.overheadLow)) … \(pct(m.overheadHigh))</td><td>\(us(m.serverMicroseconds))</td><td>\(pct(m.cpuOverheadPercent))</td>"
+                out += "<td>\(pct(m.cpuOverheadLow)) … \(pct(m.cpuOverheadHigh))</td><td>\(ms(m.p50Microseconds))</td><td>\(ms(m.p95Microseconds))</td><td>\(ms(m.p99Microseconds))</td></tr>"
             }
         }
         out += "</table><h2>Plan checks</h2>"

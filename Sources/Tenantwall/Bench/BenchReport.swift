@@ -15,6 +15,18 @@ public struct BenchReport: Codable, Sendable {
         public var overheadLow: Double?
         public var overheadHigh: Double?
         public var throughputByRound: [Double]
+        /// Median over the rounds of the server's CPU time per operation, when the server is local.
+        public var serverMicroseconds: Double?
+        /// Extra server CPU per operation against the baseline, in percent (median of per-round ratios), with
+        /// a 95% interval: the steadier measure of what the policies cost on a noisy machine.
+        public var cpuOverheadPercent: Double?
+        public var cpuOverheadLow: Double?
+        public var cpuOverheadHigh: Double?
+    }
+
+    public struct LoadedTable: Codable, Sendable {
+        public var table: String
+        public var rows: Int
     }
 
     public struct WorkloadResult: Codable, Sendable {
@@ -27,9 +39,13 @@ public struct BenchReport: Codable, Sendable {
     public var startedAt: String
     public var durationSeconds: Double
     public var serverVersion: String
+    /// The spec measured: "built-in" or the spec files.
+    public var spec: String
     public var rows: Int
     public var tenants: Int
-    public var largestTenantItems: Int
+    public var tables: [LoadedTable]
+    /// Rows of the largest tenant in the point (or time-series) table.
+    public var largestTenantRows: Int
     public var clients: Int
     public var secondsPerRun: Double
     public var rounds: Int
@@ -38,6 +54,8 @@ public struct BenchReport: Codable, Sendable {
     public var maxOverheadPercent: Double?
     /// Why the run fails, if it does: failed plan checks, overhead over `--max-overhead`.
     public var failures: [String]
+    /// What was left out or replaced (workloads the spec cannot support, extensions the server lacks).
+    public var notes: [String]
 
     public static func build(samples: [BenchRunner.Sample], workloads: [Workload]) -> [WorkloadResult] {
         workloads.map { workload in
@@ -49,12 +67,20 @@ public struct BenchReport: Codable, Sendable {
                 func percentile(_ p: Double) -> Int { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
                 var result = ModeResult(mode: mode, throughput: Stats.median(runs.map(\.throughput)), p50Microseconds: percentile(0.5),
                                         p95Microseconds: percentile(0.95), p99Microseconds: percentile(0.99), throughputByRound: runs.map(\.throughput))
+                let cpu = runs.compactMap(\.serverNanosPerOperation)
+                if cpu.count == runs.count, !cpu.isEmpty { result.serverMicroseconds = Stats.median(cpu) / 1000 }
                 if mode != .baseline {
                     let overheads = zip(runs, baseline).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
                     result.overheadPercent = Stats.median(overheads)
-                    let (low, high) = Stats.interval95(overheads)
-                    result.overheadLow = low
-                    result.overheadHigh = high
+                    (result.overheadLow, result.overheadHigh) = Stats.interval95(overheads)
+                    let cpuOverheads = zip(runs, baseline).compactMap { run, base -> Double? in
+                        guard let mine = run.serverNanosPerOperation, let theirs = base.serverNanosPerOperation, theirs > 0 else { return nil }
+                        return 100 * (mine / theirs - 1)
+                    }
+                    if cpuOverheads.count == runs.count, !cpuOverheads.isEmpty {
+                        result.cpuOverheadPercent = Stats.median(cpuOverheads)
+                        (result.cpuOverheadLow, result.cpuOverheadHigh) = Stats.interval95(cpuOverheads)
+                    }
                 }
                 return result
             }

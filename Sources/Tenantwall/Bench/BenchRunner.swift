@@ -15,17 +15,17 @@ public final class BenchRunner {
 
         var role: String {
             switch self {
-            case .baseline: return BenchDataset.baselineRole
-            case .generated: return "tw_bench_app"
-            case .contrast: return BenchDataset.contrastRole
+            case .baseline: return BenchSpec.baselineRole
+            case .generated: return BenchSpec.app
+            case .contrast: return BenchSpec.contrastRole
             }
         }
     }
 
     public struct Settings: Sendable {
-        public var clients = 4
+        public var clients = 2
         public var seconds = 2.0
-        public var rounds = 5
+        public var rounds = 7
         public var warmup = 0.5
         /// Queries per client before it switches tenant.
         public var batch = 50
@@ -40,20 +40,22 @@ public final class BenchRunner {
         public var operations: Int
         /// Operations per second of busy time (context switches between tenants are not counted).
         public var throughput: Double
+        /// Server CPU per operation (nanoseconds), when the server runs on this machine.
+        public var serverNanosPerOperation: Double?
         public var latenciesMicroseconds: [Int]
     }
 
     let conninfo: String
     let settings: Settings
-    let tenants: [(id: String, items: [Int])]
-    let setting: String
+    let tenants: [BenchDataset.Sample]
+    let tenancy: Tenancy
     let progress: (String) -> Void
 
-    public init(conninfo: String, settings: Settings, tenants: [(id: String, items: [Int])], setting: String, progress: @escaping (String) -> Void) {
+    public init(conninfo: String, settings: Settings, tenants: [BenchDataset.Sample], tenancy: Tenancy, progress: @escaping (String) -> Void) {
         self.conninfo = conninfo
         self.settings = settings
         self.tenants = tenants
-        self.setting = setting
+        self.tenancy = tenancy
         self.progress = progress
     }
 
@@ -74,68 +76,82 @@ public final class BenchRunner {
         return samples
     }
 
-    func measure(_ workload: Workload, _ mode: Mode, round: Int, seconds: Double) throws -> Sample {
-        let lock = NSLock()
+    struct ClientRun {
         var latencies: [Int] = []
         var busy = 0.0
+        var serverNanos: UInt64?
+    }
+
+    func measure(_ workload: Workload, _ mode: Mode, round: Int, seconds: Double) throws -> Sample {
+        let lock = NSLock()
+        var runs: [ClientRun] = []
         var failure: Error?
         DispatchQueue.concurrentPerform(iterations: settings.clients) { client in
             do {
-                let (mine, time) = try self.client(workload, mode, client: client, seconds: seconds)
-                lock.lock(); latencies += mine; busy += time; lock.unlock()
+                let run = try self.client(workload, mode, client: client, seconds: seconds)
+                lock.lock(); runs.append(run); lock.unlock()
             } catch {
                 lock.lock(); failure = error; lock.unlock()
             }
         }
         if let failure { throw failure }
-        let perClientBusy = busy / Double(settings.clients)
-        return Sample(workload: workload.name, mode: mode, round: round, operations: latencies.count,
-                      throughput: perClientBusy > 0 ? Double(latencies.count) / perClientBusy : 0, latenciesMicroseconds: latencies.sorted())
+        let operations = runs.map(\.latencies.count).reduce(0, +)
+        let perClientBusy = runs.map(\.busy).reduce(0, +) / Double(settings.clients)
+        let cpu = runs.contains { $0.serverNanos == nil } ? nil : runs.compactMap(\.serverNanos).reduce(0, +)
+        return Sample(workload: workload.name, mode: mode, round: round, operations: operations,
+                      throughput: perClientBusy > 0 ? Double(operations) / perClientBusy : 0,
+                      serverNanosPerOperation: cpu.map { operations > 0 ? Double($0) / Double(operations) : 0 },
+                      latenciesMicroseconds: runs.flatMap(\.latencies).sorted())
     }
 
-    func client(_ workload: Workload, _ mode: Mode, client: Int, seconds: Double) throws -> ([Int], Double) {
+    /// The statement that binds the session to a tenant for the end-to-end pattern: tenantwall's helper for the
+    /// generated policies, the bare `set_config` of the field style for the contrast.
+    func contextStatement(_ mode: Mode) -> String? {
+        switch mode {
+        case .baseline: return nil
+        case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1)"
+        case .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(tenancy.setting)), $1, true)"
+        }
+    }
+
+    func client(_ workload: Workload, _ mode: Mode, client: Int, seconds: Double) throws -> ClientRun {
         let connection = try Connection(conninfo)
         try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
+        let cpu = ServerCPU(connection: connection)
         var generator = SplitMix(seed: UInt64(client * 7919 + 17))
         let deadline = Date().addingTimeInterval(seconds)
-        var latencies: [Int] = []
-        var busy = 0.0
+        var run = ClientRun()
+        var serverNanos: UInt64 = 0
         let isEndToEnd = workload.kind == .endToEnd
-        if !isEndToEnd { try connection.prepare("w", mode == .baseline ? workload.baselineSQL : workload.rlsSQL) }
+        let baseline = mode == .baseline
+        try connection.prepare("w", workload.sql(baseline: baseline))
+        let context = isEndToEnd ? contextStatement(mode) : nil
+        if let context { try connection.prepare("ctx", context) }
         var n = client
         while Date() < deadline {
             let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
-            if !isEndToEnd && mode != .baseline {
-                try connection.query("SELECT set_config($1, $2, false)", [setting, tenant.id])
+            if !isEndToEnd && !baseline {
+                try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [tenancy.setting, tenant.tenant])
             }
+            let before = cpu?.readIdle()
             for _ in 0..<settings.batch {
-                let item = tenant.items.isEmpty ? 0 : tenant.items[Int(generator.next() % UInt64(tenant.items.count))]
+                let key = tenant.keys.isEmpty ? "" : tenant.keys[Int(generator.next() % UInt64(tenant.keys.count))]
                 n += 1
+                let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
                 let start = DispatchTime.now().uptimeNanoseconds
-                if isEndToEnd {
-                    try connection.execute(endToEndSQL(mode, tenant: tenant.id, item: item))
+                if context != nil {
+                    try connection.pipeline([("ctx", [tenant.tenant]), ("w", parameters)])
                 } else {
-                    try connection.executePrepared("w", workload.parameters(baseline: mode == .baseline, tenant: tenant.id, item: item, n: n))
+                    try connection.executePrepared("w", parameters)
                 }
                 let elapsed = DispatchTime.now().uptimeNanoseconds - start
-                latencies.append(Int(elapsed / 1000))
-                busy += Double(elapsed) / 1e9
+                run.latencies.append(Int(elapsed / 1000))
+                run.busy += Double(elapsed) / 1e9
             }
+            if let before, let after = cpu?.readIdle() { serverNanos += after - before }
         }
-        return (latencies, busy)
-    }
-
-    /// One round trip: the baseline sends no context; the RLS modes set it and query in one implicit transaction.
-    func endToEndSQL(_ mode: Mode, tenant: String, item: Int) -> String {
-        let tenantLiteral = SQL.literal(tenant)
-        switch mode {
-        case .baseline:
-            return "SELECT * FROM public.items WHERE tenant_id = \(tenantLiteral) AND id = \(item)"
-        case .generated:
-            return "SELECT tenantwall.set_tenant_context(\(tenantLiteral)); SELECT * FROM public.items WHERE id = \(item)"
-        case .contrast:
-            return "SELECT set_config('app.current_tenant_id', \(tenantLiteral), true); SELECT * FROM public.items WHERE id = \(item)"
-        }
+        run.serverNanos = cpu == nil ? nil : serverNanos
+        return run
     }
 }
 

@@ -65,11 +65,11 @@ public enum PlanComparer {
 
     /// Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) for every workload as the baseline and each RLS mode,
     /// for the largest tenant, inside transactions that are rolled back.
-    public static func check(_ workloads: [Workload], conninfo: String, tenant: String, item: Int, setting: String) throws -> [PlanCheck] {
+    public static func check(_ workloads: [Workload], conninfo: String, tenant: String, key: String, setting: String) throws -> [PlanCheck] {
         let connection = try Connection(conninfo)
         func explain(_ workload: Workload, _ mode: BenchRunner.Mode) throws -> String {
-            let sql = mode == .baseline ? workload.baselineSQL : workload.rlsSQL
-            let parameters = workload.parameters(baseline: mode == .baseline, tenant: tenant, item: item, n: 0)
+            let sql = workload.sql(baseline: mode == .baseline)
+            let parameters = workload.parameters(baseline: mode == .baseline, tenant: tenant, key: key, n: 0)
             var plan = ""
             for _ in 0..<2 {  // the second run, with a warm cache, is the one compared
                 try connection.execute("BEGIN")
@@ -85,8 +85,7 @@ public enum PlanComparer {
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL ROLE \(SQL.ident(mode.role))")
             try connection.query("SELECT set_config($1, $2, true)", [setting, tenant])
-            let sql = mode == .baseline ? workload.baselineSQL : workload.rlsSQL
-            let result = try connection.query(sql, workload.parameters(baseline: mode == .baseline, tenant: tenant, item: item, n: 0))
+            let result = try connection.query(workload.sql(baseline: mode == .baseline), workload.parameters(baseline: mode == .baseline, tenant: tenant, key: key, n: 0))
             return result.rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }.sorted()
         }
         var out: [PlanCheck] = []
