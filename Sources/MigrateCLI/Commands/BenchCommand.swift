@@ -60,7 +60,7 @@ struct BenchCommand: ParsableCommand {
         var conninfo = ConnectionString.resolve(connection.database, environment: ProcessEnvironment.current)
         if embedded {
             Output.progress("starting a throwaway PostgreSQL …")
-            let local = try LocalServer.start(extraSettings: ["fsync": "on", "synchronous_commit": "on", "shared_buffers": "512MB"])
+            let local = try EmbeddedServer.start(extraSettings: ["fsync": "on", "synchronous_commit": "on", "shared_buffers": "512MB"])
             server = local
             conninfo = local.connectionString()
         }

@@ -23,7 +23,7 @@ struct Demo: ParsableCommand {
             .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
         guard !models.isEmpty else { throw ToolError("no spec folders in \(policies)") }
         print("starting a throwaway PostgreSQL …")
-        let server = try LocalServer.start()
+        let server = try EmbeddedServer.start()
         defer { if !keep { server.stop() } }
         var failures = 0
         for (index, model) in models.enumerated() {

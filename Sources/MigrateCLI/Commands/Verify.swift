@@ -60,7 +60,7 @@ struct Verify: ParsableCommand {
         var verifiedSpec = spec
         if embedded {
             Output.progress("starting a throwaway PostgreSQL …")
-            let local = try LocalServer.start()
+            let local = try EmbeddedServer.start()
             server = local
             try local.createDatabase("verify")
             conninfo = local.connectionString(database: "verify")

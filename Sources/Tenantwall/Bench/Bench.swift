@@ -34,12 +34,14 @@ public struct Bench {
         try admin.execute("CREATE DATABASE \(SQL.ident(name))")
         let scratch = ConnectionString.with(conninfo, [("dbname", name)])
         var keepIt = keep
+        // Interrupted (Ctrl-C, a cancelled CI job): drop the scratch database and roles from a connection of
+        // the handler's own, since the main thread may be inside libpq on the others.
+        let interrupted = Interruption.onInterrupt { [conninfo] in
+            if let cleanup = try? Connection(conninfo) { Self.dropScratch(name, roles: BenchSpec.roles(of: renamed), on: cleanup) }
+        }
         defer {
-            if !keepIt {
-                _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQL.ident(name)) WITH (FORCE)")
-                // The roles are the cluster's; they go too unless another kept bench database still uses them.
-                for role in BenchSpec.roles(of: renamed) { _ = try? admin.execute("DROP ROLE IF EXISTS \(SQL.ident(role))") }
-            }
+            Interruption.remove(interrupted)
+            if !keepIt { Self.dropScratch(name, roles: BenchSpec.roles(of: renamed), on: admin) }
         }
         do {
             let db = try Connection(scratch)
@@ -85,5 +87,12 @@ public struct Bench {
             keepIt = false
             throw error
         }
+    }
+
+    /// Drops the scratch database and the benchmark's roles (which belong to the whole cluster; a role another
+    /// kept bench database still uses stays).
+    static func dropScratch(_ name: String, roles: [String], on connection: Connection) {
+        _ = try? connection.execute("DROP DATABASE IF EXISTS \(SQL.ident(name)) WITH (FORCE)")
+        for role in roles { _ = try? connection.execute("DROP ROLE IF EXISTS \(SQL.ident(role))") }
     }
 }

@@ -42,13 +42,16 @@ public struct BenchTargets {
         } else {
             notes.append("no tenant table has a primary key of the tenant column and another: the point, update, LIKE and end-to-end workloads are left out")
         }
-        func timeColumn(_ table: Table) -> String? {
-            table.partitioning?.column ?? table.hypertable?.timeColumn
-                ?? table.indexes.first { $0.columns.count >= 2 && $0.columns[0].name == column && table.column($0.columns[1].name).map { TypeName.isTime($0.type) && $0.notNull } == true }?.columns[1].name
-                ?? table.columns.first { TypeName.isTime($0.type) && $0.notNull }?.name
+        // A time column, by preference: the partitioning or hypertable column; one a tenant-leading index
+        // orders; any non-null one.
+        func indexedTime(_ table: Table) -> String? {
+            table.indexes.first { $0.columns.count >= 2 && $0.columns[0].name == column && table.column($0.columns[1].name).map { TypeName.isTime($0.type) && $0.notNull } == true }?.columns[1].name
         }
-        let seriesTable = tenantTables.first(where: Self.isTimeSeries) ?? tenantTables.first { timeColumn($0) != nil }
-        if let table = seriesTable, let time = timeColumn(table) {
+        func anyTime(_ table: Table) -> String? { table.columns.first { TypeName.isTime($0.type) && $0.notNull }?.name }
+        let choice = tenantTables.lazy.compactMap { t in (t.partitioning?.column ?? t.hypertable?.timeColumn).map { (t, $0) } }.first
+            ?? tenantTables.lazy.compactMap { t in indexedTime(t).map { (t, $0) } }.first
+            ?? tenantTables.lazy.compactMap { t in anyTime(t).map { (t, $0) } }.first
+        if let (table, time) = choice {
             let measure = table.columns.first { Self.isNumber($0.type) && !table.primaryKey.contains($0.name) && $0.name != column }?.name
             series = Series(table: table, time: time, measure: measure)
         } else {
