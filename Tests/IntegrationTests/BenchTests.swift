@@ -118,6 +118,26 @@ final class BenchTests: XCTestCase {
         }
     }
 
+    /// Ctrl-C (or a cancelled CI job's SIGTERM) in the middle of a run still drops the scratch database and
+    /// the benchmark's roles, and the exit status says the run was interrupted.
+    func testAnInterruptedRunLeavesNothingBehind() throws {
+        let process = try TenantwallProcess(["bench", "--database", TestServer.shared.connectionString(), "--rows", "4000", "--tenants", "4",
+                                             "--seconds", "30", "--rounds", "1"])
+        let admin = try Connection(TestServer.shared.connectionString())
+        // Wait until the workloads are running (the scratch database exists and its roles are connected).
+        var running = false
+        for _ in 0..<300 where !running {
+            usleep(100_000)
+            running = try admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'tenantwall_bench_%' AND query LIKE 'SELECT * FROM%'").scalar != "0"
+        }
+        XCTAssertTrue(running, "the benchmark reached its workloads")
+        kill(process.process.processIdentifier, SIGINT)
+        let run = process.wait()
+        XCTAssertEqual(run.status, 128 + SIGINT, run.stderr)
+        XCTAssertTrue(run.stderr.contains("interrupted"), run.stderr)
+        try assertScratchGone()
+    }
+
     func testPlanComparerIgnoresTheInitPlanOnly() {
         let baseline = """
             [{"Plan": {"Node Type": "Index Scan", "Relation Name": "items", "Index Name": "items_pkey", "Index Cond": "(a = 1)", "Shared Hit Blocks": 3, "Shared Read Blocks": 0}}]

@@ -6,6 +6,11 @@ public enum BenchRenderers {
     static func ms(_ us: Int) -> String { String(format: "%.2f", Double(us) / 1000) }
     static func us(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "–" }
 
+    static func target(_ w: BenchReport.WorkloadResult) -> String {
+        guard let t = w.targetPercent else { return "–" }
+        return "≤ \(String(format: "%g", t))%: " + (w.verdict?.rawValue ?? "not measured")
+    }
+
     /// One line on what was measured and where.
     static func summary(_ report: BenchReport) -> String {
         "Spec: \(report.spec). \(report.rows) rows (" + report.tables.map { "\($0.table) \($0.rows)" }.joined(separator: ", ")
@@ -25,17 +30,18 @@ public enum BenchRenderers {
     public static func markdown(_ report: BenchReport) -> String {
         var out = "## tenantwall bench: " + (report.failures.isEmpty ? "generated policies match the baseline" : "\(report.failures.count) problem(s)") + "\n\n"
         out += summary(report) + "\n\n"
-        out += "| workload | baseline ops/s | generated | throughput overhead (95% CI) | server CPU µs/op base → generated | CPU overhead (95% CI) | contrast overhead (throughput / CPU) | p50 / p95 / p99 ms (generated) | plan |\n"
-        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        out += "| workload | baseline ops/s | generated | throughput overhead (95% CI) | server CPU µs/op base → generated | CPU overhead (95% CI) | contrast overhead (throughput / CPU) | p50 / p95 / p99 ms (generated) | plan | target |\n"
+        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
         for w in report.workloads {
             let b = w.mode(.baseline)!, g = w.mode(.generated)!, c = w.mode(.contrast)!
             let check = report.planChecks.first { $0.workload == w.workload && $0.mode == .generated }
             let plan = check.map { $0.passed ? "same" : ($0.limitation != nil ? "differs (PostgreSQL limitation)" : "**differs**") } ?? "–"
             out += "| \(w.title) | \(Int(b.throughput)) | \(Int(g.throughput)) | \(pct(g.overheadPercent)) (\(pct(g.overheadLow)) … \(pct(g.overheadHigh))) | "
             out += "\(us(b.serverMicroseconds)) → \(us(g.serverMicroseconds)) | \(pct(g.cpuOverheadPercent)) (\(pct(g.cpuOverheadLow)) … \(pct(g.cpuOverheadHigh))) | "
-            out += "\(pct(c.overheadPercent)) / \(pct(c.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) |\n"
+            out += "\(pct(c.overheadPercent)) / \(pct(c.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
         }
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "- note: \($0)\n" }.joined() }
+        for w in report.workloads { if let why = w.explanation { out += "\n**\(w.workload)** (\(target(w))): \(why)\n" } }
         for check in report.planChecks where !check.passed && check.mode == .generated {
             out += "\n**\(check.workload)**: \(check.differences.joined(separator: "; "))\n"
             if let limitation = check.limitation { out += "\n\(limitation)\n" }
@@ -107,15 +113,18 @@ public enum BenchRenderers {
         let measure = report.workloads.contains { $0.mode(.generated)?.cpuOverheadPercent != nil } ? "server CPU per operation" : "throughput"
         out += "<h2>Overhead against the baseline (\(measure), median of per-round ratios)</h2>" + overheadChart(report)
         out += "<h2>Latency: p50 (dot), p95 (bar), p99 (end)</h2>" + latencyChart(report)
-        out += "<h2>Numbers</h2><table><tr><th>workload</th><th>mode</th><th>ops/s</th><th>overhead</th><th>95% CI</th><th>server µs/op</th><th>CPU overhead</th><th>95% CI</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>"
+        out += "<h2>Numbers</h2><table><tr><th>workload</th><th>mode</th><th>ops/s</th><th>overhead</th><th>95% CI</th><th>server µs/op</th><th>CPU overhead</th><th>95% CI</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>target</th></tr>"
         for w in report.workloads {
             for m in w.modes {
                 out += "<tr><td>\(Escape.xml(w.title))</td><td>\(m.mode.rawValue)</td><td>\(Int(m.throughput))</td><td>\(pct(m.overheadPercent))</td>"
                 out += "<td>\(pct(m.overheadLow)) … \(pct(m.overheadHigh))</td><td>\(us(m.serverMicroseconds))</td><td>\(pct(m.cpuOverheadPercent))</td>"
-                out += "<td>\(pct(m.cpuOverheadLow)) … \(pct(m.cpuOverheadHigh))</td><td>\(ms(m.p50Microseconds))</td><td>\(ms(m.p95Microseconds))</td><td>\(ms(m.p99Microseconds))</td></tr>"
+                out += "<td>\(pct(m.cpuOverheadLow)) … \(pct(m.cpuOverheadHigh))</td><td>\(ms(m.p50Microseconds))</td><td>\(ms(m.p95Microseconds))</td><td>\(ms(m.p99Microseconds))</td>"
+                out += "<td>\(m.mode == .generated ? Escape.xml(target(w)) : "")</td></tr>"
             }
         }
-        out += "</table><h2>Plan checks</h2>"
+        out += "</table>"
+        for w in report.workloads { if let why = w.explanation { out += "<p><b>\(Escape.xml(w.workload))</b> (\(Escape.xml(target(w)))): \(Escape.xml(why))</p>" } }
+        out += "<h2>Plan checks</h2>"
         for check in report.planChecks {
             out += "<h3>\(Escape.xml(check.workload)), \(check.mode.rawValue): <span class=\"\(check.passed ? "ok" : "bad")\">\(check.passed ? "same plan and buffers as the baseline" : "differs")</span></h3>"
             if !check.passed {

@@ -29,10 +29,24 @@ public struct BenchReport: Codable, Sendable {
         public var rows: Int
     }
 
+    public enum Verdict: String, Codable, Sendable {
+        /// The 95% interval lies within the target.
+        case met
+        /// The whole interval lies above the target.
+        case missed
+        /// The interval straddles the target: this machine cannot tell.
+        case inconclusive
+    }
+
     public struct WorkloadResult: Codable, Sendable {
         public var workload: String
         public var title: String
         public var modes: [ModeResult]
+        /// The overhead target (percent) and how the generated policies did against it, judged on server CPU
+        /// when measured, else on throughput.
+        public var targetPercent: Double?
+        public var verdict: Verdict?
+        public var explanation: String?
         public func mode(_ m: BenchRunner.Mode) -> ModeResult? { modes.first { $0.mode == m } }
     }
 
@@ -84,7 +98,13 @@ public struct BenchReport: Codable, Sendable {
                 }
                 return result
             }
-            return WorkloadResult(workload: workload.name, title: workload.title, modes: modes)
+            var result = WorkloadResult(workload: workload.name, title: workload.title, modes: modes, targetPercent: workload.target)
+            if let target = workload.target, let generated = modes.first(where: { $0.mode == .generated }),
+               let low = generated.cpuOverheadLow ?? generated.overheadLow, let high = generated.cpuOverheadHigh ?? generated.overheadHigh {
+                result.verdict = high <= target ? .met : low > target ? .missed : .inconclusive
+                if result.verdict != .met { result.explanation = workload.explanation }
+            }
+            return result
         }
     }
 }

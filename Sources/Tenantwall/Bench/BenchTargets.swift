@@ -153,6 +153,11 @@ public struct BenchTargets {
             endToEnd.kind = .endToEnd
             out.append(endToEnd)
         }
+        for i in out.indices {
+            out[i].target = Workload.targets[out[i].name]
+            if out[i].name == "end-to-end" { out[i].explanation = Workload.contextStatementCost }
+            else if out[i].target != nil { out[i].explanation = Workload.perStatementCost }
+        }
         return (out, notes)
     }
 

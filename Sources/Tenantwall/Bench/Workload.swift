@@ -17,6 +17,10 @@ public struct Workload: Sendable {
     public var tenantInRLS = false
     /// Why PostgreSQL itself keeps RLS from matching the baseline here, if it does.
     public var limitation: String?
+    /// The overhead this workload should stay within, in percent, if it has a target.
+    public var target: Double?
+    /// What the cost is made of, shown when the target is not met.
+    public var explanation: String?
 
     public init(name: String, title: String, kind: Kind, baselineSQL: String, rlsSQL: String,
                 arguments: @escaping @Sendable (String, Int) -> [String?], tenantInRLS: Bool = false, limitation: String? = nil) {
@@ -32,6 +36,24 @@ public struct Workload: Sendable {
 
     /// Every workload name, in report order.
     public static let names = ["point", "range", "aggregate", "insert", "insert-batch", "update", "like", "end-to-end"]
+
+    /// The overhead targets: what isolation should cost at most, per workload.
+    public static let targets: [String: Double] = ["point": 2, "range": 3, "aggregate": 3, "insert": 3, "insert-batch": 3, "end-to-end": 10]
+
+    static let perStatementCost = """
+        Under the generated policies the tenant comes from an InitPlan that reads the context once per statement: \
+        about a microsecond of server CPU per execution (scripts/bench-policy-cost.sh measures it against a policy \
+        with a constant), which is a visible share of the smallest statements and vanishes in larger ones. \
+        The plan and the buffers are the baseline's.
+        """
+
+    static let contextStatementCost = """
+        The baseline sends no context; the application pattern sends a second statement (set_tenant_context) in the \
+        same round trip and transaction (pipeline mode). On a local connection that statement's own server cost \
+        (bind, snapshot, executor start and end, plus the helper's check) is comparable to a primary-key lookup; \
+        over a network the round trip dominates. Transactions that run \
+        several statements pay it once; the role binding (the tenant is the login role) needs no context statement.
+        """
 
     static let likeLimitation = """
         LIKE is not leakproof, so under RLS PostgreSQL may not use it as an index condition before the policy filter: \
