@@ -31,6 +31,9 @@ struct TenantwallCommand: ParsableCommand {
 
     /// Maps every error to a message and the documented exit code; never a stack trace.
     static func exit(with error: Error) -> Never {
+        // An error caused by Ctrl-C's cleanup (it drops the connections we were using) is not the outcome:
+        // the interruption handler finishes and exits with 128 + the signal.
+        Interruption.waitIfInterrupted()
         switch error {
         case let code as ExitCode:
             Foundation.exit(code.rawValue)

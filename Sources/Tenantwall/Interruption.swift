@@ -11,6 +11,16 @@ public enum Interruption {
     private static var cleanups: [Int: () -> Void] = [:]
     private static var next = 0
     private static var sources: [DispatchSourceSignal] = []
+    private static var interrupted = false
+
+    /// Blocks for good when an interruption is being handled (its handler exits the process), so the main
+    /// thread does not report the errors the cleanup itself causes, or exit first with another status.
+    public static func waitIfInterrupted() {
+        lock.lock()
+        let waiting = interrupted
+        lock.unlock()
+        if waiting { while true { pause() } }
+    }
 
     /// Registers `cleanup` until `remove` is called with the returned token.
     public static func onInterrupt(_ cleanup: @escaping () -> Void) -> Int {
@@ -34,6 +44,7 @@ public enum Interruption {
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler {
                 lock.lock()
+                interrupted = true
                 // Last registered first: the scratch database goes before the server it lives on.
                 let pending = cleanups.sorted { $0.key > $1.key }.map(\.value)
                 cleanups.removeAll()

@@ -151,5 +151,20 @@ final class BenchTests: XCTestCase {
             """
         XCTAssertEqual(PlanComparer.differences(baseline: baseline, candidate: withInitPlan, compareBuffers: true), [])
         XCTAssertEqual(PlanComparer.differences(baseline: baseline, candidate: seqScan, compareBuffers: true).count, 2)
+
+        // Pruned when planning (custom plan) or when executing (generic plan): the same partition scanned.
+        let plannedPrune = """
+            [{"Plan": {"Node Type": "ModifyTable", "Relation Name": "t", "Actual Loops": 1,
+              "Plans": [{"Node Type": "Seq Scan", "Relation Name": "t_p1", "Filter": "(a = 1)", "Actual Loops": 1}]}}]
+            """
+        let executorPrune = """
+            [{"Plan": {"Node Type": "ModifyTable", "Relation Name": "t", "Actual Loops": 1,
+              "Plans": [{"Node Type": "Append", "Subplans Removed": 6, "Actual Loops": 1,
+                         "Plans": [{"Node Type": "Seq Scan", "Relation Name": "t_p1", "Filter": "(a = $1)", "Actual Loops": 1},
+                                   {"Node Type": "Seq Scan", "Relation Name": "t_p2", "Filter": "(a = $1)", "Actual Loops": 0}]}]}}]
+            """
+        let twoPartitions = executorPrune.replacingOccurrences(of: "\"Actual Loops\": 0", with: "\"Actual Loops\": 1")
+        XCTAssertEqual(PlanComparer.differences(baseline: plannedPrune, candidate: executorPrune, compareBuffers: false), [])
+        XCTAssertEqual(PlanComparer.differences(baseline: plannedPrune, candidate: twoPartitions, compareBuffers: false).count, 1, "a partition more is scanned")
     }
 }

@@ -45,24 +45,13 @@ enum BenchValues {
         return "(\(value))::" + type
     }
 
-    /// The expression for tenant number `k` (0-based) as the spec's tenant type; `BenchValues.tenant` gives the
-    /// same ids as text.
+    /// The expression for tenant number `k` (0-based) as the spec's tenant type.
     static func tenantExpression(_ k: String, type: TenantType) -> String {
         switch type {
         case .uuid: return "('00000000-0000-4000-8000-' || pg_catalog.lpad(pg_catalog.to_hex(\(k)), 12, '0'))::uuid"
         case .bigint: return "((\(k)) + 1)::bigint"
         case .integer: return "((\(k)) + 1)::integer"
         case .text: return "('tenant-' || (\(k)))"
-        }
-    }
-
-    static func tenant(_ k: Int, type: TenantType) -> String {
-        switch type {
-        case .uuid:
-            let hex = String(k, radix: 16)
-            return "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
-        case .bigint, .integer: return String(k + 1)
-        case .text: return "tenant-\(k)"
         }
     }
 

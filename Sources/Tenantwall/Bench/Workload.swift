@@ -55,6 +55,14 @@ public struct Workload: Sendable {
         several statements pay it once; the role binding (the tenant is the login role) needs no context statement.
         """
 
+    static let estimateLimitation = """
+        Under RLS the tenant is an InitPlan parameter the planner cannot see, so it plans for an average tenant: the \
+        plan under the policies is exactly the baseline's generic plan. For this tenant (the largest) the baseline's \
+        custom plan, made with the tenant's own row estimate, differs. Where a large tenant needs its own plan, keep \
+        the policy and also write the tenant into the query (AND tenant_id = $1): the planner then estimates for that \
+        tenant while the policy still enforces the wall.
+        """
+
     static let likeLimitation = """
         LIKE is not leakproof, so under RLS PostgreSQL may not use it as an index condition before the policy filter: \
         the prefix is applied as a filter over the tenant's rows. Keep such searches to a tenant-leading index whose \
