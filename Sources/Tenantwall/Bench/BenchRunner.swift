@@ -29,6 +29,8 @@ public final class BenchRunner {
         public var warmup = 0.5
         /// Queries per client before it switches tenant.
         public var batch = 50
+        /// Each round's seconds per mode are split into slices this long, the modes taking turns.
+        public var slice = 0.25
         public init() {}
     }
 
@@ -62,12 +64,25 @@ public final class BenchRunner {
     public func run(_ workloads: [Workload]) throws -> [Sample] {
         var samples: [Sample] = []
         for workload in workloads {
-            for mode in Mode.allCases { _ = try measure(workload, mode, round: 0, seconds: settings.warmup) }
+            // One warm connection per client and mode for the whole workload: no connection start-up, cold
+            // catalog caches or first plans inside a measurement.
+            var clients: [Mode: [Client]] = [:]
+            for mode in Mode.allCases {
+                clients[mode] = try (0..<settings.clients).map { try Client(self, workload, mode, index: $0) }
+            }
+            for mode in Mode.allCases { _ = try slice(clients[mode]!, seconds: settings.warmup) }
+            let slices = max(1, Int((settings.seconds / settings.slice).rounded()))
             for round in 1...settings.rounds {
-                // Rotate the order each round, so no mode always runs first.
-                let modes = Mode.allCases.rotated(by: round)
-                for mode in modes {
-                    let sample = try measure(workload, mode, round: round, seconds: settings.seconds)
+                // Modes take turns in short slices, in an order that rotates, so a slow moment of the machine
+                // falls on all of them alike.
+                var runs: [Mode: [ClientRun]] = [:]
+                for s in 0..<slices {
+                    for mode in Mode.allCases.rotated(by: round + s) {
+                        runs[mode, default: []] += try slice(clients[mode]!, seconds: settings.seconds / Double(slices))
+                    }
+                }
+                for mode in Mode.allCases {
+                    let sample = Self.sample(workload.name, mode, round: round, runs: runs[mode] ?? [], clients: settings.clients)
                     samples.append(sample)
                     progress("\(workload.name) round \(round)/\(settings.rounds) \(mode.rawValue): \(Int(sample.throughput)) ops/s")
                 }
@@ -82,23 +97,29 @@ public final class BenchRunner {
         var serverNanos: UInt64?
     }
 
-    func measure(_ workload: Workload, _ mode: Mode, round: Int, seconds: Double) throws -> Sample {
+    /// Runs every client of one mode at once for `seconds`.
+    func slice(_ clients: [Client], seconds: Double) throws -> [ClientRun] {
         let lock = NSLock()
         var runs: [ClientRun] = []
         var failure: Error?
-        DispatchQueue.concurrentPerform(iterations: settings.clients) { client in
+        let deadline = Date().addingTimeInterval(seconds)
+        DispatchQueue.concurrentPerform(iterations: clients.count) { i in
             do {
-                let run = try self.client(workload, mode, client: client, seconds: seconds)
+                let run = try clients[i].run(until: deadline)
                 lock.lock(); runs.append(run); lock.unlock()
             } catch {
                 lock.lock(); failure = error; lock.unlock()
             }
         }
         if let failure { throw failure }
+        return runs
+    }
+
+    static func sample(_ workload: String, _ mode: Mode, round: Int, runs: [ClientRun], clients: Int) -> Sample {
         let operations = runs.map(\.latencies.count).reduce(0, +)
-        let perClientBusy = runs.map(\.busy).reduce(0, +) / Double(settings.clients)
+        let perClientBusy = runs.map(\.busy).reduce(0, +) / Double(max(clients, 1))
         let cpu = runs.contains { $0.serverNanos == nil } ? nil : runs.compactMap(\.serverNanos).reduce(0, +)
-        return Sample(workload: workload.name, mode: mode, round: round, operations: operations,
+        return Sample(workload: workload, mode: mode, round: round, operations: operations,
                       throughput: perClientBusy > 0 ? Double(operations) / perClientBusy : 0,
                       serverNanosPerOperation: cpu.map { operations > 0 ? Double($0) / Double(operations) : 0 },
                       latenciesMicroseconds: runs.flatMap(\.latencies).sorted())
@@ -114,44 +135,65 @@ public final class BenchRunner {
         }
     }
 
-    func client(_ workload: Workload, _ mode: Mode, client: Int, seconds: Double) throws -> ClientRun {
-        let connection = try Connection(conninfo)
-        try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
-        let cpu = ServerCPU(connection: connection)
-        var generator = SplitMix(seed: UInt64(client * 7919 + 17))
-        let deadline = Date().addingTimeInterval(seconds)
-        var run = ClientRun()
-        var serverNanos: UInt64 = 0
-        let isEndToEnd = workload.kind == .endToEnd
-        let baseline = mode == .baseline
-        try connection.prepare("w", workload.sql(baseline: baseline))
-        let context = isEndToEnd ? contextStatement(mode) : nil
-        if let context { try connection.prepare("ctx", context) }
-        var n = client
-        while Date() < deadline {
-            let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
-            if !isEndToEnd && !baseline {
-                try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [tenancy.setting, tenant.tenant])
-            }
-            let before = cpu?.readIdle()
-            for _ in 0..<settings.batch {
-                let key = tenant.keys.isEmpty ? "" : tenant.keys[Int(generator.next() % UInt64(tenant.keys.count))]
-                n += 1
-                let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
-                let start = DispatchTime.now().uptimeNanoseconds
-                if context != nil {
-                    try connection.pipeline([("ctx", [tenant.tenant]), ("w", parameters)])
-                } else {
-                    try connection.executePrepared("w", parameters)
-                }
-                let elapsed = DispatchTime.now().uptimeNanoseconds - start
-                run.latencies.append(Int(elapsed / 1000))
-                run.busy += Double(elapsed) / 1e9
-            }
-            if let before, let after = cpu?.readIdle() { serverNanos += after - before }
+    /// One benchmark connection: its role, prepared statements, random stream and CPU reader.
+    final class Client {
+        let runner: BenchRunner
+        let workload: Workload
+        let mode: Mode
+        let connection: Connection
+        let cpu: ServerCPU?
+        let withContext: Bool
+        var generator: SplitMix
+        var n: Int
+
+        init(_ runner: BenchRunner, _ workload: Workload, _ mode: Mode, index: Int) throws {
+            self.runner = runner
+            self.workload = workload
+            self.mode = mode
+            connection = try Connection(runner.conninfo)
+            try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
+            cpu = ServerCPU(connection: connection)
+            try connection.prepare("w", workload.sql(baseline: mode == .baseline))
+            let context = workload.kind == .endToEnd ? runner.contextStatement(mode) : nil
+            if let context { try connection.prepare("ctx", context) }
+            withContext = context != nil
+            generator = SplitMix(seed: UInt64(index * 7919 + 17))
+            n = index * 1_000_000
         }
-        run.serverNanos = cpu == nil ? nil : serverNanos
-        return run
+
+        /// Queries until the deadline, switching tenant every `batch` queries (the switch is not timed, except
+        /// in the end-to-end workload, where setting the context is part of every operation).
+        func run(until deadline: Date) throws -> ClientRun {
+            var run = ClientRun()
+            var serverNanos: UInt64 = 0
+            let baseline = mode == .baseline
+            let tenants = runner.tenants, setting = runner.tenancy.setting
+            while Date() < deadline {
+                let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
+                if workload.kind != .endToEnd && !baseline {
+                    try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [setting, tenant.tenant])
+                }
+                let before = cpu?.readIdle()
+                for _ in 0..<runner.settings.batch {
+                    let key = tenant.keys.isEmpty ? "" : tenant.keys[Int(generator.next() % UInt64(tenant.keys.count))]
+                    n += 1
+                    let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    if withContext {
+                        try connection.pipeline([("ctx", [tenant.tenant]), ("w", parameters)])
+                    } else {
+                        try connection.executePrepared("w", parameters)
+                    }
+                    let elapsed = DispatchTime.now().uptimeNanoseconds - start
+                    run.latencies.append(Int(elapsed / 1000))
+                    run.busy += Double(elapsed) / 1e9
+                    if Date() >= deadline { break }
+                }
+                if let before, let after = cpu?.readIdle() { serverNanos += after - before }
+            }
+            run.serverNanos = cpu == nil ? nil : serverNanos
+            return run
+        }
     }
 }
 
