@@ -50,6 +50,9 @@ final class BenchTests: XCTestCase {
         let contrast = report.planChecks.filter { $0.mode == .contrast && ["point", "range"].contains($0.workload) }
         XCTAssertEqual(contrast.count, 2)
         for check in contrast { XCTAssertFalse(check.passed, "\(check.workload): the VOLATILE helper changes the plan") }
+        for check in report.planChecks where check.mode == .contrast {
+            XCTAssertTrue(check.sameRows, "\(check.workload): the contrast policies return the baseline's rows too")
+        }
 
         XCTAssertEqual(report.workloads.map(\.workload), Workload.names)
         for workload in report.workloads {
@@ -116,6 +119,19 @@ final class BenchTests: XCTestCase {
         for role in try admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'tw_bench_%'").rows.compactMap({ $0[0] }) {
             _ = try admin.execute("DROP ROLE \(role)")
         }
+    }
+
+    /// `--max-overhead` turns overhead into failures (exit 1 on the command line); a bound no run can meet
+    /// fails every workload measured.
+    func testMaxOverheadFailsTheRun() throws {
+        var bench = small()
+        bench.only = ["point", "range"]
+        bench.maxOverhead = -100
+        let (report, _) = try bench.run()
+        XCTAssertEqual(report.workloads.map(\.workload), ["point", "range"])
+        XCTAssertEqual(report.failures.count, 2, "\(report.failures)")
+        XCTAssertTrue(report.failures.allSatisfy { $0.contains("exceeds --max-overhead -100.0%") }, "\(report.failures)")
+        try assertScratchGone()
     }
 
     /// Ctrl-C (or a cancelled CI job's SIGTERM) in the middle of a run still drops the scratch database and
