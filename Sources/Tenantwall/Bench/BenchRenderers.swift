@@ -58,7 +58,9 @@ public enum BenchRenderers {
             values.append(abs(chartOverhead(w.mode(.generated))))
             values.append(abs(chartOverhead(w.mode(.contrast))))
         }
-        let largest: Double = max(10, values.max() ?? 10)
+        // The scale stops at 100%: the contrast style (and LIKE) can cost thousands of percent in server CPU,
+        // which would flatten every other bar. Longer bars are cut at the edge; the label gives the value.
+        let largest: Double = min(100, max(10, values.max() ?? 10))
         let scale = 160.0 / largest
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\(rowHeight * report.workloads.count + 40) font-family=\"sans-serif\" font-size=\"12\">"
         svg += "<line x1=\"\(mid)\" y1=\"0\" x2=\"\(mid)\" y2=\"\(rowHeight * report.workloads.count + 10)\" stroke=\"#888\"/>"
@@ -67,13 +69,14 @@ public enum BenchRenderers {
             svg += "<text x=\"4\" y=\"\(y + 16)\">\(Escape.xml(w.workload))</text>"
             for (j, mode) in [BenchRunner.Mode.generated, .contrast].enumerated() {
                 let v = chartOverhead(w.mode(mode))
-                let length = Int(abs(v) * scale)
+                let length = Int(min(abs(v), largest) * scale)
                 let x = v >= 0 ? mid : mid - length
                 svg += "<rect x=\"\(x)\" y=\"\(y + j * 13)\" width=\"\(max(1, length))\" height=\"11\" fill=\"\(mode == .generated ? "#2e7d32" : "#c62828")\"/>"
                 svg += "<text x=\"\(mid + 170)\" y=\"\(y + j * 13 + 10)\">\(mode.rawValue) \(pct(v))</text>"
             }
         }
-        svg += "<text x=\"\(mid - 30)\" y=\"\(rowHeight * report.workloads.count + 30)\">0% (baseline)</text></svg>"
+        svg += "<text x=\"\(mid - 30)\" y=\"\(rowHeight * report.workloads.count + 30)\">0% (baseline)</text>"
+        svg += "<text x=\"\(mid + 120)\" y=\"\(rowHeight * report.workloads.count + 30)\">+\(Int(largest))%</text></svg>"
         return svg
     }
 
