@@ -9,7 +9,11 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure RLS overhead: generated policies and a common hand-written style against a bypassing baseline, with plan checks.",
-        discussion: "Builds a scratch database (dropped afterwards unless --keep). Exit codes: 0 ok, 1 a plan check failed or overhead exceeded --max-overhead, 2 could not run.")
+        discussion: """
+            Builds a scratch database from --spec (or a built-in dataset) and drops it with its roles afterwards \
+            unless --keep, also on Ctrl-C. Exit codes: 0 ok, 1 a plan check failed or overhead exceeded \
+            --max-overhead, 2 could not run, 130/143 interrupted (after cleaning up).
+            """)
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -34,7 +38,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Interleaved rounds.")
     var rounds = 7
 
-    @Option(help: "Fail when the generated policies cost more than this percentage on any workload PostgreSQL does not limit.")
+    @Option(help: "Fail when the generated policies cost more than this percentage (server CPU per operation when the server is local, else throughput) on any workload PostgreSQL does not limit.")
     var maxOverhead: Double?
 
     @Option(help: ArgumentHelp("Write report.html, report.md and report.json here.", valueName: "dir"))
