@@ -51,6 +51,13 @@ public final class LocalServer {
                 "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "100",
                 "shared_buffers": "128MB", "log_min_messages": "warning", "lc_messages": "'C'",
             ]
+            // TimescaleDB works only when preloaded: load it wherever it is installed, so specs with
+            // hypertables run as hypertables on the embedded server too.
+            // (Debian's layout: the libraries sit next to bin/, in lib/.)
+            if FileManager.default.fileExists(atPath: ((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib/timescaledb.so")) {
+                settings["shared_preload_libraries"] = "'timescaledb'"
+                settings["timescaledb.telemetry_level"] = "off"
+            }
             for (key, value) in extraSettings { settings[key] = value }
             let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n")
             let confURL = URL(fileURLWithPath: data).appendingPathComponent("postgresql.auto.conf")

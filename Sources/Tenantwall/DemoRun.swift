@@ -50,8 +50,16 @@ public struct ServerCapabilities {
 
     public init(connection: Connection) { self.connection = connection }
 
+    /// Whether `CREATE EXTENSION` can succeed: installed, and for TimescaleDB also preloaded (it refuses to be
+    /// created otherwise).
     public func available(_ extensionName: String) throws -> Bool {
-        try connection.query("SELECT count(*) FROM pg_catalog.pg_available_extensions WHERE name = $1", [extensionName]).scalar == "1"
+        guard try connection.query("SELECT count(*) FROM pg_catalog.pg_available_extensions WHERE name = $1", [extensionName]).scalar == "1" else {
+            return false
+        }
+        if extensionName == "timescaledb" {
+            return try connection.query("SELECT pg_catalog.current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb'").scalar == "t"
+        }
+        return true
     }
 
     /// Drops hypertables when TimescaleDB is absent and inlines helpers when the extension is not installed.
