@@ -101,6 +101,22 @@ final class BenchTests: XCTestCase {
         }
     }
 
+    /// A spec with the signed binding is measured with tokens: the generated mode presents a token per tenant
+    /// signed with the benchmark's own key, so the figures include the signature check, and the plans and rows
+    /// are still the baseline's.
+    func testTheSignedBindingIsMeasuredWithTokens() throws {
+        var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+        spec.tenancy.binding = .signed
+        var bench = small(spec, label: "signed")
+        bench.only = ["point", "range", "end-to-end"]
+        let (report, _) = try bench.run()
+        XCTAssertEqual(report.workloads.map(\.workload), ["point", "range", "end-to-end"])
+        assertPlansHold(report)
+        XCTAssertTrue(report.notes.contains { $0.contains("signed tokens") }, "\(report.notes)")
+        for workload in report.workloads { XCTAssertGreaterThan(workload.mode(.generated)?.throughput ?? 0, 0, workload.workload) }
+        try assertScratchGone()
+    }
+
     /// With TimescaleDB installed the spec's hypertables are built as hypertables; without it, this test says so.
     func testHypertablesAreBuiltAsHypertablesWhereTimescaleDBIsInstalled() throws {
         let admin = try Connection(TestServer.shared.connectionString())

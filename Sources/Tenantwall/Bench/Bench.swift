@@ -62,8 +62,17 @@ public struct Bench {
             guard let largest = samples.first else { throw PostgresError.client("bench: the dataset has no tenant rows to measure") }
             let version = try db.query("SELECT current_setting('server_version')").scalar ?? "?"
             progress("checking plans …")
-            let checks = try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", setting: spec.tenancy.setting)
-            let runner = BenchRunner(conninfo: scratch, settings: self.runner, tenants: samples, tenancy: spec.tenancy, progress: progress)
+            // The signed binding: a key of the benchmark's own, and a token per tenant.
+            var secret: [UInt8]?
+            if spec.tenancy.binding == .signed {
+                var generator = SystemRandomNumberGenerator()
+                let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                try SigningKeys.rotate(db, spec: spec, secret: key, id: "tw-bench", overlap: 0)
+                secret = key
+            }
+            let binding = try BenchBinding(tenancy: spec.tenancy, tenants: samples.map(\.tenant), secret: secret)
+            let checks = try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", binding: binding)
+            let runner = BenchRunner(conninfo: scratch, settings: self.runner, tenants: samples, tenancy: spec.tenancy, binding: binding, progress: progress)
             let results = BenchReport.build(samples: try runner.run(workloads), workloads: workloads)
             var failures = checks.filter(\.failed).filter { $0.mode == .generated }.map { "plan check failed for \($0.workload): \($0.differences.joined(separator: "; "))" }
             if let maxOverhead {

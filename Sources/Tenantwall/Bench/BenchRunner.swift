@@ -51,13 +51,16 @@ public final class BenchRunner {
     let settings: Settings
     let tenants: [BenchDataset.Sample]
     let tenancy: Tenancy
+    let binding: BenchBinding
     let progress: (String) -> Void
 
-    public init(conninfo: String, settings: Settings, tenants: [BenchDataset.Sample], tenancy: Tenancy, progress: @escaping (String) -> Void) {
+    public init(conninfo: String, settings: Settings, tenants: [BenchDataset.Sample], tenancy: Tenancy, binding: BenchBinding,
+                progress: @escaping (String) -> Void) {
         self.conninfo = conninfo
         self.settings = settings
         self.tenants = tenants
         self.tenancy = tenancy
+        self.binding = binding
         self.progress = progress
     }
 
@@ -131,7 +134,7 @@ public final class BenchRunner {
         switch mode {
         case .baseline: return nil
         case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1)"
-        case .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(tenancy.setting)), $1, true)"
+        case .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(binding.plainSetting)), $1, true)"
         }
     }
 
@@ -167,11 +170,11 @@ public final class BenchRunner {
             var run = ClientRun()
             var serverNanos: UInt64 = 0
             let baseline = mode == .baseline
-            let tenants = runner.tenants, setting = runner.tenancy.setting
+            let tenants = runner.tenants, binding = runner.binding, setting = binding.setting(mode)
             while Date() < deadline {
                 let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
                 if workload.kind != .endToEnd && !baseline {
-                    try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [setting, tenant.tenant])
+                    try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [setting, binding.value(mode, tenant: tenant.tenant)])
                 }
                 let before = cpu?.readIdle()
                 for _ in 0..<runner.settings.batch {
@@ -180,7 +183,7 @@ public final class BenchRunner {
                     let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
                     let start = DispatchTime.now().uptimeNanoseconds
                     if withContext {
-                        try connection.pipeline([("ctx", [tenant.tenant]), ("w", parameters)])
+                        try connection.pipeline([("ctx", [binding.value(mode, tenant: tenant.tenant)]), ("w", parameters)])
                     } else {
                         try connection.executePrepared("w", parameters)
                     }

@@ -95,8 +95,11 @@ public enum BenchSpec {
             notes.append("the tenantwall extension is not installed on this server (make -C sql install): helpers inlined instead")
             spec.tenancy.helpers = .inline
         }
-        if spec.tenancy.binding != .context {
-            notes.append("the spec binds sessions by \(spec.tenancy.binding.rawValue); this run measures its policies under the context binding (the binding's own per-statement cost is not in these figures)")
+        if spec.tenancy.binding == .signed {
+            notes.append("the spec binds sessions with signed tokens: the generated mode presents an HS256 token per tenant (signed with the benchmark's own key), so these figures include the signature check")
+        }
+        if spec.tenancy.binding == .role {
+            notes.append("the spec binds sessions by login role; this run measures its policies under the context binding (the role lookup's per-statement cost is not in these figures)")
             spec.tenancy.binding = .context
         }
         return (spec, notes)

@@ -39,9 +39,13 @@ public enum PlanComparer {
         }
         var nodes: [String] = []
         var workers = 0
+        var initPlanBuffers = 0
+        func blocks(_ node: [String: Any]) -> Int { (node["Shared Hit Blocks"] as? Int ?? 0) + (node["Shared Read Blocks"] as? Int ?? 0) }
         func walk(_ node: [String: Any]) {
             let relationship = node["Parent Relationship"] as? String
-            if relationship == "InitPlan" || relationship == "SubPlan" { return }
+            // The context's InitPlan is the binding's own work (a signed binding reads its keys): not the plan's.
+            if relationship == "InitPlan" { initPlanBuffers += blocks(node); return }
+            if relationship == "SubPlan" { return }
             if (node["Actual Loops"] as? Int) == 0 { return }  // pruned while executing, never ran
             let type = node["Node Type"] as? String ?? "?"
             if type == "Append" || type == "Result" {
@@ -58,8 +62,7 @@ public enum PlanComparer {
             for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
         }
         walk(plan)
-        let buffers = (plan["Shared Hit Blocks"] as? Int ?? 0) + (plan["Shared Read Blocks"] as? Int ?? 0)
-        return Shape(nodes: nodes, buffers: buffers, workers: workers)
+        return Shape(nodes: nodes, buffers: blocks(plan) - initPlanBuffers, workers: workers)
     }
 
     public static func differences(baseline: String, candidate: String, compareBuffers: Bool) -> [String] {
@@ -80,7 +83,7 @@ public enum PlanComparer {
     /// custom plan may know this tenant is large and choose differently. When the RLS plan is exactly the
     /// baseline's generic plan, the difference is that estimate, reported as a PostgreSQL limitation with the
     /// remedy, not a failure of the policies.
-    public static func check(_ workloads: [Workload], conninfo: String, tenant: String, key: String, setting: String) throws -> [PlanCheck] {
+    public static func check(_ workloads: [Workload], conninfo: String, tenant: String, key: String, binding: BenchBinding) throws -> [PlanCheck] {
         let connection = try Connection(conninfo)
         func explain(_ workload: Workload, _ mode: BenchRunner.Mode, generic: Bool = false) throws -> String {
             let sql = workload.sql(baseline: mode == .baseline)
@@ -95,7 +98,7 @@ public enum PlanComparer {
                     _ = try? connection.execute("DEALLOCATE tw_plan_check")  // prepared statements outlive a rollback
                 }
                 try connection.execute("SET LOCAL ROLE \(SQL.ident(mode.role)); SET LOCAL plan_cache_mode = \(generic ? "force_generic_plan" : "auto")")
-                try connection.query("SELECT set_config($1, $2, true)", [setting, tenant])
+                try connection.query("SELECT set_config($1, $2, true)", [binding.setting(mode), binding.value(mode, tenant: tenant)])
                 try connection.execute("PREPARE tw_plan_check AS " + sql)
                 // Five custom plans first, as for any prepared statement; the sixth may be generic.
                 if !generic { for _ in 0..<6 { try connection.execute(execute) } }
@@ -107,7 +110,7 @@ public enum PlanComparer {
             try connection.execute("BEGIN")
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL ROLE \(SQL.ident(mode.role))")
-            try connection.query("SELECT set_config($1, $2, true)", [setting, tenant])
+            try connection.query("SELECT set_config($1, $2, true)", [binding.setting(mode), binding.value(mode, tenant: tenant)])
             let result = try connection.query(workload.sql(baseline: mode == .baseline), workload.parameters(baseline: mode == .baseline, tenant: tenant, key: key, n: 0))
             return result.rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }.sorted()
         }
