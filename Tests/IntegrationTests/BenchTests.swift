@@ -137,6 +137,16 @@ final class BenchTests: XCTestCase {
         }
     }
 
+    /// Asked only for workloads the spec cannot support, the run stops before creating anything.
+    func testOnlyUnsupportedWorkloadsIsAnErrorBeforeAnythingIsCreated() throws {
+        var bench = small(try SpecFiles.load([TestServer.path("policies/analytics-warehouse")]), label: "analytics")
+        bench.only = ["like"]
+        XCTAssertThrowsError(try bench.run()) { error in
+            XCTAssertTrue("\(error)".contains("supports none of the workloads asked for (like)"), "\(error)")
+        }
+        try assertScratchGone()
+    }
+
     /// `--max-overhead` turns overhead into failures (exit 1 on the command line); a bound no run can meet
     /// fails every workload measured.
     func testMaxOverheadFailsTheRun() throws {

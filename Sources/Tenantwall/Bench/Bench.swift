@@ -31,6 +31,11 @@ public struct Bench {
         let admin = try Connection(conninfo)
         let name = "tenantwall_bench_\(UUID().uuidString.prefix(8).lowercased())"
         let renamed = BenchSpec.renamingRoles(try spec ?? SpecLoader.load([("built-in bench spec", BenchSpec.builtIn)]))
+        // Before anything is created: asked only for workloads this spec cannot support, there is nothing to run.
+        let supported = BenchTargets(spec: renamed).workloads().workloads.map(\.name)
+        if !only.isEmpty && !only.contains(where: supported.contains) {
+            throw ToolError("bench: this spec supports none of the workloads asked for (\(only.joined(separator: ", "))); it supports \(supported.joined(separator: ", "))")
+        }
         try admin.execute("CREATE DATABASE \(SQL.ident(name))")
         let scratch = ConnectionString.with(conninfo, [("dbname", name)])
         var keepIt = keep
@@ -59,7 +64,7 @@ public struct Bench {
                 notes.append("workload \(wanted) asked for, but this spec does not support it")
             }
             let samples = try dataset.samples(on: db)
-            guard let largest = samples.first else { throw PostgresError.client("bench: the dataset has no tenant rows to measure") }
+            guard let largest = samples.first else { throw ToolError("bench: the dataset has no tenant rows to measure") }
             let version = try db.query("SELECT current_setting('server_version')").scalar ?? "?"
             progress("checking plans …")
             // The signed binding: a key of the benchmark's own, and a token per tenant.

@@ -96,7 +96,7 @@ public struct BenchDataset {
                 columns.append(SQL.ident(column.name))
                 values.append(value)
             } else if column.notNull && column.defaultValue == nil {
-                throw PostgresError.client("bench: cannot generate values of type \(column.type) for \(table.qualifiedName).\(column.name)")
+                throw ToolError("bench: cannot generate values of type \(column.type) for \(table.qualifiedName).\(column.name)")
             }
         }
         return """

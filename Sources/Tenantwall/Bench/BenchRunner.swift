@@ -173,8 +173,9 @@ public final class BenchRunner {
             let tenants = runner.tenants, binding = runner.binding, setting = binding.setting(mode)
             while Date() < deadline {
                 let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
+                let context = binding.value(mode, tenant: tenant.tenant)
                 if workload.kind != .endToEnd && !baseline {
-                    try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [setting, binding.value(mode, tenant: tenant.tenant)])
+                    try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [setting, context])
                 }
                 let before = cpu?.readIdle()
                 for _ in 0..<runner.settings.batch {
@@ -183,7 +184,7 @@ public final class BenchRunner {
                     let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
                     let start = DispatchTime.now().uptimeNanoseconds
                     if withContext {
-                        try connection.pipeline([("ctx", [binding.value(mode, tenant: tenant.tenant)]), ("w", parameters)])
+                        try connection.pipeline([("ctx", [context]), ("w", parameters)])
                     } else {
                         try connection.executePrepared("w", parameters)
                     }
