@@ -57,6 +57,9 @@ public final class LocalServer {
             if FileManager.default.fileExists(atPath: ((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib/timescaledb.so")) {
                 settings["shared_preload_libraries"] = "'timescaledb'"
                 settings["timescaledb.telemetry_level"] = "off"
+                // One job scheduler per database with the extension, plus the jobs: many test databases.
+                settings["max_worker_processes"] = "64"
+                settings["timescaledb.max_background_workers"] = "48"
             }
             for (key, value) in extraSettings { settings[key] = value }
             let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n")

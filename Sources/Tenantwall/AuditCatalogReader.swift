@@ -1,12 +1,16 @@
 import Audit
 import Postgres
 
-/// Reads the audit's catalog snapshot from a live database: seven set-based queries in one read-only,
+/// Reads the audit's catalog snapshot from a live database: seven set-based queries (eight with TimescaleDB) in one read-only,
 /// repeatable-read transaction, so every rule sees one consistent catalog.
 public enum AuditCatalogReader {
     public static func read(_ connection: Connection) throws -> AuditCatalog {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { _ = try? connection.execute("ROLLBACK") }
-        return AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).rows })
+        var catalog = AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).rows })
+        if try connection.query(AuditCatalogQueries.timescaleInstalled).scalar == "true" {
+            catalog.hypertables = Set(try connection.query(AuditCatalogQueries.hypertables).rows.compactMap { $0[0] })
+        }
+        return catalog
     }
 }

@@ -39,6 +39,13 @@ public struct DemoRun {
             report.lines.append("      FAILED \(check.id) as \(check.role) (tenant \(check.tenant)): \(check.title): expected \(check.expected), got \(check.actual)")
         }
         report.failures += verified.failed.count
+        let hypertables = spec.tables.filter { $0.hypertable != nil }
+        if !hypertables.isEmpty, let version = try connection.query("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'").scalar {
+            let names = Set(hypertables.map(\.qualifiedName))
+            let chunkChecks = verified.checks.filter { $0.id.hasPrefix("partition-") && names.contains($0.table) }
+            report.lines.append("hypertables on TimescaleDB \(version): \(hypertables.map(\.qualifiedName).joined(separator: ", ")); "
+                                + "\(chunkChecks.count) checks named their chunks directly as \(Set(chunkChecks.map(\.role)).count) roles")
+        }
         report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; all probe rows rolled back")
         return report
     }

@@ -67,10 +67,22 @@ final class ExampleSpecTests: XCTestCase {
         XCTAssertEqual(bypass, "0")
         let app = spec.roles.app
         for table in spec.tables {
+            // Table-level privileges, or (hypertables) column-level ones on every column and none at table level.
+            let level = table.hypertable == nil
+                ? "SELECT relacl FROM pg_class WHERE oid = $1::regclass"
+                : "SELECT attacl FROM pg_attribute WHERE attrelid = $1::regclass AND attnum = 1"
             let privileges = try db.query("""
-                SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM aclexplode((SELECT relacl FROM pg_class WHERE oid = $1::regclass))
+                SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM aclexplode((\(level)))
                 WHERE grantee = (SELECT oid FROM pg_roles WHERE rolname = $2)
                 """, [SQL.qualified(table.schema, table.name), app]).scalar ?? ""
+            if table.hypertable != nil {
+                let tableLevel = try db.query("SELECT count(*) FROM aclexplode((SELECT relacl FROM pg_class WHERE oid = $1::regclass)) WHERE grantee <> (SELECT relowner FROM pg_class WHERE oid = $1::regclass)",
+                                              [SQL.qualified(table.schema, table.name)]).scalar
+                XCTAssertEqual(tableLevel, "0", "\(model): \(table.qualifiedName) is a hypertable: no table-level grant, which new chunks would copy")
+                let everyColumn = try db.query("SELECT bool_and(has_column_privilege($2, $1::regclass, attnum, 'SELECT'))::text FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+                                               [SQL.qualified(table.schema, table.name), app]).scalar
+                XCTAssertEqual(everyColumn, "true", "\(model): \(app) reads every column of \(table.qualifiedName)")
+            }
             let expected = table.commands(for: app).map(\.sql).sorted().joined(separator: ",")
             XCTAssertEqual(privileges, expected, "\(model): \(app) on \(table.qualifiedName) has exactly the spec's grants")
         }

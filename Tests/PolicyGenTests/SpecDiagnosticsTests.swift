@@ -76,6 +76,49 @@ final class SpecDiagnosticsTests: XCTestCase {
         XCTAssertTrue(all.contains { $0.message.contains("choose one") }, "hypertable and partitioning together")
     }
 
+    func testHypertableRulesNameTheLineAndWhatToDoInstead() {
+        let text = roles + """
+
+            tables:
+              - name: metrics
+                isolation: tenant
+                columns: {tenant_id: uuid, at: timestamptz, v: integer}
+                primary_key: [tenant_id, at]
+                grants:
+                  a: [select, insert, delete]
+                hypertable:
+                  time_column: at
+                  chunk_schema: public
+                  space_partitions: 0
+                  continuous_aggregates: true
+            """
+        let all = diagnostics(text)
+        assertDiagnostic(all, line: 11, column: 7, contains: "DELETE cannot be granted on hypertable 'public.metrics'")
+        assertDiagnostic(all, line: 11, contains: "tenant remove --delete-data")
+        assertDiagnostic(all, line: 14, column: 7, contains: "chunk_schema 'public' must hold chunks only")
+        assertDiagnostic(all, line: 15, column: 7, contains: "space_partitions must be between 1 and 1024")
+        assertDiagnostic(all, line: 16, column: 7, contains: "declare the rollup as its own tenant table")
+        XCTAssertEqual(all.count, 4, all.map(\.message).joined(separator: "\n"))
+    }
+
+    func testHypertableDefaultsLeaveOutDeleteAndUseTheChunkSchema() throws {
+        let spec = try SpecLoader.load([("ok.yaml", roles + """
+
+            tables:
+              - name: metrics
+                isolation: tenant
+                columns: {tenant_id: uuid, at: timestamptz}
+                hypertable: {time_column: at, space_partitions: 4}
+            """)])
+        XCTAssertEqual(spec.tables[0].grants.map { "\($0.role): \($0.commands.map(\.sql).joined(separator: ","))" },
+                       ["a: SELECT,INSERT,UPDATE", "adm: SELECT,INSERT,UPDATE"])
+        let sql = Generator(spec: spec).script()
+        XCTAssertTrue(sql.contains("partitioning_column => 'tenant_id', number_partitions => 4"), sql)
+        XCTAssertTrue(sql.contains("associated_schema_name => 'tenantwall_chunks'"), sql)
+        XCTAssertTrue(sql.contains("GRANT SELECT (\"tenant_id\", \"at\"), INSERT (\"tenant_id\", \"at\"), UPDATE (\"tenant_id\", \"at\") ON TABLE \"public\".\"metrics\" TO \"a\""), sql)
+        XCTAssertTrue(sql.contains("CREATE ROLE %I LOGIN CONNECTION LIMIT 0 NOBYPASSRLS', 'o'"), sql)
+    }
+
     func testTableWithoutTenantColumnAndWrongTypes() {
         let text = """
             tenancy:

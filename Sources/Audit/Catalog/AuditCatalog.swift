@@ -1,3 +1,5 @@
+import PolicyGen
+
 /// A value snapshot of the parts of a live catalog the rules look at, read by `AuditCatalog.queries` in a
 /// handful of set-based queries (no query per table), so auditing 500 tables stays well under a second.
 public struct AuditCatalog: Sendable {
@@ -13,9 +15,13 @@ public struct AuditCatalog: Sendable {
         /// The parent (a partitioned table or inheritance parent), qualified.
         public var parent: String?
         public var columns: [String]
-        /// `grantee:PRIVILEGE`, with `PUBLIC` for grants to everyone.
+        /// Table-level privileges, `grantee:PRIVILEGE`, with `PUBLIC` for grants to everyone.
         public var grants: [String]
         public var options: [String]
+        /// Roles (and `PUBLIC`) with USAGE on the table's schema: only they can name the table at all.
+        public var schemaUsers: [String] = []
+        /// Column-level privileges (on at least one column), as `grants`. TimescaleDB does not copy these to chunks.
+        public var columnGrants: [String] = []
         public var qualified: String { schema + "." + name }
     }
 
@@ -82,8 +88,13 @@ public struct AuditCatalog: Sendable {
     public var dependencies: [Dependency] = []
     public var triggers: [Trigger] = []
     public var indexes: [IndexInfo] = []
+    /// TimescaleDB hypertables, qualified (empty without TimescaleDB).
+    public var hypertables: Set<String> = []
 
     public init() {}
+
+    /// A TimescaleDB chunk: a child of a hypertable. TimescaleDB refuses FORCE ROW LEVEL SECURITY on chunks.
+    public func isChunk(_ table: Table) -> Bool { table.parent.map(hypertables.contains) ?? false }
 
     public func table(_ qualified: String) -> Table? { tablesByName[qualified] }
     public func role(_ name: String) -> Role? { roles.first { $0.name == name } }
@@ -103,7 +114,7 @@ public struct AuditCatalog: Sendable {
     public func inferredAppRoles() -> Set<String> {
         var roles = Set(policies.flatMap(\.roles).filter { $0 != "public" })
         for table in tables where table.rls {
-            for grant in table.grants {
+            for grant in table.grants + table.columnGrants {
                 let parts = grant.split(separator: ":")
                 if parts.count == 2, parts[0] != "PUBLIC", String(parts[0]) != table.owner, ["SELECT", "INSERT", "UPDATE", "DELETE"].contains(String(parts[1])) {
                     roles.insert(String(parts[0]))
@@ -113,11 +124,12 @@ public struct AuditCatalog: Sendable {
         return roles
     }
 
+    /// Who holds `privilege` on the table, at table level or on some of its columns.
     public func grantees(_ table: Table, privilege: String) -> [String] {
-        table.grants.compactMap { grant in
+        uniqued((table.grants + table.columnGrants).compactMap { grant in
             let parts = grant.split(separator: ":")
             return parts.count == 2 && parts[1] == privilege ? String(parts[0]) : nil
-        }
+        })
     }
 
     public func policies(on table: Table) -> [Policy] { policies.filter { $0.table == table.qualified } }

@@ -12,7 +12,12 @@ public enum AuditCatalogQueries {
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text,
                (SELECT pg_catalog.array_agg(CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END || ':' || x.privilege_type)
                 FROM pg_catalog.aclexplode(c.relacl) AS x)::text,
-               c.reloptions::text
+               c.reloptions::text,
+               (SELECT pg_catalog.array_agg(CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END)
+                FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) AS x WHERE x.privilege_type = 'USAGE')::text,
+               (SELECT pg_catalog.array_agg(DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END || ':' || x.privilege_type)
+                FROM pg_catalog.pg_attribute AS a CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) AS x
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL)::text
         FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND \(userSchemas)
         """
@@ -74,7 +79,8 @@ public enum AuditCatalogQueries {
         var catalog = AuditCatalog()
         catalog.tables = results[0].map { r in
             AuditCatalog.Table(oid: r[0] ?? "", schema: r[1] ?? "", name: r[2] ?? "", kind: r[3] ?? "", rls: r[4] == "true", forced: r[5] == "true",
-                               owner: r[6] ?? "", parent: r[7], columns: array(r[8]), grants: array(r[9]), options: array(r[10]))
+                               owner: r[6] ?? "", parent: r[7], columns: array(r[8]), grants: array(r[9]), options: array(r[10]),
+                               schemaUsers: array(r[11]), columnGrants: array(r[12]))
         }
         catalog.policies = results[1].map { r in
             AuditCatalog.Policy(table: r[0] ?? "", name: r[1] ?? "", permissive: r[2] == "true", command: r[3] ?? "*", roles: array(r[4]), using: r[5], check: r[6])
@@ -95,6 +101,13 @@ public enum AuditCatalogQueries {
     }
 
     public static let all = [tables, policies, roles, functions, dependencies, triggers, indexes]
+
+    /// Whether TimescaleDB is installed; only then can `hypertables` run (its catalog schema exists).
+    public static let timescaleInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb')::text"
+
+    /// Hypertables, qualified: their inheritance children are chunks.
+    public static let hypertables = "SELECT schema_name || '.' || table_name FROM _timescaledb_catalog.hypertable"
+
 
     /// Parses PostgreSQL's text form of a one-dimensional array: `{a,"b c","d\\"e"}`.
     static func array(_ text: String?) -> [String] {

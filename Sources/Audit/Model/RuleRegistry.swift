@@ -5,7 +5,7 @@ public enum RuleRegistry {
         WriteCheckDropsScope(), FailOpenNull(), UnsafeCurrentSetting(), PolicyWithoutRowColumn(), HardcodedTenant(),
         AppRoleBypasses(), AppRoleOwnsTable(), ViewNotSecurityInvoker(), MaterializedViewOverProtected(), DefinerSearchPath(),
         DefinerExecutableByApp(), LeakproofFunction(), TriggerRunsAsBypassingRole(), PartitionReadable(), UngovernedPrivileges(),
-        GrantToPublic(),
+        GrantToPublic(), HypertableGrantsReachChunks(),
         ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(),
         Drift(),
         ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),

@@ -1,19 +1,30 @@
-/// TW120: a partition or chunk the application can read directly, where the parent's policies do not apply.
+/// TW120: a partition or chunk the application can read or write directly, where the parent's policies do not
+/// apply.
+///
+/// A partition is closed when it has RLS forced and no policy. A TimescaleDB chunk refuses FORCE, so it is
+/// closed by RLS enabled with no policy (only its owner, never an application role, bypasses that), or when no
+/// application role that holds a privilege on it may use its schema (naming it fails with 42501).
 public struct PartitionReadable: AuditRule {
     public let id = "TW120", name = "partition-readable", severity = Severity.error
     public let title = "partition or chunk readable directly by an application role"
-    public let explanation = "Naming a partition applies only its own RLS settings; TimescaleDB chunks inherit grants but not policies."
+    public let explanation = "Naming a partition applies only its own RLS settings; TimescaleDB chunks copy their hypertable's table-level grants but not its policies."
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
         guard let catalog = input.catalog else { return [] }
         let protected = Set(input.protectedTables.map(\.qualified))
         return catalog.tables.filter { t in t.parent.map(protected.contains) ?? false }.compactMap { part in
-            let readers = Set(catalog.grantees(part, privilege: "SELECT").filter { $0 == "PUBLIC" || input.isApp($0) })
-            let closed = part.rls && part.forced && catalog.policies(on: part).isEmpty
-            guard !readers.isEmpty, !closed else { return nil }
-            return finding("\(part.qualified) (of \(part.parent!)) is readable by \(readers.sorted().joined(separator: ", ")) without its parent's policies",
+            let chunk = catalog.isChunk(part)
+            let holders = Set(["SELECT", "INSERT", "UPDATE", "DELETE"].flatMap { catalog.grantees(part, privilege: $0) }.filter { $0 == "PUBLIC" || input.isApp($0) })
+            let reach = holders.filter { part.schemaUsers.contains("PUBLIC") || part.schemaUsers.contains($0) }
+            let closed = part.rls && (part.forced || chunk) && catalog.policies(on: part).isEmpty
+            guard !reach.isEmpty, !closed else { return nil }
+            let roles = reach.sorted().map { $0 == "PUBLIC" ? $0 : Fix.ident($0) }.joined(separator: ", ")
+            let table = Fix.table(part.qualified)
+            // TimescaleDB refuses FORCE on a chunk (0A000 operation not supported on chunk tables).
+            let rls = chunk ? "ENABLE ROW LEVEL SECURITY" : "ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"
+            return finding("\(chunk ? "chunk" : "partition") \(part.qualified) (of \(part.parent!)) is reachable by \(reach.sorted().joined(separator: ", ")) without its parent's policies",
                            at: .object("table", part.qualified),
-                           fix: "ALTER TABLE \(Fix.table(part.qualified)) ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY; REVOKE ALL ON \(Fix.table(part.qualified)) FROM \(readers.sorted().map { $0 == "PUBLIC" ? $0 : Fix.ident($0) }.joined(separator: ", "));")
+                           fix: "ALTER TABLE \(table) \(rls); REVOKE ALL ON \(table) FROM \(roles);")
         }
     }
 }

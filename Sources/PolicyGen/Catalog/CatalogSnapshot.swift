@@ -2,6 +2,10 @@
 /// fingerprint of its state (RLS flags, policy expressions as the server deparses them, ACLs, index and
 /// function definitions).
 ///
+/// Chunks (inheritance children of a hypertable) are compared by their ACL only: a chunk that TimescaleDB
+/// created since the last run is already closed by its schema and ACL, and gets RLS from the safety-net job, so
+/// its missing RLS flag is not drift.
+///
 /// Plans compare two snapshots: the live database's, and the one the database has after the generated SQL
 /// ran in a transaction that is then rolled back. Both are deparsed by the same server, so a hand-edited
 /// policy differs from the generated one even when it is written differently.
@@ -26,7 +30,7 @@ public enum CatalogQuery {
         let r = spec.roles
         return [
             SQL.textArray(spec.tables.map(\.schema)), SQL.textArray(spec.tables.map(\.name)), spec.tenancy.helperSchema,
-            SQL.textArray(uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)), SQL.textArray(uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema))),
+            SQL.textArray(uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)), SQL.textArray(uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema) + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) })),
             r.admin,
         ]
     }
@@ -54,12 +58,20 @@ GROUP BY t.q
 UNION ALL
 SELECT 'grants ' || q, COALESCE((SELECT pg_catalog.string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type, ',' ORDER BY 1)
                           FROM pg_catalog.aclexplode(t.relacl) AS a WHERE a.grantee <> t.relowner), '')
+       || COALESCE((SELECT E'\ncolumns: ' || pg_catalog.string_agg(pg_catalog.format('%s(%s)', g.who, g.cols), ',' ORDER BY g.who)
+                    FROM (SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type AS who,
+                                 pg_catalog.string_agg(c.attname, ' ' ORDER BY c.attnum) AS cols
+                          FROM pg_catalog.pg_attribute AS c CROSS JOIN LATERAL pg_catalog.aclexplode(c.attacl) AS a
+                          WHERE c.attrelid = t.oid AND c.attnum > 0 AND NOT c.attisdropped AND c.attacl IS NOT NULL
+                          GROUP BY 1) AS g), '')
 FROM t
 UNION ALL
 SELECT 'index ' || i.relname || ' on ' || t.q, pg_catalog.pg_get_indexdef(i.oid)
 FROM t JOIN pg_catalog.pg_index AS x ON x.indrelid = t.oid JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid
 UNION ALL
-SELECT 'time series ' || t.q, COALESCE(pg_catalog.string_agg(pg_catalog.format('%s rls=%s force=%s acl=%s', k.relname, k.relrowsecurity, k.relforcerowsecurity, k.relacl), E'\n' ORDER BY k.relname), '')
+SELECT 'time series ' || t.q, COALESCE(pg_catalog.string_agg(CASE WHEN k.relispartition
+        THEN pg_catalog.format('%s rls=%s force=%s acl=%s', k.relname, k.relrowsecurity, k.relforcerowsecurity, k.relacl)
+        ELSE pg_catalog.format('%s.%s acl=%s', k.relnamespace::regnamespace, k.relname, k.relacl) END, E'\n' ORDER BY k.relname), '')
 FROM t LEFT JOIN pg_catalog.pg_inherits AS h ON h.inhparent = t.oid LEFT JOIN pg_catalog.pg_class AS k ON k.oid = h.inhrelid
 GROUP BY t.q
 UNION ALL
@@ -76,7 +88,7 @@ SELECT 'helper functions', COALESCE((
     FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
     WHERE n.nspname = $3 AND c.relname = 'admin_mode_log'), 'missing')
 UNION ALL
-SELECT 'roles', COALESCE(pg_catalog.string_agg(pg_catalog.format('%s super=%s bypassrls=%s admin=%s', r.rolname, r.rolsuper, r.rolbypassrls,
+SELECT 'roles', COALESCE(pg_catalog.string_agg(pg_catalog.format('%s super=%s bypassrls=%s login=%s connlimit=%s admin=%s', r.rolname, r.rolsuper, r.rolbypassrls, r.rolcanlogin, r.rolconnlimit,
         pg_catalog.pg_has_role(r.oid, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $6), 'MEMBER')), E'\n' ORDER BY r.rolname), '')
 FROM pg_catalog.pg_roles AS r WHERE r.rolname = ANY ($4::text[]) AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $6)
 UNION ALL

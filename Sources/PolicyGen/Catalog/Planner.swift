@@ -16,8 +16,22 @@ public struct Plan: Sendable {
 
     public func script(header: [String]) -> String {
         guard !isEmpty else { return "" }
-        let list = differences.map { "  - " + $0.object + ($0.live == nil ? " (missing)" : " (differs)") }
+        let list = differences.flatMap { d in ["  - " + d.object + (d.live == nil ? " (missing)" : " (differs)")] + d.changes().map { "      " + $0 } }
         return ScriptRenderer.render(header: header + ["Differences:"] + list, sections: [Section("Plan", statements)])
+    }
+}
+
+extension Plan.Difference {
+    /// What changes in an object that exists, line by line as the server deparses it (`- now`, `+ after`),
+    /// at most `limit` lines: a reviewer sees, say, which chunks lose which copied grants.
+    public func changes(limit: Int = 8) -> [String] {
+        guard let live, let desired else { return [] }
+        let before = live.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let after = desired.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let kept = Set(before).intersection(after).union([""])
+        let lines = before.filter { !kept.contains($0) }.map { "- " + $0 } + after.filter { !kept.contains($0) }.map { "+ " + $0 }
+        let cut = lines.prefix(limit).map { $0.count > 160 ? String($0.prefix(157)) + "..." : $0 }
+        return cut + (lines.count > limit ? ["(\(lines.count - limit) more changed lines)"] : [])
     }
 }
 

@@ -13,7 +13,8 @@
 ///   only for the same role, backend and transaction, so typing a `SET` grants nothing, and EXECUTE on
 ///   `enable_admin_mode()` is granted to the admin role alone.
 /// - Partitions and chunks are reached through their parent; `secure_partition()` forces RLS with no policy on
-///   them and revokes direct grants, so naming one directly returns nothing.
+///   a partition and revokes direct grants, so naming one directly returns nothing; `secure_chunk()` does what
+///   TimescaleDB allows on a chunk (RLS enabled, not forced) behind the chunk schema and column-level grants.
 public enum HelperCore {
     public static let version = "0.1.0"
     public static let adminTokenSetting = "tenantwall.admin_token"
@@ -193,7 +194,29 @@ BEGIN
 END
 $$;
 
--- TimescaleDB chunks inherit the hypertable's grants but not its policies: secure each one.
+-- TimescaleDB chunks: the first walls are the chunk schema and column-level grants (a new chunk copies the
+-- hypertable's table-level ACL, which holds no access role). This is the second: RLS enabled with no policy,
+-- and direct grants (copied from an older ACL, or made by hand) revoked. TimescaleDB refuses FORCE on a chunk
+-- (0A000); without it only the chunk's owner, never an application role, reads it directly.
+CREATE OR REPLACE FUNCTION @extschema@.secure_chunk(chunk regclass) RETURNS void
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    grantee text;
+BEGIN
+    IF NOT (SELECT c.relrowsecurity FROM pg_class AS c WHERE c.oid = chunk) THEN
+        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', chunk);
+    END IF;
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+        FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS a LEFT JOIN pg_roles AS r ON r.oid = a.grantee
+        WHERE c.oid = chunk AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', chunk, grantee);
+    END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION @extschema@.secure_chunks(hypertable regclass) RETURNS integer
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     AS $$
@@ -207,14 +230,15 @@ BEGIN
     END IF;
     FOR chunk IN EXECUTE format('SELECT c FROM %I.show_chunks($1) AS c', tsdb) USING hypertable
     LOOP
-        PERFORM @extschema@.secure_partition(chunk);
+        PERFORM @extschema@.secure_chunk(chunk);
         secured := secured + 1;
     END LOOP;
     RETURN secured;
 END
 $$;
 
--- A TimescaleDB job body: secures the chunks of every hypertable that has row-level security.
+-- A TimescaleDB job body, the safety net: enables RLS on chunks created since the last run (already closed by
+-- the chunk schema and the grants) and revokes grants made on chunks by hand.
 CREATE OR REPLACE PROCEDURE @extschema@.secure_chunks_job(job_id integer, config jsonb)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
@@ -237,6 +261,7 @@ REVOKE ALL ON FUNCTION @extschema@.secure_partition(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.secure_partitions(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.secure_new_partitions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.ensure_partitions(regclass, interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.secure_chunk(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.secure_chunks(regclass) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLIC;
 """#

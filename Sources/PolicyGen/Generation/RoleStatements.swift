@@ -1,7 +1,13 @@
 /// Creates the spec's roles when missing, as NOLOGIN and never BYPASSRLS, and grants admin membership.
-/// Existing roles are left as they are (their attributes are the audit's business, not the migration's).
+/// Existing roles are left as they are (their attributes are the audit's business, not the migration's), with
+/// one exception: TimescaleDB runs retention policies and jobs as the hypertable owner and refuses to schedule
+/// them for a role without LOGIN. So with hypertables the owner gets `LOGIN CONNECTION LIMIT 0` and no
+/// password: background workers are not counted against a connection limit, every client login is refused
+/// ("too many connections for role"), and nothing can authenticate as it.
 struct RoleStatements {
     let spec: Spec
+
+    var ownerRunsJobs: Bool { spec.tables.contains { $0.hypertable != nil } }
 
     func statements() -> [Statement] {
         let r = spec.roles
@@ -9,12 +15,25 @@ struct RoleStatements {
         if r.create {
             let names = uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)
             let body = names.map { name in
-                "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = \(SQL.literal(name))) THEN\n"
-                    + "        EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN NOBYPASSRLS', \(SQL.literal(name)));\n"
+                let attributes = name == r.owner && ownerRunsJobs ? "LOGIN CONNECTION LIMIT 0 NOBYPASSRLS" : "NOLOGIN NOBYPASSRLS"
+                return "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = \(SQL.literal(name))) THEN\n"
+                    + "        EXECUTE pg_catalog.format('CREATE ROLE %I \(attributes)', \(SQL.literal(name)));\n"
                     + "    END IF;"
             }.joined(separator: "\n")
             out.append(Statement(.roles, "DO " + SQL.dollarQuoted("\nBEGIN\n" + body + "\nEND\n"),
                                  comment: "Create missing roles. Application roles never get BYPASSRLS or ownership."))
+        }
+        if ownerRunsJobs {
+            let owner = SQL.literal(r.owner)
+            out.append(Statement(.roles, "DO " + SQL.dollarQuoted("""
+
+                BEGIN
+                    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = \(owner) AND NOT rolcanlogin) THEN
+                        EXECUTE pg_catalog.format('ALTER ROLE %I LOGIN CONNECTION LIMIT 0', \(owner));
+                    END IF;
+                END
+
+                """), comment: "TimescaleDB runs jobs as the hypertable owner and requires LOGIN; CONNECTION LIMIT 0 keeps every client out."))
         }
         for member in r.adminMembers {
             out.append(Statement(.roles, "GRANT \(SQL.ident(r.admin)) TO \(SQL.ident(member))",

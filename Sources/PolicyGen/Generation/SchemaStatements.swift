@@ -1,4 +1,5 @@
-/// Creates the helper schema and every table schema, owned by the owner role, usable by the access roles.
+/// Creates the helper schema and every table schema, owned by the owner role, usable by the access roles;
+/// and the schemas that hold hypertable chunks.
 struct SchemaStatements {
     let spec: Spec
 
@@ -12,6 +13,31 @@ struct SchemaStatements {
                 out.append(Statement(.schema(schema), "ALTER SCHEMA \(SQL.ident(schema)) OWNER TO \(SQL.ident(spec.roles.owner))"))
             }
             out.append(Statement(.schema(schema), "GRANT USAGE ON SCHEMA \(SQL.ident(schema)) TO \(access)"))
+            return out
+        } + chunkSchemaStatements()
+    }
+
+    /// Chunk schemas: TimescaleDB creates each hypertable's chunks there (`associated_schema_name`). Read-only
+    /// roles and PUBLIC get no USAGE, so naming a chunk fails at once with 42501. Roles that write through the
+    /// hypertable need USAGE (TimescaleDB looks an existing chunk up by its qualified name, with the caller's
+    /// schema privileges), and are kept out of the chunks themselves by privileges instead (see GrantStatements).
+    func chunkSchemaStatements() -> [Statement] {
+        let hypertables = spec.tables.filter { $0.hypertable != nil }
+        let chunkSchemas = uniqued(hypertables.map { $0.hypertable!.chunkSchema(tenancy: spec.tenancy) })
+        return chunkSchemas.flatMap { schema -> [Statement] in
+            let key = ObjectKey.schema(schema), name = SQL.ident(schema)
+            let writers = uniqued(hypertables.filter { $0.hypertable!.chunkSchema(tenancy: spec.tenancy) == schema }.flatMap { table in
+                table.grants.filter { $0.commands.contains(.insert) || $0.commands.contains(.update) }.map(\.role)
+            })
+            var out = [
+                Statement(key, "CREATE SCHEMA IF NOT EXISTS \(name)", comment: "Chunks of the hypertables; no role outside those that write through a hypertable can name one."),
+                Statement(key, "ALTER SCHEMA \(name) OWNER TO \(SQL.ident(spec.roles.owner))"),
+                Statement(key, "REVOKE ALL ON SCHEMA \(name) FROM PUBLIC, \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
+            ]
+            if !writers.isEmpty {
+                out.append(Statement(key, "GRANT USAGE ON SCHEMA \(name) TO \(SQL.identList(writers))",
+                                     comment: "TimescaleDB resolves an existing chunk by name, with the writer's schema privileges, when it inserts."))
+            }
             return out
         }
     }

@@ -3,8 +3,10 @@
 /// closed, including those created later:
 /// - native partitions: an event trigger secures each partition as it is created or attached (it needs a
 ///   superuser; without one the migration says so and `ensure_partitions()` still secures what it makes);
-/// - TimescaleDB chunks (created without DDL, so no event trigger sees them): secured now and by a
-///   TimescaleDB job every five minutes.
+/// - TimescaleDB chunks are created without DDL, so no event trigger sees them; they are closed from the
+///   instant they exist by where they live and what they copy: the chunk schema (no USAGE for read-only roles
+///   or PUBLIC) and the hypertable's column-level grants (a chunk copies only the table-level ACL). RLS on
+///   every chunk is a second wall, set now and by a TimescaleDB job every five minutes.
 struct TimeSeriesStatements {
     let spec: Spec
 
@@ -32,7 +34,7 @@ struct TimeSeriesStatements {
                 SELECT add_job(\(proc)::regproc, INTERVAL '5 minutes')
                 WHERE NOT EXISTS (SELECT 1 FROM timescaledb_information.jobs
                                   WHERE proc_schema = \(SQL.literal(helpers)) AND proc_name = 'secure_chunks_job')
-                """, comment: "Chunks created after this migration are secured by this job within five minutes."))
+                """, comment: "A safety net: enables RLS on new chunks (already closed by their schema and grants) within five minutes."))
         }
         return out
     }
@@ -82,15 +84,27 @@ struct TimeSeriesStatements {
         }
     }
 
+    /// `create_hypertable`'s older signature: the only one that takes `associated_schema_name` (2.28).
+    /// `if_not_exists` leaves an existing hypertable where its chunks are; `secure_chunks()` closes those.
     func hypertable(_ table: Table, _ h: Hypertable) -> [Statement] {
         let key = ObjectKey.timeSeries(table.qualifiedName)
         let regclass = SQL.regclass(table.schema, table.name)
-        var out = [Statement(key, "SELECT create_hypertable(\(regclass), by_range(\(SQL.literal(h.timeColumn)), INTERVAL \(SQL.literal(h.chunkInterval))), if_not_exists => true)",
-                             comment: "Hypertable on \(h.timeColumn), chunks of \(h.chunkInterval). No compression or continuous aggregates: TimescaleDB refuses them with RLS.")]
+        let chunkSchema = h.chunkSchema(tenancy: spec.tenancy)
+        var arguments = ["\(regclass)", "time_column_name => \(SQL.literal(h.timeColumn))"]
+        var comment = "Hypertable on \(h.timeColumn), chunks of \(h.chunkInterval)"
+        if let n = h.spacePartitions, let column = table.scopeColumn(tenancy: spec.tenancy) {
+            arguments += ["partitioning_column => \(SQL.literal(column))", "number_partitions => \(n)"]
+            comment += " and \(n) hash partitions of \(column)"
+        }
+        arguments += ["chunk_time_interval => INTERVAL \(SQL.literal(h.chunkInterval))", "associated_schema_name => \(SQL.literal(chunkSchema))",
+                      "if_not_exists => true"]
+        comment += ", in schema \(chunkSchema). No compression or continuous aggregates: TimescaleDB refuses them with RLS."
+        var out = [Statement(key, "SELECT create_hypertable(\(arguments.joined(separator: ", ")))", comment: comment)]
         if let retention = h.retention {
             out.append(Statement(key, "SELECT add_retention_policy(\(regclass), INTERVAL \(SQL.literal(retention)), if_not_exists => true)"))
         }
-        out.append(Statement(key, "SELECT \(SQL.qualified(helpers, "secure_chunks"))(\(regclass))"))
+        out.append(Statement(key, "SELECT \(SQL.qualified(helpers, "secure_chunks"))(\(regclass))",
+                             comment: "RLS on every existing chunk, direct grants revoked (chunks made before this spec applied copied table-level grants)."))
         return out
     }
 }

@@ -153,11 +153,32 @@ public struct IndexColumn: Sendable, Equatable {
     public var descending: Bool
 }
 
+/// A TimescaleDB hypertable. Its chunks live in `chunkSchema`, a schema that read-only roles cannot use, and
+/// the access roles hold only column-level privileges on it, which TimescaleDB does not copy to new chunks.
 public struct Hypertable: Sendable {
     public var timeColumn: String
     public var chunkInterval: String
     public var retention: String?
+    /// Where the chunks are created (`associated_schema_name`); nil means `<helper_schema>_chunks`.
+    public var chunkSchema: String?
+    /// Hash partitions on the tenant column (a second, "space" dimension); nil for time only.
+    public var spacePartitions: Int?
     public var location: SourceLocation?
+    /// Where each key was written, for diagnostics.
+    public var keyLocations: [String: SourceLocation] = [:]
+
+    public init(timeColumn: String, chunkInterval: String, retention: String? = nil, chunkSchema: String? = nil,
+                spacePartitions: Int? = nil, location: SourceLocation? = nil) {
+        self.timeColumn = timeColumn
+        self.chunkInterval = chunkInterval
+        self.retention = retention
+        self.chunkSchema = chunkSchema
+        self.spacePartitions = spacePartitions
+        self.location = location
+    }
+
+    /// The schema the chunks live in.
+    public func chunkSchema(tenancy: Tenancy) -> String { chunkSchema ?? tenancy.helperSchema + "_chunks" }
 }
 
 public enum PartitionManager: String, CaseIterable, Sendable {

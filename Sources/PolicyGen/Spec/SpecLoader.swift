@@ -12,7 +12,8 @@ public enum SpecLoader {
                             "restrict", "indexes", "hypertable", "partitioning"]
     static let columnKeys = ["type", "not_null", "default"]
     static let indexKeys = ["name", "columns", "include", "unique", "where"]
-    static let hypertableKeys = ["time_column", "chunk_interval", "retention", "compression", "continuous_aggregates"]
+    static let hypertableKeys = ["time_column", "chunk_interval", "retention", "chunk_schema", "space_partitions", "compression",
+                                 "continuous_aggregates"]
     static let partitionKeys = ["column", "interval", "premake", "manager"]
 
     public static func load(_ files: [(path: String, text: String)]) throws -> Spec {
@@ -246,18 +247,21 @@ public enum SpecLoader {
         guard let entries = reader.mapping(node, allowed: hypertableKeys, what: "hypertable") else { return nil }
         var hypertable = Hypertable(timeColumn: "", chunkInterval: "7 days", retention: nil, location: reader.location(node))
         for (key, keyNode, value) in entries {
+            hypertable.keyLocations[key] = reader.location(keyNode)
             switch key {
             case "time_column": hypertable.timeColumn = reader.string(value, what: "time_column") ?? ""
             case "chunk_interval": hypertable.chunkInterval = reader.string(value, what: "chunk_interval") ?? ""
             case "retention": hypertable.retention = reader.string(value, what: "retention")
+            case "chunk_schema": hypertable.chunkSchema = reader.string(value, what: "chunk_schema")
+            case "space_partitions": hypertable.spacePartitions = reader.int(value, what: "space_partitions")
             case "compression":
                 if reader.bool(value, what: "compression") == true {
-                    reader.error("TimescaleDB refuses compression (columnstore) on a table with row-level security (\"columnstore cannot be used on table with row security\"); remove 'compression' or make the table exempt", keyNode)
+                    reader.error("TimescaleDB refuses compression (columnstore) on a table with row-level security (\"columnstore cannot be used on table with row security\"); remove 'compression': keep raw rows uncompressed and bound their size with 'retention' and a shorter chunk_interval", keyNode)
                 }
             default:
                 if case .sequence(let items) = value, items.isEmpty { continue }
                 if reader.bool(value, what: "continuous_aggregates") == false { continue }
-                reader.error("TimescaleDB refuses continuous aggregates on a hypertable with row-level security (\"cannot create continuous aggregate on hypertable with row security\"); remove 'continuous_aggregates'", keyNode)
+                reader.error("TimescaleDB refuses continuous aggregates on a hypertable with row-level security (\"cannot create continuous aggregate on hypertable with row security\"); remove 'continuous_aggregates': declare the rollup as its own tenant table (e.g. a daily hypertable) and fill it with a scheduled INSERT … SELECT … GROUP BY tenant_id, so its rows carry the tenant and its own policy", keyNode)
             }
         }
         if hypertable.timeColumn.isEmpty { reader.error("hypertable needs a 'time_column'", node) }

@@ -160,6 +160,16 @@ public enum SpecValidator {
                     error("TimescaleDB requires the primary key of '\(table.qualifiedName)' to include the time column '\(h.timeColumn)'", at)
                 }
                 if table.isolation == .exempt { error("hypertables hold tenant data; an exempt hypertable is not supported", h.location) }
+                let chunkSchema = h.chunkSchema(tenancy: t)
+                let chunkSchemaAt = h.keyLocations["chunk_schema"] ?? h.location
+                identifier(chunkSchema, "chunk_schema", chunkSchemaAt)
+                if chunkSchema == t.helperSchema || spec.tables.contains(where: { $0.schema == chunkSchema }) {
+                    error("chunk_schema '\(chunkSchema)' must hold chunks only: the access roles use the helper and table schemas, and read-only roles must not be able to name a chunk", chunkSchemaAt)
+                }
+                if let n = h.spacePartitions, !(1...1024).contains(n) { error("space_partitions must be between 1 and 1024", h.keyLocations["space_partitions"] ?? h.location) }
+                for (role, commands) in table.grants where commands.contains(.delete) {
+                    error("DELETE cannot be granted on hypertable '\(table.qualifiedName)': TimescaleDB copies a hypertable's table-level privileges to every new chunk, and DELETE has no column-level form, so '\(role)' could delete every tenant's rows from a new chunk by naming it; old rows go with 'retention', a tenant's rows with `tenantwall tenant remove --delete-data`", table.grantLocations[role] ?? h.location)
+                }
             }
             if let p = table.partitioning {
                 requireColumn(p.column, "partitioning column", p.location)

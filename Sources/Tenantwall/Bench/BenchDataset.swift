@@ -147,7 +147,9 @@ public struct BenchDataset {
             CREATE OR REPLACE FUNCTION \(function) RETURNS \(tenantType) LANGUAGE plpgsql AS
                 $tw$ BEGIN RETURN current_setting(\(SQL.literal(spec.tenancy.setting)))::\(tenantType); END $tw$
             """]
-        let schemas = uniqued(spec.tables.map(\.schema) + [spec.tenancy.helperSchema, "public"])
+        // Writing through a hypertable needs USAGE on its chunk schema (TimescaleDB looks chunks up by name).
+        let schemas = uniqued(spec.tables.map(\.schema) + [spec.tenancy.helperSchema, "public"]
+                              + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) })
         sql.append("GRANT USAGE ON SCHEMA \(SQL.identList(schemas)) TO \(base), \(naive)")
         for table in spec.tables where table.isolation == .tenant {
             let name = SQL.qualified(table.schema, table.name), column = SQL.ident(spec.tenancy.column)

@@ -247,27 +247,61 @@ struct TableProbe {
 
     // MARK: around the policies
 
-    /// Partitions and chunks named directly return nothing and accept no writes.
+    /// Partitions and chunks named directly, as every role that acts as a tenant: a read returns nothing, an
+    /// INSERT of a row inside the child's range is refused with 42501 (a privilege or row-security refusal, never
+    /// a range or key check that only fails by luck), and an UPDATE or DELETE is refused or touches nothing of
+    /// the rows the child holds.
     func childChecks() throws -> [CheckResult] {
         let children = try connection.query("""
             SELECT c.oid::regclass::text FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
-            WHERE i.inhparent = $1::regclass AND c.relkind IN ('r', 'p') ORDER BY 1
+            WHERE i.inhparent = $1::regclass AND c.relkind IN ('r', 'p') ORDER BY c.oid
             """, [name]).rows.compactMap { $0[0] }
         var out: [CheckResult] = []
-        let role = spec.roles.app
+        let scopeName = table.scopeColumn(tenancy: spec.tenancy)!
         for child in children {
-            let pre = session.preamble(role, .tenant(tenants[0]))
-            let select = "SELECT count(*) FROM \(child)"
-            let read = try session.act(role, .tenant(tenants[0])) { session.attempt(select) }
-            out.append(result("partition-read", role, "A", "SELECT", "naming partition \(child) directly returns nothing", pre + "\n" + select + ";",
-                              expected: "42501 or 0 rows", actual: read.error?.brief ?? "\(read.result?.scalar ?? "?") rows",
-                              passed: read.error?.sqlState == "42501" || read.result?.scalar == "0"))
-            let write = insert(tenant: tenants[0], seed: 903).replacingOccurrences(of: "INSERT INTO \(name) ", with: "INSERT INTO \(child) ")
-            let wrote = try session.act(role, .tenant(tenants[0])) { session.attempt(write) }
-            out.append(result("partition-write", role, "A", "INSERT", "partition \(child) accepts no direct writes", pre + "\n" + write + ";",
-                              expected: "rejected", actual: wrote.error?.brief ?? "row accepted", passed: wrote.error != nil))
+            let held = try connection.query("SELECT count(*) FROM \(child)").scalar ?? "?"
+            let write = try childInsert(child, scopeName: scopeName)
+            let statements = [
+                ("partition-read", "SELECT", "SELECT count(*) FROM \(child)", "naming \(child) directly returns nothing"),
+                ("partition-write", "INSERT", write, "\(child) accepts no direct INSERT of a row in its range"),
+                ("partition-update", "UPDATE", "UPDATE \(child) SET \(scope) = \(scope)", "\(child) accepts no direct UPDATE"),
+                ("partition-delete", "DELETE", "DELETE FROM \(child)", "\(child) accepts no direct DELETE"),
+            ]
+            for role in actors {
+                let pre = session.preamble(role, .tenant(tenants[0]))
+                for (id, command, sql, title) in statements {
+                    let attempt = try session.act(role, .tenant(tenants[0])) { session.attempt(sql) }
+                    let touched = command == "SELECT" ? attempt.result?.scalar.flatMap { Int($0) } : attempt.result?.affectedRows
+                    let refused = attempt.error?.sqlState == "42501"
+                    let passed = refused || (command != "INSERT" && touched == 0)
+                    let actual = attempt.error?.brief ?? (command == "INSERT" ? "row accepted" : "\(touched.map(String.init) ?? "?") rows \(command == "SELECT" ? "returned" : "changed")")
+                    out.append(result(id, role, "A", command, title, pre + "\n" + sql + ";",
+                                      expected: command == "INSERT" ? "42501" : "42501 or 0 rows (it holds \(held))", actual: actual, passed: passed))
+                }
+            }
         }
         return out
+    }
+
+    /// An INSERT into `child` of a row its range accepts: a row it holds (read as the verifier, another tenant's
+    /// by preference) moved to tenant A, unless the tenant column partitions the hypertable too; tenant A's probe
+    /// row when the child is empty.
+    func childInsert(_ child: String, scopeName: String) throws -> String {
+        let columns = table.columns.filter { $0.defaultValue != .function("identity") || table.primaryKey.contains($0.name) }
+        let tenantA = SQL.literal(tenants[0]) + "::" + type
+        let sample = try connection.query("""
+            SELECT \(columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(child)
+            ORDER BY \(SQL.ident(scopeName)) = \(tenantA) LIMIT 1
+            """).rows.first
+        guard let sample else {
+            return insert(tenant: tenants[0], seed: 903).replacingOccurrences(of: "INSERT INTO \(name) ", with: "INSERT INTO \(child) ")
+        }
+        let keepsTenant = table.hypertable?.spacePartitions != nil
+        let values = zip(columns, sample).map { column, value -> String in
+            if column.name == scopeName && !keepsTenant { return tenantA }
+            return value.map { SQL.literal($0) + "::" + (TypeName.normalize(column.type) ?? column.type) } ?? "NULL"
+        }
+        return "INSERT INTO \(child) (\(SQL.identList(columns.map(\.name)))) VALUES (\(values.joined(separator: ", ")))"
     }
 
     /// Views over the table that an access role can read must not show rows without a tenant context

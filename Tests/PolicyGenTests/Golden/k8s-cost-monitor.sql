@@ -11,7 +11,7 @@
 DO $tw$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'k8s_owner') THEN
-        EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN NOBYPASSRLS', 'k8s_owner');
+        EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN CONNECTION LIMIT 0 NOBYPASSRLS', 'k8s_owner');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'k8s_app') THEN
         EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN NOBYPASSRLS', 'k8s_app');
@@ -24,6 +24,15 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'k8s_ingest') THEN
         EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN NOBYPASSRLS', 'k8s_ingest');
+    END IF;
+END
+$tw$;
+
+-- TimescaleDB runs jobs as the hypertable owner and requires LOGIN; CONNECTION LIMIT 0 keeps every client out.
+DO $tw$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'k8s_owner' AND NOT rolcanlogin) THEN
+        EXECUTE pg_catalog.format('ALTER ROLE %I LOGIN CONNECTION LIMIT 0', 'k8s_owner');
     END IF;
 END
 $tw$;
@@ -44,6 +53,16 @@ GRANT USAGE ON SCHEMA "tenantwall" TO "k8s_app", "k8s_admin", "k8s_reporting";
 CREATE SCHEMA IF NOT EXISTS "public";
 
 GRANT USAGE ON SCHEMA "public" TO "k8s_app", "k8s_admin", "k8s_reporting";
+
+-- Chunks of the hypertables; no role outside those that write through a hypertable can name one.
+CREATE SCHEMA IF NOT EXISTS "tenantwall_chunks";
+
+ALTER SCHEMA "tenantwall_chunks" OWNER TO "k8s_owner";
+
+REVOKE ALL ON SCHEMA "tenantwall_chunks" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+
+-- TimescaleDB resolves an existing chunk by name, with the writer's schema privileges, when it inserts.
+GRANT USAGE ON SCHEMA "tenantwall_chunks" TO "k8s_app", "k8s_admin";
 
 -- ============================================================================
 -- Helper functions
@@ -224,7 +243,29 @@ BEGIN
 END
 $$;
 
--- TimescaleDB chunks inherit the hypertable's grants but not its policies: secure each one.
+-- TimescaleDB chunks: the first walls are the chunk schema and column-level grants (a new chunk copies the
+-- hypertable's table-level ACL, which holds no access role). This is the second: RLS enabled with no policy,
+-- and direct grants (copied from an older ACL, or made by hand) revoked. TimescaleDB refuses FORCE on a chunk
+-- (0A000); without it only the chunk's owner, never an application role, reads it directly.
+CREATE OR REPLACE FUNCTION "tenantwall".secure_chunk(chunk regclass) RETURNS void
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    grantee text;
+BEGIN
+    IF NOT (SELECT c.relrowsecurity FROM pg_class AS c WHERE c.oid = chunk) THEN
+        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', chunk);
+    END IF;
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+        FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS a LEFT JOIN pg_roles AS r ON r.oid = a.grantee
+        WHERE c.oid = chunk AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', chunk, grantee);
+    END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION "tenantwall".secure_chunks(hypertable regclass) RETURNS integer
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     AS $$
@@ -238,14 +279,15 @@ BEGIN
     END IF;
     FOR chunk IN EXECUTE format('SELECT c FROM %I.show_chunks($1) AS c', tsdb) USING hypertable
     LOOP
-        PERFORM "tenantwall".secure_partition(chunk);
+        PERFORM "tenantwall".secure_chunk(chunk);
         secured := secured + 1;
     END LOOP;
     RETURN secured;
 END
 $$;
 
--- A TimescaleDB job body: secures the chunks of every hypertable that has row-level security.
+-- A TimescaleDB job body, the safety net: enables RLS on chunks created since the last run (already closed by
+-- the chunk schema and the grants) and revokes grants made on chunks by hand.
 CREATE OR REPLACE PROCEDURE "tenantwall".secure_chunks_job(job_id integer, config jsonb)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
@@ -268,6 +310,7 @@ REVOKE ALL ON FUNCTION "tenantwall".secure_partition(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION "tenantwall".secure_partitions(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION "tenantwall".secure_new_partitions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION "tenantwall".ensure_partitions(regclass, interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "tenantwall".secure_chunk(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION "tenantwall".secure_chunks(regclass) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE "tenantwall".secure_chunks_job(integer, jsonb) FROM PUBLIC;
 
@@ -381,21 +424,23 @@ ALTER TABLE "public"."instance_prices" OWNER TO "k8s_owner";
 -- TimescaleDB must be installed on the server (shared_preload_libraries = 'timescaledb').
 CREATE EXTENSION IF NOT EXISTS timescaledb;
 
--- Hypertable on time, chunks of 1 day. No compression or continuous aggregates: TimescaleDB refuses them with RLS.
-SELECT create_hypertable('"public"."pod_metrics"'::regclass, by_range('time', INTERVAL '1 day'), if_not_exists => true);
+-- Hypertable on time, chunks of 1 day, in schema tenantwall_chunks. No compression or continuous aggregates: TimescaleDB refuses them with RLS.
+SELECT create_hypertable('"public"."pod_metrics"'::regclass, time_column_name => 'time', chunk_time_interval => INTERVAL '1 day', associated_schema_name => 'tenantwall_chunks', if_not_exists => true);
 
 SELECT add_retention_policy('"public"."pod_metrics"'::regclass, INTERVAL '90 days', if_not_exists => true);
 
+-- RLS on every existing chunk, direct grants revoked (chunks made before this spec applied copied table-level grants).
 SELECT "tenantwall"."secure_chunks"('"public"."pod_metrics"'::regclass);
 
--- Hypertable on time, chunks of 1 day. No compression or continuous aggregates: TimescaleDB refuses them with RLS.
-SELECT create_hypertable('"public"."node_metrics"'::regclass, by_range('time', INTERVAL '1 day'), if_not_exists => true);
+-- Hypertable on time, chunks of 1 day, in schema tenantwall_chunks. No compression or continuous aggregates: TimescaleDB refuses them with RLS.
+SELECT create_hypertable('"public"."node_metrics"'::regclass, time_column_name => 'time', chunk_time_interval => INTERVAL '1 day', associated_schema_name => 'tenantwall_chunks', if_not_exists => true);
 
 SELECT add_retention_policy('"public"."node_metrics"'::regclass, INTERVAL '180 days', if_not_exists => true);
 
+-- RLS on every existing chunk, direct grants revoked (chunks made before this spec applied copied table-level grants).
 SELECT "tenantwall"."secure_chunks"('"public"."node_metrics"'::regclass);
 
--- Chunks created after this migration are secured by this job within five minutes.
+-- A safety net: enables RLS on new chunks (already closed by their schema and grants) within five minutes.
 SELECT add_job('"tenantwall"."secure_chunks_job"'::regproc, INTERVAL '5 minutes')
 WHERE NOT EXISTS (SELECT 1 FROM timescaledb_information.jobs
                   WHERE proc_schema = 'tenantwall' AND proc_name = 'secure_chunks_job');
@@ -524,7 +569,7 @@ DO $tw$
 DECLARE
     stale name;
 BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"public"."pod_metrics"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_tenant_delete', 'tw_admin_delete']::name[]) LOOP
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"public"."pod_metrics"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update']::name[]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"public"."pod_metrics"'::regclass);
     END LOOP;
 END
@@ -562,16 +607,6 @@ CREATE POLICY "tw_admin_update" ON "public"."pod_metrics" AS PERMISSIVE FOR UPDA
     USING ((SELECT "tenantwall"."admin_mode_enabled"()))
     WITH CHECK ((SELECT "tenantwall"."admin_mode_enabled"()));
 
-DROP POLICY IF EXISTS "tw_tenant_delete" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_tenant_delete" ON "public"."pod_metrics" AS PERMISSIVE FOR DELETE TO "k8s_app", "k8s_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
-
-DROP POLICY IF EXISTS "tw_admin_delete" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_admin_delete" ON "public"."pod_metrics" AS PERMISSIVE FOR DELETE TO "k8s_admin"
-    USING ((SELECT "tenantwall"."admin_mode_enabled"()));
-
 -- public.node_metrics: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "public"."node_metrics" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
@@ -580,7 +615,7 @@ DO $tw$
 DECLARE
     stale name;
 BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"public"."node_metrics"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_tenant_delete', 'tw_admin_delete']::name[]) LOOP
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"public"."node_metrics"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update']::name[]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"public"."node_metrics"'::regclass);
     END LOOP;
 END
@@ -617,16 +652,6 @@ DROP POLICY IF EXISTS "tw_admin_update" ON "public"."node_metrics";
 CREATE POLICY "tw_admin_update" ON "public"."node_metrics" AS PERMISSIVE FOR UPDATE TO "k8s_admin"
     USING ((SELECT "tenantwall"."admin_mode_enabled"()))
     WITH CHECK ((SELECT "tenantwall"."admin_mode_enabled"()));
-
-DROP POLICY IF EXISTS "tw_tenant_delete" ON "public"."node_metrics";
-
-CREATE POLICY "tw_tenant_delete" ON "public"."node_metrics" AS PERMISSIVE FOR DELETE TO "k8s_app", "k8s_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
-
-DROP POLICY IF EXISTS "tw_admin_delete" ON "public"."node_metrics";
-
-CREATE POLICY "tw_admin_delete" ON "public"."node_metrics" AS PERMISSIVE FOR DELETE TO "k8s_admin"
-    USING ((SELECT "tenantwall"."admin_mode_enabled"()));
 
 -- public.instance_prices: isolation shared; forced, so the owner is bound too.
 ALTER TABLE "public"."instance_prices" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -685,19 +710,21 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."clusters" TO "k8s_admin"
 
 REVOKE ALL ON TABLE "public"."pod_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."pod_metrics" TO "k8s_app";
+-- Column-level: TimescaleDB copies table-level privileges to new chunks, not column privileges.
+GRANT SELECT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), INSERT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), UPDATE ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd") ON TABLE "public"."pod_metrics" TO "k8s_app";
 
-GRANT SELECT ON TABLE "public"."pod_metrics" TO "k8s_reporting";
+GRANT SELECT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd") ON TABLE "public"."pod_metrics" TO "k8s_reporting";
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."pod_metrics" TO "k8s_admin";
+GRANT SELECT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), INSERT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), UPDATE ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd") ON TABLE "public"."pod_metrics" TO "k8s_admin";
 
 REVOKE ALL ON TABLE "public"."node_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."node_metrics" TO "k8s_app";
+-- Column-level: TimescaleDB copies table-level privileges to new chunks, not column privileges.
+GRANT SELECT ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd"), INSERT ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd"), UPDATE ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd") ON TABLE "public"."node_metrics" TO "k8s_app";
 
-GRANT SELECT ON TABLE "public"."node_metrics" TO "k8s_reporting";
+GRANT SELECT ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd") ON TABLE "public"."node_metrics" TO "k8s_reporting";
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."node_metrics" TO "k8s_admin";
+GRANT SELECT ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd"), INSERT ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd"), UPDATE ("tenant_id", "time", "cluster_id", "node", "instance_type", "cpu_capacity", "hourly_cost_usd") ON TABLE "public"."node_metrics" TO "k8s_admin";
 
 REVOKE ALL ON TABLE "public"."instance_prices" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
 
