@@ -35,7 +35,7 @@ public enum BenchRenderers {
         for w in report.workloads {
             let b = w.mode(.baseline)!, g = w.mode(.generated)!, c = w.mode(.contrast)!
             let check = report.planChecks.first { $0.workload == w.workload && $0.mode == .generated }
-            let plan = check.map { $0.passed ? "same" : ($0.limitation != nil ? "differs (PostgreSQL limitation)" : "**differs**") } ?? "–"
+            let plan = check.map { $0.passed ? ($0.ignored.isEmpty ? "same" : "same (see note)") : ($0.limitation != nil ? "differs (PostgreSQL limitation)" : "**differs**") } ?? "–"
             out += "| \(w.title) | \(Int(b.throughput)) | \(Int(g.throughput)) | \(pct(g.overheadPercent)) (\(pct(g.overheadLow)) … \(pct(g.overheadHigh))) | "
             out += "\(us(b.serverMicroseconds)) → \(us(g.serverMicroseconds)) | \(pct(g.cpuOverheadPercent)) (\(pct(g.cpuOverheadLow)) … \(pct(g.cpuOverheadHigh))) | "
             out += "\(pct(c.overheadPercent)) / \(pct(c.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
@@ -45,6 +45,9 @@ public enum BenchRenderers {
         for check in report.planChecks where !check.passed && check.mode == .generated {
             out += "\n**\(check.workload)**: \(check.differences.joined(separator: "; "))\n"
             if let limitation = check.limitation { out += "\n\(limitation)\n" }
+        }
+        for check in report.planChecks where check.passed && check.mode == .generated && !check.ignored.isEmpty {
+            out += "\n**\(check.workload)** plan, not counted as a difference: \(check.ignored.joined(separator: "; "))\n"
         }
         for failure in report.failures { out += "\n- \(failure)\n" }
         return out
@@ -130,6 +133,7 @@ public enum BenchRenderers {
         out += "<h2>Plan checks</h2>"
         for check in report.planChecks {
             out += "<h3>\(Escape.xml(check.workload)), \(check.mode.rawValue): <span class=\"\(check.passed ? "ok" : "bad")\">\(check.passed ? "same plan and buffers as the baseline" : "differs")</span></h3>"
+            if !check.ignored.isEmpty { out += "<p>Not counted as a difference: \(check.ignored.map(Escape.xml).joined(separator: "<br>"))</p>" }
             if !check.passed {
                 out += "<p>\(check.differences.map(Escape.xml).joined(separator: "<br>"))</p>"
                 if let limitation = check.limitation { out += "<p>\(Escape.xml(limitation))</p>" }

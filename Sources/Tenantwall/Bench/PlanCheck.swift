@@ -15,6 +15,10 @@ public struct PlanCheck: Codable, Sendable {
     public var differences: [String]
     /// Set when PostgreSQL itself keeps the plans apart (and the difference is therefore not a failure).
     public var limitation: String?
+    /// Differences the check does not count, reported so that nobody mistakes "same" for "identical": how
+    /// TimescaleDB's ChunkAppend excluded chunks (at executor startup or at run time, once the InitPlan's
+    /// tenant is known) when the chunks that ran are the same.
+    public var ignored: [String] = []
     public var baselinePlan: String
     public var candidatePlan: String
 
@@ -27,6 +31,8 @@ public enum PlanComparer {
         public var nodes: [String]
         public var buffers: Int
         public var workers: Int
+        /// Per ChunkAppend node: when it excluded chunks and how many, which the node list does not compare.
+        public var exclusion: [String] = []
     }
 
     /// The comparable shape of an `EXPLAIN (ANALYZE, FORMAT JSON)` plan: every node that ran, with its relation,
@@ -38,6 +44,7 @@ public enum PlanComparer {
             return Shape(nodes: ["unparsable plan"], buffers: 0, workers: 0)
         }
         var nodes: [String] = []
+        var exclusion: [String] = []
         var workers = 0
         var initPlanBuffers = 0
         func blocks(_ node: [String: Any]) -> Int { (node["Shared Hit Blocks"] as? Int ?? 0) + (node["Shared Read Blocks"] as? Int ?? 0) }
@@ -53,6 +60,16 @@ public enum PlanComparer {
                 return
             }
             var text = type
+            if let provider = node["Custom Plan Provider"] as? String {
+                text += " (\(provider))"
+                // ChunkAppend prunes chunks that cannot match: the chunks it ran are in `nodes`; how is noted.
+                if provider == "ChunkAppend" {
+                    let startup = node["Chunks excluded during startup"] as? Int, runtime = node["Chunks excluded during runtime"] as? Int
+                    exclusion.append("\(node["Relation Name"] as? String ?? "?"): startup exclusion \(node["Startup Exclusion"] as? Bool == true ? "on" : "off")"
+                                     + (startup.map { " (\($0) excluded)" } ?? "") + ", runtime exclusion \(node["Runtime Exclusion"] as? Bool == true ? "on" : "off")"
+                                     + (runtime.map { " (\($0) excluded)" } ?? ""))
+                }
+            }
             if let relation = node["Relation Name"] as? String { text += " on " + relation }
             if let index = node["Index Name"] as? String { text += " using " + index }
             if node["Index Cond"] != nil { text += " (index condition)" }
@@ -62,7 +79,15 @@ public enum PlanComparer {
             for child in node["Plans"] as? [[String: Any]] ?? [] { walk(child) }
         }
         walk(plan)
-        return Shape(nodes: nodes, buffers: blocks(plan) - initPlanBuffers, workers: workers)
+        return Shape(nodes: nodes, buffers: blocks(plan) - initPlanBuffers, workers: workers, exclusion: exclusion)
+    }
+
+    /// What differs but is not counted: chunk exclusion that happened at another stage with the same chunks run.
+    public static func ignoredDifferences(baseline: String, candidate: String) -> [String] {
+        let a = shape(baseline), b = shape(candidate)
+        guard a.nodes == b.nodes, a.exclusion != b.exclusion else { return [] }
+        return ["ChunkAppend excluded chunks differently, with the same chunks run: baseline [\(a.exclusion.joined(separator: "; "))] vs [\(b.exclusion.joined(separator: "; "))]"
+                + " (under RLS the tenant is an InitPlan parameter, known only at run time)"]
     }
 
     public static func differences(baseline: String, candidate: String, compareBuffers: Bool) -> [String] {
@@ -131,7 +156,8 @@ public enum PlanComparer {
                 let sameRows = try workload.kind != .read || rows(workload, mode) == baselineRows
                 if !sameRows { differences.append("returned rows differ from the baseline's") }
                 out.append(PlanCheck(workload: workload.name, mode: mode, passed: differences.isEmpty, sameRows: sameRows, differences: differences,
-                                     limitation: limitation, baselinePlan: baseline, candidatePlan: candidate))
+                                     limitation: limitation, ignored: Self.ignoredDifferences(baseline: baseline, candidate: candidate),
+                                     baselinePlan: baseline, candidatePlan: candidate))
             }
         }
         return out
