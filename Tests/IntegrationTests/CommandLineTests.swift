@@ -59,8 +59,7 @@ final class CommandLineTests: XCTestCase {
     /// The deploy path: `generate` writes a migration, `migrate` applies it, `plan` finds nothing left to do,
     /// and `verify --scratch` proves the walls on a copy that is dropped afterwards.
     func testGenerateThenMigrateThenPlanIsInSyncAndScratchVerifyHolds() throws {
-        let (name, connection) = try TestServer.freshDatabase("deploy")
-        _ = connection
+        let name = try TestServer.freshDatabase("deploy").name  // no session left open: verify --scratch copies it
         let url = TestServer.shared.connectionString(database: name)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-deploy-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -70,6 +69,11 @@ final class CommandLineTests: XCTestCase {
         let plan = try tenantwall(["plan", "--spec", "policies/analytics-warehouse", "--database", url])
         XCTAssertEqual(plan.status, 0, plan.stdout + plan.stderr)
         XCTAssertEqual(try tenantwall(["status", "--migrations", dir, "--database", url]).status, 0)
+        let verify = try tenantwall(["verify", "--spec", "policies/analytics-warehouse", "--scratch", "--format", "json", "--database", url])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        let summary = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])?["summary"] as? [String: Any], verify.stdout)
+        XCTAssertEqual(summary["failed"] as? Int, 0, "\(summary)")
+        XCTAssertGreaterThan(summary["passed"] as? Int ?? 0, 0, "\(summary)")
     }
 
     func testVerifyScratchRunsOnACopyAndDropsIt() throws {

@@ -4,14 +4,13 @@ import XCTest
 /// Runs the extension's pg_regress suite (`make -C sql installcheck`) against the test server.
 final class ExtensionRegressionTests: XCTestCase {
     func testPgRegressSuitePasses() throws {
-        let pgxs = "/usr/lib/postgresql/15/lib/pgxs/src/makefiles/pgxs.mk"
-        guard FileManager.default.fileExists(atPath: pgxs) else {
-            throw XCTSkip("postgresql-server-dev-all is not installed: cannot run pg_regress")
-        }
+        // The pg_config of the server under test (PG_BINDIR, else the one on PATH), so this runs on any version.
+        let bin = ProcessInfo.processInfo.environment["PG_BINDIR"]
+        let pgConfig = bin.map { $0 + "/pg_config" }.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil } ?? "pg_config"
         let server = TestServer.shared
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
-        process.arguments = ["-s", "-C", TestServer.path("sql"), "installcheck"]
+        process.arguments = ["-s", "-C", TestServer.path("sql"), "PG_CONFIG=\(pgConfig)", "installcheck"]
         var environment = ProcessInfo.processInfo.environment
         environment["PGHOST"] = server.socketDirectory
         environment["PGPORT"] = "5432"
@@ -26,6 +25,7 @@ final class ExtensionRegressionTests: XCTestCase {
         process.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         XCTAssertEqual(process.terminationStatus, 0, "make installcheck failed:\n\(output)")
-        XCTAssertTrue(output.contains("All 1 tests passed") || output.contains("ok"), output)
+        // pg_regress's summary (PostgreSQL 15: "All 1 tests passed."; 16+: "# All 1 tests passed.").
+        XCTAssertTrue(output.contains("All 1 tests passed"), output)
     }
 }

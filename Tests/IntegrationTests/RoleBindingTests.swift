@@ -37,10 +37,16 @@ final class RoleBindingTests: XCTestCase {
         XCTAssertEqual(seen, ["1": "1:2", "2": "2:1", "3": "3:1"])
 
         let tenant1 = try Connection(TestServer.shared.connectionString(database: name, user: role("1")))
-        XCTAssertThrowsError(try tenant1.execute("SET ROLE \(SQL.ident(role("2")))"), "not a member of another tenant's role")
-        XCTAssertThrowsError(try tenant1.query("UPDATE tenantwall.tenant_roles SET tenant = 2"), "the mapping is read-only")
+        XCTAssertThrowsError(try tenant1.execute("SET ROLE \(SQL.ident(role("2")))"), "not a member of another tenant's role") {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "\($0)")
+        }
+        XCTAssertThrowsError(try tenant1.query("UPDATE tenantwall.tenant_roles SET tenant = 2"), "the mapping is read-only") {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "\($0)")
+        }
         XCTAssertEqual(try tenant1.query("SELECT count(*) FROM tenantwall.tenant_roles").scalar, "1", "only its own mapping row")
-        XCTAssertThrowsError(try tenant1.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (2, 'x', '{}')"))
+        XCTAssertThrowsError(try tenant1.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (2, 'x', '{}')")) {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "row-level security refuses another tenant's row: \($0)")
+        }
         try tenant1.query("SELECT set_config('app.current_tenant_id', '2', false)")
         XCTAssertEqual(try tenant1.query("SELECT count(*) FROM public.workflows WHERE tenant_id = 2").scalar, "0", "typing the setting binds nothing")
         try tenant1.execute("SET ROLE wf_app")

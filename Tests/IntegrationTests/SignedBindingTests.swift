@@ -40,6 +40,15 @@ final class SignedBindingTests: XCTestCase {
         XCTAssertEqual(try visible(forged), "none", "payload changed to another tenant, signature kept")
         let none = JWT.base64url(Array(#"{"alg":"none"}"#.utf8)) + "." + parts[1] + "."
         XCTAssertEqual(try visible(none), "none", "alg none")
+        // A header naming another algorithm, with a valid HS256 MAC: only the `alg` check refuses it.
+        for alg in ["HS512", "none", "RS256"] {
+            let header = JWT.base64url(Array(#"{"alg":"\#(alg)","typ":"JWT"}"#.utf8))
+            let mac = JWT.base64url(HMACSHA256.mac(Array((header + "." + parts[1]).utf8), secret: secret))
+            XCTAssertEqual(try visible(header + "." + parts[1] + "." + mac), "none", "alg \(alg) with a valid HS256 MAC")
+        }
+        let honest = JWT.base64url(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let honestMAC = JWT.base64url(HMACSHA256.mac(Array((honest + "." + parts[1]).utf8), secret: secret))
+        XCTAssertEqual(try visible(honest + "." + parts[1] + "." + honestMAC), "1:2", "the same construction with alg HS256 binds: the test above is not vacuous")
         XCTAssertEqual(try visible("garbage"), "none")
 
         try db.execute("BEGIN; SET LOCAL ROLE wf_app")
@@ -48,7 +57,9 @@ final class SignedBindingTests: XCTestCase {
             XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501")
         }
         try db.execute("ROLLBACK; BEGIN; SET LOCAL ROLE wf_app")
-        XCTAssertThrowsError(try db.query("SELECT * FROM tenantwall.signing_keys"), "the application cannot read the keys")
+        XCTAssertThrowsError(try db.query("SELECT * FROM tenantwall.signing_keys"), "the application cannot read the keys") {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "\($0)")
+        }
         try db.execute("ROLLBACK")
 
         // Rotation with an overlap: the old key still verifies until its window closes.
@@ -64,7 +75,9 @@ final class SignedBindingTests: XCTestCase {
         settings.secret = Array("third-secret-third-secret-third-0002".utf8)
         let report = try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name), settings: settings).run()
         XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) \($0.actual)" }, [])
-        XCTAssertThrowsError(try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run(), "no secret: cannot mint probes")
+        XCTAssertThrowsError(try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run(), "no secret: cannot mint probes") {
+            XCTAssertTrue("\($0)".contains("secret"), "says what is missing: \($0)")
+        }
     }
 
     func testCommandsRotateMintAndVerify() throws {

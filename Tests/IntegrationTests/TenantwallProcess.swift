@@ -13,7 +13,10 @@ struct TenantwallProcess {
 
     /// Starts the binary without waiting; `wait()` collects the result.
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        guard FileManager.default.fileExists(atPath: Self.binary.path) else { throw XCTSkip("tenantwall binary not built at \(Self.binary.path)") }
+        // `swift test` builds the executable next to the test bundle; its absence is a broken build, not a skip.
+        guard FileManager.default.fileExists(atPath: Self.binary.path) else {
+            throw TenantwallProcessError(message: "tenantwall binary not built at \(Self.binary.path): run `swift build` (scripts/test.sh does)")
+        }
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = TestServer.root
@@ -47,4 +50,9 @@ struct TenantwallProcess {
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         try TenantwallProcess(arguments, environment: environment).wait()
     }
+}
+
+struct TenantwallProcessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -62,6 +62,93 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(Set(report.checks.map(\.tenant)).intersection(["A", "B", "C"]), ["A", "B", "C"], "three tenants acted")
     }
 
+    /// Exactly these checks run for each table and role of the workflow example: a verifier that silently
+    /// stopped running a class of checks fails here, whatever the total count.
+    func testEveryTableAndRoleGetsExactlyItsChecks() throws {
+        let (spec, _, conninfo) = try applied()
+        let report = try Verifier(spec: spec, conninfo: conninfo).run()
+        let suffix = String(spec.roles.app.dropFirst("wf_app".count))
+        var actual: [String: Set<String>] = [:]
+        for check in report.checks {
+            let role = check.role.hasSuffix(suffix) && !suffix.isEmpty ? String(check.role.dropLast(suffix.count)) : check.role
+            actual["\(check.table) \(role)", default: []].insert(check.id)
+        }
+        let read: Set = ["copy-own-rows", "no-references", "no-trigger", "no-truncate", "select-empty-context", "select-malformed-context",
+                         "select-none-context", "select-own-rows"]
+        let insert: Set = ["insert-empty-context", "insert-malformed-context", "insert-none-context", "insert-other-tenant", "insert-own-tenant"]
+        let write: Set = ["delete-other-tenant", "update-move-row", "update-other-tenant", "upsert-other-tenant"]
+        let expected: [String: Set<String>] = [
+            "- wf_admin": ["role-no-bypass"], "- wf_support": ["role-no-bypass"],
+            "- wf_app": ["binding-trusts-application", "context-transaction-local", "role-no-bypass"],
+            "public.audit_logs -": ["rls-enabled-forced"], "public.audit_logs wf_admin": read, "public.audit_logs wf_app": read.union(insert),
+            "public.audit_logs wf_support": read,
+            "public.executions -": ["rls-enabled-forced"], "public.executions wf_admin": read.union(insert).union(write),
+            "public.executions wf_app": read.union(insert).union(write), "public.executions wf_support": read,
+            "public.tenants -": ["rls-enabled-forced"], "public.tenants wf_admin": read.union(insert).union(write).subtracting(["insert-own-tenant"]),
+            "public.tenants wf_app": read, "public.tenants wf_support": read,
+            "public.workflows -": ["rls-enabled-forced"],
+            "public.workflows wf_admin": read.union(insert).union(write).union(["admin-forged-token-admin", "admin-mode-sees-all"]),
+            "public.workflows wf_app": read.union(insert).union(write).union(["admin-enable-nonmember", "admin-forged-token-app"]),
+            "public.workflows wf_support": read.union(["admin-enable-nonmember"]),
+        ]
+        XCTAssertEqual(Set(actual.keys), Set(expected.keys))
+        for (key, ids) in expected.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(actual[key] ?? [], ids, "\(key): missing \(ids.subtracting(actual[key] ?? [])), unexpected \((actual[key] ?? []).subtracting(ids))")
+        }
+        // Every tenant acts in turn on every tenant table.
+        let tenantsActing = Set(report.checks.filter { $0.id == "select-own-rows" && $0.table == "public.workflows" }.map(\.tenant))
+        XCTAssertEqual(tenantsActing, ["A", "B", "C"])
+    }
+
+    func testUpdatePolicyWithoutScope() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER POLICY tw_tenant_update ON public.workflows USING (true)")
+        let failed = try failedIds(spec, conninfo, table: "public.workflows")
+        XCTAssertEqual(failed, ["update-other-tenant"], "the UPDATE with no WHERE takes other tenants' rows")
+    }
+
+    /// ON CONFLICT DO UPDATE checks the proposed row against the INSERT policy and the existing row against the
+    /// SELECT and UPDATE policies: only with all of them broken does an upsert reach another tenant's row.
+    func testUpsertAcrossTenants() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("""
+            ALTER POLICY tw_tenant_update ON public.workflows USING (true) WITH CHECK (true);
+            ALTER POLICY tw_tenant_select ON public.workflows USING (true);
+            ALTER POLICY tw_tenant_insert ON public.workflows WITH CHECK (true);
+            """)
+        let failed = try failedIds(spec, conninfo, table: "public.workflows")
+        XCTAssertTrue(failed.isSuperset(of: ["upsert-other-tenant", "update-other-tenant", "select-own-rows", "insert-other-tenant"]), "\(failed)")
+    }
+
+    func testUpdateCheckThatLetsARowMove() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER POLICY tw_tenant_update ON public.workflows WITH CHECK (true)")
+        XCTAssertEqual(try failedIds(spec, conninfo, table: "public.workflows"), ["update-move-row"])
+    }
+
+    func testDeletePolicyWithoutScope() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("ALTER POLICY tw_tenant_delete ON public.workflows USING (true)")
+        XCTAssertEqual(try failedIds(spec, conninfo, table: "public.workflows"), ["delete-other-tenant"])
+    }
+
+    func testAdminModeThatTrustsAnyToken() throws {
+        let (spec, db, conninfo) = try applied()
+        try db.execute("""
+            CREATE OR REPLACE FUNCTION tenantwall.admin_mode_enabled() RETURNS boolean LANGUAGE sql STABLE
+            AS $$ SELECT COALESCE(current_setting('tenantwall.admin_token', true), '') <> '' $$
+            """)
+        // The application's forged token still shows it nothing: the admin policies are for the admin role only.
+        XCTAssertEqual(try failedIds(spec, conninfo, table: "public.workflows"), ["admin-forged-token-admin"])
+    }
+
+    func testAdminModeOpenToTheApplication() throws {
+        let (spec, db, conninfo) = try applied()
+        // EXECUTE alone is not enough (the log refuses the application's row): membership in the admin role is.
+        try db.execute("GRANT \(SQL.ident(spec.roles.admin)) TO \(SQL.ident(spec.roles.app))")
+        XCTAssertTrue(try failedIds(spec, conninfo, table: "public.workflows").contains("admin-enable-nonmember"))
+    }
+
     func testRLSDisabledOnOneTable() throws {
         let (spec, db, conninfo) = try applied()
         try db.execute("ALTER TABLE public.workflows DISABLE ROW LEVEL SECURITY")
@@ -106,10 +193,29 @@ final class VerifyTests: XCTestCase {
         try db.execute("""
             ALTER EVENT TRIGGER tenantwall_secure_partitions DISABLE;
             ALTER TABLE analytics.daily_usage_default NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
-            GRANT SELECT, INSERT ON analytics.daily_usage_default TO \(SQL.ident(spec.roles.app));
+            GRANT SELECT, INSERT, UPDATE, DELETE ON analytics.daily_usage_default TO \(SQL.ident(spec.roles.app));
             """)
         let failed = try failedIds(spec, conninfo, table: "analytics.daily_usage")
-        XCTAssertTrue(failed.isSuperset(of: ["partition-read", "partition-write"]), "\(failed)")
+        XCTAssertTrue(failed.isSuperset(of: ["partition-read", "partition-write", "partition-update", "partition-delete"]), "\(failed)")
+    }
+
+    /// A direct write that fails for another reason than a wall (here a unique index the probe row, a copy of a
+    /// row the partition holds, collides with) is not evidence of a wall: the check still fails when the walls are down.
+    func testPartitionWriteRefusedOnlyByAWall() throws {
+        let (spec, db, conninfo) = try applied("analytics-warehouse")
+        try db.execute("""
+            ALTER EVENT TRIGGER tenantwall_secure_partitions DISABLE;
+            ALTER TABLE analytics.daily_usage_default NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+            GRANT SELECT, INSERT ON analytics.daily_usage_default TO \(SQL.ident(spec.roles.app));
+            CREATE UNIQUE INDEX one_row_per_day ON analytics.daily_usage_default (day);
+            """)
+        let report = try Verifier(spec: spec, conninfo: conninfo).run()
+        let writes = report.checks.filter { $0.id == "partition-write" && $0.title.contains("daily_usage_default") && $0.role == spec.roles.app }
+        XCTAssertFalse(writes.isEmpty)
+        for write in writes {
+            XCTAssertFalse(write.passed, "refused by 23505, not by a privilege or a policy: \(write.actual)")
+            XCTAssertTrue(write.actual.hasPrefix("23505"), write.actual)
+        }
     }
 
     func testAppRoleWithBypassRLS() throws {

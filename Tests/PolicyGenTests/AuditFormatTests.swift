@@ -2,7 +2,7 @@ import Audit
 import Foundation
 import XCTest
 
-/// Golden outputs of every audit format for a fixed set of findings. `TENANTWALL_UPDATE_GOLDEN=1` rewrites them.
+/// Golden outputs of every audit format for a fixed set of findings (see `Golden` for rewriting them).
 final class AuditFormatTests: XCTestCase {
     static let findings: [Finding] = {
         var baselined = Finding(ruleId: "TW104", ruleName: "rls-not-forced", severity: .warning, title: RLSNotForced().title,
@@ -20,12 +20,8 @@ final class AuditFormatTests: XCTestCase {
     }()
 
     func testEveryFormatMatchesItsGoldenFile() throws {
-        let folder = Repository.path("Tests/PolicyGenTests/Golden")
         for (format, ext) in [(AuditFormat.text, "txt"), (.json, "json"), (.sarif, "sarif"), (.junit, "xml"), (.markdown, "md")] {
-            let output = AuditReport.render(Self.findings, format: format, threshold: .warning)
-            let path = "\(folder)/audit.\(ext)"
-            if ProcessInfo.processInfo.environment["TENANTWALL_UPDATE_GOLDEN"] == "1" { try output.write(toFile: path, atomically: true, encoding: .utf8) }
-            XCTAssertEqual(output, try String(contentsOfFile: path, encoding: .utf8), "audit.\(ext)")
+            Golden.assertMatches(AuditReport.render(Self.findings, format: format, threshold: .warning), file: "Tests/PolicyGenTests/Golden/audit.\(ext)")
         }
     }
 

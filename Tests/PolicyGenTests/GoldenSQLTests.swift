@@ -3,21 +3,12 @@ import PolicyGen
 import XCTest
 
 /// The generated SQL for every example spec is kept in `Golden/` and reviewed like documentation.
-/// Run with `TENANTWALL_UPDATE_GOLDEN=1` to rewrite the files after an intended change.
+/// Run with `TENANTWALL_UPDATE_GOLDEN=1` to rewrite the files after an intended change (that run still fails).
 final class GoldenSQLTests: XCTestCase {
     func testEveryExampleMatchesItsGoldenFile() throws {
         for model in Repository.models {
             let sql = Generator(spec: try SpecLoader.load(Repository.model(model))).script()
-            let golden = Repository.path("Tests/PolicyGenTests/Golden/\(model).sql")
-            if ProcessInfo.processInfo.environment["TENANTWALL_UPDATE_GOLDEN"] == "1" {
-                try sql.write(toFile: golden, atomically: true, encoding: .utf8)
-            }
-            let expected = try String(contentsOfFile: golden, encoding: .utf8)
-            if sql != expected {
-                let a = sql.split(separator: "\n", omittingEmptySubsequences: false), b = expected.split(separator: "\n", omittingEmptySubsequences: false)
-                let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-                XCTFail("\(model): generated SQL differs from Golden/\(model).sql at line \(line + 1):\n  generated: \(line < a.count ? String(a[line]) : "<end>")\n  golden:    \(line < b.count ? String(b[line]) : "<end>")")
-            }
+            Golden.assertMatches(sql, file: "Tests/PolicyGenTests/Golden/\(model).sql")
         }
     }
 

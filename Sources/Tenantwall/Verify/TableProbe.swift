@@ -172,27 +172,37 @@ struct TableProbe {
                                   pre + "\n" + mine + ";", expected: "accepted", actual: allowed.error?.brief ?? "accepted", passed: allowed.error == nil))
             }
         }
+        // UPDATE and DELETE without a WHERE clause: a statement that reads no column is checked against the
+        // UPDATE or DELETE policy alone. With a WHERE clause PostgreSQL adds the SELECT policy too, which would
+        // hide a broken UPDATE or DELETE policy behind an intact SELECT one. Each passes when the other tenants'
+        // rows are exactly as they were (read as the verifier, in the same savepoint) and the statement either
+        // ran or was refused by a wall (42501); any other error proves nothing.
+        func othersUnchanged(_ id: String, _ command: String, _ title: String, _ sql: String) throws {
+            let others = "SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(name) AS t WHERE \(scope) IS DISTINCT FROM \(own)"
+            let before = try connection.query(others).scalar
+            let (attempt, after) = try session.act(role, me) { () -> ((QueryResult?, PostgresError?), String?) in
+                let attempt = session.attempt(sql)
+                try connection.execute("RESET ROLE")
+                return (attempt, try connection.query(others).scalar)
+            }
+            let unchanged = after == before
+            let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
+            out.append(result(id, role, actor.label, command, title, pre + "\n" + sql + ";",
+                              expected: "other tenants' rows unchanged (42501 or only own rows touched)",
+                              actual: (attempt.1?.brief ?? "\(attempt.0?.affectedRows ?? 0) rows") + (unchanged ? ", other tenants' rows unchanged" : ", OTHER TENANTS' ROWS CHANGED"),
+                              passed: unchanged && refusedByAWall))
+        }
         if commands.contains(.update) {
-            let move = "UPDATE \(name) SET \(scope) = \(theirs) WHERE \(scope) = \(own)"
-            let moved = try session.act(role, me) { session.attempt(move) }
-            out.append(result("update-move-row", role, actor.label, "UPDATE", "UPDATE that moves a row to another tenant is rejected", pre + "\n" + move + ";",
-                              expected: "42501 (row-level security)", actual: moved.error?.brief ?? "\(moved.result?.affectedRows ?? 0) rows moved",
-                              passed: moved.error?.sqlState == "42501" || (moved.error == nil && moved.result?.affectedRows == 0 && !commands.contains(.select))))
-            let touch = "UPDATE \(name) SET \(scope) = \(scope) WHERE \(scope) = \(theirs)"
-            let touched = try session.act(role, me) { session.attempt(touch) }
-            out.append(result("update-other-tenant", role, actor.label, "UPDATE", "UPDATE of another tenant's rows affects nothing", pre + "\n" + touch + ";",
-                              expected: "0 rows", actual: touched.error?.brief ?? "\(touched.result?.affectedRows ?? 0) rows",
-                              passed: (touched.result?.affectedRows ?? 0) == 0))
+            try othersUnchanged("update-move-row", "UPDATE", "UPDATE that moves the session's rows to another tenant is rejected",
+                                "UPDATE \(name) SET \(scope) = \(theirs)")
+            try othersUnchanged("update-other-tenant", "UPDATE", "UPDATE with no WHERE changes no other tenant's row",
+                                "UPDATE \(name) SET \(scope) = \(own)")
             if commands.contains(.insert), !table.primaryKey.isEmpty {
                 out.append(try upsert(role: role, commands: commands, actor: actor, victim: victim))
             }
         }
         if commands.contains(.delete) {
-            let delete = "DELETE FROM \(name) WHERE \(scope) = \(theirs)"
-            let deleted = try session.act(role, me) { session.attempt(delete) }
-            out.append(result("delete-other-tenant", role, actor.label, "DELETE", "DELETE of another tenant's rows affects nothing", pre + "\n" + delete + ";",
-                              expected: "0 rows", actual: deleted.error?.brief ?? "\(deleted.result?.affectedRows ?? 0) rows",
-                              passed: (deleted.result?.affectedRows ?? 0) == 0))
+            try othersUnchanged("delete-other-tenant", "DELETE", "DELETE with no WHERE removes no other tenant's row", "DELETE FROM \(name)")
         }
         return out
     }
@@ -203,10 +213,20 @@ struct TableProbe {
         let theirs = SQL.literal(victim.id) + "::" + type
         let fingerprint = "SELECT md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(name) AS t WHERE \(scope) = \(theirs)"
         let before = try connection.query(fingerprint).scalar
-        // The victim's first probe row, proposed again with the same key.
-        let set = table.columns.first { !table.primaryKey.contains($0.name) }.map { SQL.ident($0.name) } ?? SQL.ident(table.primaryKey[0])
-        let sql = insert(tenant: victim.id, seed: 1 + 10 * tenants.firstIndex(of: victim.id)!,
-                         conflict: " ON CONFLICT (\(SQL.identList(table.primaryKey))) DO UPDATE SET \(set) = EXCLUDED.\(set) RETURNING \(scope)::text")
+        // The victim's own row, proposed again with every value (its key included, identity or not), so the only
+        // conflict is the primary key: a copy with a fresh identity would collide on another unique index instead
+        // and be refused for the wrong reason.
+        let columns = table.columns
+        let victimRow = try connection.query("""
+            SELECT \(columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(name)
+            WHERE \(scope) = \(theirs) ORDER BY \(SQL.identList(table.primaryKey)) LIMIT 1
+            """).rows.first ?? []
+        let values = zip(columns, victimRow).map { column, value in
+            value.map { SQL.literal($0) + "::" + (TypeName.normalize(column.type) ?? column.type) } ?? "NULL"
+        }
+        let set = columns.first { !table.primaryKey.contains($0.name) }.map { SQL.ident($0.name) } ?? SQL.ident(table.primaryKey[0])
+        let sql = "INSERT INTO \(name) (\(SQL.identList(columns.map(\.name)))) VALUES (\(values.joined(separator: ", ")))"
+            + " ON CONFLICT (\(SQL.identList(table.primaryKey))) DO UPDATE SET \(set) = EXCLUDED.\(set) RETURNING \(scope)::text"
         let (attempt, after) = try session.act(role, .tenant(actor.id)) { () -> ((QueryResult?, PostgresError?), String?) in
             let attempt = session.attempt(sql)
             try connection.execute("RESET ROLE")
@@ -214,10 +234,11 @@ struct TableProbe {
         }
         let returned = attempt.0?.rows.compactMap { $0[0] }.filter { $0 != actor.id } ?? []
         let unchanged = after == before
+        let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
         return result("upsert-other-tenant", role, actor.label, "INSERT", "INSERT … ON CONFLICT against another tenant's key neither updates nor returns it",
-                      pre + "\n" + sql + ";", expected: "rejected or no effect; the other tenant's row unchanged",
+                      pre + "\n" + sql + ";", expected: "42501 or no effect; the other tenant's row unchanged",
                       actual: (attempt.1?.brief ?? "\(attempt.0?.rows.count ?? 0) rows returned") + (unchanged ? ", their row unchanged" : ", THEIR ROW CHANGED"),
-                      passed: returned.isEmpty && unchanged)
+                      passed: returned.isEmpty && unchanged && refusedByAWall && victimRow.count == columns.count)
     }
 
     // MARK: without a tenant

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Mutation check: breaks one wall or safety property at a time, runs the tests that should notice, and expects
+# them to fail. Every survivor is a missing test. Not part of CI (it rebuilds and reruns tests once per
+# mutation: about a minute each on 2 cores); its score goes in the closing note of any change to the
+# generator, the runner or the verifier.
+#
+#   scripts/mutation-check.sh            all mutations
+#   scripts/mutation-check.sh force alg  only these (by name)
+#
+# Each mutation is an exact text replacement in one source file. If the text is no longer there, the script
+# says so and counts it as an error, so the list cannot silently drift away from the code. The source tree
+# is restored after each mutation (and on Ctrl-C).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --build-tests >/dev/null || exit 2
+exec python3 - "$@" <<'PY'
+import os, shutil, subprocess, sys, time
+
+MUTATIONS = [
+    # (name, file, original text, mutated text, tests that must fail)
+    ("force", "Sources/PolicyGen/Generation/PolicyStatements.swift",
+     '"ALTER TABLE \\(relation) ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"',
+     '"ALTER TABLE \\(relation) ENABLE ROW LEVEL SECURITY"',
+     "ExampleSpecTests/testEveryExampleAppliesIdempotentlyAndHoldsItsWalls"),
+    ("session-context", "Sources/PolicyGen/Generation/HelperStatements.swift",
+     '(\\(setting), tenant::pg_catalog.text, \\(local))',
+     '(\\(setting), tenant::pg_catalog.text, false)',
+     "ExampleSpecTests/testContextIsTransactionLocalAndFailsClosed"),
+    ("insert-without-check", "Sources/PolicyGen/Generation/PolicyStatements.swift",
+     'check: command == .select || command == .delete ? nil : predicate))',
+     'check: command == .select || command == .delete ? nil : (command == .insert ? "true" : predicate)))',
+     "VerifyTests/testCleanDatabaseVerifiesAndLeavesEveryRowAsItWas"),
+    ("default-tenant", "Sources/PolicyGen/Generation/HelperCore.swift",
+     "AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.int8 $$;",
+     "AS $$ SELECT COALESCE(NULLIF(pg_catalog.current_setting(setting, true), ''), '0')::pg_catalog.int8 $$;",
+     "ExampleSpecTests/testNoContextIsNullAndZeroRows"),
+    ("no-advisory-lock", "Sources/Tenantwall/MigrationRunner.swift",
+     'if try connection.query("SELECT pg_try_advisory_lock($1)", [String(HistorySQL.lockKey)]).scalar == "t" {',
+     'if try connection.query("SELECT true", []).scalar == "t" {',
+     "MigrationTests/testLockNotAcquiredExitsThree|MigrationTests/testEightConcurrentRunnersApplyEveryFileExactlyOnce"),
+    ("no-alg-check", "Sources/PolicyGen/Generation/SignedContextStatements.swift",
+     "IF header->>'alg' IS DISTINCT FROM 'HS256' THEN",
+     "IF header IS NULL THEN",
+     "SignedBindingTests/testOnlyAValidTokenBindsATenant"),
+    ("no-enabled-at", "Sources/PolicyGen/Generation/HelperCore.swift",
+     "          AND l.enabled_at OPERATOR(pg_catalog.=) pg_catalog.now()) $$;",
+     "          AND true) $$;",
+     "ExampleSpecTests/testAdminTokenCannotBeReplayed"),
+    ("no-attach-trigger", "Sources/PolicyGen/Generation/TimeSeriesStatements.swift",
+     "WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')",
+     "WHEN TAG IN ('CREATE TABLE')",
+     "ExampleSpecTests/testAttachedPartitionsAreClosedToTheApplication"),
+    ("verify-update-delete-always-pass", "Sources/Tenantwall/Verify/TableProbe.swift",
+     "passed: unchanged && refusedByAWall))",
+     "passed: true))",
+     "VerifyTests/testUpdatePolicyWithoutScope|VerifyTests/testDeletePolicyWithoutScope|VerifyTests/testUpdateCheckThatLetsARowMove"),
+    ("no-partition-revoke", "Sources/PolicyGen/Generation/HelperCore.swift",
+     "        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', part, grantee);",
+     "        NULL;",
+     "ExampleSpecTests/testAttachedPartitionsAreClosedToTheApplication"),
+    ("chunk-grants-table-level", "Sources/PolicyGen/Generation/GrantStatements.swift",
+     "table.hypertable == nil || $0 == .delete ? $0.sql : $0.sql + \" \" + columns",
+     "$0.sql",
+     "TimescaleDBTests/testEveryChunkIsClosedToEveryRoleForEveryCommandFromTheMomentItExists"),
+    ("chunk-schema-open", "Sources/PolicyGen/Generation/SchemaStatements.swift",
+     'out.append(Statement(key, "GRANT USAGE ON SCHEMA \\(name) TO \\(SQL.identList(writers))",',
+     'out.append(Statement(key, "GRANT USAGE ON SCHEMA \\(name) TO PUBLIC",',
+     "TimescaleDBTests/testEveryChunkIsClosedToEveryRoleForEveryCommandFromTheMomentItExists"),
+    ("owner-without-connection-limit", "Sources/PolicyGen/Generation/RoleStatements.swift",
+     '"LOGIN CONNECTION LIMIT 0 NOBYPASSRLS"',
+     '"LOGIN NOBYPASSRLS"',
+     "TimescaleDBTests/testTheOwnerRunsJobsInTheBackgroundButNoClientCanLogInAsIt"),
+    ("no-file-transaction", "Sources/Tenantwall/MigrationRunner.swift",
+     'try connection.execute("BEGIN; \\(timeouts(file, local: true)); SET LOCAL synchronous_commit = off")',
+     'try connection.execute(timeouts(file, local: false))',
+     "MigrationTests/testSyntaxErrorOnLineSevenNamesFileAndLineAndAppliesNothing|MigrationTests/testRuntimeErrorRollsBackTheFileAndPointsAtTheStatement|MigrationTests/testKilledRunLeavesNoPartialEffectsAndNoStaleLock"),
+    ("verify-forged-token-always-passes", "Sources/Tenantwall/Verify/TableProbe.swift",
+     'actual: forged, passed: forged == "false"))',
+     'actual: forged, passed: true))',
+     "VerifyTests/testAdminModeThatTrustsAnyToken"),
+    ("chunk-rls-not-enabled", "Sources/PolicyGen/Generation/HelperCore.swift",
+     "        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', chunk);",
+     "        NULL;",
+     "TimescaleDBTests/testEveryChunkIsClosedToEveryRoleForEveryCommandFromTheMomentItExists"),
+    ("verify-chunk-write-any-error", "Sources/Tenantwall/Verify/TableProbe.swift",
+     'let refused = attempt.error?.sqlState == "42501"',
+     'let refused = attempt.error != nil',
+     "VerifyTests/testPartitionWriteRefusedOnlyByAWall"),
+]
+
+only = set(sys.argv[1:])
+selected = [m for m in MUTATIONS if not only or m[0] in only]
+unknown = only - {m[0] for m in MUTATIONS}
+if unknown:
+    print("unknown mutation(s): " + ", ".join(sorted(unknown)), file=sys.stderr)
+    sys.exit(2)
+
+def run_tests(filter_):
+    """0 when the tests passed, else their exit status; the build must succeed for a verdict."""
+    build = subprocess.run(["swift", "build", "--build-tests"], capture_output=True, text=True)
+    if build.returncode != 0:
+        return "build failed", build.stdout[-2000:] + build.stderr[-2000:]
+    test = subprocess.run(["swift", "test", "--skip-build", "--disable-swift-testing", "--filter", filter_], capture_output=True, text=True)
+    out = test.stdout + test.stderr
+    if "Executed 0 tests" in out or "No matching test cases" in out:
+        return "no tests ran", out[-1500:]
+    return test.returncode, out
+
+killed, survived, errors = [], [], []
+for name, path, old, new, filter_ in selected:
+    source = open(path, encoding="utf-8").read()
+    if source.count(old) != 1:
+        errors.append(f"{name}: the text to mutate occurs {source.count(old)} times in {path}")
+        print(f"ERROR    {name}: text not found exactly once in {path}", flush=True)
+        continue
+    backup = path + ".mutation-backup"
+    shutil.copyfile(path, backup)
+    started = time.time()
+    try:
+        open(path, "w", encoding="utf-8").write(source.replace(old, new))
+        status, out = run_tests(filter_)
+    finally:
+        shutil.move(backup, path)
+    seconds = time.time() - started
+    if status == 0:
+        survived.append(name)
+        print(f"SURVIVED {name} ({seconds:.0f} s): {filter_} still passes", flush=True)
+    elif isinstance(status, str):
+        errors.append(f"{name}: {status}")
+        print(f"ERROR    {name}: {status}\n{out}", flush=True)
+    else:
+        killed.append(name)
+        failing = sorted({line.split("error: ")[1].split(" :")[0] for line in out.splitlines() if "error: " in line and " : " in line})
+        print(f"killed   {name} ({seconds:.0f} s) by {', '.join(failing[:3]) or filter_}", flush=True)
+
+# Leave the build as the sources are.
+subprocess.run(["swift", "build", "--build-tests"], capture_output=True)
+total = len(killed) + len(survived)
+print(f"\nmutation score: {len(killed)}/{total} killed" + (f", {len(errors)} error(s)" if errors else ""))
+for e in errors:
+    print("  error: " + e)
+sys.exit(0 if not survived and not errors else 1)
+PY
