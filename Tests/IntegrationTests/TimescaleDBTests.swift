@@ -82,6 +82,9 @@ final class TimescaleDBTests: XCTestCase {
                     defer { _ = try? session.execute("ROLLBACK") }
                     XCTAssertThrowsError(try session.query(sql), "\(role): \(sql)") { error in
                         XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", "\(role): \(sql): \(error)")
+                        // Read-only roles cannot even use the chunk schema; writers are stopped by the chunk's ACL.
+                        let wall = role == "k8s_reporting" ? "permission denied for schema" : "permission denied for table"
+                        XCTAssertTrue("\(error)".contains(wall), "\(role): \(sql): \(error)")
                     }
                 }
             }
