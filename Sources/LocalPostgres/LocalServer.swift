@@ -29,8 +29,9 @@ public final class LocalServer {
     /// Initialises a cluster and starts it; throws with the server's own log when it cannot.
     /// - Parameter passwordRoles: roles that must log in with a password (scram-sha-256); everyone else is
     ///   trusted on the private socket.
-    public static func start(extraSettings: [String: String] = [:], passwordRoles: [String] = []) throws -> LocalServer {
-        let bin = try findBinDirectory()
+    /// - Parameter binDirectory: the server binaries to use (`--pg-bindir`); nil finds them (`findBinDirectory`).
+    public static func start(binDirectory: String? = nil, extraSettings: [String: String] = [:], passwordRoles: [String] = []) throws -> LocalServer {
+        let bin = try binDirectory.map(checkedBinDirectory) ?? findBinDirectory()
         let runAs: String? = geteuid() == 0 ? "postgres" : nil
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tenantwall-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -140,10 +141,22 @@ public final class LocalServer {
         return text
     }
 
+    static func checkedBinDirectory(_ path: String) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: path + "/initdb"), FileManager.default.isExecutableFile(atPath: path + "/pg_ctl") else {
+            throw LocalServerError(message: "\(path) has no initdb and pg_ctl: --pg-bindir (PG_BINDIR) must name a PostgreSQL server's bin directory")
+        }
+        return path
+    }
+
+    /// The server's version, e.g. `18.6`.
+    public func version() throws -> String {
+        try Connection(connectionString()).query("SELECT pg_catalog.current_setting('server_version')").scalar ?? "?"
+    }
+
     /// `PG_BINDIR`, else `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`.
     static func findBinDirectory() throws -> String {
         let environment = ProcessInfo.processInfo.environment
-        if let bin = environment["PG_BINDIR"], FileManager.default.fileExists(atPath: bin + "/initdb") { return bin }
+        if let bin = environment["PG_BINDIR"], !bin.isEmpty { return try checkedBinDirectory(bin) }
         for candidate in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.fileExists(atPath: candidate) {
             if let bin = try? run(candidate, ["--bindir"]).trimmingCharacters(in: .whitespacesAndNewlines),
                FileManager.default.fileExists(atPath: bin + "/initdb") { return bin }

@@ -65,6 +65,9 @@ struct TenantwallCommand: ParsableCommand {
         case let error as SQLParser.SyntaxError:
             Output.error("error: " + error.description)
             Foundation.exit(2)
+        case let error as MissingExtensions:
+            Output.error("error: " + error.description)
+            Foundation.exit(2)
         case let error as StatementError:
             Output.error("error: " + error.description)
             Foundation.exit(2)

@@ -15,7 +15,12 @@ public enum SQLParser {
         public var tree: String
     }
 
+    /// The PostgreSQL version whose grammar the parser has (libpg_query built by scripts/setup.sh: 18.6).
+    /// Statements newer servers accept may be refused; errors name this version so nobody blames the SQL.
+    public static let grammarVersion = String(cString: TW_PG_QUERY_GRAMMAR_VERSION)
+
     public struct SyntaxError: Error, CustomStringConvertible, Sendable {
+        /// The parser's message, followed by the grammar version it was checked against.
         public var message: String
         public var line: Int
         public var column: Int
@@ -64,7 +69,7 @@ public enum SQLParser {
         // cursorpos is 1-based, in characters as PostgreSQL counts them (bytes for ASCII input).
         let offset = max(0, Int(error.cursorpos) - 1)
         let (line, column) = position(bytes, characterOffset(bytes, offset))
-        return SyntaxError(message: message, line: line, column: column)
+        return SyntaxError(message: message + " (parsed with the PostgreSQL \(grammarVersion) grammar)", line: line, column: column)
     }
 
     /// Skips whitespace and comments so a statement's line is the line of its first token.

@@ -6,6 +6,8 @@ public struct DemoRun {
     public struct Report {
         public var lines: [String] = []
         public var failures = 0
+        /// The server cannot run this spec (an extension is missing); the lines say why.
+        public var skipped = false
     }
 
     let conninfo: String
@@ -20,7 +22,14 @@ public struct DemoRun {
         var report = Report()
         let connection = try Connection(conninfo)
         var spec = try SpecFiles.load([specPath])
-        spec = try ServerCapabilities(connection: connection).adapt(spec, notes: &report.lines)
+        let capabilities = ServerCapabilities(connection: connection)
+        spec = try capabilities.adapt(spec, notes: &report.lines)
+        let missing = try capabilities.missing(for: spec)
+        if !missing.isEmpty {
+            report.lines += missing.map { "skipped: this server lacks \($0.name): \($0.remedy)" }
+            report.skipped = true
+            return report
+        }
         let generated = Generator(spec: spec).script()
         report.lines.append("generated \(generated.split(separator: "\n").count) lines of SQL (tenantwall generate --spec \(specPath))")
         let database = LiveDatabase(connection: connection)
@@ -48,39 +57,5 @@ public struct DemoRun {
         }
         report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; all probe rows rolled back")
         return report
-    }
-}
-
-/// What the server can install, so the demo and tests can say what they leave out instead of failing.
-public struct ServerCapabilities {
-    let connection: Connection
-
-    public init(connection: Connection) { self.connection = connection }
-
-    /// Whether `CREATE EXTENSION` can succeed: installed, and for TimescaleDB also preloaded (it refuses to be
-    /// created otherwise).
-    public func available(_ extensionName: String) throws -> Bool {
-        guard try connection.query("SELECT count(*) FROM pg_catalog.pg_available_extensions WHERE name = $1", [extensionName]).scalar == "1" else {
-            return false
-        }
-        if extensionName == "timescaledb" {
-            return try connection.query("SELECT pg_catalog.current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb'").scalar == "t"
-        }
-        return true
-    }
-
-    /// Drops hypertables when TimescaleDB is absent and inlines helpers when the extension is not installed.
-    public func adapt(_ spec: Spec, notes: inout [String]) throws -> Spec {
-        var spec = spec
-        if spec.tables.contains(where: { $0.hypertable != nil }), try !available("timescaledb") {
-            let names = spec.tables.filter { $0.hypertable != nil }.map(\.qualifiedName)
-            notes.append("TimescaleDB is not available on this server: \(names.joined(separator: ", ")) created as plain tables (hypertable SQL is covered by the golden files)")
-            spec.tables = spec.tables.map { var t = $0; t.hypertable = nil; return t }
-        }
-        if spec.tenancy.helpers == .extension, try !available("tenantwall") {
-            notes.append("the tenantwall extension is not installed on this server (make -C sql install): helpers inlined instead")
-            spec.tenancy.helpers = .inline
-        }
-        return spec
     }
 }

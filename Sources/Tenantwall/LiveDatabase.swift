@@ -16,6 +16,7 @@ public struct LiveDatabase {
     /// Compares the database with the spec without changing it: the generated SQL runs in a transaction
     /// that is always rolled back, and the catalog is read before and inside it.
     public func plan(_ spec: Spec) throws -> Plan {
+        try ServerCapabilities(connection: connection).require(spec)
         let generator = Generator(spec: spec)
         let live = try snapshot(spec)
         let desired: CatalogSnapshot = try connection.rolledBack {

@@ -59,7 +59,11 @@ final class CommandLineTests: XCTestCase {
     /// The deploy path: `generate` writes a migration, `migrate` applies it, `plan` finds nothing left to do,
     /// and `verify --scratch` proves the walls on a copy that is dropped afterwards.
     func testGenerateThenMigrateThenPlanIsInSyncAndScratchVerifyHolds() throws {
-        let name = try TestServer.freshDatabase("deploy").name  // no session left open: verify --scratch copies it
+        let name = try { () -> String in  // no session left open: verify --scratch copies the database
+            let (name, connection) = try TestServer.freshDatabase("deploy")
+            try TestServer.requireExtensions(try SpecFiles.load([TestServer.path("policies/analytics-warehouse")]), connection)
+            return name
+        }()
         let url = TestServer.shared.connectionString(database: name)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-deploy-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,3 +1,4 @@
+import LocalPostgres
 import PolicyGen
 import Postgres
 import Tenantwall
@@ -24,6 +25,7 @@ final class ExampleSpecTests: XCTestCase {
         lastDatabase = name
         var notes: [String] = []
         let spec = try ServerCapabilities(connection: connection).adapt(try load(model), notes: &notes)
+        try TestServer.requireExtensions(spec, connection)
         for note in notes { print("note (\(model)): \(note)") }
         try LiveDatabase(connection: connection).apply(spec)
         return (spec, connection)
@@ -31,7 +33,8 @@ final class ExampleSpecTests: XCTestCase {
 
     func testEveryExampleAppliesIdempotentlyAndHoldsItsWalls() throws {
         for model in ["analytics-warehouse", "k8s-cost-monitor", "workflow-platform"] {
-            let (spec, connection) = try applied(model)
+            let spec: Spec, connection: Connection
+            do { (spec, connection) = try applied(model) } catch let skip as XCTSkip { print("note (\(model)): skipped: \(skip)"); continue }
             XCTAssertTrue(try LiveDatabase(connection: connection).plan(spec).isEmpty, "\(model): second plan is empty")
             // Applying the full generated script a second time succeeds and changes nothing.
             let before = try LiveDatabase(connection: connection).snapshot(spec)
@@ -281,6 +284,24 @@ final class ExampleSpecTests: XCTestCase {
             XCTAssertEqual(installed, mode == .extension ? "1" : "0")
             try assertWallsHold(spec, name, "\(mode)")
         }
+    }
+
+    /// A spec that needs an extension the server lacks stops before any statement, naming what to install or
+    /// which spec setting avoids it (exit 2 from the CLI). Here: a server of its own without TimescaleDB in
+    /// shared_preload_libraries (whether or not it is installed), given the hypertable example.
+    func testAMissingExtensionIsNamedBeforeAnythingRuns() throws {
+        let server = try LocalServer.start(extraSettings: ["shared_preload_libraries": "''"])
+        defer { server.stop() }
+        try server.createDatabase("bare")
+        let db = try Connection(server.connectionString(database: "bare"))
+        XCTAssertThrowsError(try LiveDatabase(connection: db).apply(try load("k8s-cost-monitor"))) { error in
+            XCTAssertEqual((error as? MissingExtensions)?.missing.map(\.name), ["timescaledb"], "\(error)")
+            XCTAssertTrue("\(error)".contains("or remove 'hypertable' from public.pod_metrics, public.node_metrics"), "\(error)")
+        }
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenantwall'").scalar, "0", "nothing ran")
+        let cli = try TenantwallProcess.run(["apply", "--spec", "policies/k8s-cost-monitor", "--database", server.connectionString(database: "bare")])
+        XCTAssertEqual(cli.status, 2)
+        XCTAssertTrue(cli.stderr.contains("the spec needs extensions this server does not have (nothing was changed)"), cli.stderr)
     }
 
     func testHypertablesOnTimescaleDB() throws {

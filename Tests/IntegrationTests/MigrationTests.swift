@@ -206,6 +206,38 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history WHERE version = '3'"), "0")
     }
 
+    /// Syntax from PostgreSQL 16 to 18 parses (the PostgreSQL 18 grammar): audit reports findings, not syntax
+    /// errors, and on a PostgreSQL 18 server the files migrate.
+    func testPostgreSQL18SyntaxParsesAuditsAndMigrates() throws {
+        try write("V1__t.sql", "CREATE TABLE t (id int PRIMARY KEY, doc jsonb);\nCREATE TABLE s (id int, v int);\n")
+        try write("V2__new_syntax.sql", """
+            SET lock_timeout = '5s';
+            ALTER TABLE t ADD COLUMN hundred int GENERATED ALWAYS AS (id * 100) VIRTUAL;
+            MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id) RETURNING merge_action(), t.id;
+            CREATE VIEW items AS SELECT jt.* FROM t, JSON_TABLE(t.doc, '$.items[*]' COLUMNS (name text PATH '$.name')) AS jt;
+            CREATE INDEX existing_id ON existing (id);
+
+            """)
+        try db.execute("CREATE TABLE existing (id int)")
+        let audit = try TenantwallProcess.run(["audit", "--migrations", folder, "--format", "json", "--fail-on", "warning"])
+        XCTAssertEqual(audit.status, 1, "findings (an index built without CONCURRENTLY), not a tool error: \(audit.stderr)")
+        XCTAssertFalse(audit.stderr.contains("syntax error"), audit.stderr)
+        XCTAssertTrue(audit.stdout.contains("TW501"), audit.stdout)
+        let broken = try TenantwallProcess.run(["audit", "--migrations", folder + "/../nonexistent-\(UUID().uuidString)"])
+        XCTAssertEqual(broken.status, 2)
+        guard TestServer.majorVersion >= 18 else { return }
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try scalar("SELECT attgenerated::text FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'hundred'"), "v")
+    }
+
+    func testASyntaxErrorNamesTheGrammarVersion() throws {
+        try write("V1__bad.sql", "SELECT FROM WHERE;\n")
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("V1__bad.sql:1:13: syntax error at or near \"WHERE\" (parsed with the PostgreSQL 18.6 grammar)"), run.stderr)
+    }
+
     func testFailedNoTransactionFileShowsWhereItStopped() throws {
         try write("V1__t.sql", "CREATE TABLE t (id int);\n")
         try write("V2__index.sql", "-- tenantwall:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n\nCREATE INDEX CONCURRENTLY t_nope ON t (nope);\n")

@@ -1,6 +1,9 @@
 import Foundation
 import LocalPostgres
+import PolicyGen
 import Postgres
+import Tenantwall
+import XCTest
 
 /// One real PostgreSQL for the whole test run, started on first use and stopped when the process exits.
 /// Each test gets a fresh database of its own.
@@ -29,6 +32,23 @@ enum TestServer {
         lock.unlock()
         try shared.createDatabase(name)
         return (name, try Connection(shared.connectionString(database: name)))
+    }
+
+    /// Skips the calling test when the server lacks an extension that only a from-source build provides
+    /// (pg_partman on PostgreSQL 16+, TimescaleDB), saying which and why; anything else missing is a failure.
+    static func requireExtensions(_ spec: Spec, _ connection: Connection) throws {
+        let capabilities = ServerCapabilities(connection: connection)
+        let missing = try capabilities.missing(for: spec)
+        guard !missing.isEmpty else { return }
+        let major = try capabilities.majorVersion()
+        let fromSource = missing.allSatisfy { $0.name == "timescaledb" || ($0.name == "pg_partman" && major > 15) }
+        if fromSource { throw XCTSkip("PostgreSQL \(major) here lacks " + missing.map { "\($0.name) (\($0.remedy))" }.joined(separator: "; ")) }
+        XCTFail(MissingExtensions(missing: missing).description)
+    }
+
+    /// The server's major version, for the tests whose expectations differ between versions.
+    static var majorVersion: Int {
+        (try? ServerCapabilities(connection: Connection(shared.connectionString())).majorVersion()) ?? 0
     }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

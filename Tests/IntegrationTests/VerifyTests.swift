@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Audit
 import PolicyGen
 import Postgres
 import Tenantwall
@@ -34,6 +35,7 @@ final class VerifyTests: XCTestCase {
     func applied(_ model: String = "workflow-platform") throws -> (Spec, Connection, String) {
         let spec = try uniqueSpec(model)
         let (name, db) = try TestServer.freshDatabase("verify")
+        try TestServer.requireExtensions(spec, db)
         try LiveDatabase(connection: db).apply(spec)
         return (spec, db, TestServer.shared.connectionString(database: name))
     }
@@ -73,8 +75,9 @@ final class VerifyTests: XCTestCase {
             let role = check.role.hasSuffix(suffix) && !suffix.isEmpty ? String(check.role.dropLast(suffix.count)) : check.role
             actual["\(check.table) \(role)", default: []].insert(check.id)
         }
-        let read: Set = ["copy-own-rows", "no-references", "no-trigger", "no-truncate", "select-empty-context", "select-malformed-context",
-                         "select-none-context", "select-own-rows"]
+        // PostgreSQL 17 added the MAINTAIN privilege, and the verifier checks it there.
+        let read = Set(["copy-own-rows", "no-references", "no-trigger", "no-truncate", "select-empty-context", "select-malformed-context",
+                        "select-none-context", "select-own-rows"] + (TestServer.majorVersion >= 17 ? ["no-maintain"] : []))
         let insert: Set = ["insert-empty-context", "insert-malformed-context", "insert-none-context", "insert-other-tenant", "insert-own-tenant"]
         let write: Set = ["delete-other-tenant", "update-move-row", "update-other-tenant", "upsert-other-tenant"]
         let expected: [String: Set<String>] = [
@@ -98,6 +101,22 @@ final class VerifyTests: XCTestCase {
         // Every tenant acts in turn on every tenant table.
         let tenantsActing = Set(report.checks.filter { $0.id == "select-own-rows" && $0.table == "public.workflows" }.map(\.tenant))
         XCTAssertEqual(tenantsActing, ["A", "B", "C"])
+    }
+
+    /// MAINTAIN exists from PostgreSQL 17 on: granted to the application there, it is caught by verify (no-maintain)
+    /// and audit (TW121); on older servers the check is not run, since the server would not know the word.
+    func testMaintainPrivilegeOnSeventeenAndLater() throws {
+        let (spec, db, conninfo) = try applied()
+        guard TestServer.majorVersion >= 17 else {
+            let ids = Set(try Verifier(spec: spec, conninfo: conninfo).run().checks.map(\.id))
+            XCTAssertFalse(ids.contains("no-maintain"), "PostgreSQL \(TestServer.majorVersion) has no MAINTAIN privilege")
+            return
+        }
+        try db.execute("GRANT MAINTAIN ON public.workflows TO \(SQL.ident(spec.roles.app))")
+        XCTAssertEqual(try failedIds(spec, conninfo, table: "public.workflows"), ["no-maintain"])
+        let catalog = try AuditCatalogReader.read(db)
+        let findings = Auditor.run(AuditInput(catalog: catalog, spec: spec, drift: [], appRoles: []))
+        XCTAssertTrue(findings.contains { $0.ruleId == "TW121" && $0.message.contains("MAINTAIN on public.workflows") }, findings.map(\.message).joined(separator: "\n"))
     }
 
     func testUpdatePolicyWithoutScope() throws {

@@ -23,6 +23,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Start a throwaway local PostgreSQL for the run.")
     var embedded = false
 
+    @OptionGroup var binaries: ServerBinaries
+
     @Option(help: "Rows in the dataset.")
     var rows = 1_000_000
 
@@ -64,7 +66,7 @@ struct BenchCommand: ParsableCommand {
         var conninfo = ConnectionString.resolve(connection.database, environment: ProcessEnvironment.current)
         if embedded {
             Output.progress("starting a throwaway PostgreSQL …")
-            let local = try EmbeddedServer.start(extraSettings: ["fsync": "on", "synchronous_commit": "on", "shared_buffers": "512MB"])
+            let local = try EmbeddedServer.start(binDirectory: binaries.pgBindir, extraSettings: ["fsync": "on", "synchronous_commit": "on", "shared_buffers": "512MB"])
             server = local
             conninfo = local.connectionString()
         }

@@ -34,6 +34,8 @@ struct Verify: ParsableCommand {
     @Flag(help: "Start a throwaway local PostgreSQL, apply the spec there, and verify it.")
     var embedded = false
 
+    @OptionGroup var binaries: ServerBinaries
+
     @Option(help: "Output on stdout: text or json.")
     var format: OutputFormat = .text
 
@@ -60,7 +62,7 @@ struct Verify: ParsableCommand {
         var verifiedSpec = spec
         if embedded {
             Output.progress("starting a throwaway PostgreSQL …")
-            let local = try EmbeddedServer.start()
+            let local = try EmbeddedServer.start(binDirectory: binaries.pgBindir)
             server = local
             try local.createDatabase("verify")
             conninfo = local.connectionString(database: "verify")

@@ -20,7 +20,7 @@ struct TimeSeriesStatements {
         if partitioned.contains(where: { $0.partitioning?.manager == .pg_partman }) {
             out.append(Statement(.timeSeries("pg_partman"), "CREATE SCHEMA IF NOT EXISTS partman"))
             out.append(Statement(.timeSeries("pg_partman"), "CREATE EXTENSION IF NOT EXISTS pg_partman WITH SCHEMA partman",
-                                 comment: "pg_partman (Debian: postgresql-15-partman) creates and maintains the partitions."))
+                                 comment: "pg_partman creates and maintains the partitions (PostgreSQL 15: Debian's postgresql-15-partman, 4.x; 16+: 5.x)."))
         }
         for table in partitioned { out += partitions(table, table.partitioning!) }
         if !hypertables.isEmpty {
@@ -72,13 +72,30 @@ struct TimeSeriesStatements {
                           comment: "Re-secure every existing partition, in case one was opened by hand."),
             ]
         case .pg_partman:
+            // pg_partman 5.x (PostgreSQL 16+, managed services) removed 4.x's p_type 'native' and its named
+            // intervals ('monthly'); the installed version picks the call. PL/pgSQL plans a statement only when it
+            // first runs, so the branch not taken is never checked against the installed signature.
             let parent = SQL.literal("\(table.schema).\(table.name)")
+            let control = SQL.literal(p.column), premake = String(p.premake)
+            let body = """
+
+                BEGIN
+                    IF EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = \(parent)) THEN
+                        RETURN;
+                    END IF;
+                    IF pg_catalog.split_part((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'), '.', 1)::integer >= 5 THEN
+                        PERFORM partman.create_parent(p_parent_table := \(parent), p_control := \(control),
+                            p_interval := \(SQL.literal(p.interval)), p_premake := \(premake));
+                    ELSE
+                        PERFORM partman.create_parent(p_parent_table := \(parent), p_control := \(control),
+                            p_type := 'native', p_interval := \(SQL.literal(SpecValidator.partmanInterval(p.interval) ?? p.interval)), p_premake := \(premake));
+                    END IF;
+                END
+
+                """
             return [
-                Statement(key, """
-                    SELECT partman.create_parent(p_parent_table := \(parent), p_control := \(SQL.literal(p.column)),
-                        p_type := 'native', p_interval := \(SQL.literal(SpecValidator.partmanInterval(p.interval) ?? p.interval)), p_premake := \(p.premake))
-                    WHERE NOT EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = \(parent))
-                    """, comment: "pg_partman manages \(table.qualifiedName); run partman.run_maintenance() on a schedule."),
+                Statement(key, "DO " + SQL.dollarQuoted(body),
+                          comment: "pg_partman (4.x or 5.x) manages \(table.qualifiedName); run partman.run_maintenance() on a schedule."),
                 Statement(key, "SELECT \(SQL.qualified(helpers, "secure_partitions"))(\(regclass))"),
             ]
         }

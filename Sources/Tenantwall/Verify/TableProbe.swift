@@ -113,8 +113,15 @@ struct TableProbe {
                       expected: "enabled=t forced=t", actual: actual, passed: actual == "enabled=t forced=t")
     }
 
+    /// Privileges no policy governs. PostgreSQL 17 added MAINTAIN (VACUUM, ANALYZE, REINDEX, REFRESH, LOCK
+    /// TABLE: a tenant could lock every tenant out of the table); older servers do not know the word.
+    var ungovernedPrivileges: [String] {
+        let version = Int((try? connection.query("SELECT pg_catalog.current_setting('server_version_num')").scalar) ?? nil ?? "") ?? 0
+        return ["TRUNCATE", "REFERENCES", "TRIGGER"] + (version >= 170000 ? ["MAINTAIN"] : [])
+    }
+
     func privilegeChecks(role: String) -> [CheckResult] {
-        ["TRUNCATE", "REFERENCES", "TRIGGER"].map { privilege in
+        ungovernedPrivileges.map { privilege in
             let sql = "SELECT has_table_privilege(\(SQL.literal(role)), \(SQL.literal(name)), \(SQL.literal(privilege)))"
             let has = (try? connection.query(sql).scalar) ?? "?"
             return result("no-\(privilege.lowercased())", role, "-", privilege == "TRUNCATE" ? "TRUNCATE" : "CATALOG",

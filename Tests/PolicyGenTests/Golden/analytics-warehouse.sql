@@ -161,13 +161,24 @@ $tw$;
 
 CREATE SCHEMA IF NOT EXISTS partman;
 
--- pg_partman (Debian: postgresql-15-partman) creates and maintains the partitions.
+-- pg_partman creates and maintains the partitions (PostgreSQL 15: Debian's postgresql-15-partman, 4.x; 16+: 5.x).
 CREATE EXTENSION IF NOT EXISTS pg_partman WITH SCHEMA partman;
 
--- pg_partman manages raw.events; run partman.run_maintenance() on a schedule.
-SELECT partman.create_parent(p_parent_table := 'raw.events', p_control := 'occurred_at',
-    p_type := 'native', p_interval := 'monthly', p_premake := 3)
-WHERE NOT EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = 'raw.events');
+-- pg_partman (4.x or 5.x) manages raw.events; run partman.run_maintenance() on a schedule.
+DO $tw$
+BEGIN
+    IF EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = 'raw.events') THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.split_part((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'), '.', 1)::integer >= 5 THEN
+        PERFORM partman.create_parent(p_parent_table := 'raw.events', p_control := 'occurred_at',
+            p_interval := '1 month', p_premake := 3);
+    ELSE
+        PERFORM partman.create_parent(p_parent_table := 'raw.events', p_control := 'occurred_at',
+            p_type := 'native', p_interval := 'monthly', p_premake := 3);
+    END IF;
+END
+$tw$;
 
 SELECT "tenantwall"."secure_partitions"('"raw"."events"'::regclass);
 
