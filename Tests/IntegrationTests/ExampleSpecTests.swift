@@ -162,6 +162,26 @@ final class ExampleSpecTests: XCTestCase {
         XCTAssertThrowsError(try db.query("SELECT tenantwall.set_tenant_context(NULL)")) {
             XCTAssertEqual(($0 as? PostgresError)?.sqlState, "22004", "\($0)")
         }
+        // Only the spec's scope is reachable: the session-scoped writer is refused to the application.
+        XCTAssertThrowsError(try db.query("SELECT tenantwall.set_context_session('app.current_tenant_id', '2')")) {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "\($0)")
+        }
+        XCTAssertThrowsError(try db.query("SELECT tenantwall.set_context('app.current_tenant_id', '2', false)"), "the old three-argument writer is gone") {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42883", "\($0)")
+        }
+    }
+
+    /// `scope: session` is a choice the spec makes: then, and only then, the context outlives the transaction.
+    func testSessionScopeIsGrantedOnlyWhenTheSpecAsksForIt() throws {
+        let (_, db) = try TestServer.freshDatabase()
+        var spec = try load("workflow-platform")
+        spec.tenancy.scope = .session
+        try LiveDatabase(connection: db).apply(spec)
+        try db.execute("SET ROLE wf_app")
+        defer { _ = try? db.execute("RESET ROLE") }
+        try db.transaction { try db.query("SELECT tenantwall.set_tenant_context(42)") }
+        XCTAssertEqual(try db.query("SELECT tenantwall.current_tenant_id()::text").scalar, "42", "session-scoped, as the spec says")
+        try db.query("SELECT tenantwall.clear_tenant_context()")
     }
 
     func testPartitionsCreatedLaterAreClosedToTheApplication() throws {

@@ -249,7 +249,7 @@ final class VerifyTests: XCTestCase {
         let (spec, db, conninfo) = try applied()
         try db.execute("""
             CREATE OR REPLACE FUNCTION tenantwall.set_tenant_context(tenant bigint) RETURNS void LANGUAGE sql VOLATILE
-            AS $$ SELECT tenantwall.set_context('app.current_tenant_id', tenant::text, false) $$
+            AS $$ SELECT pg_catalog.set_config('app.current_tenant_id', tenant::text, false) $$
             """)
         XCTAssertEqual(try failedIds(spec, conninfo), ["context-transaction-local"])
     }

@@ -52,10 +52,14 @@ CREATE OR REPLACE FUNCTION @extschema@.context_text(setting text) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '') $$;
 
--- Context writer: refuses an empty tenant, so a bug cannot set "no tenant" by accident. It runs on every
+-- Context writers: refuse an empty tenant, so a bug cannot set "no tenant" by accident. They run on every
 -- request: set_config is an assignment (a simple expression plpgsql evaluates itself), not PERFORM, which runs
--- a query through SPI (2.8 -> 2.0 us per call, measured in a server-side loop).
-CREATE OR REPLACE FUNCTION @extschema@.set_context(setting text, value text, is_local boolean) RETURNS void
+-- a query through SPI (2.8 -> 2.0 us per call, measured in a server-side loop). One function per scope, so
+-- that only the spec's scope is reachable: set_context is transaction-local and open to everyone (a context
+-- that ends with the transaction cannot leak into the next client of a pooled connection);
+-- set_context_session is executable only by the roles of a spec that chose `scope: session`.
+DROP FUNCTION IF EXISTS @extschema@.set_context(text, text, boolean);
+CREATE OR REPLACE FUNCTION @extschema@.set_context(setting text, value text) RETURNS void
     LANGUAGE plpgsql VOLATILE
     AS $$
 DECLARE
@@ -65,9 +69,24 @@ BEGIN
         RAISE EXCEPTION 'tenantwall: a tenant id is required' USING ERRCODE = '22004',
             HINT = 'call clear_tenant_context() to clear the context';
     END IF;
-    ignored := pg_catalog.set_config(setting, value, is_local);
+    ignored := pg_catalog.set_config(setting, value, true);
 END
 $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.set_context_session(setting text, value text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    AS $$
+DECLARE
+    ignored text;
+BEGIN
+    IF COALESCE(value, '') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'tenantwall: a tenant id is required' USING ERRCODE = '22004',
+            HINT = 'call clear_tenant_context() to clear the context';
+    END IF;
+    ignored := pg_catalog.set_config(setting, value, false);
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@.set_context_session(text, text) FROM PUBLIC;
 
 -- Admin mode.
 CREATE OR REPLACE FUNCTION @extschema@.enable_admin_mode(reason text DEFAULT NULL) RETURNS void

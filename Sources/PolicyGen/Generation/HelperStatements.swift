@@ -18,6 +18,10 @@ struct HelperStatements {
             out.append(Statement(.helpers, HelperCore.inline(schema: schema).trimmingTrailingNewlinesAndSemicolon(),
                                  comment: "Helper functions, inlined: the same SQL as the tenantwall extension \(HelperCore.version)."))
         }
+        if t.scope == .session {
+            out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("set_context_session"))(text, text) TO \(SQL.identList(uniqued(r.accessRoles)))",
+                                 comment: "tenancy.scope: session: the access roles may keep a context for the whole session."))
+        }
         switch t.binding {
         case .signed: out += SignedContextStatements(spec: spec).statements()
         case .role: out += RoleBindingStatements(spec: spec).statements()
@@ -51,7 +55,7 @@ struct HelperStatements {
         var out: [Statement] = []
         let type = t.type.rawValue
         let setting = SQL.literal(t.setting)
-        let local = t.scope == .transaction ? "true" : "false"
+        let setter = t.scope.setter
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(type)
                 LANGUAGE sql STABLE PARALLEL SAFE
@@ -60,7 +64,7 @@ struct HelperStatements {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void
                 LANGUAGE sql VOLATILE
-                AS \(SQL.dollarQuoted(" SELECT \(fn("set_context"))(\(setting), tenant::pg_catalog.text, \(local)) "))
+                AS \(SQL.dollarQuoted(" SELECT \(fn(setter))(\(setting), tenant::pg_catalog.text) "))
             """, comment: t.scope == .transaction
                 ? "Transaction-local: the context ends with the transaction, so a pooled connection never carries it on."
                 : "Session-scoped (tenancy.scope: session): the context outlives the transaction. Unsafe behind a transaction pooler."))
@@ -80,4 +84,9 @@ extension String {
         while let last = s.last, last == "\n" || last == ";" { s.removeLast() }
         return s
     }
+}
+
+extension ContextScope {
+    /// The context writer for this scope: only the spec's scope is executable by the access roles.
+    var setter: String { self == .transaction ? "set_context" : "set_context_session" }
 }

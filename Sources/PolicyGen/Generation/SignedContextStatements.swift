@@ -80,7 +80,7 @@ struct SignedContextStatements {
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(token text) RETURNS void
                     LANGUAGE sql VOLATILE
-                    AS \(SQL.dollarQuoted(" SELECT \(fn("set_context"))(\(SQL.literal(t.tokenSetting)), token, \(t.scope == .transaction ? "true" : "false")) "))
+                    AS \(SQL.dollarQuoted(" SELECT \(fn(t.scope.setter))(\(SQL.literal(t.tokenSetting)), token) "))
                 """, comment: "Takes the signed token, not a tenant id."),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void

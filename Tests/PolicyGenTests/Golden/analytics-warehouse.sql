@@ -62,7 +62,7 @@ CREATE OR REPLACE FUNCTION "tenantwall"."current_tenant_id"() RETURNS uuid
 -- Transaction-local: the context ends with the transaction, so a pooled connection never carries it on.
 CREATE OR REPLACE FUNCTION "tenantwall"."set_tenant_context"(tenant uuid) RETURNS void
     LANGUAGE sql VOLATILE
-    AS $tw$ SELECT "tenantwall"."set_context"('app.current_tenant_id', tenant::pg_catalog.text, true) $tw$;
+    AS $tw$ SELECT "tenantwall"."set_context"('app.current_tenant_id', tenant::pg_catalog.text) $tw$;
 
 CREATE OR REPLACE FUNCTION "tenantwall"."clear_tenant_context"() RETURNS void
     LANGUAGE sql VOLATILE

@@ -18,13 +18,15 @@ RESET app.tenant;
 SELECT proname, provolatile, proparallel, prosecdef FROM pg_proc
 WHERE pronamespace = 'tw'::regnamespace AND proname LIKE 'context_%' ORDER BY proname;
 
--- The writer is transaction-local when asked, and refuses an empty tenant.
+-- The writer is transaction-local and refuses an empty tenant; the session-scoped one is not executable by
+-- PUBLIC (a spec with scope: session grants it to its roles).
 BEGIN;
-SELECT tw.set_context('app.tenant', '7e4a47e0-0000-4000-8000-000000000001', true);
+SELECT tw.set_context('app.tenant', '7e4a47e0-0000-4000-8000-000000000001');
 SELECT tw.context_uuid('app.tenant');
 COMMIT;
 SELECT tw.context_uuid('app.tenant') IS NULL AS gone_after_commit;
-SELECT tw.set_context('app.tenant', '', true);
+SELECT tw.set_context('app.tenant', '');
+SELECT has_function_privilege('public', 'tw.set_context_session(text, text)', 'EXECUTE') AS public_can_set_a_session_context;
 
 -- Admin mode: a forged token is not admin mode; members of a role granted EXECUTE can enable it.
 CREATE ROLE tw_test_admin NOLOGIN;
