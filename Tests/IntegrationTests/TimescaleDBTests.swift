@@ -151,11 +151,13 @@ final class TimescaleDBTests: XCTestCase {
         XCTAssertEqual(Set(before.filter { $0.ruleId == "TW120" }.map(\.location.description)), Set(old.map { "table " + $0 }))
         XCTAssertEqual(before.filter { $0.ruleId == "TW123" }.map(\.location.description), ["table public.pod_metrics"])
 
+        // An owner's full privileges: PostgreSQL 17 added MAINTAIN ('m').
+        let all = "arwdDxt" + (TestServer.majorVersion >= 17 ? "m" : "")
         let plan = try LiveDatabase(connection: db).plan(spec)
         let series = try XCTUnwrap(plan.differences.first { $0.object == "time series public.pod_metrics" })
         let changes = series.changes(limit: 100)
-        XCTAssertTrue(changes.contains("- \(old[0]) acl={postgres=arwdDxt/postgres,k8s_app=arwd/postgres}"), "\(changes)")
-        XCTAssertTrue(changes.contains("+ \(old[0]) acl={k8s_owner=arwdDxt/k8s_owner}"), "\(changes)")
+        XCTAssertTrue(changes.contains("- \(old[0]) acl={postgres=\(all)/postgres,k8s_app=arwd/postgres}"), "\(changes)")
+        XCTAssertTrue(changes.contains("+ \(old[0]) acl={k8s_owner=\(all)/k8s_owner}"), "\(changes)")
         XCTAssertTrue(plan.script(header: []).contains("_timescaledb_internal._hyper_"), "the plan names the chunks it changes")
 
         try LiveDatabase(connection: db).apply(spec)
@@ -164,7 +166,7 @@ final class TimescaleDBTests: XCTestCase {
         try db.execute("INSERT INTO public.pod_metrics SELECT '\(Self.tenants[1])', now() + interval '60 days', gen_random_uuid(), 'ns', 'p', 1, 1, 1")
         let newest = try chunks(db, of: "public.pod_metrics").filter { !old.contains($0) }
         XCTAssertEqual(newest.count, 1)
-        XCTAssertEqual(try db.query("SELECT relacl::text FROM pg_class WHERE oid = $1::regclass", [newest[0]]).scalar, "{k8s_owner=arwdDxt/k8s_owner}")
+        XCTAssertEqual(try db.query("SELECT relacl::text FROM pg_class WHERE oid = $1::regclass", [newest[0]]).scalar, "{k8s_owner=\(all)/k8s_owner}")
         XCTAssertEqual(try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run().failed.map(\.id), [])
         let after = Auditor.run(AuditInput(catalog: try AuditCatalogReader.read(db), spec: nil, drift: [], appRoles: ["k8s_app"]))
         XCTAssertEqual(after.filter { ["TW120", "TW123"].contains($0.ruleId) }.map(\.message), [])
