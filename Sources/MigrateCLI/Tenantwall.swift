@@ -87,8 +87,12 @@ struct TenantwallCommand: ParsableCommand {
 }
 
 enum Output {
+    /// Every error line: anything shaped like a password masked (libpq errors can quote a connection string),
+    /// and no doubled severity ("error: ERROR: …").
     static func error(_ text: String) {
-        FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+        var line = Redaction.scrub(text)
+        if line.hasPrefix("error: ERROR: ") { line = "error: " + line.dropFirst("error: ERROR: ".count) }
+        FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
     }
 
     /// Progress lines go to stderr, and only on a terminal: pipelines get quiet, parseable stdout.

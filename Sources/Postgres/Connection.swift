@@ -20,7 +20,8 @@ public final class Connection {
             let message = String(cString: PQerrorMessage(conn)).split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
             PQfinish(conn)
-            throw PostgresError(sqlState: "08001", message: "could not connect: \(message)")
+            let secrets = Redaction.secrets(conninfo: conninfo, environment: environment) + Redaction.secrets(in: resolved)
+            throw PostgresError(sqlState: "08001", message: "could not connect: " + Redaction.scrub(message, secrets: secrets))
         }
         handle = conn
         PQsetNoticeProcessor(handle, { context, message in

@@ -115,8 +115,13 @@ public final class MigrationRunner {
             let parsed = try plan.toApply.map { ($0, try checked($0)) }
             for (index, (file, statements)) in parsed.enumerated() {
                 progress("[\(index + 1)/\(parsed.count)] \(file.name)")
-                let ms = try run(file, statements)
-                report.applied.append(Applied(file: file.name, version: file.version?.text, kind: file.kind.rawValue, milliseconds: ms))
+                do {
+                    let ms = try run(file, statements)
+                    report.applied.append(Applied(file: file.name, version: file.version?.text, kind: file.kind.rawValue, milliseconds: ms))
+                } catch var failure as MigrationFailed {
+                    failure.applied = report.applied
+                    throw failure
+                }
             }
             if !report.applied.isEmpty {
                 try connection.execute("BEGIN; SET LOCAL synchronous_commit = on; SELECT txid_current(); COMMIT")
@@ -181,12 +186,16 @@ public final class MigrationRunner {
         try connection.execute(timeouts(file, local: false))
         defer { _ = try? connection.execute("RESET lock_timeout; RESET statement_timeout") }
         for statement in statements {
-            try connection.query("UPDATE tenantwall_migrations.history SET failed_line = $2 WHERE installed_rank = $1", [rank, String(statement.line)])
+            // Recorded before the statement runs: if the connection or the server goes away, this is what the
+            // row keeps, and it says so (a normal failure replaces it with the server's error, success clears it).
+            try connection.query("UPDATE tenantwall_migrations.history SET failed_line = $2, error = $3 WHERE installed_rank = $1",
+                                 [rank, String(statement.line), "did not finish line \(statement.line): the connection was lost or the server restarted while it ran (unless a migrate is running now)"])
             do {
                 try execute(statement, of: file)
             } catch let failure as MigrationFailed {
-                try connection.query("UPDATE tenantwall_migrations.history SET error = $2, execution_ms = $3 WHERE installed_rank = $1",
-                                     [rank, failure.error.message, String(elapsed())])
+                // Best effort: after a lost connection the row keeps the message written above.
+                _ = try? connection.query("UPDATE tenantwall_migrations.history SET error = $2, execution_ms = $3 WHERE installed_rank = $1",
+                                          [rank, failure.error.message, String(elapsed())])
                 throw failure
             }
         }
@@ -262,6 +271,8 @@ public struct MigrationFailed: Error, CustomStringConvertible {
     public var line: Int
     public var column: Int
     public var error: PostgresError
+    /// The files of this run that were applied (and committed) before this one failed.
+    public var applied: [MigrationRunner.Applied] = []
 
     public var description: String {
         var text = "\(file):\(line):\(column): \(error.message) (SQLSTATE \(error.sqlState ?? "?"))"

@@ -72,6 +72,10 @@ public struct Provisioning {
         try requireBypass()
         var rows: [String: Int] = [:]
         try connection.transaction {
+            // A tenant that is nowhere is an error, not a removal: nothing deleted, no event written.
+            guard try exists(id) else {
+                throw ToolError("tenant \(id) does not exist: no row in the tenants table, no rows of it in any tenant table\(spec.tenancy.binding == .role ? ", no tenant role" : ""); nothing was changed")
+            }
             if deleteData {
                 for table in spec.tables where table.isolation == .tenant {
                     let scope = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
@@ -90,6 +94,21 @@ public struct Provisioning {
                                  [deleteData ? "remove-with-data" : "remove", id, json(rows.mapValues(String.init))])
         }
         return Removal(tenant: id, deletedData: deleteData, rows: rows)
+    }
+
+    /// Whether the tenant is known anywhere: its tenants-table row, rows in a tenant table, or its tenant role.
+    func exists(_ id: String) throws -> Bool {
+        let type = spec.tenancy.type.rawValue
+        for table in spec.tables where table.isolation == .tenant || table.isolation == .self {
+            let column = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
+            if try connection.query("SELECT EXISTS (SELECT 1 FROM \(SQL.qualified(table.schema, table.name)) WHERE \(column) = $1::\(type))::text", [id]).scalar == "true" {
+                return true
+            }
+        }
+        if spec.tenancy.binding == .role {
+            return try connection.query("SELECT EXISTS (SELECT 1 FROM \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) WHERE role_name = $1)::text", [tenantRole(id)]).scalar == "true"
+        }
+        return false
     }
 
     func json(_ values: [String: String]) -> String {

@@ -44,6 +44,39 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("08001"), run.stderr)
     }
 
+    /// Malformed connection strings carrying a known password, given to every command that connects: the
+    /// password never appears on stdout, stderr or in report files, however libpq quotes the input.
+    func testNoCommandPrintsAPassword() throws {
+        let password = "S3cretPW"
+        let inputs = [
+            "postgresql://u:\(password)@[::1", "postgres://user:\(password)%ZZ9@/db", "postgresql://u:\(password)@/db?host=/nonexistent&sslmode=bogus",
+            "postgresql:///db?password=\(password)&host=/nonexistent", "host=/nonexistent password=\(password) dbname=x",
+            "host=/nonexistent password='\(password) x' user=x", "password=\(password) host='unterminated", "postgresql://u:\(password)@host:notaport/db",
+        ]
+        let reports = FileManager.default.temporaryDirectory.appendingPathComponent("tw-secrets-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        let migrations = ["--migrations", TestServer.path("Tests/Fixtures/audit-migrations")]
+        let commands: [[String]] = [
+            ["plan", "--spec", "policies/workflow-platform"], ["apply", "--spec", "policies/workflow-platform"],
+            ["verify", "--spec", "policies/workflow-platform", "--report-dir", reports], ["audit", "--format", "sarif"],
+            ["bench", "--rows", "100"], ["migrate"] + migrations, ["status"] + migrations, ["baseline", "1"] + migrations, ["repair"] + migrations,
+            ["tenant", "list", "--spec", "policies/workflow-platform"], ["tenant", "remove", "--id", "1", "--spec", "policies/workflow-platform"],
+        ]
+        for input in inputs {
+            for command in commands {
+                for (arguments, environment) in [(command + ["--database", input], [String: String]()), (command, ["DATABASE_URL": input])] {
+                    let run = try tenantwall(arguments, environment: environment)
+                    XCTAssertEqual(run.status, 2, "\(arguments.first!) with \(input): \(run.stderr)")
+                    XCTAssertFalse((run.stdout + run.stderr).contains(password), "\(arguments.first!) printed the password of \(input):\n\(run.stdout)\n\(run.stderr)")
+                }
+            }
+        }
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []
+        for file in written {
+            XCTAssertFalse(((try? String(contentsOfFile: reports + "/" + file, encoding: .utf8)) ?? "").contains(password), file)
+        }
+    }
+
     func testGenerateWritesTheNextVersionedFileOnce() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-mig-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

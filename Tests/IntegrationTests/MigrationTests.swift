@@ -193,13 +193,23 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history WHERE version = '2'"), "1", "applied once")
     }
 
-    /// Files are committed one by one: a failure in the third leaves the first two and their history rows.
+    /// Files are committed one by one: a failure in the third leaves the first two and their history rows, and
+    /// the run lists them (text and JSON) before failing.
     func testAFailureInALaterFileKeepsTheEarlierOnes() throws {
         try write("V1__a.sql", "CREATE TABLE a (id int);\n")
         try write("V2__b.sql", "CREATE TABLE b (id int);\nINSERT INTO b VALUES (2);\n")
         try write("V3__bad.sql", "CREATE TABLE c (id int);\nINSERT INTO c VALUES (1 / 0);\n")
         let run = try tenantwall(["migrate"])
         XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertNotNil(run.stdout.range(of: #"^applied V1__a\.sql \(\d+ ms\)\napplied V2__b\.sql \(\d+ ms\)\nfailed  V3__bad\.sql at line 2"#, options: .regularExpression), run.stdout)
+        XCTAssertTrue(run.stderr.contains("V3__bad.sql:2:"), run.stderr)
+        try write("V4__worse.sql", "SELECT 1 / 0;\n")
+        let json = try tenantwall(["migrate", "--format", "json"])
+        XCTAssertEqual(json.status, 2, json.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        XCTAssertEqual((object["applied"] as? [Any])?.count, 0)
+        XCTAssertEqual((object["failed"] as? [String: Any])?["file"] as? String, "V3__bad.sql")
+        XCTAssertEqual((object["failed"] as? [String: Any])?["sqlState"] as? String, "22012")
         XCTAssertEqual(try scalar("SELECT count(*) FROM b"), "1")
         XCTAssertEqual(try scalar("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM tenantwall_migrations.history WHERE success"), "1,2")
         XCTAssertNil(try scalar("SELECT to_regclass('c')::text"), "the failed file left nothing")
@@ -236,6 +246,25 @@ final class MigrationTests: XCTestCase {
         let run = try tenantwall(["migrate"])
         XCTAssertEqual(run.status, 2)
         XCTAssertTrue(run.stderr.contains("V1__bad.sql:1:13: syntax error at or near \"WHERE\" (parsed with the PostgreSQL 18.6 grammar)"), run.stderr)
+    }
+
+    /// The server ends the runner's session in the middle of a no-transaction file (as a restart would): the
+    /// error names the file, and the history row says the line did not finish and why, not "in progress".
+    func testALostConnectionInANoTransactionFileIsNamedAndRecorded() throws {
+        try write("V1__slow.sql", "-- tenantwall:no-transaction\nCREATE TABLE first (id int);\nSELECT pg_sleep(30);\n")
+        let runner = try TenantwallProcess(["migrate", "--migrations", folder], environment: ["DATABASE_URL": url])
+        var sleeping = false
+        for _ in 0..<200 where !sleeping {  // at most 10 s
+            sleeping = try scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND datname = current_database()") == "1"
+            if !sleeping { usleep(50_000) }
+        }
+        XCTAssertTrue(sleeping, "the runner reached line 3")
+        try db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND datname = current_database()")
+        guard let run = finish(runner, within: 30, "the runner whose connection was lost") else { return }
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("V1__slow.sql:3:"), run.stderr)
+        XCTAssertEqual(try scalar("SELECT failed_line || ': ' || error FROM tenantwall_migrations.history WHERE script = 'V1__slow.sql'"),
+                       "3: did not finish line 3: the connection was lost or the server restarted while it ran (unless a migrate is running now)")
     }
 
     func testFailedNoTransactionFileShowsWhereItStopped() throws {

@@ -36,5 +36,12 @@ final class ProvisioningTests: XCTestCase {
         XCTAssertEqual(rows?["public.tenants"], 1)
         XCTAssertEqual(try db.query("SELECT count(*) FROM public.workflows").scalar, "1", "tenant 2's row is untouched")
         XCTAssertEqual(try db.query("SELECT string_agg(action, ',' ORDER BY id) FROM tenantwall.tenant_events").scalar, "add,add,remove,remove-with-data")
+
+        // A tenant that is nowhere: an error, nothing changed, no event.
+        let unknown = try TenantwallProcess.run(["tenant", "remove", "--id", "99", "--delete-data"] + spec)
+        XCTAssertEqual(unknown.status, 2, unknown.stdout)
+        XCTAssertTrue(unknown.stderr.contains("tenant 99 does not exist"), unknown.stderr)
+        XCTAssertFalse(unknown.stdout.contains("removed"), unknown.stdout)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM tenantwall.tenant_events WHERE tenant = '99'").scalar, "0")
     }
 }

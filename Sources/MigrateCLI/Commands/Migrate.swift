@@ -30,7 +30,20 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let files = try options.files()
         let runner = MigrationRunner(connection: try connection.connect(), settings: options.settings, progress: Output.progress)
-        let report = try runner.migrate(files, target: target.flatMap(Version.init), outOfOrder: outOfOrder, dryRun: dryRun)
+        let report: MigrationRunner.Report
+        do {
+            report = try runner.migrate(files, target: target.flatMap(Version.init), outOfOrder: outOfOrder, dryRun: dryRun)
+        } catch let failure as MigrationFailed {
+            // What committed before the failure is part of the outcome: list it on stdout, then fail (exit 2).
+            switch options.format {
+            case .json: options.printJSON(FailedRun(applied: failure.applied, failed: .init(file: failure.file, line: failure.line, column: failure.column,
+                                                                                         sqlState: failure.error.sqlState, error: failure.error.message)))
+            case .text:
+                for applied in failure.applied { print("applied \(applied.file) (\(applied.milliseconds) ms)") }
+                print("failed  \(failure.file) at line \(failure.line) (rolled back\(failure.applied.isEmpty ? "; nothing applied" : "; the files above stay applied"))")
+            }
+            throw failure
+        }
         switch options.format {
         case .json: options.printJSON(report)
         case .text:
@@ -46,4 +59,11 @@ struct Migrate: ParsableCommand {
             for applied in report.applied { print("applied \(applied.file) (\(applied.milliseconds) ms)") }
         }
     }
+}
+
+/// `migrate --format json` when a file fails: what was applied before it, and the failure.
+struct FailedRun: Encodable {
+    struct Failure: Encodable { var file: String; var line: Int; var column: Int; var sqlState: String?; var error: String }
+    var applied: [MigrationRunner.Applied]
+    var failed: Failure
 }
