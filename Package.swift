@@ -29,7 +29,7 @@ let package = Package(
         /// Starts a throwaway PostgreSQL server in a temporary directory (the embedded default, and the tests' server).
         .target(name: "LocalPostgres", dependencies: ["Postgres"]),
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
-        .target(name: "PolicyGen", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "PolicyGen", dependencies: ["SQLParser", .product(name: "Yams", package: "Yams")]),
         /// The database-facing operations behind the commands: reading spec files, plan, apply, probes.
         .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit"]),
         .executableTarget(

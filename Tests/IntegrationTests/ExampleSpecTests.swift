@@ -113,13 +113,13 @@ final class ExampleSpecTests: XCTestCase {
               - name: t
                 isolation: tenant
                 columns: {tenant_id: uuid, n: integer}
-                restrict: "no_such_column > 0"
+                restrict: "no_such_function(n) > 0"
             """)])
         XCTAssertThrowsError(try LiveDatabase(connection: db).apply(spec)) { error in
             guard let error = error as? StatementError else { return XCTFail("\(error)") }
-            XCTAssertEqual(error.underlying.sqlState, "42703")
+            XCTAssertEqual(error.underlying.sqlState, "42883")
             XCTAssertEqual(error.object, "policies public.t")
-            XCTAssertTrue(error.description.contains("column \"no_such_column\" does not exist (SQLSTATE 42703)"), error.description)
+            XCTAssertTrue(error.description.contains("function no_such_function(integer) does not exist (SQLSTATE 42883)"), error.description)
             XCTAssertTrue(error.description.contains("CREATE POLICY \"tw_restrict\""), error.description)
         }
         XCTAssertEqual(try db.query("SELECT count(*) FROM pg_class WHERE relname = 't'").scalar, "0", "nothing applied")

@@ -197,6 +197,22 @@ final class TimescaleDBTests: XCTestCase {
         XCTAssertNotEqual(runs, "0", "the scheduler ran the owner's job although the owner has CONNECTION LIMIT 0")
     }
 
+    /// `verify --scratch` copies the database, which PostgreSQL allows only with no other session connected;
+    /// TimescaleDB's scheduler stays connected to every database with the extension, so it is paused for the copy.
+    func testVerifyScratchCopiesADatabaseWithTimescaleDB() throws {
+        let name = try { () -> String in
+            let (name, db) = try database()
+            try LiveDatabase(connection: db).apply(try k8s())
+            try load(db)
+            return name
+        }()
+        usleep(500_000)  // the scheduler connects to the new database
+        let run = try TenantwallProcess.run(["verify", "--spec", "policies/k8s-cost-monitor", "--scratch", "--database", TestServer.shared.connectionString(database: name)])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let admin = try Connection(TestServer.shared.connectionString())
+        XCTAssertEqual(try admin.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_verify_%'").scalar, "0", "scratch copy dropped")
+    }
+
     func testSpacePartitionsAndTheDeleteRule() throws {
         let (name, db) = try database()
         var spec = try k8s()

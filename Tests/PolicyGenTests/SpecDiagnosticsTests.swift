@@ -1,3 +1,4 @@
+import Foundation
 import PolicyGen
 import XCTest
 
@@ -99,6 +100,67 @@ final class SpecDiagnosticsTests: XCTestCase {
         assertDiagnostic(all, line: 15, column: 7, contains: "space_partitions must be between 1 and 1024")
         assertDiagnostic(all, line: 16, column: 7, contains: "declare the rollup as its own tenant table")
         XCTAssertEqual(all.count, 4, all.map(\.message).joined(separator: "\n"))
+    }
+
+    /// What `check` accepts must apply: literals are checked against their column's type, control characters
+    /// refused, expressions parsed and their columns resolved, reserved schema names refused. (Each of these was
+    /// once accepted by check and failed at apply; the spec fuzz test keeps looking for more.)
+    func testValuesAndExpressionsThatWouldFailAtApplyAreRefusedWhereTheyAreWritten() {
+        let text = """
+            tenancy: {helper_schema: "$$"}
+            roles: {owner: o, app: a, admin: adm}
+            tables:
+              - name: t
+                schema: pg_things
+                isolation: tenant
+                columns:
+                  tenant_id: uuid
+                  n: {type: bigint, default: ""}
+                  at: {type: timestamptz, default: 1e309}
+                  s: {type: text, default: "a\\x00b"}
+                  small: {type: smallint, default: 40000}
+                  ok: {type: integer, default: 5}
+                  id: {type: uuid, default: not-a-uuid}
+                  when: {type: date, default: tomorrow-ish}
+                  doc: {type: jsonb, default: "{oops"}
+                  empty: ""
+                restrict: "x > 0 and n > 0"
+                indexes:
+                  - columns: [n]
+                    where: "n + 1"
+            """
+        let all = diagnostics(text)
+        assertDiagnostic(all, line: 1, contains: "tenancy.helper_schema must not contain '$'")
+        assertDiagnostic(all, line: 4, contains: "schema 'pg_things' starts with 'pg_'")
+        assertDiagnostic(all, line: 9, column: 7, contains: "default of column 'n': '' is not a whole number, as bigint needs")
+        assertDiagnostic(all, line: 10, column: 7, contains: "default of column 'at': a number is not a timestamptz")
+        assertDiagnostic(all, line: 11, column: 7, contains: "control character (U+0000)")
+        assertDiagnostic(all, line: 12, column: 7, contains: "40000 is out of range for smallint")
+        assertDiagnostic(all, line: 14, column: 7, contains: "'not-a-uuid' is not a uuid")
+        assertDiagnostic(all, line: 15, column: 7, contains: "'tomorrow-ish' is not a date")
+        assertDiagnostic(all, line: 16, column: 7, contains: "'{oops' is not valid JSON")
+        assertDiagnostic(all, line: 17, column: 7, contains: "column 'empty' needs a type")
+        assertDiagnostic(all, line: 18, column: 5, contains: "restrict predicate of 'pg_things.t' names column 'x', which 'pg_things.t' does not have")
+        assertDiagnostic(all, line: 20, contains: "index predicate must be a condition (true or false for a row): 'n + 1' is arithmetic (+)")
+        XCTAssertFalse(all.contains { $0.message.contains("column 'ok'") }, "a valid default is accepted")
+        XCTAssertEqual(all.count, 12, all.map(\.message).joined(separator: "\n"))
+    }
+
+    /// YAML that would make the checker burn CPU or print pages is stopped at the text: an alias as a mapping
+    /// key (a 9×9 alias bomb there took minutes), too many aliases, and source lines echoed whole.
+    func testYAMLThatBurnsCPUIsRefusedQuickly() {
+        var bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+        for i in 1...9 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]") }
+        bomb += ["tables:", "  - name: t", "    ? *a9", "    : x"]
+        let start = Date()
+        let all = diagnostics(bomb.joined(separator: "\n"))
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1)
+        assertDiagnostic(all, line: 13, column: 7, contains: "an alias (*a9) cannot be a mapping key in a spec")
+        let many = "roles: {owner: o, app: a, admin: d}\nx: &x 1\ny: [" + Array(repeating: "*x", count: 300).joined(separator: ", ") + "]\n"
+        assertDiagnostic(diagnostics(many), line: 3, contains: "more than 200 aliases")
+        let deep = "roles: {owner: o, app: a, admin: d}\nx: " + String(repeating: "[", count: 100_000) + "\n"
+        let rendered = diagnostics(deep).map { $0.rendered(sources: ["bad.yaml": deep]) }.joined()
+        XCTAssertLessThan(rendered.utf8.count, 1_000, "the echoed line is cut to a readable width: \(rendered.utf8.count) bytes")
     }
 
     func testHypertableDefaultsLeaveOutDeleteAndUseTheChunkSchema() throws {

@@ -74,14 +74,8 @@ struct Verify: ParsableCommand {
         }
         var scratchName: String?
         if scratch {
-            let admin = try Connection(conninfo)
-            let source = try admin.query("SELECT current_database()").scalar ?? ""
-            let name = "tenantwall_verify_\(UUID().uuidString.prefix(8).lowercased())"
-            do {
-                try admin.execute("CREATE DATABASE \(SQL.ident(name)) TEMPLATE \(SQL.ident(source))")
-            } catch let error as PostgresError {
-                throw ToolError("cannot copy \(source) for --scratch: \(error.message) (a template database must have no other sessions)")
-            }
+            let name: String
+            do { name = try ScratchCopy.create(from: try Connection(conninfo)) } catch let failure as ScratchCopy.Failure { throw ToolError(failure.description) }
             scratchName = name
             conninfo = ConnectionString.with(conninfo, [("dbname", name)])
         }

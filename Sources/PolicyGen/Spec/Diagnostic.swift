@@ -36,11 +36,23 @@ public struct Diagnostic: Hashable, Sendable {
         if let source = sources[location.file] {
             let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
             if location.line - 1 < lines.count {
-                let line = String(lines[location.line - 1])
-                text += "\n    " + line + "\n    " + String(repeating: " ", count: max(0, location.column - 1)) + "^"
+                let (line, caret) = Self.excerpt(Array(lines[location.line - 1]), column: location.column)
+                text += "\n    " + line + "\n    " + String(repeating: " ", count: caret) + "^"
             }
         }
         return text
+    }
+}
+
+extension Diagnostic {
+    /// At most `width` characters of a source line around `column`, with "…" where it was cut, and where the
+    /// caret goes: a 100,000-character line must not become a 100 KB error message.
+    static func excerpt(_ line: [Character], column: Int, width: Int = 100) -> (String, Int) {
+        let index = max(0, column - 1)
+        guard line.count > width else { return (String(line), index) }
+        let start = max(0, min(index - width / 2, line.count - width)), end = min(line.count, start + width)
+        let prefix = start > 0 ? "…" : "", suffix = end < line.count ? "…" : ""
+        return (prefix + String(line[start..<end]) + suffix, index - start + prefix.count)
     }
 }
 

@@ -218,6 +218,7 @@ public struct Table: Sendable {
     public var grantLocations: [String: SourceLocation] = [:]
     /// An extra condition every row must satisfy, added as a RESTRICTIVE policy (SQL, one expression).
     public var restrict: String?
+    public var restrictLocation: SourceLocation?
     public var indexes: [Index]
     public var hypertable: Hypertable?
     public var partitioning: Partitioning?

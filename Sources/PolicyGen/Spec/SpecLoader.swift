@@ -27,6 +27,11 @@ public enum SpecLoader {
 
         for file in files {
             var reader = NodeReader(file: file.path)
+            if let problem = YAMLGuard.problem(in: file.text) {
+                diagnostics.append(Diagnostic(.error, problem.message, at: SourceLocation(file: file.path, line: problem.line, column: problem.column)))
+                unparsed = true
+                continue
+            }
             let root: Node?
             do {
                 root = try Yams.compose(yaml: file.text)
@@ -130,7 +135,7 @@ public enum SpecLoader {
                           primaryKey: [], grants: [], restrict: nil, indexes: [], hypertable: nil, partitioning: nil,
                           location: reader.location(node))
         var sawName = false, sawIsolation = false
-        for (key, _, value) in entries {
+        for (key, keyNode, value) in entries {
             switch key {
             case "name": table.name = reader.string(value, what: "table name") ?? ""; sawName = true
             case "schema": table.schema = reader.string(value, what: "table schema") ?? "public"
@@ -146,7 +151,9 @@ public enum SpecLoader {
                 if case let .mapping(mapping) = value {
                     for (roleNode, _) in mapping { if let role = roleNode.scalar?.string { table.grantLocations[role] = reader.location(roleNode) } }
                 }
-            case "restrict": table.restrict = reader.string(value, what: "restrict")
+            case "restrict":
+                table.restrict = reader.string(value, what: "restrict")
+                table.restrictLocation = reader.location(keyNode)
             case "indexes":
                 for item in reader.sequence(value, what: "indexes") ?? [] {
                     if let index = readIndex(item, &reader) { table.indexes.append(index) }

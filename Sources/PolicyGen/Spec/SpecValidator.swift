@@ -18,8 +18,28 @@ public enum SpecValidator {
             if name.contains("\u{0}") { error("\(what) must not contain a NUL character", at) }
         }
 
+        func schemaName(_ name: String, _ what: String, _ at: SourceLocation?) {
+            if name.lowercased().hasPrefix("pg_") { error("\(what) '\(name)' starts with 'pg_', which PostgreSQL reserves for system schemas", at) }
+        }
+        func expressionColumns(_ expression: String, _ what: String, _ table: Table, _ at: SourceLocation?) {
+            switch ExpressionColumns.read(expression) {
+            case .invalid(let message): error("\(what) is not one SQL expression: \(message)", at)
+            case .notACondition(let why): error("\(what) must be a condition (true or false for a row): \(why)", at)
+            case .columns(let names):
+                for name in uniqued(names) where table.column(name) == nil {
+                    var message = "\(what) names column '\(name)', which '\(table.qualifiedName)' does not have"
+                    if let s = Suggestion.closest(to: name, among: table.columns.map(\.name)) { message += "; did you mean '\(s)'?" }
+                    error(message, at)
+                }
+            }
+        }
+
         identifier(t.column, "tenancy.column", tenancyAt)
         identifier(t.helperSchema, "tenancy.helper_schema", tenancyAt)
+        schemaName(t.helperSchema, "tenancy.helper_schema", tenancyAt)
+        if t.helperSchema.contains("$") {
+            error("tenancy.helper_schema must not contain '$': the helper functions' bodies are dollar-quoted and name the schema", tenancyAt)
+        }
         if !isCustomSetting(t.setting) {
             error("tenancy.setting '\(t.setting)' must be a custom setting name like 'app.current_tenant_id' (a prefix, a dot, a name)", tenancyAt)
         }
@@ -61,6 +81,7 @@ public enum SpecValidator {
             let at = table.location
             identifier(table.name, "table name", at)
             identifier(table.schema, "schema name", at)
+            schemaName(table.schema, "schema", at)
             if let earlier = tableNames[table.qualifiedName] {
                 let line = earlier.map { " (first at \($0.file):\($0.line))" } ?? ""
                 error("duplicate table '\(table.qualifiedName)'\(line)", at)
@@ -72,8 +93,13 @@ public enum SpecValidator {
             for column in table.columns {
                 identifier(column.name, "column name", column.location)
                 if !columnNames.insert(column.name).inserted { error("duplicate column '\(column.name)' in '\(table.qualifiedName)'", column.location) }
-                if !column.type.isEmpty && TypeName.normalize(column.type) == nil {
+                if column.type.trimmingCharacters(in: .whitespaces).isEmpty {
+                    error("column '\(column.name)' needs a type", column.location)
+                } else if TypeName.normalize(column.type) == nil {
                     error("column '\(column.name)' has unsupported type '\(column.type)' (supported: \(TypeName.baseTypes.sorted().joined(separator: ", ")), with optional (n) and [])", column.location)
+                }
+                if let value = column.defaultValue, let problem = DefaultCheck.problem(value, type: column.type) {
+                    error("default of column '\(column.name)': \(problem)", column.location)
                 }
             }
             func requireColumn(_ name: String, _ what: String, _ where_: SourceLocation?) {
@@ -128,8 +154,9 @@ public enum SpecValidator {
                 }
             }
 
-            if let restrict = table.restrict, let problem = ExpressionCheck.problem(in: restrict) {
-                error("restrict predicate of '\(table.qualifiedName)': \(problem)", at)
+            if let restrict = table.restrict {
+                if let problem = ExpressionCheck.problem(in: restrict) { error("restrict predicate of '\(table.qualifiedName)': \(problem)", at) }
+                else { expressionColumns(restrict, "restrict predicate of '\(table.qualifiedName)'", table, table.restrictLocation ?? at) }
             }
 
             var indexNames: Set<String> = []
@@ -140,8 +167,9 @@ public enum SpecValidator {
                 }
                 for column in index.columns { requireColumn(column.name, "index column", index.location) }
                 for column in index.include { requireColumn(column, "included column", index.location) }
-                if let predicate = index.predicate, let problem = ExpressionCheck.problem(in: predicate) {
-                    error("index predicate: \(problem)", index.location)
+                if let predicate = index.predicate {
+                    if let problem = ExpressionCheck.problem(in: predicate) { error("index predicate: \(problem)", index.location) }
+                    else { expressionColumns(predicate, "index predicate", table, index.location) }
                 }
                 if table.isolation == .tenant, let first = index.columns.first, first.name != t.column, index.unique {
                     error("a unique index on a tenant table must include '\(t.column)': a global unique key bypasses RLS and tells one tenant that another's key exists", index.location)
@@ -163,6 +191,7 @@ public enum SpecValidator {
                 let chunkSchema = h.chunkSchema(tenancy: t)
                 let chunkSchemaAt = h.keyLocations["chunk_schema"] ?? h.location
                 identifier(chunkSchema, "chunk_schema", chunkSchemaAt)
+                schemaName(chunkSchema, "chunk_schema", chunkSchemaAt)
                 if chunkSchema == t.helperSchema || spec.tables.contains(where: { $0.schema == chunkSchema }) {
                     error("chunk_schema '\(chunkSchema)' must hold chunks only: the access roles use the helper and table schemas, and read-only roles must not be able to name a chunk", chunkSchemaAt)
                 }
