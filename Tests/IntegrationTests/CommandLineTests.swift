@@ -77,6 +77,21 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// `check --database` tries the generated SQL on a live server and rolls it back: a spec that would clash with
+    /// what the database holds is an error there, and nothing is left behind either way.
+    func testCheckWithADatabaseTriesTheSQLAndChangesNothing() throws {
+        let (name, db) = try TestServer.freshDatabase("checkdb")
+        let url = TestServer.shared.connectionString(database: name)
+        let ok = try tenantwall(["check", "--spec", "policies/workflow-platform", "--database", url])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("applies to this server"), ok.stdout)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenantwall'").scalar, "0", "rolled back")
+        try db.execute("CREATE SCHEMA tenantwall; CREATE FUNCTION tenantwall.current_tenant_id() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$")
+        let clash = try tenantwall(["check", "--spec", "policies/workflow-platform", "--database", url])
+        XCTAssertEqual(clash.status, 2)
+        XCTAssertTrue(clash.stderr.contains("cannot change return type of existing function (SQLSTATE 42P13)"), clash.stderr)
+    }
+
     func testGenerateWritesTheNextVersionedFileOnce() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-mig-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

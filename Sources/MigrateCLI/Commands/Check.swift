@@ -1,13 +1,27 @@
 import ArgumentParser
+import Postgres
+import Tenantwall
 
-/// Validates a spec and reports every error with its location; exit 2 when it has any.
+/// Validates a spec and reports every error with its location; exit 2 when it has any. With `--database`, also
+/// runs the generated SQL on that server in a transaction that is always rolled back (as `plan` does), so a
+/// spec that passes applies there too.
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a spec: every error at once, as file:line:col.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check a spec: every error at once, as file:line:col.",
+        discussion: "With --database, the generated SQL also runs on that server in a transaction that is always rolled back. Exit codes: 0 ok, 2 errors.")
 
     @OptionGroup var specOptions: SpecOptions
+
+    @Option(name: [.customLong("database"), .customShort("d")], help: ArgumentHelp("Also try the SQL on this server (rolled back).", valueName: "conninfo"))
+    var database: String?
 
     func run() throws {
         let spec = try specOptions.load()
         print("\(spec.files.joined(separator: ", ")): ok (\(spec.tables.count) tables)")
+        if let database {
+            let live = LiveDatabase(connection: try Connection(database))
+            let plan = try live.plan(spec)
+            print("applies to this server (tried in a transaction that was rolled back): \(plan.differences.count) object(s) would change")
+        }
     }
 }
