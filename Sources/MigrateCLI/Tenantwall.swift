@@ -16,8 +16,8 @@ struct TenantwallCommand: ParsableCommand {
         commandName: "tenantwall",
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
         discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
-        version: "0.1.0",
-        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, Verify.self, AuditCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self]
+        version: VersionCommand.text,
+        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, Verify.self, AuditCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self, VersionCommand.self]
     )
 
     static func main() {

@@ -18,6 +18,16 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(run.stderr.contains("Fatal error"))
     }
 
+    func testVersionNamesTheCommitAndTheGrammar() throws {
+        let text = try tenantwall(["--version"])
+        XCTAssertEqual(text.status, 0)
+        XCTAssertNotNil(text.stdout.range(of: #"^tenantwall \d+\.\d+\.\d+ \(commit [^,]+, PostgreSQL 18\.\d+ grammar\)\n$"#, options: .regularExpression), text.stdout)
+        let json = try tenantwall(["version", "--format", "json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: String])
+        XCTAssertEqual(Set(object.keys), ["version", "commit", "grammar"])
+        XCTAssertTrue(object["grammar"]?.hasPrefix("18.") == true, "\(object)")
+    }
+
     func testUsageErrorExitsTwo() throws {
         XCTAssertEqual(try tenantwall(["generate"]).status, 2)
         XCTAssertEqual(try tenantwall(["no-such-command"]).status, 2)
