@@ -25,9 +25,14 @@ final class MigrationPlannerTests: XCTestCase {
         XCTAssertEqual(try file("V0003__add_audit_log.sql").description, "add audit log")
         XCTAssertEqual(try file("R__helpers.sql").kind, .repeatable)
         for bad in ["V3_add.sql", "3__add.sql", "V__add.sql", "Vx__add.sql", "R_add.sql", "V1__add.SQL", "V1__.sql"] {
-            XCTAssertThrowsError(try file(bad), bad)
+            XCTAssertThrowsError(try file(bad), bad) { error in
+                guard case .badName(let name)? = error as? MigrationError else { return XCTFail("\(bad): \(error)") }
+                XCTAssertEqual(name, bad)
+            }
         }
-        XCTAssertThrowsError(try MigrationPlanner.files([("V1__a.sql", []), ("V001__b.sql", [])]))
+        XCTAssertThrowsError(try MigrationPlanner.files([("V1__a.sql", []), ("V001__b.sql", [])])) { error in
+            guard case .duplicateVersion? = error as? MigrationError else { return XCTFail("\(error)") }
+        }
         XCTAssertLessThan(Version("2.9")!, Version("2.10")!)
         XCTAssertEqual(Version("1.0")!, Version("1")!)
     }
@@ -37,8 +42,13 @@ final class MigrationPlannerTests: XCTestCase {
         XCTAssertFalse(f.directives.transactional)
         XCTAssertEqual(f.directives.lockTimeout, "2s")
         XCTAssertEqual(f.directives.statementTimeout, "10min")
-        XCTAssertThrowsError(try file("V1__x.sql", "-- tenantwall:no-transacton\n"))
-        XCTAssertThrowsError(try file("V1__x.sql", "-- tenantwall:lock-timeout=soon\n"))
+        for (text, line) in [("-- tenantwall:no-transacton\n", 1), ("SELECT 1;\n-- tenantwall:lock-timeout=soon\n", 2)] {
+            XCTAssertThrowsError(try file("V1__x.sql", text)) { error in
+                guard case let .badDirective(file, at, _)? = error as? MigrationError else { return XCTFail("\(error)") }
+                XCTAssertEqual(file, "V1__x.sql")
+                XCTAssertEqual(at, line)
+            }
+        }
     }
 
     func testStatesAndBlockers() throws {
