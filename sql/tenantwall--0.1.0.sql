@@ -55,19 +55,11 @@ BEGIN
 END
 $$;
 
+-- The session-scoped writer checks the value the same way (set_context raises on an empty one), then makes the
+-- context outlive the transaction.
 CREATE OR REPLACE FUNCTION @extschema@.set_context_session(setting text, value text) RETURNS void
-    LANGUAGE plpgsql VOLATILE
-    AS $$
-DECLARE
-    ignored text;
-BEGIN
-    IF COALESCE(value, '') OPERATOR(pg_catalog.=) '' THEN
-        RAISE EXCEPTION 'tenantwall: a tenant id is required' USING ERRCODE = '22004',
-            HINT = 'call clear_tenant_context() to clear the context';
-    END IF;
-    ignored := pg_catalog.set_config(setting, value, false);
-END
-$$;
+    LANGUAGE sql VOLATILE
+    AS $$ SELECT @extschema@.set_context(setting, value); SELECT pg_catalog.set_config(setting, value, false) $$;
 REVOKE ALL ON FUNCTION @extschema@.set_context_session(text, text) FROM PUBLIC;
 
 -- Admin mode.

@@ -69,11 +69,7 @@ final class MigrationTests: XCTestCase {
     func testKilledRunLeavesNoPartialEffectsAndNoStaleLock() throws {
         try write("V1__slow.sql", "CREATE TABLE half (id int);\nINSERT INTO half VALUES (1);\nSELECT pg_sleep(3);\n")
         let runner = try TenantwallProcess(["migrate", "--migrations", folder], environment: ["DATABASE_URL": url])
-        let deadline = Date().addingTimeInterval(10)
-        while try scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND datname = current_database()") != "1" {
-            guard Date() < deadline else { kill(runner.process.processIdentifier, SIGKILL); _ = runner.wait(); return XCTFail("the migration never started") }
-            usleep(50_000)
-        }
+        guard try running("SELECT pg_sleep(3)") else { kill(runner.process.processIdentifier, SIGKILL); _ = runner.wait(); return XCTFail("the migration never started") }
         kill(runner.process.processIdentifier, SIGKILL)
         _ = runner.wait()
         XCTAssertEqual(runner.process.terminationReason, .uncaughtSignal)
@@ -156,6 +152,16 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try scalar("SELECT count(*) FROM pg_index WHERE indrelid = 't'::regclass AND indisvalid"), "2")
     }
 
+    /// Whether a statement starting with `prefix` shows up running in this database within `seconds`.
+    func running(_ prefix: String, within seconds: Double = 10) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if try db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1 || '%' AND datname = current_database()", [prefix]).scalar == "1" { return true }
+            usleep(50_000)
+        } while Date() < deadline
+        return false
+    }
+
     /// Waits for a runner at most `seconds`, killing it when it does not finish: a hang is a failure, not a stuck suite.
     func finish(_ runner: TenantwallProcess, within seconds: Double, _ what: String) -> TenantwallProcess.Run? {
         let deadline = Date().addingTimeInterval(seconds)
@@ -178,12 +184,7 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
         try write("V2__index.sql", "-- tenantwall:no-transaction\nSELECT pg_sleep(1.5);\nCREATE INDEX CONCURRENTLY t_body ON t (body);\n")
         let first = try TenantwallProcess(["migrate", "--migrations", folder], environment: ["DATABASE_URL": url])
-        var sleeping = false
-        for _ in 0..<200 where !sleeping {  // at most 10 s
-            sleeping = try scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%' AND datname = current_database()") == "1"
-            if !sleeping { usleep(50_000) }
-        }
-        XCTAssertTrue(sleeping, "the first runner reached its file")
+        XCTAssertTrue(try running("SELECT pg_sleep(1.5)"), "the first runner reached its file")
         let second = try TenantwallProcess(["migrate", "--migrations", folder, "--lock-timeout", "60s"], environment: ["DATABASE_URL": url])
         let firstRun = finish(first, within: 60, "the runner building the index")
         let secondRun = finish(second, within: 60, "the waiting runner")
@@ -253,12 +254,7 @@ final class MigrationTests: XCTestCase {
     func testALostConnectionInANoTransactionFileIsNamedAndRecorded() throws {
         try write("V1__slow.sql", "-- tenantwall:no-transaction\nCREATE TABLE first (id int);\nSELECT pg_sleep(30);\n")
         let runner = try TenantwallProcess(["migrate", "--migrations", folder], environment: ["DATABASE_URL": url])
-        var sleeping = false
-        for _ in 0..<200 where !sleeping {  // at most 10 s
-            sleeping = try scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND datname = current_database()") == "1"
-            if !sleeping { usleep(50_000) }
-        }
-        XCTAssertTrue(sleeping, "the runner reached line 3")
+        XCTAssertTrue(try running("SELECT pg_sleep(30)"), "the runner reached line 3")
         try db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND datname = current_database()")
         guard let run = finish(runner, within: 30, "the runner whose connection was lost") else { return }
         XCTAssertEqual(run.status, 2, run.stderr)

@@ -9,18 +9,6 @@ import XCTest
 /// applies to an empty database (a spec `check` accepts must apply). `scripts/fuzz-spec.sh N` runs a longer
 /// campaign with a random seed (TENANTWALL_FUZZ_SEED, TENANTWALL_FUZZ_COUNT) and prints every failing input.
 final class SpecFuzzTests: XCTestCase {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     static let tokens = ["", "\"\"", "1e309", "-1", "99999999999999999999", "true", "null", "~", "$$", "x; DROP TABLE t", "\"a\\x00b\"",
                          String(repeating: "long", count: 20), "zähler", "'quoted'", "[a, b]", "{k: v}", "*alias", "&anchor x", "now()",
                          "1 day", "0 days", "tenant", "uuid", "bigint", "timestamptz", "pg_partman", "native", "\"nope > 0\"", "-", ":"]
@@ -53,7 +41,7 @@ final class SpecFuzzTests: XCTestCase {
         let seed = UInt64(environment["TENANTWALL_FUZZ_SEED"] ?? "") ?? 20261124
         let count = Int(environment["TENANTWALL_FUZZ_COUNT"] ?? "") ?? 400
         let budget = Double(environment["TENANTWALL_FUZZ_SECONDS"] ?? "") ?? 15
-        var random = SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         let models = ["analytics-warehouse", "k8s-cost-monitor", "workflow-platform"].map { model -> [(path: String, text: String)] in
             let folder = "policies/" + model
             return ((try? FileManager.default.contentsOfDirectory(atPath: TestServer.path(folder))) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
