@@ -1,7 +1,7 @@
 import Audit
 import Postgres
 
-/// Reads the audit's catalog snapshot from a live database: seven set-based queries (eight with TimescaleDB) in one read-only,
+/// Reads the audit's catalog snapshot from a live database: nine set-based queries (ten with TimescaleDB) in one read-only,
 /// repeatable-read transaction, so every rule sees one consistent catalog.
 public enum AuditCatalogReader {
     public static func read(_ connection: Connection) throws -> AuditCatalog {

@@ -90,6 +90,35 @@ DROP INDEX t203_tenant_id_idx;
 CREATE POLICY p2 ON t204 FOR SELECT TO fx_app USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
 -- TW205: a duplicate index.
 CREATE INDEX t205_again ON t205 (tenant_id);
+-- TW124: a policy that trusts a setting compared with a constant (also a per-row context call: TW201), and one
+-- that does so inside a function it calls.
+SELECT make_table(t) FROM unnest(ARRAY['t124', 't124b', 't126', 't127', 't128', 't130', 't131']) AS t;
+SELECT protect('t124', 'tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid) OR current_setting(''app.admin_mode'', true) = ''on''');
+CREATE FUNCTION fx.admin124() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT current_setting('app.admin_mode', true) = 'on' $$;
+SELECT protect('t124b', 'tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid) OR (SELECT fx.admin124())');
+-- TW125: a setter the application can call that keeps the tenant for the whole session.
+CREATE FUNCTION fx.set_tenant125(t text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('app.tenant', t, false); END $$;
+-- TW126: a policy calls an IMMUTABLE function that reads a setting.
+CREATE FUNCTION fx.tenant126() RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT NULLIF(current_setting('app.tenant', true), '')::uuid $$;
+SELECT protect('t126', 'tenant_id = (SELECT fx.tenant126())');
+-- TW127: a unique key without the tenant column. TW128: a foreign key into it without the tenant column.
+SELECT protect(t, 'tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid)') FROM unnest(ARRAY['t127', 't128']) AS t;
+CREATE UNIQUE INDEX t127_id ON t127 (id);
+ALTER TABLE t128 ADD CONSTRAINT t128_id_fkey FOREIGN KEY (id) REFERENCES t127 (id);
+-- TW129: tables fx_owner creates in fx are granted to the application by default.
+ALTER DEFAULT PRIVILEGES FOR ROLE fx_owner IN SCHEMA fx GRANT SELECT ON TABLES TO fx_app;
+-- TW130: the application can SET ROLE to the owner of t130 (RLS enabled, not forced: TW104 too).
+CREATE ROLE fx_owner130 NOLOGIN;
+ALTER TABLE t130 OWNER TO fx_owner130;
+ALTER TABLE t130 ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON t130 TO fx_app USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+GRANT fx_owner130 TO fx_app;
+-- TW131: a policy looks up memberships in a table without RLS that the application can write.
+CREATE TABLE fx.m131 (org uuid, member name);
+ALTER TABLE fx.m131 OWNER TO fx_owner;
+GRANT SELECT, INSERT ON fx.m131 TO fx_app;
+ALTER TABLE t131 ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY p131 ON t131 TO fx_app USING (tenant_id IN (SELECT m.org FROM fx.m131 AS m WHERE m.member = current_user));
 DROP FUNCTION fx.make_table(text);
 DROP FUNCTION fx.protect(text, text);
 RESET search_path;

@@ -23,13 +23,16 @@ final class AuditTests: XCTestCase {
 
     func testEveryCatalogRuleFiresExactlyWhereExpected() throws {
         let expected: [String: Set<String>] = [
-            "TW101": ["table fx.t101"], "TW102": ["table fx.t102"], "TW103": ["table fx.t103"], "TW104": ["table fx.t104"],
+            "TW101": ["table fx.t101"], "TW102": ["table fx.t102"], "TW103": ["table fx.t103"], "TW104": ["table fx.t104", "table fx.t130"],
             "TW105": ["policy fx.t105.p"], "TW106": ["policy fx.t106.p"], "TW107": ["policy fx.t107.ins"], "TW108": ["policy fx.t108.p"],
             "TW109": ["policy fx.t109.p"], "TW110": ["policy fx.t110.p"], "TW111": ["policy fx.t111.p"], "TW112": ["role fx_bad_app"],
             "TW113": ["table fx.t113"], "TW114": ["view fx.v114"], "TW115": ["view fx.m115"], "TW116": ["function fx.f116()"],
             "TW117": ["function fx.f117()"], "TW118": ["function fx.f118(integer)"], "TW119": ["trigger fx.good.tr119"],
             "TW120": ["table fx.p120_a"], "TW121": ["table fx.t121"], "TW122": ["table fx.t122"],
-            "TW201": ["policy fx.t109.p", "policy fx.t201.p"], "TW202": ["policy fx.t202.p"], "TW203": ["table fx.t203"],
+            "TW124": ["policy fx.t124.p", "policy fx.t124b.p"], "TW125": ["function fx.set_tenant125(t text)"], "TW126": ["function fx.tenant126()"],
+            "TW127": ["index t127_id"], "TW128": ["constraint fx.t128.t128_id_fkey"], "TW129": ["default privileges fx_owner.fx"],
+            "TW130": ["role fx_app"], "TW131": ["policy fx.t131.p131"],
+            "TW201": ["policy fx.t109.p", "policy fx.t201.p", "policy fx.t124.p"], "TW202": ["policy fx.t202.p"], "TW203": ["table fx.t203"],
             "TW204": ["table fx.t204"], "TW205": ["index t205_tenant_id_idx"],
         ]
         let all = try findings(Self.fixture.conninfo, appRoles: ["fx_app", "fx_bad_app"])
@@ -39,6 +42,25 @@ final class AuditTests: XCTestCase {
         }
         let unexpected = Set(found.keys).subtracting(expected.keys)
         XCTAssertEqual(unexpected, [], "rules that should not fire: \(all.filter { unexpected.contains($0.ruleId) }.map { "\($0.ruleId) \($0.location.description)" })")
+    }
+
+    /// Without a spec or --app-role, a LOGIN owner of protected tables that is no superuser is what the
+    /// application connects as: owning the tables is then TW113. A LOGIN role with CONNECTION LIMIT 0 (a
+    /// TimescaleDB job owner) is not.
+    func testALoginOwnerCountsAsTheApplication() throws {
+        let (name, db) = try TestServer.freshDatabase("auditowner")
+        try db.execute("""
+            DO $$ BEGIN CREATE ROLE fx_login_owner LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            DO $$ BEGIN CREATE ROLE fx_jobs_owner LOGIN CONNECTION LIMIT 0; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            CREATE TABLE owned (tenant_id uuid NOT NULL, a int); ALTER TABLE owned OWNER TO fx_login_owner;
+            ALTER TABLE owned ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY p ON owned USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+            CREATE TABLE jobs_owned (tenant_id uuid NOT NULL, a int); ALTER TABLE jobs_owned OWNER TO fx_jobs_owner;
+            ALTER TABLE jobs_owned ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+            CREATE POLICY p ON jobs_owned USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+            """)
+        let found = try findings(TestServer.shared.connectionString(database: name))
+        XCTAssertEqual(Set(found.filter { $0.ruleId == "TW113" }.map(\.location.description)), ["table public.owned"], found.map(\.message).joined(separator: "\n"))
     }
 
     func testExampleDatabasesHaveNoFindings() throws {

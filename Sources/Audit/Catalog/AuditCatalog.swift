@@ -42,7 +42,28 @@ public struct AuditCatalog: Sendable {
         public var bypassRLS: Bool
         /// Superuser or BYPASSRLS roles this role is a member of (it can SET ROLE to them).
         public var bypassMemberships: [String]
+        /// LOGIN, and a connection limit other than 0 (a LOGIN role with CONNECTION LIMIT 0 only runs jobs).
+        public var canLogin: Bool = false
+        /// Every role this one is a member of, directly or through others (it can SET ROLE to them).
+        public var memberOf: [String] = []
         public var bypasses: Bool { superuser || bypassRLS || !bypassMemberships.isEmpty }
+    }
+
+    public struct ForeignKey: Sendable {
+        public var table: String
+        public var name: String
+        public var references: String
+        /// The referencing columns.
+        public var columns: [String] = []
+    }
+
+    /// `ALTER DEFAULT PRIVILEGES` for tables: what `owner` creates (in `schema`, or anywhere when empty) grants
+    /// `privilege` to `grantee`.
+    public struct DefaultPrivilege: Sendable {
+        public var owner: String
+        public var schema: String
+        public var grantee: String
+        public var privilege: String
     }
 
     public struct Function: Sendable {
@@ -57,6 +78,8 @@ public struct AuditCatalog: Sendable {
         public var owner: String
         /// Roles with EXECUTE (`PUBLIC` when everyone may call it).
         public var executors: [String]
+        /// The source of an SQL or PL/pgSQL function (nil for C and others).
+        public var body: String? = nil
         public var qualified: String { schema + "." + name }
     }
 
@@ -88,6 +111,8 @@ public struct AuditCatalog: Sendable {
     public var dependencies: [Dependency] = []
     public var triggers: [Trigger] = []
     public var indexes: [IndexInfo] = []
+    public var foreignKeys: [ForeignKey] = []
+    public var defaultPrivileges: [DefaultPrivilege] = []
     /// TimescaleDB hypertables, qualified (empty without TimescaleDB).
     public var hypertables: Set<String> = []
 

@@ -32,7 +32,10 @@ public enum AuditCatalogQueries {
     public static let roles = """
         SELECT r.rolname, r.rolsuper::text, r.rolbypassrls::text,
                (SELECT pg_catalog.array_agg(b.rolname::text) FROM pg_catalog.pg_roles AS b
-                WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text
+                WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text,
+               (r.rolcanlogin AND r.rolconnlimit <> 0)::text,
+               (SELECT pg_catalog.array_agg(b.rolname::text) FROM pg_catalog.pg_roles AS b
+                WHERE b.oid <> r.oid AND b.rolname !~ '^pg_' AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text
         FROM pg_catalog.pg_roles AS r WHERE r.rolname !~ '^pg_'
         """
 
@@ -40,8 +43,9 @@ public enum AuditCatalogQueries {
         SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid), p.prosecdef::text, p.proconfig::text,
                p.proleakproof::text, p.provolatile::text, p.proparallel::text, pg_catalog.pg_get_userbyid(p.proowner),
                (SELECT pg_catalog.array_agg(CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END)
-                FROM pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS x WHERE x.privilege_type = 'EXECUTE')::text
-        FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+                FROM pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS x WHERE x.privilege_type = 'EXECUTE')::text,
+               CASE WHEN l.lanname IN ('sql', 'plpgsql') THEN p.prosrc END
+        FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
         WHERE \(userSchemas) AND p.prokind IN ('f', 'p')
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d WHERE d.objid = p.oid AND d.deptype = 'e' AND d.classid = 'pg_catalog.pg_proc'::regclass
                           AND d.refobjid NOT IN (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'tenantwall'))
@@ -73,8 +77,27 @@ public enum AuditCatalogQueries {
         WHERE \(userSchemas)
         """
 
+    /// Foreign keys: the referencing table, the constraint, the referenced table.
+    public static let foreignKeys = """
+        SELECT n.nspname || '.' || c.relname, k.conname, rn.nspname || '.' || r.relname,
+               (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.ord) FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
+                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = k.conrelid AND a.attnum = u.attnum)::text
+        FROM pg_catalog.pg_constraint AS k JOIN pg_catalog.pg_class AS c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+        JOIN pg_catalog.pg_class AS r ON r.oid = k.confrelid JOIN pg_catalog.pg_namespace AS rn ON rn.oid = r.relnamespace
+        WHERE k.contype = 'f' AND \(userSchemas)
+        """
+
+    /// Default privileges for tables: who sets them (and in which schema), and who receives what.
+    public static let defaultPrivileges = """
+        SELECT pg_catalog.pg_get_userbyid(d.defaclrole), COALESCE(n.nspname, ''),
+               CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END, x.privilege_type
+        FROM pg_catalog.pg_default_acl AS d LEFT JOIN pg_catalog.pg_namespace AS n ON n.oid = d.defaclnamespace
+        CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) AS x
+        WHERE d.defaclobjtype = 'r' AND x.grantee <> d.defaclrole
+        """
+
     /// Builds the snapshot from the rows of the queries above, in the order `tables, policies, roles,
-    /// functions, dependencies, triggers, indexes`.
+    /// functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges`.
     public static func catalog(_ results: [[[String?]]]) -> AuditCatalog {
         var catalog = AuditCatalog()
         catalog.tables = results[0].map { r in
@@ -86,21 +109,27 @@ public enum AuditCatalogQueries {
             AuditCatalog.Policy(table: r[0] ?? "", name: r[1] ?? "", permissive: r[2] == "true", command: r[3] ?? "*", roles: array(r[4]), using: r[5], check: r[6])
         }
         catalog.roles = results[2].map { r in
-            AuditCatalog.Role(name: r[0] ?? "", superuser: r[1] == "true", bypassRLS: r[2] == "true", bypassMemberships: array(r[3]))
+            AuditCatalog.Role(name: r[0] ?? "", superuser: r[1] == "true", bypassRLS: r[2] == "true", bypassMemberships: array(r[3]),
+                              canLogin: r[4] == "true", memberOf: array(r[5]))
         }
         catalog.functions = results[3].map { r in
             AuditCatalog.Function(schema: r[0] ?? "", name: r[1] ?? "", signature: r[2] ?? "", securityDefiner: r[3] == "true", config: array(r[4]),
-                                  leakproof: r[5] == "true", volatility: r[6] ?? "v", parallel: r[7] ?? "u", owner: r[8] ?? "", executors: array(r[9]))
+                                  leakproof: r[5] == "true", volatility: r[6] ?? "v", parallel: r[7] ?? "u", owner: r[8] ?? "", executors: array(r[9]),
+                                  body: r[10])
         }
         catalog.dependencies = results[4].map { AuditCatalog.Dependency(view: $0[0] ?? "", table: $0[1] ?? "") }
         catalog.triggers = results[5].map { r in
             AuditCatalog.Trigger(table: r[0] ?? "", name: r[1] ?? "", function: r[2] ?? "", functionOwner: r[3] ?? "", securityDefiner: r[4] == "true")
         }
         catalog.indexes = results[6].map { r in AuditCatalog.IndexInfo(table: r[0] ?? "", name: r[1] ?? "", columns: array(r[2]), shape: r[3] ?? "") }
+        if results.count > 8 {
+            catalog.foreignKeys = results[7].map { AuditCatalog.ForeignKey(table: $0[0] ?? "", name: $0[1] ?? "", references: $0[2] ?? "", columns: array($0[3])) }
+            catalog.defaultPrivileges = results[8].map { AuditCatalog.DefaultPrivilege(owner: $0[0] ?? "", schema: $0[1] ?? "", grantee: $0[2] ?? "", privilege: $0[3] ?? "") }
+        }
         return catalog
     }
 
-    public static let all = [tables, policies, roles, functions, dependencies, triggers, indexes]
+    public static let all = [tables, policies, roles, functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges]
 
     /// Whether TimescaleDB is installed; only then can `hypertables` run (its catalog schema exists).
     public static let timescaleInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb')::text"

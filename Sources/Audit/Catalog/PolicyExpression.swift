@@ -24,6 +24,11 @@ public struct PolicyExpression: Sendable {
     public private(set) var literalComparisons: [(column: String, literal: String)] = []
     /// `current_setting(…)::type` with no `NULLIF(…, '')`: `''` then raises instead of matching nothing.
     public private(set) var castWithoutEmptyHandling = false
+    /// Settings compared with a constant (`current_setting('app.admin_mode', true) = 'on'`): a switch any session
+    /// can flip with SET.
+    public private(set) var settingSwitches: [String] = []
+    /// Relations read by sub-selects (`EXISTS (SELECT … FROM memberships …)`), as written.
+    public private(set) var subselectRelations: [String] = []
 
     public init?(_ text: String?) {
         guard let text, !text.isEmpty else { return nil }
@@ -59,6 +64,16 @@ public struct PolicyExpression: Sendable {
         return nil
     }
 
+    /// The setting name of `current_setting('name'[, missing_ok])`, looking through casts and COALESCE/NULLIF.
+    static func settingName(_ node: Any?) -> String? {
+        guard let dict = node as? [String: Any] else { return nil }
+        if let cast = dict["TypeCast"] as? [String: Any] { return settingName(cast["arg"]) }
+        if let coalesce = dict["CoalesceExpr"] as? [String: Any] { return (coalesce["args"] as? [Any])?.lazy.compactMap(settingName).first }
+        if let expr = dict["A_Expr"] as? [String: Any], (expr["kind"] as? String) == "AEXPR_NULLIF" { return settingName(expr["lexpr"]) }
+        guard let call = dict["FuncCall"] as? [String: Any], name(call["funcname"]) == "current_setting" else { return nil }
+        return literal((call["args"] as? [Any])?.first)
+    }
+
     static func columnName(_ node: Any?) -> String? {
         guard let dict = node as? [String: Any], let ref = dict["ColumnRef"] as? [String: Any] else { return nil }
         return name(ref["fields"])
@@ -81,6 +96,10 @@ public struct PolicyExpression: Sendable {
                 walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
             case "SubLink":
                 walk(value, inSubselect: true, underNullIf: underNullIf)
+            case "RangeVar":
+                if let range = value as? [String: Any], let relation = range["relname"] as? String {
+                    subselectRelations.append((range["schemaname"] as? String).map { $0 + "." + relation } ?? relation)
+                }
             case "A_Expr":
                 let expr = value as? [String: Any] ?? [:]
                 if (expr["kind"] as? String) == "AEXPR_NULLIF" {
@@ -90,6 +109,11 @@ public struct PolicyExpression: Sendable {
                 if Self.name(expr["name"]) == "=" {
                     if let column = Self.columnName(expr["lexpr"]), let literal = Self.literal(expr["rexpr"]) { literalComparisons.append((column, literal)) }
                     if let column = Self.columnName(expr["rexpr"]), let literal = Self.literal(expr["lexpr"]) { literalComparisons.append((column, literal)) }
+                }
+                for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] {
+                    if let setting = Self.settingName(expr[side]), Self.literal(expr[other]) != nil || (expr[other] as? [String: Any])?["List"] != nil {
+                        settingSwitches.append(setting)
+                    }
                 }
                 walk(value, inSubselect: inSubselect, underNullIf: underNullIf)
             case "TypeCast":

@@ -26,6 +26,15 @@ public struct AuditInput: Sendable {
         var roles = Set(appRoles)
         if roles.isEmpty, let spec { roles = Set(spec.roles.accessRoles.filter { !$0.isEmpty }) }
         if roles.isEmpty, let catalog { roles = catalog.inferredAppRoles() }
+        // An owner of protected tables that can log in, is no superuser and is not the spec's owner is what the
+        // application connects as: it counts as an application role (and owning unforced tables is the leak).
+        if appRoles.isEmpty, let catalog {
+            let tenantColumn = self.tenantColumn
+            let owners = Set(catalog.protectedTables(tenantColumn: tenantColumn).map(\.owner))
+            for role in catalog.roles where owners.contains(role.name) && role.canLogin && !role.superuser && role.name != spec?.roles.owner {
+                roles.insert(role.name)
+            }
+        }
         self.appRoles = roles
         var expressions: [String: (using: PolicyExpression?, check: PolicyExpression?)] = [:]
         for policy in catalog?.policies ?? [] {
