@@ -12,7 +12,8 @@ public enum RuleRegistry {
         ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),
         SuppressionWithoutReason(), IndexWithoutConcurrently(), ConcurrentlyInTransaction(), NotNullWithoutDefault(),
         ConstraintWithoutNotValid(), ColumnTypeChange(), VolatileDefault(), DropOrRename(), MissingLockTimeout(),
-        DisablesIsolation(), IdentifierTooLong(),
+        DisablesIsolation(), IdentifierTooLong(), AddUniqueWithoutIndex(), SetNotNullWithoutCheck(), TableRewriteLock(),
+        TransactionControlInFile(), MigrationGrantsToPublic(), MigrationPolicyAlwaysTrue(), MigrationTenantTableWithoutRLS(),
     ]
 
     public static func rule(_ id: String) -> (any AuditRule)? { all.first { $0.id == id || $0.name == id } }

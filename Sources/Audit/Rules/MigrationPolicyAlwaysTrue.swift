@@ -1,0 +1,24 @@
+/// TW516: a migration creates or alters a policy whose USING or WITH CHECK is always true (TW106 finds it in
+/// a live catalog; this finds it before it ships).
+public struct MigrationPolicyAlwaysTrue: AuditRule {
+    public let id = "TW516", name = "migration-policy-always-true", severity = Severity.error
+    public let title = "migration writes a policy that is always true"
+    public let explanation = "USING (true), or an OR with a true branch, lets every row through: the policy separates no tenants."
+    public init() {}
+    public func check(_ input: AuditInput) -> [Finding] {
+        MigrationStatement.all(input).compactMap { s in
+            guard ["CreatePolicyStmt", "AlterPolicyStmt"].contains(s.statement.kind) else { return nil }
+            let open = [s.node["qual"], s.node["with_check"]].compactMap { $0 }.contains { node in
+                PolicyExpression.isTrue(node) || orHasTrueBranch(node)
+            }
+            guard open else { return nil }
+            return finding("policy \(s.node["policy_name"] as? String ?? "?") on \(s.relation ?? "?") is always true", at: s.location,
+                           fix: "USING (tenant_id = (SELECT <helper>.current_tenant_id()))")
+        }
+    }
+
+    func orHasTrueBranch(_ node: Any) -> Bool {
+        guard let expr = (node as? [String: Any])?["BoolExpr"] as? [String: Any], expr["boolop"] as? String == "OR_EXPR" else { return false }
+        return (expr["args"] as? [Any] ?? []).contains(where: PolicyExpression.isTrue)
+    }
+}

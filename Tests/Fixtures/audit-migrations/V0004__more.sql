@@ -1,0 +1,13 @@
+SET lock_timeout = '2s';
+ALTER TABLE existing ADD CONSTRAINT existing_a_key UNIQUE (a);
+ALTER TABLE existing ALTER COLUMN a SET NOT NULL;
+VACUUM FULL existing;
+REINDEX TABLE existing;
+GRANT SELECT ON existing TO PUBLIC;
+CREATE POLICY open ON existing USING (tenant_id = current_setting('app.tenant') OR true);
+CREATE TABLE orders (tenant_id uuid NOT NULL, id bigint);
+COMMIT;
+CREATE TABLE invoices (tenant_id uuid NOT NULL, id bigint);
+ALTER TABLE invoices ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE existing ADD CONSTRAINT existing_pk PRIMARY KEY USING INDEX existing_a_idx;
+REINDEX TABLE CONCURRENTLY existing;
