@@ -7,6 +7,11 @@ public enum AuditCatalogReader {
     public static func read(_ connection: Connection) throws -> AuditCatalog {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { _ = try? connection.execute("ROLLBACK") }
+        return try readInCurrentTransaction(connection)
+    }
+
+    /// The same reading inside a transaction the caller owns (to see its uncommitted changes).
+    public static func readInCurrentTransaction(_ connection: Connection) throws -> AuditCatalog {
         var catalog = AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).rows })
         if try connection.query(AuditCatalogQueries.timescaleInstalled).scalar == "true" {
             catalog.hypertables = Set(try connection.query(AuditCatalogQueries.hypertables).rows.compactMap { $0[0] })

@@ -63,6 +63,38 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(Set(found.filter { $0.ruleId == "TW113" }.map(\.location.description)), ["table public.owned"], found.map(\.message).joined(separator: "\n"))
     }
 
+    /// Catalog rules reach migrations: the pending files run in a transaction that is rolled back (on the given
+    /// database, or an empty one on the embedded server), and a problem that stays is reported at the statement
+    /// that introduced it. Problems that a later statement fixes (a table created, then given RLS) are not.
+    func testCatalogRulesAreReportedAtTheMigrationStatementThatIntroducesThem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-catalog-mig-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            CREATE ROLE mig_app NOLOGIN;
+            CREATE TABLE orders (tenant_id uuid NOT NULL, id bigint NOT NULL, total numeric);
+            ALTER TABLE orders ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+            CREATE POLICY p ON orders TO mig_app USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+            CREATE INDEX ON orders (tenant_id);
+            CREATE VIEW order_totals AS SELECT tenant_id, sum(total) FROM orders GROUP BY 1;
+            GRANT SELECT ON order_totals TO mig_app;
+            GRANT SELECT, INSERT ON orders TO mig_app;
+
+            """.write(toFile: dir + "/V1__orders.sql", atomically: true, encoding: .utf8)
+        let (name, db) = try TestServer.freshDatabase("auditmig")
+        for extra in [[], ["--database", TestServer.shared.connectionString(database: name)]] {
+            let run = try TenantwallProcess.run(["audit", "--migrations", dir, "--app-role", "mig_app", "--format", "json"] + extra)
+            XCTAssertEqual(run.status, 1, run.stderr)
+            let findings = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["findings"] as? [[String: Any]] ?? []
+            let located = findings.map { f -> String in
+                let location = f["location"] as? [String: Any] ?? [:]
+                return "\(f["rule"] as? String ?? "?") \((location["file"] as? String).map { ($0 as NSString).lastPathComponent } ?? "?"):\(location["line"] as? Int ?? 0)"
+            }
+            XCTAssertEqual(located, ["TW114 V1__orders.sql:6"], "\(extra.isEmpty ? "embedded" : "database"): \(run.stdout)")
+        }
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_class WHERE relname = 'orders'").scalar, "0", "the database is as it was")
+    }
+
     func testExampleDatabasesHaveNoFindings() throws {
         for model in ["analytics-warehouse", "k8s-cost-monitor", "workflow-platform"] {
             let (name, db) = try TestServer.freshDatabase("auditok")

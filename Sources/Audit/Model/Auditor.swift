@@ -51,7 +51,17 @@ public enum Auditor {
                 findings.append(finding)
             }
         }
-        return findings.sorted { ($0.location.description, $0.ruleId, $0.message) < ($1.location.description, $1.ruleId, $1.message) }
+        return sorted(findings)
+    }
+
+    public static func sorted(_ findings: [Finding]) -> [Finding] {
+        findings.sorted { ($0.location.description, $0.ruleId, $0.message) < ($1.location.description, $1.ruleId, $1.message) }
+    }
+
+    /// Findings found elsewhere (catalog rules attributed to migration statements) under the same decisions:
+    /// inline suppressions of `input`'s migrations and the baseline.
+    public static func accept(_ extra: [Finding], _ input: AuditInput, baseline: Set<String> = []) -> [Finding] {
+        extra.filter { !suppressed($0, input) }.map { var f = $0; f.baselined = baseline.contains(f.fingerprint); return f }
     }
 
     /// A `-- tenantwall:allow ID reason: …` on the statement's line or the three lines above it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Foundation
+import LocalPostgres
 import Migrations
 import PolicyGen
 import Postgres
@@ -49,6 +50,9 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "List the rules and exit.")
     var listRules = false
 
+    @Flag(help: "With --migrations: only the statement rules (no run of the files for the catalog rules).")
+    var noCatalogRules = false
+
     func validate() throws {
         if !listRules && spec.isEmpty && database == nil && migrations == nil {
             throw ValidationError("give at least one of --spec, --database, --migrations")
@@ -88,9 +92,33 @@ struct AuditCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: baseline) else { throw ToolError("cannot read baseline \(baseline)") }
             accepted = try Auditor.parseBaseline(data)
         }
-        let findings = Auditor.run(input, config: settings, baseline: accepted)
+        var findings = Auditor.run(input, config: settings, baseline: accepted)
+        if !parsed.isEmpty && !noCatalogRules {
+            let (extra, notes) = try catalogRulesOnMigrations(parsed, spec: loadedSpec, settings: settings)
+            notes.forEach { Output.error("note: " + $0) }
+            findings = Auditor.sorted(findings + Auditor.accept(extra, input, baseline: accepted))
+        }
         if let writeBaseline { try Auditor.baselineJSON(findings).write(toFile: writeBaseline, atomically: true, encoding: .utf8) }
         print(AuditReport.render(findings, format: format, threshold: failOn), terminator: "")
         if !Auditor.failing(findings, threshold: failOn).isEmpty { throw ExitCode(1) }
+    }
+
+    /// Every catalog rule on what the pending files make of the database (rolled back), or of an empty database
+    /// on the embedded server when no --database is given; skipped, with a note, where no server can be started.
+    func catalogRulesOnMigrations(_ parsed: [ParsedMigration], spec: Spec?, settings: AuditConfig) throws -> ([Finding], [String]) {
+        let roles = appRole.isEmpty ? settings.appRoles : appRole, column = tenantColumn ?? settings.tenantColumn
+        let makeInput = { (catalog: AuditCatalog) in AuditInput(catalog: catalog, spec: spec, appRoles: roles, tenantColumn: column) }
+        if let database {
+            let result = try MigrationCatalogAudit.run(try Connection(database), migrations: parsed, config: settings, input: makeInput)
+            return (result.findings, result.notes)
+        }
+        let server: LocalServer
+        do { server = try EmbeddedServer.start() } catch {
+            return ([], ["catalog rules on migrations skipped: no PostgreSQL server to run them on (\(error)); give --database, or --no-catalog-rules"])
+        }
+        defer { server.stop() }
+        try server.createDatabase("audit")
+        let result = try MigrationCatalogAudit.run(try Connection(server.connectionString(database: "audit")), migrations: parsed, config: settings, input: makeInput)
+        return (result.findings, ["catalog rules ran on an empty database (PostgreSQL \((try? server.version()) ?? "?"), embedded)"] + result.notes)
     }
 }
