@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/pg.sh
 tables=${1:-500}; runs=${2:-7}
 swift build -c release --product tenantwall >/dev/null 2>&1
+bin_check=.build/release/tenantwall; [ -x "$bin_check" ] || { echo "release build failed" >&2; exit 2; }
 work=$(mktemp -d); chmod 755 "$work"; trap 'pg_stop "$work/pg"; rm -rf "$work"' EXIT
 pg_start "$work/pg"
 createdb bench
@@ -30,9 +31,24 @@ echo "catalog: $(psql -Atd bench -c 'select count(*) from pg_class where relkind
 bin=.build/release/tenantwall
 "$bin" audit --database "host=$PGHOST dbname=bench user=postgres" --format json > "$work/out.json" || true
 echo "findings: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$work/out.json")"
-ms=()
+# pgrls, when installed (pip install pgrls, or PGRLS=/path/to/pgrls), runs in the same rounds, interleaved.
+pgrls=${PGRLS:-$(command -v pgrls || true)}
+url="postgresql://postgres@/bench?host=$PGHOST"
+ms=(); other=()
 for r in $(seq 1 "$runs"); do
   t0=$(now_ms); "$bin" audit --database "host=$PGHOST dbname=bench user=postgres" --format json >/dev/null || true; t1=$(now_ms)
-  ms+=($((t1 - t0))); echo "run $r: $((t1 - t0)) ms"
+  ms+=($((t1 - t0))); line="run $r: tenantwall $((t1 - t0)) ms"
+  if [ -n "$pgrls" ]; then
+    t0=$(now_ms); "$pgrls" lint --database-url "$url" >/dev/null 2>&1 || true; t1=$(now_ms)
+    other+=($((t1 - t0))); line="$line, pgrls $((t1 - t0)) ms"
+  fi
+  echo "$line"
 done
-echo "median: $(printf '%s\n' "${ms[@]}" | median) ms over $runs runs (whole process)"
+median_ms=$(printf '%s\n' "${ms[@]}" | median)
+echo "median: tenantwall $median_ms ms over $runs runs (whole process, every rule)"
+if [ -n "$pgrls" ]; then
+  other_ms=$(printf '%s\n' "${other[@]}" | median)
+  echo "median: pgrls $other_ms ms ($("$pgrls" --version 2>&1 | tail -1)); tenantwall is $(python3 -c "print(f'{$other_ms / max($median_ms, 1):.1f}')")x faster"
+else
+  echo "pgrls not installed (pip install pgrls, or PGRLS=…): no comparison"
+fi

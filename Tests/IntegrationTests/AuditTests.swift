@@ -95,6 +95,36 @@ final class AuditTests: XCTestCase {
         XCTAssertEqual(try db.query("SELECT count(*) FROM pg_class WHERE relname = 'orders'").scalar, "0", "the database is as it was")
     }
 
+    /// `--write-fix` writes the mechanical fixes as the next migration; `migrate` applies it and the audit then
+    /// no longer reports those findings. Fixes that need a human (placeholders) are left as comments.
+    func testWrittenFixesMigrateAndTheAuditThenPasses() throws {
+        let (name, db) = try TestServer.freshDatabase("auditfix")
+        try db.execute("""
+            DO $$ BEGIN CREATE ROLE fix_app NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            CREATE TABLE t (tenant_id uuid NOT NULL, a int);
+            CREATE INDEX ON t (tenant_id);
+            ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY p ON t TO fix_app USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+            GRANT SELECT, TRUNCATE ON t TO fix_app;
+            GRANT SELECT ON t TO PUBLIC;
+            CREATE VIEW v AS SELECT * FROM t;
+            GRANT SELECT ON v TO fix_app;
+            """)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-fix-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let url = TestServer.shared.connectionString(database: name)
+        let rules = ["TW104", "TW114", "TW121", "TW122"]
+        let before = try TenantwallProcess.run(["audit", "--database", url, "--app-role", "fix_app", "--write-fix", dir, "--format", "json"])
+        XCTAssertEqual(before.status, 1, before.stderr)
+        XCTAssertTrue(rules.allSatisfy { before.stdout.contains("\"\($0)\"") }, before.stdout)
+        XCTAssertTrue(before.stderr.contains("V0001__tenantwall_audit_fixes.sql"), before.stderr)
+        let migrate = try TenantwallProcess.run(["migrate", "--migrations", dir, "--database", url])
+        XCTAssertEqual(migrate.status, 0, migrate.stderr)
+        let after = try TenantwallProcess.run(["audit", "--database", url, "--app-role", "fix_app", "--format", "json"])
+        for rule in rules { XCTAssertFalse(after.stdout.contains("\"\(rule)\""), "\(rule) fixed by the written migration: \(after.stdout)") }
+    }
+
     func testExampleDatabasesHaveNoFindings() throws {
         for model in ["analytics-warehouse", "k8s-cost-monitor", "workflow-platform"] {
             let (name, db) = try TestServer.freshDatabase("auditok")

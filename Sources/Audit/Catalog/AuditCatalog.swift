@@ -104,8 +104,11 @@ public struct AuditCatalog: Sendable {
         public var shape: String
     }
 
-    public var tables: [Table] = []
-    public var policies: [Policy] = []
+    public var tables: [Table] = [] { didSet { tablesByName = Dictionary(tables.map { ($0.qualified, $0) }, uniquingKeysWith: { a, _ in a }) } }
+    public var policies: [Policy] = [] { didSet { policiesByTable = Dictionary(grouping: policies, by: \.table) } }
+    /// Lookups built once when the lists are set: rules ask per table, over catalogs of thousands of policies.
+    private(set) var tablesByName: [String: Table] = [:]
+    private(set) var policiesByTable: [String: [Policy]] = [:]
     public var roles: [Role] = []
     public var functions: [Function] = []
     public var dependencies: [Dependency] = []
@@ -124,7 +127,6 @@ public struct AuditCatalog: Sendable {
     public func table(_ qualified: String) -> Table? { tablesByName[qualified] }
     public func role(_ name: String) -> Role? { roles.first { $0.name == name } }
 
-    var tablesByName: [String: Table] { Dictionary(tables.map { ($0.qualified, $0) }, uniquingKeysWith: { a, _ in a }) }
 
     /// Tables whose rows belong to tenants: they have the tenant column or row-level security, and are not
     /// partitions (partitions are judged through their parent).
@@ -157,5 +159,5 @@ public struct AuditCatalog: Sendable {
         })
     }
 
-    public func policies(on table: Table) -> [Policy] { policies.filter { $0.table == table.qualified } }
+    public func policies(on table: Table) -> [Policy] { policiesByTable[table.qualified] ?? [] }
 }

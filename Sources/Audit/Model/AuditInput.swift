@@ -37,8 +37,17 @@ public struct AuditInput: Sendable {
         }
         self.appRoles = roles
         var expressions: [String: (using: PolicyExpression?, check: PolicyExpression?)] = [:]
+        // Policies repeat their predicates (a generator writes the same one on every table): parse each text once.
+        var parsed: [String: PolicyExpression?] = [:]
+        func parse(_ text: String?) -> PolicyExpression? {
+            guard let text else { return nil }
+            if let known = parsed[text] { return known }
+            let expression = PolicyExpression(text)
+            parsed[text] = expression
+            return expression
+        }
         for policy in catalog?.policies ?? [] {
-            expressions[policy.table + "|" + policy.name] = (PolicyExpression(policy.using), PolicyExpression(policy.check))
+            expressions[policy.table + "|" + policy.name] = (parse(policy.using), parse(policy.check))
         }
         self.expressions = expressions
     }

@@ -8,11 +8,11 @@ public struct PolicyColumnNotIndexed: AuditRule {
         guard let catalog = input.catalog else { return [] }
         var out: [Finding] = []
         var seen: Set<String> = []
+        let led = Set(catalog.indexes.filter { $0.columns.first == input.tenantColumn }.map(\.table))
         for p in input.parsedPolicies {
             guard let table = catalog.table(p.policy.table), table.columns.contains(input.tenantColumn),
                   (p.using?.columns.contains(input.tenantColumn) ?? false), seen.insert(table.qualified).inserted else { continue }
-            let leading = catalog.indexes.contains { $0.table == table.qualified && $0.columns.first == input.tenantColumn }
-            if !leading {
+            if !led.contains(table.qualified) {
                 out.append(finding("\(table.qualified): policies filter on \(input.tenantColumn) but no index leads with it", at: .object("table", table.qualified),
                                    fix: "CREATE INDEX CONCURRENTLY ON \(Fix.table(table.qualified)) (\(Fix.ident(input.tenantColumn)));"))
             }

@@ -53,6 +53,9 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "With --migrations: only the statement rules (no run of the files for the catalog rules).")
     var noCatalogRules = false
 
+    @Option(help: ArgumentHelp("Write the mechanical fixes as a migration: to this file, or as the next versioned file when it is a folder.", valueName: "path"))
+    var writeFix: String?
+
     func validate() throws {
         if !listRules && spec.isEmpty && database == nil && migrations == nil {
             throw ValidationError("give at least one of --spec, --database, --migrations")
@@ -99,6 +102,15 @@ struct AuditCommand: ParsableCommand {
             findings = Auditor.sorted(findings + Auditor.accept(extra, input, baseline: accepted))
         }
         if let writeBaseline { try Auditor.baselineJSON(findings).write(toFile: writeBaseline, atomically: true, encoding: .utf8) }
+        if let writeFix {
+            let (sql, applied, byHand) = FixMigration.script(findings)
+            var isFolder: ObjCBool = false
+            let path = FileManager.default.fileExists(atPath: writeFix, isDirectory: &isFolder) && isFolder.boolValue
+                ? (writeFix as NSString).appendingPathComponent(MigrationName.next(try FileManager.default.contentsOfDirectory(atPath: writeFix), description: "tenantwall_audit_fixes"))
+                : writeFix
+            try sql.write(toFile: path, atomically: true, encoding: .utf8)
+            Output.error("wrote \(path): \(applied) fix(es) to apply, \(byHand) to apply by hand")
+        }
         print(AuditReport.render(findings, format: format, threshold: failOn), terminator: "")
         if !Auditor.failing(findings, threshold: failOn).isEmpty { throw ExitCode(1) }
     }
