@@ -58,9 +58,14 @@ final class AuditTests: XCTestCase {
             CREATE TABLE jobs_owned (tenant_id uuid NOT NULL, a int); ALTER TABLE jobs_owned OWNER TO fx_jobs_owner;
             ALTER TABLE jobs_owned ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
             CREATE POLICY p ON jobs_owned USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+            CREATE TABLE parted (tenant_id uuid NOT NULL, at date NOT NULL) PARTITION BY RANGE (at); ALTER TABLE parted OWNER TO fx_login_owner;
+            ALTER TABLE parted ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+            CREATE POLICY p ON parted USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant', true), '')::uuid));
+            CREATE TABLE parted_2026 PARTITION OF parted FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); ALTER TABLE parted_2026 OWNER TO fx_login_owner;
             """)
         let found = try findings(TestServer.shared.connectionString(database: name))
-        XCTAssertEqual(Set(found.filter { $0.ruleId == "TW113" }.map(\.location.description)), ["table public.owned"], found.map(\.message).joined(separator: "\n"))
+        XCTAssertEqual(Set(found.filter { $0.ruleId == "TW113" }.map(\.location.description)), ["table public.owned", "table public.parted"], found.map(\.message).joined(separator: "\n"))
+        XCTAssertEqual(found.filter { $0.ruleId == "TW120" }.map(\.location.description), ["table public.parted_2026"], "its partition, without RLS, is open to its owner")
     }
 
     /// Catalog rules reach migrations: the pending files run in a transaction that is rolled back (on the given

@@ -14,7 +14,9 @@ public struct PartitionReadable: AuditRule {
         let protected = Set(input.protectedTables.map(\.qualified))
         return catalog.tables.filter { t in t.parent.map(protected.contains) ?? false }.compactMap { part in
             let chunk = catalog.isChunk(part)
+            // An owner holds every privilege without a grant: an application role that owns the partition counts.
             let holders = Set(["SELECT", "INSERT", "UPDATE", "DELETE"].flatMap { catalog.grantees(part, privilege: $0) }.filter { $0 == "PUBLIC" || input.isApp($0) })
+                .union(input.isApp(part.owner) ? [part.owner] : [])
             let reach = holders.filter { part.schemaUsers.contains("PUBLIC") || part.schemaUsers.contains($0) }
             let closed = part.rls && (part.forced || chunk) && catalog.policies(on: part).isEmpty
             guard !reach.isEmpty, !closed else { return nil }
