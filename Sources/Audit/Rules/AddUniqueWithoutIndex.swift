@@ -5,15 +5,10 @@ public struct AddUniqueWithoutIndex: AuditRule {
     public let explanation = "The constraint's index is built while the table is locked against reads and writes; build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX."
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
-        let all = MigrationStatement.all(input)
-        return all.enumerated().flatMap { i, s -> [Finding] in
-            guard s.statement.kind == "AlterTableStmt", let table = s.relation, !MigrationStatement.createdBefore(all, index: i).contains(table) else { return [] }
-            return s.alterCommands.filter { $0["subtype"] as? String == "AT_AddConstraint" }.compactMap { cmd in
-                let constraint = (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] ?? [:]
-                guard ["CONSTR_UNIQUE", "CONSTR_PRIMARY"].contains(constraint["contype"] as? String ?? ""), constraint["indexname"] == nil else { return nil }
-                return finding("\(constraint["contype"] as? String == "CONSTR_PRIMARY" ? "primary key" : "unique constraint") on \(table) builds its index under a lock",
-                               at: s.location, fix: "CREATE UNIQUE INDEX CONCURRENTLY … (no-transaction file), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …")
-            }
+        MigrationStatement.constraintsAddedToExistingTables(input).compactMap { s, table, constraint in
+            guard ["CONSTR_UNIQUE", "CONSTR_PRIMARY"].contains(constraint["contype"] as? String ?? ""), constraint["indexname"] == nil else { return nil }
+            return finding("\(constraint["contype"] as? String == "CONSTR_PRIMARY" ? "primary key" : "unique constraint") on \(table) builds its index under a lock",
+                           at: s.location, fix: "CREATE UNIQUE INDEX CONCURRENTLY … (no-transaction file), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …")
         }
     }
 }

@@ -5,15 +5,10 @@ public struct ConstraintWithoutNotValid: AuditRule {
     public let explanation = "Validation scans the whole table while holding a lock that blocks writes; add it NOT VALID, then VALIDATE CONSTRAINT separately."
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
-        let all = MigrationStatement.all(input)
-        return all.enumerated().flatMap { i, s -> [Finding] in
-            guard s.statement.kind == "AlterTableStmt", let table = s.relation, !MigrationStatement.createdBefore(all, index: i).contains(table) else { return [] }
-            return s.alterCommands.filter { $0["subtype"] as? String == "AT_AddConstraint" }.compactMap { cmd in
-                let constraint = (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] ?? [:]
-                guard ["CONSTR_FOREIGN", "CONSTR_CHECK"].contains(constraint["contype"] as? String ?? ""), constraint["skip_validation"] as? Bool != true else { return nil }
-                return finding("constraint \(constraint["conname"] as? String ?? "") on \(table) is validated while locked", at: s.location,
-                               fix: "ADD CONSTRAINT … NOT VALID; then ALTER TABLE … VALIDATE CONSTRAINT … in a later statement")
-            }
+        MigrationStatement.constraintsAddedToExistingTables(input).compactMap { s, table, constraint in
+            guard ["CONSTR_FOREIGN", "CONSTR_CHECK"].contains(constraint["contype"] as? String ?? ""), constraint["skip_validation"] as? Bool != true else { return nil }
+            return finding("constraint \(constraint["conname"] as? String ?? "") on \(table) is validated while locked", at: s.location,
+                           fix: "ADD CONSTRAINT … NOT VALID; then ALTER TABLE … VALIDATE CONSTRAINT … in a later statement")
         }
     }
 }

@@ -45,6 +45,18 @@ struct MigrationStatement {
         (node["cmds"] as? [[String: Any]] ?? []).compactMap { $0["AlterTableCmd"] as? [String: Any] }
     }
 
+    /// Constraints that `ALTER TABLE … ADD CONSTRAINT` adds to tables that exist before the pending migrations
+    /// (adding one to a table created earlier in them locks nobody), with the statement that adds each.
+    static func constraintsAddedToExistingTables(_ input: AuditInput) -> [(statement: MigrationStatement, table: String, constraint: [String: Any])] {
+        let all = all(input)
+        return all.enumerated().flatMap { i, s -> [(statement: MigrationStatement, table: String, constraint: [String: Any])] in
+            guard s.statement.kind == "AlterTableStmt", let table = s.relation, !createdBefore(all, index: i).contains(table) else { return [] }
+            return s.alterCommands.filter { $0["subtype"] as? String == "AT_AddConstraint" }.map { cmd in
+                (s, table, (cmd["def"] as? [String: Any])?["Constraint"] as? [String: Any] ?? [:])
+            }
+        }
+    }
+
     /// Tables created by earlier statements of the pending migrations: changing them locks nobody.
     static func createdBefore(_ all: [MigrationStatement], index: Int) -> Set<String> {
         Set(all[..<index].filter { $0.statement.kind == "CreateStmt" }.compactMap(\.relation))

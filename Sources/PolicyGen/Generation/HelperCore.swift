@@ -107,20 +107,30 @@ CREATE OR REPLACE FUNCTION @extschema@.admin_mode_enabled() RETURNS boolean
           AND l.enabled_at OPERATOR(pg_catalog.=) pg_catalog.now()) $$;
 
 -- Partitions and chunks: RLS forced with no policy, direct grants revoked.
-CREATE OR REPLACE FUNCTION @extschema@.secure_partition(part regclass) RETURNS void
+-- Every privilege on a relation that is not its owner's, revoked: partitions and chunks are reached through
+-- their parent only.
+CREATE OR REPLACE FUNCTION @extschema@.revoke_direct_grants(rel regclass) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     grantee text;
 BEGIN
-    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', part);
     FOR grantee IN
         SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
         FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS a LEFT JOIN pg_roles AS r ON r.oid = a.grantee
-        WHERE c.oid = part AND a.grantee <> c.relowner
+        WHERE c.oid = rel AND a.grantee <> c.relowner
     LOOP
-        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', part, grantee);
+        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', rel, grantee);
     END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.secure_partition(part regclass) RETURNS void
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', part);
+    PERFORM @extschema@.revoke_direct_grants(part);
 END
 $$;
 
@@ -212,19 +222,11 @@ $$;
 CREATE OR REPLACE FUNCTION @extschema@.secure_chunk(chunk regclass) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-    grantee text;
 BEGIN
     IF NOT (SELECT c.relrowsecurity FROM pg_class AS c WHERE c.oid = chunk) THEN
         EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', chunk);
     END IF;
-    FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
-        FROM pg_class AS c CROSS JOIN LATERAL aclexplode(c.relacl) AS a LEFT JOIN pg_roles AS r ON r.oid = a.grantee
-        WHERE c.oid = chunk AND a.grantee <> c.relowner
-    LOOP
-        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', chunk, grantee);
-    END LOOP;
+    PERFORM @extschema@.revoke_direct_grants(chunk);
 END
 $$;
 
@@ -268,6 +270,7 @@ END
 $$;
 
 -- Only the owner or migration role manages partitions.
+REVOKE ALL ON FUNCTION @extschema@.revoke_direct_grants(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.secure_partition(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.secure_partitions(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.secure_new_partitions() FROM PUBLIC;
