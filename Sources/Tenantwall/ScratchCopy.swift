@@ -16,6 +16,14 @@ public enum ScratchCopy {
         public var description: String { "cannot copy \(source) for --scratch: \(message) (a template database must have no other sessions)" }
     }
 
+    /// Drops a copy, from a connection of its own (it may run from a signal handler, while the main thread is
+    /// inside libpq), ending any session still connected to it.
+    public static func drop(_ name: String, conninfo: String) {
+        if let admin = try? Connection(ConnectionString.with(conninfo, [("dbname", "postgres")])) {
+            _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQL.ident(name)) WITH (FORCE)")
+        }
+    }
+
     /// Creates the copy and returns its name; `admin` is connected to the source database.
     public static func create(from admin: Connection, attempts: Int = 6) throws -> String {
         let source = try admin.query("SELECT pg_catalog.current_database()").scalar ?? ""

@@ -102,6 +102,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(clash.stderr.contains("cannot change return type of existing function (SQLSTATE 42P13)"), clash.stderr)
     }
 
+    /// Ctrl-C in the middle of `verify --scratch` still drops the copy (a `defer` does not run on a signal), and the
+    /// exit status says the run was interrupted. The test holds every table of the copy locked, so the verifier is
+    /// waiting on a lock when the signal comes.
+    func testAnInterruptedScratchVerifyLeavesNoCopyBehind() throws {
+        let name = try { () -> String in
+            let (name, connection) = try TestServer.freshDatabase("scratchint")
+            try LiveDatabase(connection: connection).apply(try SpecFiles.load([TestServer.path("policies/workflow-platform")]))
+            return name
+        }()
+        let process = try TenantwallProcess(["verify", "--spec", "policies/workflow-platform", "--scratch", "--workers", "1", "--tenants", "20",
+                                             "--database", TestServer.shared.connectionString(database: name)])
+        let admin = try Connection(TestServer.shared.connectionString())
+        var copy: String?
+        for _ in 0..<400 where copy == nil {  // at most 20 s
+            copy = try admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'tenantwall_verify_%' LIMIT 1").scalar
+            if copy == nil { usleep(50_000) }
+        }
+        let scratch = try XCTUnwrap(copy, "the copy was made")
+        let holder = try Connection(TestServer.shared.connectionString(database: scratch))
+        try holder.execute("BEGIN; LOCK TABLE public.tenants, public.workflows, public.executions, public.audit_logs, public.schema_settings IN ACCESS EXCLUSIVE MODE")
+        kill(process.process.processIdentifier, SIGINT)
+        let run = process.wait()
+        XCTAssertEqual(run.status, 128 + SIGINT, run.stdout + run.stderr)
+        XCTAssertTrue(run.stderr.contains("interrupted"), run.stderr)
+        XCTAssertEqual(try admin.query("SELECT count(*) FROM pg_database WHERE datname = $1", [scratch]).scalar, "0", "the copy is gone")
+    }
+
     func testGenerateWritesTheNextVersionedFileOnce() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-mig-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

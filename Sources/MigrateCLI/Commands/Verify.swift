@@ -79,10 +79,12 @@ struct Verify: ParsableCommand {
             scratchName = name
             conninfo = ConnectionString.with(conninfo, [("dbname", name)])
         }
+        // The copy goes however the run ends: normally, on an error, or on Ctrl-C/SIGTERM (exit 130/143).
+        let source = conninfo
+        let interruptToken = scratchName.map { name in Interruption.onInterrupt { ScratchCopy.drop(name, conninfo: source) } }
         defer {
-            if let scratchName, let admin = try? Connection(ConnectionString.with(conninfo, [("dbname", "postgres")])) {
-                _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQL.ident(scratchName)) WITH (FORCE)")
-            }
+            interruptToken.map(Interruption.remove)
+            if let scratchName { ScratchCopy.drop(scratchName, conninfo: source) }
         }
         let report = try Verifier(spec: verifiedSpec, conninfo: conninfo, settings: settings, specFingerprint: fingerprint, progress: Output.progress).run()
         if let reportDir { try write(report, to: reportDir) }
