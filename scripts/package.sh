@@ -27,7 +27,11 @@ cp Sources/MigrateCLI/BuildInfo.swift .build-buildinfo.swift
 trap 'mv -f .build-buildinfo.swift Sources/MigrateCLI/BuildInfo.swift' EXIT
 sed -i -E "s/static let commit = \"[^\"]*\"/static let commit = \"$commit\"/" Sources/MigrateCLI/BuildInfo.swift
 echo "building tenantwall $version ($commit), release, Swift runtime linked statically" >&2
-swift build -c release --static-swift-stdlib --scratch-path .build-release --product tenantwall >/dev/null
+build_log=$(mktemp)
+if ! swift build -c release --static-swift-stdlib --scratch-path .build-release --product tenantwall >"$build_log" 2>&1; then
+  grep -E 'error' "$build_log" >&2 || tail -20 "$build_log" >&2; echo "release build failed" >&2; exit 2
+fi
+rm -f "$build_log"
 mv -f .build-buildinfo.swift Sources/MigrateCLI/BuildInfo.swift; trap - EXIT
 binary=.build-release/release/tenantwall
 strip -o "dist/tenantwall.stripped" "$binary"

@@ -110,7 +110,8 @@ public struct AuditCatalog: Sendable {
     private(set) var tablesByName: [String: Table] = [:]
     private(set) var policiesByTable: [String: [Policy]] = [:]
     public var roles: [Role] = []
-    public var functions: [Function] = []
+    public var functions: [Function] = [] { didSet { functionsByName = Dictionary(grouping: functions, by: \.name) } }
+    private(set) var functionsByName: [String: [Function]] = [:]
     public var dependencies: [Dependency] = []
     public var triggers: [Trigger] = []
     public var indexes: [IndexInfo] = []

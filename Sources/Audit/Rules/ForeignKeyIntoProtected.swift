@@ -7,15 +7,13 @@ public struct ForeignKeyIntoProtected: AuditRule {
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
         guard let catalog = input.catalog else { return [] }
-        let protected = Dictionary(input.protectedTables.map { ($0.qualified, $0) }, uniquingKeysWith: { a, _ in a })
+        let protected = Set(input.protectedTables.map(\.qualified))
+        // A key that includes the tenant column keeps references within a tenant.
         return catalog.foreignKeys.compactMap { key in
-            guard let target = protected[key.references] else { return nil }
-            // A key that includes the tenant column keeps references within a tenant.
-            guard !key.columns.contains(input.tenantColumn) else { return nil }
+            guard protected.contains(key.references), !key.columns.contains(input.tenantColumn) else { return nil }
             return finding("foreign key \(key.name) on \(key.table) references \(key.references) without the tenant column",
                            at: .object("constraint", "\(key.table).\(key.name)"),
                            fix: "reference (\(input.tenantColumn), …) so that a tenant can only point at its own rows")
         }
     }
-
 }

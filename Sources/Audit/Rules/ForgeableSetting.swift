@@ -1,5 +1,3 @@
-import Foundation
-
 /// TW124: a policy, or a function it calls, that compares a setting with a constant: a switch any session
 /// flips with `SET app.admin_mode = 'on'`.
 public struct ForgeableSetting: AuditRule {
@@ -12,14 +10,11 @@ public struct ForgeableSetting: AuditRule {
     static let switchInBody = #"current_setting\s*\(\s*'([^']+)'[^)]*\)\s*(::\s*\w+\s*)?(=|<>|!=|\bIN\b)\s*[('"]"#
 
     public func check(_ input: AuditInput) -> [Finding] {
-        guard let catalog = input.catalog else { return [] }
         var out: [Finding] = []
         for p in input.parsedPolicies {
             var settings = Set([p.using, p.check].compactMap { $0 }.flatMap(\.settingSwitches))
-            let called = Set([p.using, p.check].compactMap { $0 }.flatMap(\.calls).map(\.name))
-            for function in catalog.functions where called.contains(function.name) {
-                guard let body = function.body else { continue }
-                for match in body.matches(of: Self.switchInBody) { settings.insert(match) }
+            for function in input.functionsCalled(by: p) {
+                settings.formUnion(function.body?.matches(of: Self.switchInBody) ?? [])
             }
             if !settings.isEmpty {
                 out.append(finding("policy \(p.policy.name) on \(p.policy.table) grants access on the value of \(settings.sorted().joined(separator: ", ")), which any session can SET",
@@ -28,16 +23,5 @@ public struct ForgeableSetting: AuditRule {
             }
         }
         return out
-    }
-}
-
-extension String {
-    /// The first capture group of every match of `pattern` (case-insensitive).
-    func matches(of pattern: String) -> [String] {
-        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return [] }
-        let text = self as NSString
-        return regex.matches(in: self, range: NSRange(location: 0, length: text.length)).compactMap { m in
-            m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? text.substring(with: m.range(at: 1)) : nil
-        }
     }
 }

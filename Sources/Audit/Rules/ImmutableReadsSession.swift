@@ -11,11 +11,9 @@ public struct ImmutableReadsSession: AuditRule {
     static let sessionState = #"\b(current_setting|current_user|session_user|current_role|now|current_timestamp|pg_backend_pid|txid_current|clock_timestamp)\b|\bFROM\s+[a-z_"]"#
 
     public func check(_ input: AuditInput) -> [Finding] {
-        guard let catalog = input.catalog else { return [] }
         var out: [Finding] = []
         for p in input.parsedPolicies {
-            let called = Set([p.using, p.check].compactMap { $0 }.flatMap(\.calls).map(\.name))
-            for function in catalog.functions where called.contains(function.name) && function.volatility == "i" {
+            for function in input.functionsCalled(by: p) where function.volatility == "i" {
                 guard let body = function.body, body.range(of: Self.sessionState, options: [.regularExpression, .caseInsensitive]) != nil else { continue }
                 out.append(finding("policy \(p.policy.name) on \(p.policy.table) calls \(function.qualified)(\(function.signature)), IMMUTABLE but reading session state or tables",
                                    at: .object("function", "\(function.qualified)(\(function.signature))"),

@@ -16,6 +16,25 @@ enum Fix {
 import Foundation
 import SQLParser
 
+extension AuditInput {
+    /// The catalog functions a policy calls, matched by name (a call in a policy's text may be unqualified).
+    func functionsCalled(by p: (policy: AuditCatalog.Policy, using: PolicyExpression?, check: PolicyExpression?)) -> [AuditCatalog.Function] {
+        let names = Set([p.using, p.check].compactMap { $0 }.flatMap(\.calls).map(\.name))
+        return names.sorted().flatMap { catalog?.functionsByName[$0] ?? [] }
+    }
+}
+
+extension String {
+    /// The first capture group of every match of `pattern` (case-insensitive).
+    func matches(of pattern: String) -> [String] {
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return [] }
+        let text = self as NSString
+        return regex.matches(in: self, range: NSRange(location: 0, length: text.length)).compactMap { m in
+            m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? text.substring(with: m.range(at: 1)) : nil
+        }
+    }
+}
+
 /// A migration statement's parse tree, as a dictionary of its own node (`IndexStmt`, `AlterTableStmt`, …).
 struct MigrationStatement {
     let migration: ParsedMigration

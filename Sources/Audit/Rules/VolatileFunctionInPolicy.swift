@@ -5,12 +5,8 @@ public struct VolatileFunctionInPolicy: AuditRule {
     public let explanation = "A VOLATILE helper (plpgsql's default) prevents index conditions (a LIMIT 20 query became a 3 s scan); PARALLEL UNSAFE disables parallel query."
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
-        guard let catalog = input.catalog else { return [] }
-        var byName: [String: [AuditCatalog.Function]] = [:]
-        for f in catalog.functions { byName[f.name, default: []].append(f) }
-        return input.parsedPolicies.compactMap { p in
-            let names = Set([p.using, p.check].compactMap { $0 }.flatMap(\.calls).map(\.name))
-            let bad = names.flatMap { byName[$0] ?? [] }.filter { $0.volatility == "v" || $0.parallel == "u" }
+        input.parsedPolicies.compactMap { p in
+            let bad = input.functionsCalled(by: p).filter { $0.volatility == "v" || $0.parallel == "u" }
             guard let f = bad.first else { return nil }
             return finding("policy \(p.policy.name) on \(p.policy.table) calls \(f.qualified)(), which is \(f.volatility == "v" ? "VOLATILE" : "PARALLEL UNSAFE")",
                            at: .object("policy", "\(p.policy.table).\(p.policy.name)"),
