@@ -7,7 +7,12 @@
 #   constant   RLS with  tenant_id = '<uuid>'                  (RLS itself, nothing to evaluate)
 #   initplan   RLS with  tenant_id = (SELECT '<uuid>'::uuid)   (the InitPlan alone)
 #   setting    RLS with  tenant_id = (SELECT current_setting(…)::uuid)
-#   generated  tenantwall's own policy on items                (InitPlan + NULLIF + cast)
+#   generated  tenantwall's own inline policy on items         (InitPlan + NULLIF + cast)
+#   native     RLS with  tenant_id = tw_native.context_uuid(…)  (the extension's C reader, called directly)
+#   byname     RLS with  tenant_id = tw_native.context_uuid_by_name(…)  (the C route parallel workers take:
+#              the setting read by name, each new value parsed once; the other design the issue asked for)
+#   nativesub  RLS with  tenant_id = (SELECT tw_native.context_uuid(…))  (the C reader in an InitPlan)
+#   signed     RLS with  tenant_id = tw_native.verified_uuid()  (a token verified once by verify_token)
 # Rounds interleave the variants; prints each round's µs per lookup and the medians with the extra µs over
 # the baseline. Usage: scripts/bench-policy-cost.sh [lookups] [rounds]
 set -euo pipefail
@@ -21,12 +26,29 @@ db=$(.build/release/tenantwall bench --database "host=$PGHOST user=postgres dbna
       --workload point --rounds 1 --seconds 0.1 | sed -n 's/^kept scratch database //p')
 export PGDATABASE=$db
 tenant=00000000-0000-4000-8000-000000000000
+variants=(baseline constant initplan setting generated native byname nativesub signed)
+# A token for the signed variant, from a key of this run's own (the HMAC's padded keys, as signing_keys holds them).
+read -r keys token < <(python3 - "$tenant" <<'PY'
+import base64, hashlib, hmac, json, os, sys, time
+key = os.urandom(32); k = key.ljust(64, b"\0")
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()); p = b64(json.dumps({"tenant_id": sys.argv[1], "exp": time.time() + 86400}).encode())
+sig = b64(hmac.new(key, f"{h}.{p}".encode(), hashlib.sha256).digest())
+print("\\x" + bytes(x ^ 0x36 for x in k).hex() + bytes(x ^ 0x5c for x in k).hex(), f"{h}.{p}.{sig}")
+PY
+)
 {
   declare -A policy=(
     [constant]="tenant_id = '$tenant'::uuid"
     [initplan]="tenant_id = (SELECT '$tenant'::uuid)"
     [setting]="tenant_id = (SELECT current_setting('app.current_tenant_id')::uuid)")
-  for v in constant initplan setting; do cat <<EOF
+  policy[native]="tenant_id = tw_native.context_uuid('app.current_tenant_id')"
+  policy[byname]="tenant_id = tw_native.context_uuid_by_name('app.current_tenant_id')"
+  policy[nativesub]="tenant_id = (SELECT tw_native.context_uuid('app.current_tenant_id'))"
+  policy[signed]="tenant_id = tw_native.verified_uuid()"
+  echo "CREATE SCHEMA tw_native; CREATE EXTENSION tenantwall WITH SCHEMA tw_native; GRANT USAGE ON SCHEMA tw_native TO tw_bench_app;"
+  echo "GRANT EXECUTE ON FUNCTION tw_native.verify_token(text, bytea[], text[], boolean) TO tw_bench_app;"
+  for v in constant initplan setting native byname nativesub signed; do cat <<EOF
 CREATE TABLE public.cost_$v (LIKE public.items INCLUDING ALL);
 INSERT INTO public.cost_$v SELECT * FROM public.items;
 ALTER TABLE public.cost_$v ENABLE ROW LEVEL SECURITY;
@@ -34,8 +56,8 @@ CREATE POLICY p ON public.cost_$v FOR SELECT TO tw_bench_app USING (${policy[$v]
 GRANT SELECT ON public.cost_$v TO tw_bench_app;
 EOF
   done
-  for v in baseline constant initplan setting generated; do
-    table=items; [[ $v == constant || $v == initplan || $v == setting ]] && table=cost_$v
+  for v in "${variants[@]}"; do
+    table=items; [[ $v != baseline && $v != generated ]] && table=cost_$v
     where="id = i"; [[ $v == baseline ]] && where="tenant_id = t AND id = i"
     cat <<EOF
 CREATE FUNCTION public.cost_$v(n integer) RETURNS double precision LANGUAGE plpgsql AS \$f\$
@@ -48,13 +70,23 @@ EOF
   done
   echo "GRANT USAGE ON SCHEMA public TO tw_bench_app, tw_bench_base; VACUUM ANALYZE;"
 } | psql -q -v ON_ERROR_STOP=1 >/dev/null
-variants=(baseline constant initplan setting generated)
+verify() { [[ $1 == signed ]] && echo "SELECT tw_native.verify_token('$token', ARRAY['$keys'::bytea], '{tenant_id}', true)" || echo "SELECT 1"; }
+# Every variant must see exactly the tenant's rows, or it measures an empty scan.
+expected=$(psql -qAt -c "SELECT count(*) FROM public.items WHERE tenant_id = '$tenant'")
+for v in "${variants[@]}"; do
+  role=tw_bench_app; [[ $v == baseline ]] && role=tw_bench_base
+  table=items; [[ $v != baseline && $v != generated ]] && table=cost_$v
+  where=""; [[ $v == baseline ]] && where="WHERE tenant_id = '$tenant'"
+  seen=$(psql -qAt -c "SET app.current_tenant_id = '$tenant'" -c "SET ROLE $role" -c "$(verify "$v")" -c "SELECT count(*) FROM public.$table $where" | tail -1)
+  [[ $seen == "$expected" ]] || { echo "variant $v sees $seen rows, not the tenant's $expected" >&2; exit 1; }
+done
 declare -A all
 for r in $(seq 1 "$rounds"); do
   line="round $r:"
   for v in "${variants[@]}"; do
     role=tw_bench_app; [[ $v == baseline ]] && role=tw_bench_base
-    us=$(psql -qAt -c "SET app.current_tenant_id = '$tenant'" -c "SET ROLE $role" -c "SELECT round(public.cost_$v($n)::numeric, 3)")
+    us=$(psql -qAt -c "SET app.current_tenant_id = '$tenant'" -c "SET ROLE $role" -c "$(verify "$v")" \
+      -c "SELECT round(public.cost_$v($n)::numeric, 3)" | tail -1)
     all[$v]+="$us "
     line+=" $v $us"
   done

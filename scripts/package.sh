@@ -40,7 +40,7 @@ strip -o "dist/tenantwall.stripped" "$binary"
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name/bin" "$stage/$name/share/tenantwall/sql"
 install -m 755 dist/tenantwall.stripped "$stage/$name/bin/tenantwall"
-cp -r sql/Makefile sql/tenantwall.control sql/tenantwall--*.sql "$stage/$name/share/tenantwall/sql/"
+cp -r sql/Makefile sql/tenantwall.control sql/tenantwall.c sql/tenantwall--*.sql "$stage/$name/share/tenantwall/sql/"
 cat > "$stage/$name/README" <<EOF
 tenantwall $version (commit $commit): tenant isolation for multi-tenant PostgreSQL that you can prove.
 
@@ -60,7 +60,7 @@ done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
 pkg="$stage/deb"
 mkdir -p "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/usr/share/tenantwall/sql" "$pkg/usr/share/doc/tenantwall"
 install -m 755 dist/tenantwall.stripped "$pkg/usr/bin/tenantwall"
-cp sql/Makefile sql/tenantwall.control sql/tenantwall--*.sql "$pkg/usr/share/tenantwall/sql/"
+cp sql/Makefile sql/tenantwall.control sql/tenantwall.c sql/tenantwall--*.sql "$pkg/usr/share/tenantwall/sql/"
 chmod 644 "$pkg/usr/share/tenantwall/sql/"*
 gzip -9n -c > "$pkg/usr/share/doc/tenantwall/changelog.gz" <<EOF
 tenantwall ($version) unstable; urgency=medium

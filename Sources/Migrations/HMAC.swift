@@ -30,6 +30,12 @@ public enum JWT {
         return header + "." + payload + "." + signature
     }
 
+    /// A tenant id as its claim holds it: a JSON number for a numeric tenant type (when it is one; a value that
+    /// is not stays a string, which the server's cast then refuses), a string otherwise.
+    public static func claimValue(_ id: String, numeric: Bool) -> Any {
+        numeric ? (Int(id).map { $0 as Any } ?? id) : id
+    }
+
     /// `{"a": {"b": value}}` for the claim path `a.b`.
     public static func claims(path: String, value: Any, expires: Date) -> [String: Any] {
         var object: Any = value

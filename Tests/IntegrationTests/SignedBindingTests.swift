@@ -14,9 +14,15 @@ final class SignedBindingTests: XCTestCase {
         try JWT.sign(JWT.claims(path: "tenant_id", value: tenant, expires: Date().addingTimeInterval(expiresIn)), secret: secret ?? self.secret)
     }
 
-    func testOnlyAValidTokenBindsATenant() throws {
+    func testOnlyAValidTokenBindsATenant() throws { try assertOnlyAValidTokenBinds(.inline) }
+
+    /// The same walls on the native extension, where the token is verified once per transaction in C.
+    func testOnlyAValidTokenBindsATenantNatively() throws { try assertOnlyAValidTokenBinds(.extension) }
+
+    func assertOnlyAValidTokenBinds(_ helpers: HelperInstall) throws {
         var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
         spec.tenancy.binding = .signed
+        spec.tenancy.helpers = helpers
         let (name, db) = try TestServer.freshDatabase("signed")
         try LiveDatabase(connection: db).apply(spec)
         XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)

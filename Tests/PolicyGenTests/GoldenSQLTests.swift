@@ -22,6 +22,11 @@ final class GoldenSQLTests: XCTestCase {
     func testExtensionScriptInSqlFolderIsTheHelperCore() throws {
         let file = try String(contentsOfFile: Repository.path("sql/tenantwall--\(HelperCore.version).sql"), encoding: .utf8)
         XCTAssertEqual(file, HelperCore.extensionScript, "sql/ is stale: run `swift run tenantwall extension-sql > sql/tenantwall--\(HelperCore.version).sql`")
+        let upgrade = try String(contentsOfFile: Repository.path("sql/tenantwall--0.1.0--\(HelperCore.version).sql"), encoding: .utf8)
+        XCTAssertEqual(upgrade, HelperCore.upgradeScript, "sql/ is stale: run `swift run tenantwall extension-sql --upgrade > sql/tenantwall--0.1.0--\(HelperCore.version).sql`")
+        // The upgrade script is the native part alone, so 0.1.0's core must be today's core.
+        let old = try String(contentsOfFile: Repository.path("sql/tenantwall--0.1.0.sql"), encoding: .utf8)
+        XCTAssertTrue(old.hasSuffix(HelperCore.script), "the core changed since 0.1.0: the upgrade script must carry the change")
     }
 
     func testGeneratedPoliciesFollowThePerformanceForm() throws {

@@ -80,6 +80,8 @@ public struct AuditCatalog: Sendable {
         public var executors: [String]
         /// The source of an SQL or PL/pgSQL function (nil for C and others).
         public var body: String? = nil
+        /// A C function of the tenantwall extension (its native context readers).
+        public var native = false
         public var qualified: String { schema + "." + name }
     }
 

@@ -44,7 +44,10 @@ public enum AuditCatalogQueries {
                p.proleakproof::text, p.provolatile::text, p.proparallel::text, pg_catalog.pg_get_userbyid(p.proowner),
                (SELECT pg_catalog.array_agg(CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END)
                 FROM pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS x WHERE x.privilege_type = 'EXECUTE')::text,
-               CASE WHEN l.lanname IN ('sql', 'plpgsql') THEN p.prosrc END
+               CASE WHEN l.lanname IN ('sql', 'plpgsql') THEN p.prosrc END,
+               (l.lanname = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid
+                                            WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+                                              AND e.extname = 'tenantwall'))::text
         FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
         WHERE \(userSchemas) AND p.prokind IN ('f', 'p')
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d WHERE d.objid = p.oid AND d.deptype = 'e' AND d.classid = 'pg_catalog.pg_proc'::regclass
@@ -115,7 +118,7 @@ public enum AuditCatalogQueries {
         catalog.functions = results[3].map { r in
             AuditCatalog.Function(schema: r[0] ?? "", name: r[1] ?? "", signature: r[2] ?? "", securityDefiner: r[3] == "true", config: array(r[4]),
                                   leakproof: r[5] == "true", volatility: r[6] ?? "v", parallel: r[7] ?? "u", owner: r[8] ?? "", executors: array(r[9]),
-                                  body: r[10])
+                                  body: r[10], native: r.count > 11 && r[11] == "true")
         }
         catalog.dependencies = results[4].map { AuditCatalog.Dependency(view: $0[0] ?? "", table: $0[1] ?? "") }
         catalog.triggers = results[5].map { r in

@@ -110,7 +110,7 @@ struct Tenant: ParsableCommand {
         func run() throws {
             let spec = try specOptions.load()
             guard let secret = try secret.secret() else { throw ValidationError("give the secret with --secret-env NAME or --secret-file PATH") }
-            let value: Any = [.bigint, .integer].contains(spec.tenancy.type) ? (Int(tenant) as Any? ?? tenant) : tenant
+            let value = JWT.claimValue(tenant, numeric: spec.tenancy.type.isNumeric)
             let expires = Date().addingTimeInterval(MigrationOptions.seconds(ttl))
             print(try JWT.sign(JWT.claims(path: spec.tenancy.claim, value: value, expires: expires), secret: secret))
         }

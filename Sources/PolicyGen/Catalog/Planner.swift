@@ -44,6 +44,9 @@ public enum Planner {
         let differing = Set(differences.map(\.object))
         let all = generator.sections().flatMap(\.statements)
         var statements = all.filter { differing.contains(snapshotKey($0.object)) }
+        // Changed helpers (inline to extension, a new extension version) may replace the functions that
+        // policies, guards and grants refer to: the whole spec is applied again, which is idempotent.
+        if differing.contains(snapshotKey(.helpers)) { return Plan(differences: differences, statements: all) }
         // Extensions that time-series statements need are not in the snapshot: they come along when needed.
         let tables = Set(generator.spec.tables.map(\.qualifiedName))
         if statements.contains(where: { if case let .timeSeries(t) = $0.object { return tables.contains(t) }; return false }) {

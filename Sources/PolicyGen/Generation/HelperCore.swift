@@ -1,5 +1,9 @@
-/// The tenant-agnostic helper functions: the same text is the `tenantwall` extension's install script
-/// (`sql/tenantwall--0.1.0.sql`) and, with `@extschema@` replaced, the inline form for managed services.
+import Foundation
+
+/// The tenant-agnostic helper functions: the same text is the inline form for managed services (with
+/// `@extschema@` replaced) and the first part of the `tenantwall` extension's install script
+/// (`sql/tenantwall--0.2.0.sql`), whose `native` part then replaces the per-statement functions with the C ones
+/// in `sql/tenantwall.c` (the upgrade script from 0.1.0 is that part alone).
 ///
 /// Why each choice:
 /// - Context readers are `LANGUAGE sql STABLE PARALLEL SAFE` with no `SET` clause, so the planner may inline
@@ -16,7 +20,9 @@
 ///   a partition and revokes direct grants, so naming one directly returns nothing; `secure_chunk()` does what
 ///   TimescaleDB allows on a chunk (RLS enabled, not forced) behind the chunk schema and column-level grants.
 public enum HelperCore {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
+    /// The extension versions a database may be on that `ALTER EXTENSION … UPDATE` brings to `version`.
+    public static let previousVersions = ["0.1.0"]
     public static let adminTokenSetting = "tenantwall.admin_token"
 
     public static let script: String = #"""
@@ -280,16 +286,78 @@ REVOKE ALL ON FUNCTION @extschema@.secure_chunks(regclass) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLIC;
 """#
 
+    /// The names of the routines a script defines.
+    static func routines(in script: String) -> [String] {
+        let pattern = try! NSRegularExpression(pattern: #"CREATE OR REPLACE (?:FUNCTION|PROCEDURE) @extschema@\.([a-z_0-9]+)\("#)
+        let matches = pattern.matches(in: script, range: NSRange(script.startIndex..., in: script))
+        return uniqued(matches.compactMap { Range($0.range(at: 1), in: script).map { String(script[$0]) } })
+    }
+
+    /// The core's routines: what an inline install leaves in the helper schema as plain objects.
+    public static let coreRoutines = routines(in: script)
+    /// The routines only the extension has (the signed binding's verifier and readers, the by-name reader).
+    public static let nativeOnlyRoutines = routines(in: native).filter { !coreRoutines.contains($0) }
+
     /// The core with the helper schema filled in, as the inline form uses it.
     public static func inline(schema: String) -> String {
         script.replacingOccurrences(of: "@extschema@", with: SQL.ident(schema))
     }
 
-    /// The extension's install script, as written to `sql/`.
+    /// The extension's install script, as written to `sql/`: the core, then the native functions over it.
     public static var extensionScript: String {
         "-- tenantwall \(version): tenant context and admin-mode helpers for row-level security.\n"
             + "-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql` rewrites it.\n"
             + "\\echo Use \"CREATE EXTENSION tenantwall\" to load this file. \\quit\n\n"
-            + script
+            + script + "\n" + native
     }
+
+    /// The upgrade script from 0.1.0 (whose core is this one): the native functions.
+    public static var upgradeScript: String {
+        "-- tenantwall 0.1.0 -> \(version): the native (C) fast path.\n"
+            + "-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql --upgrade` rewrites it.\n"
+            + "\\echo Use \"ALTER EXTENSION tenantwall UPDATE\" to load this file. \\quit\n\n"
+            + native
+    }
+
+    /// The extension's native part (sql/tenantwall.c says how each works): context readers and the setter in
+    /// C, same names and signatures as the SQL ones they replace, so every wrapper keeps working; and the
+    /// signed binding's verifier and readers, which have no SQL twin here (the inline signed binding verifies
+    /// in plpgsql per statement, `SignedContextStatements`).
+    public static let native: String = #"""
+-- Native context readers: the setting is parsed once, when it is set, not on every call. Called directly in a
+-- policy (no sub-select), the reader is an index condition evaluated once per scan.
+CREATE OR REPLACE FUNCTION @extschema@.context_uuid(setting text) RETURNS uuid
+    LANGUAGE c STABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'tw_context_uuid';
+CREATE OR REPLACE FUNCTION @extschema@.context_bigint(setting text) RETURNS bigint
+    LANGUAGE c STABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'tw_context_bigint';
+CREATE OR REPLACE FUNCTION @extschema@.context_integer(setting text) RETURNS integer
+    LANGUAGE c STABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'tw_context_integer';
+CREATE OR REPLACE FUNCTION @extschema@.context_uuid_by_name(setting text) RETURNS uuid
+    LANGUAGE c STABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'tw_context_uuid_by_name';
+COMMENT ON FUNCTION @extschema@.context_uuid_by_name(text) IS
+    'context_uuid by the route parallel workers take: the setting read by name, each new value parsed once';
+CREATE OR REPLACE FUNCTION @extschema@.context_text(setting text) RETURNS text
+    LANGUAGE c STABLE PARALLEL SAFE STRICT AS 'MODULE_PATHNAME', 'tw_context_text';
+
+-- The native transaction-local setter: the same checks as the plpgsql one, without its interpreter.
+CREATE OR REPLACE FUNCTION @extschema@.set_context(setting text, value text) RETURNS void
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'tw_set_context';
+
+-- The signed binding: a token verified once per transaction; the tenant kept in a superuser-only setting.
+-- verify_token takes the keys as an argument, so only a SECURITY DEFINER wrapper that reads them may call it.
+CREATE OR REPLACE FUNCTION @extschema@.verify_token(token text, keys bytea[], claim text[], session boolean)
+    RETURNS boolean LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'tw_verify_token';
+REVOKE ALL ON FUNCTION @extschema@.verify_token(text, bytea[], text[], boolean) FROM PUBLIC;
+CREATE OR REPLACE FUNCTION @extschema@.clear_verified() RETURNS void
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'tw_clear_verified';
+CREATE OR REPLACE FUNCTION @extschema@.verified_uuid() RETURNS uuid
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'tw_verified_uuid';
+CREATE OR REPLACE FUNCTION @extschema@.verified_bigint() RETURNS bigint
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'tw_verified_bigint';
+CREATE OR REPLACE FUNCTION @extschema@.verified_integer() RETURNS integer
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'tw_verified_integer';
+CREATE OR REPLACE FUNCTION @extschema@.verified_text() RETURNS text
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'tw_verified_text';
+
+"""#
 }

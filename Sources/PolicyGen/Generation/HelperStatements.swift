@@ -12,18 +12,23 @@ struct HelperStatements {
         var out: [Statement] = []
         switch t.helpers {
         case .extension:
+            out += HelperTransitions(schema: schema).adoptInline()
             out.append(Statement(.helpers, "CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA \(SQL.ident(schema)) VERSION \(SQL.literal(HelperCore.version))",
-                                 comment: "Helper functions from the tenantwall extension (sql/ in the tenantwall repository)."))
+                                 comment: "Helper functions from the tenantwall extension (sql/ in the tenantwall repository), with its native (C) readers."))
+            out.append(Statement(.helpers, "ALTER EXTENSION tenantwall UPDATE TO \(SQL.literal(HelperCore.version))",
+                                 comment: "A database on an older version (\(HelperCore.previousVersions.joined(separator: ", "))) moves to \(HelperCore.version)."))
+            out += HelperTransitions(schema: schema).carryAdminLog()
         case .inline:
+            out += HelperTransitions(schema: schema).leaveExtension()
             out.append(Statement(.helpers, HelperCore.inline(schema: schema).trimmingTrailingNewlinesAndSemicolon(),
-                                 comment: "Helper functions, inlined: the same SQL as the tenantwall extension \(HelperCore.version)."))
+                                 comment: "Helper functions, inlined: the SQL core of the tenantwall extension \(HelperCore.version), without its native readers."))
         }
         if t.scope == .session {
             out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("set_context_session"))(text, text) TO \(SQL.identList(uniqued(r.accessRoles)))",
                                  comment: "tenancy.scope: session: the access roles may keep a context for the whole session."))
         }
         switch t.binding {
-        case .signed: out += SignedContextStatements(spec: spec).statements()
+        case .signed: out += t.nativeReader ? SignedContextStatements(spec: spec).nativeStatements() : SignedContextStatements(spec: spec).statements()
         case .role: out += RoleBindingStatements(spec: spec).statements()
         case .context: out += contextStatements()
         }

@@ -19,7 +19,7 @@ struct SignedContextStatements {
         let path = "{" + t.claim.split(separator: ".").map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
         let verify = """
             CREATE OR REPLACE FUNCTION \(fn("verified_claims"))(token text) RETURNS jsonb
-                LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
                 AS \(SQL.dollarQuoted("""
 
             DECLARE
@@ -57,24 +57,13 @@ struct SignedContextStatements {
 
             """))
             """
-        return [
-            Statement(.helpers, """
-                CREATE TABLE IF NOT EXISTS \(keys) (
-                    id text PRIMARY KEY,
-                    inner_key bytea NOT NULL,
-                    outer_key bytea NOT NULL,
-                    created_at timestamptz NOT NULL DEFAULT now(),
-                    retired_at timestamptz
-                )
-                """, comment: "Signing keys for tenant tokens: HMAC-SHA256 inner and outer padded keys, readable by the owner only.\nWritten by `tenantwall tenant rotate-secret`, never by a migration."),
-            Statement(.helpers, "ALTER TABLE \(keys) ENABLE ROW LEVEL SECURITY"),
-            Statement(.helpers, "REVOKE ALL ON TABLE \(keys) FROM PUBLIC"),
+        return keyTable() + [
             Statement(.helpers, verify, comment: "Verifies an HS256 token: signature against every valid key, algorithm, expiry. NULL when anything is wrong."),
             Statement(.helpers, "REVOKE ALL ON FUNCTION \(fn("verified_claims"))(text) FROM PUBLIC"),
             Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("verified_claims"))(text) TO \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(t.type.rawValue)
-                    LANGUAGE sql STABLE PARALLEL RESTRICTED
+                    LANGUAGE sql STABLE PARALLEL UNSAFE
                     AS \(SQL.dollarQuoted(" SELECT (\(fn("verified_claims"))(pg_catalog.current_setting(\(SQL.literal(t.tokenSetting)), true)) #>> \(SQL.literal(path)))::\(t.type.rawValue) "))
                 """, comment: "The tenant of the verified token's '\(t.claim)' claim, or NULL."),
             Statement(.helpers, """
@@ -87,6 +76,57 @@ struct SignedContextStatements {
                     LANGUAGE sql VOLATILE
                     AS \(SQL.dollarQuoted(" SELECT pg_catalog.set_config(\(SQL.literal(t.tokenSetting)), '', false) "))
                 """),
+        ]
+    }
+
+    /// The signed binding on the native extension: `set_tenant_context(token)` verifies the token once, in C
+    /// (`verify_token`), and the policies read the verified tenant (`verified_<type>()`), which a session can
+    /// neither type nor forge. The keys table is the same; the wrapper that reads it is SECURITY DEFINER, and
+    /// only it may call `verify_token`, which takes the keys as an argument.
+    func nativeStatements() -> [Statement] {
+        let t = spec.tenancy
+        let keys = fn("signing_keys")
+        let path = "{" + t.claim.split(separator: ".").map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        let valid = "ARRAY(SELECT k.inner_key OPERATOR(pg_catalog.||) k.outer_key FROM \(keys) AS k WHERE k.retired_at IS NULL OR k.retired_at OPERATOR(pg_catalog.>) pg_catalog.now() ORDER BY k.id)"
+        let session = t.scope == .session ? "true" : "false"
+        let access = SQL.identList(uniqued(spec.roles.accessRoles))
+        return keyTable() + [
+            Statement(.helpers, "DROP FUNCTION IF EXISTS \(fn("verified_claims"))(text)", comment: "The inline binding's per-statement verifier, not used here."),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(t.type.rawValue)
+                    LANGUAGE sql STABLE PARALLEL SAFE
+                    AS \(SQL.dollarQuoted(" SELECT \(fn("verified_" + t.type.rawValue))() "))
+                """, comment: "The tenant of the token set_tenant_context() verified in this transaction, for this role, or NULL."),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(token text) RETURNS void
+                    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+                    AS \(SQL.dollarQuoted(" SELECT \(fn("verify_token"))(token, \(valid), \(SQL.literal(path))::text[], \(session)) "))
+                """, comment: "Verifies the token once (signature against every valid key, alg, exp, the '\(t.claim)' claim); a bad token leaves no tenant."),
+            Statement(.helpers, "REVOKE ALL ON FUNCTION \(fn("set_tenant_context"))(text) FROM PUBLIC"),
+            Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("set_tenant_context"))(text) TO \(access)"),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void
+                    LANGUAGE sql VOLATILE
+                    AS \(SQL.dollarQuoted(" SELECT \(fn("clear_verified"))(); SELECT pg_catalog.set_config(\(SQL.literal(t.tokenSetting)), '', false) "))
+                """),
+        ]
+    }
+
+    /// The keys table, the same in both forms.
+    func keyTable() -> [Statement] {
+        let keys = fn("signing_keys")
+        return [
+            Statement(.helpers, """
+                CREATE TABLE IF NOT EXISTS \(keys) (
+                    id text PRIMARY KEY,
+                    inner_key bytea NOT NULL,
+                    outer_key bytea NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    retired_at timestamptz
+                )
+                """, comment: "Signing keys for tenant tokens: HMAC-SHA256 inner and outer padded keys, readable by the owner only.\nWritten by `tenantwall tenant rotate-secret`, never by a migration."),
+            Statement(.helpers, "ALTER TABLE \(keys) ENABLE ROW LEVEL SECURITY"),
+            Statement(.helpers, "REVOKE ALL ON TABLE \(keys) FROM PUBLIC"),
         ]
     }
 }

@@ -19,6 +19,9 @@ public struct Spec: Sendable {
 
 public enum TenantType: String, CaseIterable, Sendable {
     case uuid, bigint, integer, text
+
+    /// Whether ids are numbers (JSON numbers in a token's claim).
+    public var isNumeric: Bool { self == .bigint || self == .integer }
 }
 
 /// Whether the helper functions are installed with `CREATE EXTENSION tenantwall` or inlined as plain SQL
@@ -65,6 +68,11 @@ public struct Tenancy: Sendable {
     public var location: SourceLocation?
 
     public init() {}
+
+    /// Whether policies call `current_tenant_id()` directly: with the extension's native (C) reader, the call
+    /// is an index condition evaluated once per scan and costs less than the InitPlan a sub-select adds. The SQL
+    /// readers keep the sub-select, and so does the role binding, whose reader reads a table.
+    public var nativeReader: Bool { helpers == .extension && binding != .role }
 }
 
 public struct Roles: Sendable {

@@ -73,6 +73,9 @@ public struct Bench {
                 var generator = SystemRandomNumberGenerator()
                 let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 try SigningKeys.rotate(db, spec: spec, secret: key, id: "tw-bench", overlap: 0)
+                if BenchRunner.Mode.measured(for: spec.tenancy).contains(.inline) {
+                    try SigningKeys.rotate(db, spec: dataset.inlineSpec, secret: key, id: "tw-bench", overlap: 0)
+                }
                 secret = key
             }
             let binding = try BenchBinding(tenancy: spec.tenancy, tenants: samples.map(\.tenant), secret: secret)

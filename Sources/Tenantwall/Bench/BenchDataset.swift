@@ -80,6 +80,7 @@ public struct BenchDataset {
             loaded.append((table.qualifiedName, n))
         }
         try db.execute(contrastSQL())
+        try db.execute(comparisonSQL())
         if let extraSQL { try db.execute(extraSQL) }
         try db.execute("RESET synchronous_commit")
         progress("analysing …")
@@ -158,6 +159,44 @@ public struct BenchDataset {
             sql.append("CREATE POLICY tw_bench_naive ON \(name) TO \(naive) USING (\(check)) WITH CHECK (\(check))")
         }
         return sql.joined(separator: ";\n")
+    }
+
+    /// The comparison modes, with the native extension: the same tenant predicate on inline helpers (their own
+    /// schema, the sub-select form), and with the signed binding the native context reader. Each has a role
+    /// of its own with the contrast's grants, and a policy for it on every tenant table.
+    func comparisonSQL() -> String {
+        let modes = BenchRunner.Mode.measured(for: spec.tenancy)
+        guard modes.contains(.inline) else { return "SELECT 1" }
+        let inline = SQL.ident(BenchSpec.inlineSchema)
+        var sql = ["CREATE SCHEMA IF NOT EXISTS \(inline)"]
+        sql += Generator(spec: inlineSpec).sections().flatMap(\.statements).filter { $0.object == .helpers }.map(\.sql)
+        let readers: [(BenchRunner.Mode, String)] = [
+            (.inline, "(SELECT \(SQL.qualified(BenchSpec.inlineSchema, "current_tenant_id"))())"),
+            (.context, "\(SQL.qualified(spec.tenancy.helperSchema, "context_" + spec.tenancy.type.rawValue))(\(SQL.literal(spec.tenancy.setting)))"),
+        ].filter { modes.contains($0.0) }
+        let schemas = uniqued(spec.tables.map(\.schema) + [spec.tenancy.helperSchema, BenchSpec.inlineSchema, "public"]
+                              + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) })
+        for (mode, reader) in readers {
+            let role = SQL.ident(mode.role)
+            sql.append("DO $tw$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(mode.role))) THEN CREATE ROLE \(role) NOLOGIN; END IF; END $tw$")
+            sql.append("GRANT USAGE ON SCHEMA \(SQL.identList(schemas)) TO \(role)")
+            sql.append("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA \(inline) TO \(role)")
+            for table in spec.tables where table.isolation == .tenant {
+                let name = SQL.qualified(table.schema, table.name)
+                let check = "\(SQL.ident(spec.tenancy.column)) = \(reader)" + (table.restrict.map { " AND (\($0))" } ?? "")
+                sql.append("GRANT SELECT, INSERT, UPDATE ON \(name) TO \(role)")
+                sql.append("CREATE POLICY \(SQL.ident("tw_bench_" + mode.rawValue)) ON \(name) TO \(role) USING (\(check)) WITH CHECK (\(check))")
+            }
+        }
+        return sql.joined(separator: ";\n")
+    }
+
+    /// The inline comparison mode's copy of the spec (for its signing keys).
+    var inlineSpec: Spec {
+        var inlineSpec = spec
+        inlineSpec.tenancy.helpers = .inline
+        inlineSpec.tenancy.helperSchema = BenchSpec.inlineSchema
+        return inlineSpec
     }
 
     /// The tenants of the point table (else the time-series table) by size, largest first, with up to 200 of

@@ -27,6 +27,29 @@ public enum BenchRenderers {
         return (try? encoder.encode(report)).flatMap { String(data: $0, encoding: .utf8) }.map { $0 + "\n" } ?? "{}\n"
     }
 
+    /// The comparison modes (inline helpers, the native context reader) and the signed binding against the
+    /// context binding, when the run had them.
+    static func comparisons(_ report: BenchReport) -> String {
+        let modes = [BenchRunner.Mode.inline, .context].filter { m in report.workloads.contains { $0.mode(m) != nil } }
+        guard !modes.isEmpty else { return "" }
+        var out = "\n| workload | mode | CPU overhead against the baseline (95% CI) | throughput overhead (95% CI) |"
+        let signed = modes.contains(.context)
+        out += signed ? " signed over context (95% CI), target ≤ \(String(format: "%g", BenchReport.signedTargetPercent))% |\n" : "\n"
+        out += "| --- | --- | ---: | ---: |" + (signed ? " ---: |\n" : "\n")
+        for w in report.workloads {
+            for m in [BenchRunner.Mode.generated] + modes {
+                guard let r = w.mode(m) else { continue }
+                out += "| \(w.workload) | \(m == .generated ? "generated (native)" : m.rawValue) | \(pct(r.cpuOverheadPercent)) (\(pct(r.cpuOverheadLow)) … \(pct(r.cpuOverheadHigh))) | "
+                out += "\(pct(r.overheadPercent)) (\(pct(r.overheadLow)) … \(pct(r.overheadHigh))) |"
+                if signed {
+                    out += m == .generated ? " \(pct(w.signedOverContextPercent)) (\(pct(w.signedOverContextLow)) … \(pct(w.signedOverContextHigh))): \(w.signedVerdict?.rawValue ?? "–") |" : " |"
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+
     public static func markdown(_ report: BenchReport) -> String {
         var out = "## tenantwall bench: " + (report.failures.isEmpty ? "generated policies match the baseline" : "\(report.failures.count) problem(s)") + "\n\n"
         out += summary(report) + "\n\n"
@@ -40,6 +63,7 @@ public enum BenchRenderers {
             out += "\(us(b.serverMicroseconds)) → \(us(g.serverMicroseconds)) | \(pct(g.cpuOverheadPercent)) (\(pct(g.cpuOverheadLow)) … \(pct(g.cpuOverheadHigh))) | "
             out += "\(pct(c.overheadPercent)) / \(pct(c.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
         }
+        out += comparisons(report)
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "- note: \($0)\n" }.joined() }
         for w in report.workloads { if let why = w.explanation { out += "\n**\(w.workload)** (\(target(w))): \(why)\n" } }
         for check in report.planChecks where !check.passed && check.mode == .generated {
@@ -85,11 +109,11 @@ public enum BenchRenderers {
 
     /// p50, p95 and p99 latency per mode, per workload, on a log scale.
     static func latencyChart(_ report: BenchReport) -> String {
-        let rowHeight = 48, left = 130, width = 1000
+        let rowHeight = 13 * (report.workloads.map(\.modes.count).max() ?? 3) + 10, left = 130, width = 1000
         let maxUs = Double(report.workloads.flatMap { $0.modes.map(\.p99Microseconds) }.max() ?? 1000)
         func x(_ us: Int) -> Int { left + Int(Double(width - left - 300) * log10(Double(max(us, 10))) / log10(max(maxUs, 100))) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(rowHeight * report.workloads.count + 30)\" font-family=\"sans-serif\" font-size=\"11\">"
-        let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .contrast: "#c62828"]
+        let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .inline: "#1565c0", .context: "#6a1b9a", .contrast: "#c62828"]
         for (i, w) in report.workloads.enumerated() {
             let y = i * rowHeight + 6
             svg += "<text x=\"4\" y=\"\(y + 20)\">\(Escape.xml(w.workload))</text>"

@@ -47,8 +47,18 @@ public struct BenchReport: Codable, Sendable {
         public var targetPercent: Double?
         public var verdict: Verdict?
         public var explanation: String?
+        /// The signed binding on the native extension against the native context binding (the `context` mode):
+        /// extra server CPU (else throughput lost) per operation, median of per-round ratios with a 95% interval,
+        /// and the verdict against `signedTargetPercent`.
+        public var signedOverContextPercent: Double?
+        public var signedOverContextLow: Double?
+        public var signedOverContextHigh: Double?
+        public var signedVerdict: Verdict?
         public func mode(_ m: BenchRunner.Mode) -> ModeResult? { modes.first { $0.mode == m } }
     }
+
+    /// The signed binding's target against the context binding, in percent.
+    public static let signedTargetPercent = 5.0
 
     public var startedAt: String
     public var durationSeconds: Double
@@ -75,7 +85,8 @@ public struct BenchReport: Codable, Sendable {
         workloads.map { workload in
             let mine = samples.filter { $0.workload == workload.name }
             let baseline = mine.filter { $0.mode == .baseline }.sorted { $0.round < $1.round }
-            let modes = BenchRunner.Mode.allCases.map { mode -> ModeResult in
+            let present = BenchRunner.Mode.allCases.filter { mode in mine.contains { $0.mode == mode } }
+            let modes = present.map { mode -> ModeResult in
                 let runs = mine.filter { $0.mode == mode }.sorted { $0.round < $1.round }
                 let latencies = runs.flatMap(\.latenciesMicroseconds).sorted()
                 func percentile(_ p: Double) -> Int { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
@@ -104,8 +115,28 @@ public struct BenchReport: Codable, Sendable {
                 result.verdict = high <= target ? .met : low > target ? .missed : .inconclusive
                 if result.verdict != .met { result.explanation = workload.explanation }
             }
+            if present.contains(.context) { result.compareSigned(mine) }
             return result
         }
+    }
+}
+
+extension BenchReport.WorkloadResult {
+    /// Fills in the signed-over-context figures from the same rounds of both modes.
+    mutating func compareSigned(_ samples: [BenchRunner.Sample]) {
+        let signed = samples.filter { $0.mode == .generated }.sorted { $0.round < $1.round }
+        let context = samples.filter { $0.mode == .context }.sorted { $0.round < $1.round }
+        let cpu = zip(signed, context).compactMap { s, c -> Double? in
+            guard let a = s.serverNanosPerOperation, let b = c.serverNanosPerOperation, b > 0 else { return nil }
+            return 100 * (a / b - 1)
+        }
+        let ratios = cpu.count == signed.count && !cpu.isEmpty ? cpu : zip(signed, context).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
+        guard !ratios.isEmpty else { return }
+        signedOverContextPercent = Stats.median(ratios)
+        let (low, high) = Stats.interval95(ratios)
+        (signedOverContextLow, signedOverContextHigh) = (low, high)
+        let target = BenchReport.signedTargetPercent
+        signedVerdict = high <= target ? .met : low > target ? .missed : .inconclusive
     }
 }
 

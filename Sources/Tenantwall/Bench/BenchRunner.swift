@@ -10,6 +10,11 @@ public final class BenchRunner {
         case baseline
         /// The application role under tenantwall's generated policies.
         case generated
+        /// With the native extension: the same policies on inline (SQL) helpers, the form for managed services.
+        case inline
+        /// With the signed binding on the native extension: policies on the native context reader, the figure
+        /// the signed binding is held to (within 5%).
+        case context
         /// A role under policies written the way they often are (VOLATILE plpgsql helper).
         case contrast
 
@@ -17,8 +22,16 @@ public final class BenchRunner {
             switch self {
             case .baseline: return BenchSpec.baselineRole
             case .generated: return BenchSpec.app
+            case .inline: return BenchSpec.inlineRole
+            case .context: return BenchSpec.contextRole
             case .contrast: return BenchSpec.contrastRole
             }
+        }
+
+        /// The modes a spec is measured in: the comparison modes only where they differ from the generated one.
+        public static func measured(for tenancy: Tenancy) -> [Mode] {
+            [.baseline, .generated] + (tenancy.nativeReader ? [.inline] : [])
+                + (tenancy.nativeReader && tenancy.binding == .signed ? [.context] : []) + [.contrast]
         }
     }
 
@@ -52,6 +65,7 @@ public final class BenchRunner {
     let tenants: [BenchDataset.Sample]
     let tenancy: Tenancy
     let binding: BenchBinding
+    let modes: [Mode]
     let progress: (String) -> Void
 
     public init(conninfo: String, settings: Settings, tenants: [BenchDataset.Sample], tenancy: Tenancy, binding: BenchBinding,
@@ -61,6 +75,7 @@ public final class BenchRunner {
         self.tenants = tenants
         self.tenancy = tenancy
         self.binding = binding
+        self.modes = Mode.measured(for: tenancy)
         self.progress = progress
     }
 
@@ -70,21 +85,21 @@ public final class BenchRunner {
             // One warm connection per client and mode for the whole workload: no connection start-up, cold
             // catalog caches or first plans inside a measurement.
             var clients: [Mode: [Client]] = [:]
-            for mode in Mode.allCases {
+            for mode in modes {
                 clients[mode] = try (0..<settings.clients).map { try Client(self, workload, mode, index: $0) }
             }
-            for mode in Mode.allCases { _ = try slice(clients[mode]!, seconds: settings.warmup) }
+            for mode in modes { _ = try slice(clients[mode]!, seconds: settings.warmup) }
             let slices = max(1, Int((settings.seconds / settings.slice).rounded()))
             for round in 1...settings.rounds {
                 // Modes take turns in short slices, in an order that rotates, so a slow moment of the machine
                 // falls on all of them alike.
                 var runs: [Mode: [ClientRun]] = [:]
                 for s in 0..<slices {
-                    for mode in Mode.allCases.rotated(by: round + s) {
+                    for mode in modes.rotated(by: round + s) {
                         runs[mode, default: []] += try slice(clients[mode]!, seconds: settings.seconds / Double(slices))
                     }
                 }
-                for mode in Mode.allCases {
+                for mode in modes {
                     let sample = Self.sample(workload.name, mode, round: round, runs: runs[mode] ?? [], clients: settings.clients)
                     samples.append(sample)
                     progress("\(workload.name) round \(round)/\(settings.rounds) \(mode.rawValue): \(Int(sample.throughput)) ops/s")
@@ -128,16 +143,6 @@ public final class BenchRunner {
                       latenciesMicroseconds: runs.flatMap(\.latencies).sorted())
     }
 
-    /// The statement that binds the session to a tenant for the end-to-end pattern: tenantwall's helper for the
-    /// generated policies, the bare `set_config` of the field style for the contrast.
-    func contextStatement(_ mode: Mode) -> String? {
-        switch mode {
-        case .baseline: return nil
-        case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1)"
-        case .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(binding.plainSetting)), $1, true)"
-        }
-    }
-
     /// One benchmark connection: its role, prepared statements, random stream and CPU reader.
     final class Client {
         let runner: BenchRunner
@@ -157,7 +162,7 @@ public final class BenchRunner {
             try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
             cpu = ServerCPU(connection: connection)
             try connection.prepare("w", workload.sql(baseline: mode == .baseline))
-            let context = workload.kind == .endToEnd ? runner.contextStatement(mode) : nil
+            let context = workload.kind == .endToEnd ? runner.binding.contextStatement(mode) : nil
             if let context { try connection.prepare("ctx", context) }
             withContext = context != nil
             generator = SplitMix(seed: UInt64(index * 7919 + 17))
@@ -171,12 +176,12 @@ public final class BenchRunner {
             var run = ClientRun()
             var serverNanos: UInt64 = 0
             let baseline = mode == .baseline
-            let tenants = runner.tenants, binding = runner.binding, setting = binding.setting(mode)
+            let tenants = runner.tenants, binding = runner.binding
             repeat {
                 let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
                 let context = binding.value(mode, tenant: tenant.tenant)
-                if workload.kind != .endToEnd && !baseline {
-                    try connection.query("SELECT pg_catalog.set_config($1, $2, false)", [setting, context])
+                if workload.kind != .endToEnd, let bind = binding.bind(mode, tenant: tenant.tenant, local: false) {
+                    try connection.query(bind.sql, bind.arguments)
                 }
                 let before = cpu?.readIdle()
                 for _ in 0..<runner.settings.batch {

@@ -41,10 +41,14 @@ public enum BenchSpec {
     public static let baselineRole = "tw_bench_base"
     /// A role under the contrast policies (the style common in the field).
     public static let contrastRole = "tw_bench_naive"
+    /// Roles under the comparison modes' policies: inline helpers, and the native context reader.
+    public static let inlineRole = "tw_bench_inline", contextRole = "tw_bench_context"
+    /// Where the inline helpers of the comparison mode live, beside the spec's native ones.
+    public static let inlineSchema = "tw_bench_inline"
 
     /// Every role a benchmark may create for `spec` (after `renamingRoles`).
     public static func roles(of spec: Spec) -> [String] {
-        uniqued([spec.roles.owner, spec.roles.app, spec.roles.admin] + spec.roles.readonly + [baselineRole, contrastRole])
+        uniqued([spec.roles.owner, spec.roles.app, spec.roles.admin] + spec.roles.readonly + [baselineRole, contrastRole, inlineRole, contextRole])
     }
 
     /// The spec with its roles renamed to `tw_bench_*` (grants follow; admin members, login roles of the real
@@ -97,6 +101,10 @@ public enum BenchSpec {
         }
         if spec.tenancy.binding == .signed {
             notes.append("the spec binds sessions with signed tokens: the generated mode presents an HS256 token per tenant (signed with the benchmark's own key), so these figures include the signature check")
+            if spec.tenancy.nativeReader && spec.tenancy.scope == .transaction {
+                notes.append("signed binding on the native extension: measured with scope: session, so that a token verified once serves a batch of statements outside a transaction; the per-statement cost is the same, and the end-to-end workload verifies a token in every transaction")
+                spec.tenancy.scope = .session
+            }
         }
         if spec.tenancy.binding == .role {
             notes.append("the spec binds sessions by login role; this run measures its policies under the context binding (the role lookup's per-statement cost is not in these figures)")

@@ -123,7 +123,7 @@ public enum PlanComparer {
                     _ = try? connection.execute("DEALLOCATE tw_plan_check")  // prepared statements outlive a rollback
                 }
                 try connection.execute("SET LOCAL ROLE \(SQL.ident(mode.role)); SET LOCAL plan_cache_mode = \(generic ? "force_generic_plan" : "auto")")
-                try connection.query("SELECT set_config($1, $2, true)", [binding.setting(mode), binding.value(mode, tenant: tenant)])
+                if let bind = binding.bind(mode, tenant: tenant, local: true) { try connection.query(bind.sql, bind.arguments) }
                 try connection.execute("PREPARE tw_plan_check AS " + sql)
                 // Five custom plans first, as for any prepared statement; the sixth may be generic.
                 if !generic { for _ in 0..<6 { try connection.execute(execute) } }
@@ -135,7 +135,7 @@ public enum PlanComparer {
             try connection.execute("BEGIN")
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL ROLE \(SQL.ident(mode.role))")
-            try connection.query("SELECT set_config($1, $2, true)", [binding.setting(mode), binding.value(mode, tenant: tenant)])
+            if let bind = binding.bind(mode, tenant: tenant, local: true) { try connection.query(bind.sql, bind.arguments) }
             let result = try connection.query(workload.sql(baseline: mode == .baseline), workload.parameters(baseline: mode == .baseline, tenant: tenant, key: key, n: 0))
             return result.rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }.sorted()
         }
@@ -144,7 +144,7 @@ public enum PlanComparer {
             let baseline = try explain(workload, .baseline)
             let baselineRows = workload.kind == .read ? try rows(workload, .baseline) : []
             var genericBaseline: String?
-            for mode in [BenchRunner.Mode.generated, .contrast] {
+            for mode in BenchRunner.Mode.measured(for: binding.tenancy) where mode != .baseline {
                 let candidate = try explain(workload, mode)
                 var differences = Self.differences(baseline: baseline, candidate: candidate, compareBuffers: workload.kind == .read)
                 var limitation: String?

@@ -36,7 +36,7 @@ struct ProbeSession {
     /// The argument `set_tenant_context()` takes for a tenant: the id, or (signed binding) a token for it.
     func contextArgument(_ id: String) -> (cast: String, value: String) {
         guard spec.tenancy.binding == .signed, let secret else { return (spec.tenancy.type.rawValue, id) }
-        let value: Any = [.bigint, .integer].contains(spec.tenancy.type) ? (Int(id) ?? 0) as Any : id as Any
+        let value = JWT.claimValue(id, numeric: spec.tenancy.type.isNumeric)
         let token = (try? JWT.sign(JWT.claims(path: spec.tenancy.claim, value: value, expires: Date().addingTimeInterval(600)), secret: secret)) ?? ""
         return ("text", token)
     }

@@ -172,7 +172,7 @@ public final class Verifier {
             try db.execute("SET ROLE \(SQL.ident(spec.roles.app))")
             defer {
                 _ = try? db.execute("RESET ROLE")
-                _ = try? db.query("SELECT set_config($1, '', false)", [spec.tenancy.binding == .signed ? spec.tenancy.tokenSetting : spec.tenancy.setting])
+                _ = try? db.execute("SELECT \(SQL.qualified(helpers, "clear_tenant_context"))()")
             }
             try db.execute("BEGIN")
             try db.execute(set)

@@ -51,8 +51,58 @@ GRANT USAGE ON SCHEMA "analytics" TO "wh_ingest_app", "wh_admin", "wh_bi";
 -- Helper functions
 -- ============================================================================
 
--- Helper functions from the tenantwall extension (sql/ in the tenantwall repository).
-CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "tenantwall" VERSION '0.1.0';
+-- Inline helpers give way to the extension (nothing happens when there are none).
+DO $tw$
+DECLARE
+    helpers oid := (SELECT n.oid FROM pg_catalog.pg_namespace AS n WHERE n.nspname = 'tenantwall');
+    dependent record;
+    routine regprocedure;
+BEGIN
+    IF helpers IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'tenantwall') THEN
+        RETURN;
+    END IF;
+    FOR dependent IN
+        SELECT DISTINCT pol.polname, pol.polrelid::regclass AS rel
+        FROM pg_catalog.pg_depend AS d
+        JOIN pg_catalog.pg_proc AS p ON d.refclassid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.refobjid
+        JOIN pg_catalog.pg_policy AS pol ON d.classid = 'pg_catalog.pg_policy'::regclass AND pol.oid = d.objid
+        WHERE p.pronamespace = helpers AND p.proname = ANY (ARRAY['context_uuid', 'context_bigint', 'context_integer', 'context_text', 'set_context', 'set_context_session', 'enable_admin_mode', 'disable_admin_mode', 'admin_mode_enabled', 'revoke_direct_grants', 'secure_partition', 'secure_partitions', 'secure_new_partitions', 'ensure_partitions', 'secure_chunk', 'secure_chunks', 'secure_chunks_job']::name[]) AND pol.polname LIKE 'tw\_%'
+    LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', dependent.polname, dependent.rel);
+    END LOOP;
+    FOR dependent IN
+        SELECT e.evtname FROM pg_catalog.pg_event_trigger AS e JOIN pg_catalog.pg_proc AS p ON p.oid = e.evtfoid
+        WHERE p.pronamespace = helpers AND p.proname = ANY (ARRAY['context_uuid', 'context_bigint', 'context_integer', 'context_text', 'set_context', 'set_context_session', 'enable_admin_mode', 'disable_admin_mode', 'admin_mode_enabled', 'revoke_direct_grants', 'secure_partition', 'secure_partitions', 'secure_new_partitions', 'ensure_partitions', 'secure_chunk', 'secure_chunks', 'secure_chunks_job']::name[])
+    LOOP
+        EXECUTE pg_catalog.format('DROP EVENT TRIGGER %I', dependent.evtname);
+    END LOOP;
+    IF pg_catalog.to_regclass('"tenantwall"."admin_mode_log"') IS NOT NULL THEN
+        CREATE TEMPORARY TABLE tenantwall_admin_log_carry ON COMMIT DROP AS SELECT * FROM "tenantwall"."admin_mode_log";
+        DROP TABLE "tenantwall"."admin_mode_log";
+    END IF;
+    FOR routine IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p WHERE p.pronamespace = helpers AND p.proname = ANY (ARRAY['context_uuid', 'context_bigint', 'context_integer', 'context_text', 'set_context', 'set_context_session', 'enable_admin_mode', 'disable_admin_mode', 'admin_mode_enabled', 'revoke_direct_grants', 'secure_partition', 'secure_partitions', 'secure_new_partitions', 'ensure_partitions', 'secure_chunk', 'secure_chunks', 'secure_chunks_job']::name[])
+    LOOP
+        EXECUTE pg_catalog.format('DROP ROUTINE %s', routine);
+    END LOOP;
+END
+$tw$;
+
+-- Helper functions from the tenantwall extension (sql/ in the tenantwall repository), with its native (C) readers.
+CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "tenantwall" VERSION '0.2.0';
+
+-- A database on an older version (0.1.0) moves to 0.2.0.
+ALTER EXTENSION tenantwall UPDATE TO '0.2.0';
+
+-- The inline helpers' admin-mode log, kept.
+DO $tw$
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.tenantwall_admin_log_carry') IS NOT NULL THEN
+        INSERT INTO "tenantwall"."admin_mode_log" (token, actor, session_role, backend_pid, enabled_at, reason) SELECT token, actor, session_role, backend_pid, enabled_at, reason FROM pg_temp.tenantwall_admin_log_carry;
+        DROP TABLE pg_temp.tenantwall_admin_log_carry;
+    END IF;
+END
+$tw$;
 
 -- The session's tenant, or NULL (unset, empty or malformed): policies then match no row.
 CREATE OR REPLACE FUNCTION "tenantwall"."current_tenant_id"() RETURNS uuid
@@ -215,7 +265,7 @@ $tw$;
 DROP POLICY IF EXISTS "tw_tenant_select" ON "raw"."tenants";
 
 CREATE POLICY "tw_tenant_select" ON "raw"."tenants" AS PERMISSIVE FOR SELECT TO "wh_ingest_app", "wh_bi", "wh_admin"
-    USING ("id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_select" ON "raw"."tenants";
 
@@ -230,8 +280,8 @@ CREATE POLICY "tw_admin_insert" ON "raw"."tenants" AS PERMISSIVE FOR INSERT TO "
 DROP POLICY IF EXISTS "tw_tenant_update" ON "raw"."tenants";
 
 CREATE POLICY "tw_tenant_update" ON "raw"."tenants" AS PERMISSIVE FOR UPDATE TO "wh_admin"
-    USING ("id" = (SELECT "tenantwall"."current_tenant_id"()))
-    WITH CHECK ("id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("id" = "tenantwall"."current_tenant_id"())
+    WITH CHECK ("id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_update" ON "raw"."tenants";
 
@@ -261,7 +311,7 @@ $tw$;
 DROP POLICY IF EXISTS "tw_tenant_select" ON "raw"."events";
 
 CREATE POLICY "tw_tenant_select" ON "raw"."events" AS PERMISSIVE FOR SELECT TO "wh_ingest_app", "wh_bi", "wh_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_select" ON "raw"."events";
 
@@ -271,7 +321,7 @@ CREATE POLICY "tw_admin_select" ON "raw"."events" AS PERMISSIVE FOR SELECT TO "w
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "raw"."events";
 
 CREATE POLICY "tw_tenant_insert" ON "raw"."events" AS PERMISSIVE FOR INSERT TO "wh_ingest_app", "wh_admin"
-    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_insert" ON "raw"."events";
 
@@ -281,8 +331,8 @@ CREATE POLICY "tw_admin_insert" ON "raw"."events" AS PERMISSIVE FOR INSERT TO "w
 DROP POLICY IF EXISTS "tw_tenant_update" ON "raw"."events";
 
 CREATE POLICY "tw_tenant_update" ON "raw"."events" AS PERMISSIVE FOR UPDATE TO "wh_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()))
-    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("tenant_id" = "tenantwall"."current_tenant_id"())
+    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_update" ON "raw"."events";
 
@@ -293,7 +343,7 @@ CREATE POLICY "tw_admin_update" ON "raw"."events" AS PERMISSIVE FOR UPDATE TO "w
 DROP POLICY IF EXISTS "tw_tenant_delete" ON "raw"."events";
 
 CREATE POLICY "tw_tenant_delete" ON "raw"."events" AS PERMISSIVE FOR DELETE TO "wh_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_delete" ON "raw"."events";
 
@@ -317,7 +367,7 @@ $tw$;
 DROP POLICY IF EXISTS "tw_tenant_select" ON "analytics"."daily_usage";
 
 CREATE POLICY "tw_tenant_select" ON "analytics"."daily_usage" AS PERMISSIVE FOR SELECT TO "wh_ingest_app", "wh_bi", "wh_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_select" ON "analytics"."daily_usage";
 
@@ -327,7 +377,7 @@ CREATE POLICY "tw_admin_select" ON "analytics"."daily_usage" AS PERMISSIVE FOR S
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "analytics"."daily_usage";
 
 CREATE POLICY "tw_tenant_insert" ON "analytics"."daily_usage" AS PERMISSIVE FOR INSERT TO "wh_ingest_app", "wh_admin"
-    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_insert" ON "analytics"."daily_usage";
 
@@ -337,8 +387,8 @@ CREATE POLICY "tw_admin_insert" ON "analytics"."daily_usage" AS PERMISSIVE FOR I
 DROP POLICY IF EXISTS "tw_tenant_update" ON "analytics"."daily_usage";
 
 CREATE POLICY "tw_tenant_update" ON "analytics"."daily_usage" AS PERMISSIVE FOR UPDATE TO "wh_ingest_app", "wh_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()))
-    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("tenant_id" = "tenantwall"."current_tenant_id"())
+    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_update" ON "analytics"."daily_usage";
 
@@ -349,7 +399,7 @@ CREATE POLICY "tw_admin_update" ON "analytics"."daily_usage" AS PERMISSIVE FOR U
 DROP POLICY IF EXISTS "tw_tenant_delete" ON "analytics"."daily_usage";
 
 CREATE POLICY "tw_tenant_delete" ON "analytics"."daily_usage" AS PERMISSIVE FOR DELETE TO "wh_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
+    USING ("tenant_id" = "tenantwall"."current_tenant_id"());
 
 DROP POLICY IF EXISTS "tw_admin_delete" ON "analytics"."daily_usage";
 

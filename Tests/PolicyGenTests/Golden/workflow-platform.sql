@@ -43,7 +43,42 @@ GRANT USAGE ON SCHEMA "public" TO "wf_app", "wf_admin", "wf_support";
 -- Helper functions
 -- ============================================================================
 
--- Helper functions, inlined: the same SQL as the tenantwall extension 0.1.0.
+-- The extension gives way to inline helpers: its objects are kept, detached (nothing happens without it).
+DO $tw$
+DECLARE
+    ext oid := (SELECT e.oid FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+                WHERE e.extname = 'tenantwall' AND n.nspname = 'tenantwall');
+    member record;
+    routine regprocedure;
+BEGIN
+    IF ext IS NULL THEN
+        RETURN;
+    END IF;
+    FOR member IN
+        SELECT d.classid, d.objid, CASE WHEN d.classid = 'pg_catalog.pg_proc'::regclass THEN 'ROUTINE ' || d.objid::regprocedure::text
+                                        ELSE o.type || ' ' || o.identity END AS object
+        FROM pg_catalog.pg_depend AS d CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.classid, d.objid, 0) AS o
+        WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.refobjid = ext AND d.deptype = 'e'
+        ORDER BY d.classid = 'pg_catalog.pg_type'::regclass
+    LOOP
+        -- Detaching a table detaches its row types too (PostgreSQL 17+ lists them as members, and
+        -- refuses to detach them on their own): tables first, then what is still a member.
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d WHERE d.classid = member.classid AND d.objid = member.objid
+                   AND d.refobjid = ext AND d.deptype = 'e') THEN
+            EXECUTE 'ALTER EXTENSION tenantwall DROP ' || member.object;
+        END IF;
+    END LOOP;
+    DROP EXTENSION tenantwall;
+    FOR routine IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'tenantwall' AND p.proname = ANY (ARRAY['context_uuid_by_name', 'verify_token', 'clear_verified', 'verified_uuid', 'verified_bigint', 'verified_integer', 'verified_text']::name[])
+    LOOP
+        EXECUTE pg_catalog.format('DROP ROUTINE %s', routine);
+    END LOOP;
+END
+$tw$;
+
+-- Helper functions, inlined: the SQL core of the tenantwall extension 0.2.0, without its native readers.
 -- Admin mode audit log: one row per enable_admin_mode() call.
 CREATE TABLE IF NOT EXISTS "tenantwall".admin_mode_log (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

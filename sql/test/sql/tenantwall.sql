@@ -52,6 +52,55 @@ SELECT tw.admin_mode_enabled() AS after_disable;
 COMMIT;
 SELECT actor, reason FROM tw.admin_mode_log;
 
+-- Native: the hooked setting still behaves as a setting (SAVEPOINT, RESET, SET LOCAL), and the readers are C.
+SELECT proname, l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang
+WHERE pronamespace = 'tw'::regnamespace AND proname IN ('context_uuid', 'set_context', 'verify_token', 'verified_uuid') ORDER BY 1;
+BEGIN;
+SELECT tw.set_context('app.tenant', '7e4a47e0-0000-4000-8000-000000000001');
+SAVEPOINT s;
+SET LOCAL app.tenant = '7e4a47e0-0000-4000-8000-000000000002';
+SELECT tw.context_uuid('app.tenant') AS inside_savepoint;
+ROLLBACK TO SAVEPOINT s;
+SELECT tw.context_uuid('app.tenant') AS after_rollback_to;
+COMMIT;
+SELECT tw.context_uuid('app.tenant') IS NULL AS gone_after_commit;
+
+-- Native signed binding: tokens minted here with an all-zero HMAC key (inner and outer padded keys).
+CREATE FUNCTION pg_temp.b64url(b bytea) RETURNS text LANGUAGE sql
+    AS $$ SELECT rtrim(translate(replace(encode(b, 'base64'), E'\n', ''), '+/', '-_'), '=') $$;
+CREATE FUNCTION pg_temp.mint(header text, payload text) RETURNS text LANGUAGE sql AS $$
+    SELECT m || '.' || pg_temp.b64url(sha256(decode(repeat('5c', 64), 'hex') || sha256(decode(repeat('36', 64), 'hex') || convert_to(m, 'UTF8'))))
+    FROM (SELECT pg_temp.b64url(convert_to(header, 'UTF8')) || '.' || pg_temp.b64url(convert_to(payload, 'UTF8')) AS m) AS s $$;
+CREATE TEMP TABLE keys AS SELECT ARRAY[decode(repeat('36', 64) || repeat('5c', 64), 'hex')] AS k;
+BEGIN;
+SELECT tw.verify_token(pg_temp.mint('{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999}'), k, '{org,id}', false) AS valid FROM keys;
+SELECT tw.verified_integer() AS verified, tw.verified_text() AS as_text;
+SAVEPOINT s;
+SELECT tw.verify_token(pg_temp.mint('{"alg":"HS256"}', '{"org":{"id":7},"exp":9999999999}'), k, '{org,id}', false) AS valid FROM keys;
+SELECT tw.verified_integer() AS inside_savepoint;
+ROLLBACK TO SAVEPOINT s;
+SELECT tw.verified_integer() AS after_rollback_to;
+SET LOCAL ROLE tw_test_app;
+SELECT tw.verified_integer() IS NULL AS none_under_another_role;
+RESET ROLE;
+SELECT tw.verify_token(pg_temp.mint('{"alg":"HS256"}', '{"org":{"id":42},"exp":1}'), k, '{org,id}', false) AS expired FROM keys;
+SELECT tw.verified_integer() IS NULL AS a_failed_check_leaves_none;
+SELECT tw.verify_token(pg_temp.mint('{"alg":"none"}', '{"org":{"id":42},"exp":9999999999}'), k, '{org,id}', false) AS alg_none FROM keys;
+SELECT tw.verify_token(pg_temp.mint('{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999}'), ARRAY[decode(repeat('37', 64) || repeat('5c', 64), 'hex')], '{org,id}', false) AS other_key;
+SELECT tw.verify_token(pg_temp.mint('{"alg":"HS256"}', '{"org":{"id":42}}'), k, '{org,id}', false) AS no_exp FROM keys;
+SELECT tw.verify_token('a.b.c', k, '{org,id}', false) AS garbage FROM keys;
+COMMIT;
+SELECT tw.verified_integer() IS NULL AS gone_after_commit;
+
+-- Nothing an application role types writes the verified tenant.
+GRANT USAGE ON SCHEMA tw TO tw_test_app;
+SET ROLE tw_test_app;
+SET tenantwall.verified = '1:9999999999:42';
+SELECT set_config('tenantwall.verified', '1:9999999999:42', false);
+ALTER ROLE tw_test_app SET tenantwall.verified = '1:9999999999:42';
+SELECT tw.verify_token('x.y.z', ARRAY[]::bytea[], '{org,id}', false);
+RESET ROLE;
+
 DROP POLICY own ON tw.admin_mode_log;
 REVOKE ALL ON tw.admin_mode_log FROM tw_test_admin;
 REVOKE ALL ON FUNCTION tw.enable_admin_mode(text) FROM tw_test_admin;
@@ -59,4 +108,14 @@ REVOKE ALL ON SCHEMA tw FROM tw_test_admin, tw_test_app;
 DROP EXTENSION tenantwall;
 DROP ROLE tw_test_admin;
 DROP ROLE tw_test_app;
+DROP SCHEMA tw;
+
+-- 0.1.0 (SQL only) updates to this version in place.
+CREATE SCHEMA tw;
+CREATE EXTENSION tenantwall WITH SCHEMA tw VERSION '0.1.0';
+SELECT l.lanname AS reader_before FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure;
+ALTER EXTENSION tenantwall UPDATE;
+SELECT extversion, (SELECT l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure) AS reader_after
+FROM pg_extension WHERE extname = 'tenantwall';
+DROP EXTENSION tenantwall;
 DROP SCHEMA tw;
