@@ -34,55 +34,18 @@ struct TenantwallCommand: ParsableCommand {
         // An error caused by Ctrl-C's cleanup (it drops the connections we were using) is not the outcome:
         // the interruption handler finishes and exits with 128 + the signal.
         Interruption.waitIfInterrupted()
-        switch error {
-        case let code as ExitCode:
-            Foundation.exit(code.rawValue)
-        case let errors as SpecErrors:
-            Output.error(errors.description)
-            Output.error("\(errors.diagnostics.filter { $0.severity == .error }.count) error(s) in the spec")
-            Foundation.exit(2)
-        case let error as PostgresError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as LockNotAcquired:
-            Output.error("error: " + error.description)
-            Foundation.exit(3)
-        case let error as MigrationBlocked:
-            Output.error("error: " + error.description)
-            Foundation.exit(1)
-        case let error as MigrationFailed:
-            Output.error("error: " + error.description + "\nthe migration was rolled back")
-            Foundation.exit(2)
-        case let error as MigrationError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as VerifyError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as AuditConfigError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as SQLParser.SyntaxError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as MissingExtensions:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as StatementError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        case let error as ToolError:
-            Output.error("error: " + error.description)
-            Foundation.exit(2)
-        default:
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            Output.error(fullMessage(for: error))
-            Foundation.exit(2)
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if let failure = error as? CommandFailure {
+            Output.error(failure.report)
+            Foundation.exit(failure.exitCode)
         }
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        Output.error(fullMessage(for: error))
+        Foundation.exit(2)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SQLParser
 
 /// One file in `migrations/`.
@@ -31,7 +32,7 @@ public struct MigrationFile: Sendable {
         if prefix == "R" {
             kind = .repeatable
             version = nil
-        } else if prefix.first == "V", let parsed = Version(String(prefix.dropFirst())) {
+        } else if let parsed = MigrationName.version(name) {
             kind = .versioned
             version = parsed
         } else {
@@ -112,10 +113,17 @@ public struct Directives: Sendable, Equatable {
     }
 
     /// `500ms`, `10s`, `5min`, `1h`, or a bare number of milliseconds, as PostgreSQL's timeout settings take.
-    public static func isDuration(_ text: String) -> Bool {
+    /// PostgreSQL's duration grammar as the directives and the CLI take it: digits and a unit (`ms` when none,
+    /// `s`, `min`, `h`, `d`), the same units `lock_timeout` and `statement_timeout` accept.
+    static let units: [String: Double] = ["": 0.001, "ms": 0.001, "s": 1, "min": 60, "h": 3600, "d": 86400]
+
+    public static func isDuration(_ text: String) -> Bool { seconds(text) != nil }
+
+    /// The duration in seconds, nil when it is not one.
+    public static func seconds(_ text: String) -> Double? {
         let digits = text.prefix { $0.isNumber }
-        guard !digits.isEmpty else { return false }
-        return ["", "ms", "s", "min", "h", "d"].contains(String(text.dropFirst(digits.count)))
+        guard !digits.isEmpty, let value = Double(digits), let unit = units[String(text.dropFirst(digits.count))] else { return nil }
+        return value * unit
     }
 }
 
@@ -130,4 +138,33 @@ extension String {
 
 extension Substring {
     func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+}
+
+/// The names `generate` writes: `V0003__add_audit_log.sql`, one more than the highest version in the folder
+/// (whose files may carry dotted versions, `V2.1__…`, as `MigrationFile` reads them).
+public enum MigrationName {
+    /// The version a versioned file's name carries; nil for any other name.
+    public static func version(_ file: String) -> Version? {
+        guard file.hasPrefix("V"), file.hasSuffix(".sql"), let range = file.range(of: "__") else { return nil }
+        return Version(String(file[file.index(after: file.startIndex)..<range.lowerBound]))
+    }
+
+    /// `tenantwall_<spec folder or file>` from the spec's path, in letters, digits and underscores.
+    public static func description(from path: String) -> String {
+        let base = ((path as NSString).standardizingPath as NSString).lastPathComponent
+        let stem = (base as NSString).deletingPathExtension
+        let cleaned = stem.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        return "tenantwall_" + String(cleaned)
+    }
+
+    /// The next file name: the highest version's first part plus one, four digits at least.
+    public static func next(_ files: [String], description: String) -> String {
+        let top = files.compactMap(version).max()?.parts.first ?? 0
+        return String(format: "V%04d__%@.sql", top + 1, description)
+    }
+
+    /// The newest file `generate` wrote for this description.
+    public static func latest(_ files: [String], describedAs description: String) -> String? {
+        files.filter { version($0) != nil && $0.hasSuffix("__\(description).sql") }.max { version($0)! < version($1)! }
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import Migrations
 import PolicyGen
 import Postgres
 
@@ -38,7 +40,13 @@ public struct DemoRun {
         let again = try database.plan(spec)
         report.lines.append(again.isEmpty ? "second plan: in sync (idempotent)" : "second plan: \(again.differences.count) differences: \(again.differences.map(\.object).joined(separator: ", "))")
         if !again.isEmpty { report.failures += 1 }
-        let verified = try Verifier(spec: spec, conninfo: conninfo).run()
+        var settings = Verifier.Settings()
+        switch spec.tenancy.binding {
+        case .signed: report.lines += try signedDemo(spec, connection, settings: &settings)
+        case .role: report.lines += try roleDemo(spec, connection)
+        case .context: break
+        }
+        let verified = try Verifier(spec: spec, conninfo: conninfo, settings: settings).run()
         var byTable: [String: (passed: Int, failed: Int)] = [:]
         for check in verified.checks { byTable[check.table, default: (0, 0)].passed += check.passed ? 1 : 0; byTable[check.table, default: (0, 0)].failed += check.passed ? 0 : 1 }
         for (table, counts) in byTable.sorted(by: { $0.key < $1.key }) {
@@ -57,5 +65,57 @@ public struct DemoRun {
         }
         report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; all probe rows rolled back")
         return report
+    }
+
+    /// Two demo tenants in the spec's tenants table (its other required columns get their names).
+    func addTenants(_ spec: Spec, _ connection: Connection, _ ids: [String]) throws -> Table {
+        guard let tenants = spec.tables.first(where: { $0.isolation == .self }) else { throw ToolError("the demo needs a tenants table (isolation: self)") }
+        let required = tenants.columns.filter { $0.notNull && $0.defaultValue == nil && $0.name != tenants.scopeColumn(tenancy: spec.tenancy) }
+        let provisioning = Provisioning(spec: spec, connection: connection)
+        for (n, id) in ids.enumerated() {
+            try provisioning.add(id: id, values: Dictionary(uniqueKeysWithValues: required.map { ($0.name, "demo tenant \(n + 1)") }))
+        }
+        return tenants
+    }
+
+    /// The signed binding: a demo secret (new each run), a token minted for one tenant, and the same token with
+    /// another tenant pasted into its claim. Verify then mints its probe tokens with the same secret.
+    func signedDemo(_ spec: Spec, _ connection: Connection, settings: inout Verifier.Settings) throws -> [String] {
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try SigningKeys.rotate(connection, spec: spec, secret: secret, id: "demo", overlap: 0)
+        settings.secret = secret
+        let ids = [ProbeValues.tenant(20, type: spec.tenancy.type), ProbeValues.tenant(21, type: spec.tenancy.type)]
+        let tenants = try addTenants(spec, connection, ids)
+        let numeric = spec.tenancy.type.isNumeric
+        func token(_ id: String) throws -> String {
+            try JWT.sign(JWT.claims(path: spec.tenancy.claim, value: JWT.claimValue(id, numeric: numeric), expires: Date().addingTimeInterval(300)), secret: secret)
+        }
+        let honest = try token(ids[0])
+        let parts = honest.split(separator: ".").map(String.init)
+        let forged = parts[0] + "." + (try token(ids[1])).split(separator: ".")[1] + "." + parts[2]
+        func visible(_ token: String) throws -> String {
+            try connection.execute("BEGIN; SET LOCAL ROLE \(SQL.ident(spec.roles.app))")
+            defer { _ = try? connection.execute("ROLLBACK") }
+            try connection.query("SELECT \(SQL.qualified(spec.tenancy.helperSchema, "set_tenant_context"))($1)", [token])
+            return try connection.query("SELECT count(*)::text FROM \(SQL.qualified(tenants.schema, tenants.name))").scalar ?? "?"
+        }
+        return ["signed binding: a key from a demo secret (tenantwall tenant rotate-secret); a token for tenant \(ids[0]) "
+                + "(tenantwall tenant token) sees \(try visible(honest)) of 2 rows in \(tenants.qualifiedName); the same token with "
+                + "tenant \(ids[1]) pasted into its '\(spec.tenancy.claim)' claim sees \(try visible(forged))"]
+    }
+
+    /// The role binding: two tenants added as login roles (`tenantwall tenant add`); one logs in, sees its own
+    /// row, and cannot SET ROLE to the other.
+    func roleDemo(_ spec: Spec, _ connection: Connection) throws -> [String] {
+        let ids = [ProbeValues.tenant(20, type: spec.tenancy.type), ProbeValues.tenant(21, type: spec.tenancy.type)]
+        let tenants = try addTenants(spec, connection, ids)
+        let provisioning = Provisioning(spec: spec, connection: connection)
+        let login = try Connection(ConnectionString.with(conninfo, [("user", provisioning.tenantRole(ids[0]))]))
+        let seen = try login.query("SELECT count(*)::text FROM \(SQL.qualified(tenants.schema, tenants.name))").scalar ?? "?"
+        var other = "allowed (a hole)"
+        do { try login.execute("SET ROLE \(SQL.ident(provisioning.tenantRole(ids[1])))") } catch let error as PostgresError { other = "refused (\(error.sqlState ?? "?"))" }
+        return ["role binding: tenants \(ids.joined(separator: " and ")) added as login roles (tenantwall tenant add); "
+                + "\(provisioning.tenantRole(ids[0])) logs in and sees \(seen) of 2 rows in \(tenants.qualifiedName); SET ROLE to the other: \(other)"]
     }
 }

@@ -36,7 +36,7 @@ enum ProbeValues {
     /// The id of probe tenant number `n` (0, 1, 2 …) as text.
     static func tenant(_ n: Int, type: TenantType) -> String {
         switch type {
-        case .uuid: return "7e4a47e0-0000-4000-8000-00000000000\(n)"
+        case .uuid: return "7e4a47e0-0000-4000-8000-" + String(uuid(n).suffix(12))
         case .bigint, .integer: return String(910_000 + n)
         case .text: return "probe-tenant-\(n)"
         }

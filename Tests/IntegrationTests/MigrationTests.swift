@@ -40,7 +40,7 @@ final class MigrationTests: XCTestCase {
             try write(String(format: "V%04d__step_%d.sql", i, i), "CREATE TABLE t\(i) (id int);\n\(sleep)INSERT INTO applied_log VALUES ('V\(i)');\n")
         }
         let runners = try (0..<8).map { _ in
-            try TenantwallProcess(["migrate", "--migrations", folder, "--format", "json", "--lock-timeout", "60s"], environment: ["DATABASE_URL": url])
+            try TenantwallProcess(["migrate", "--migrations", folder, "--format", "json", "--lock-wait", "60s"], environment: ["DATABASE_URL": url])
         }
         let results = runners.map { $0.wait() }
         for run in results { XCTAssertTrue(run.status == 0 || run.status == 3, "exit \(run.status): \(run.stderr)") }
@@ -185,7 +185,7 @@ final class MigrationTests: XCTestCase {
         try write("V2__index.sql", "-- tenantwall:no-transaction\nSELECT pg_sleep(1.5);\nCREATE INDEX CONCURRENTLY t_body ON t (body);\n")
         let first = try TenantwallProcess(["migrate", "--migrations", folder], environment: ["DATABASE_URL": url])
         XCTAssertTrue(try running("SELECT pg_sleep(1.5)"), "the first runner reached its file")
-        let second = try TenantwallProcess(["migrate", "--migrations", folder, "--lock-timeout", "60s"], environment: ["DATABASE_URL": url])
+        let second = try TenantwallProcess(["migrate", "--migrations", folder, "--lock-wait", "60s"], environment: ["DATABASE_URL": url])
         let firstRun = finish(first, within: 60, "the runner building the index")
         let secondRun = finish(second, within: 60, "the waiting runner")
         XCTAssertEqual(firstRun?.status, 0, firstRun?.stderr ?? "")

@@ -199,6 +199,17 @@ final class NativeFastPathTests: XCTestCase {
         try sdb.execute("SET ROLE wf_app")
         XCTAssertEqual(try visible(sdb), "none", "the verification ended with its transaction")
         try sdb.execute("RESET ROLE")
+
+        // scope: session keeps a verified tenant across transactions, until DISCARD ALL.
+        let session = try self.spec(.extension, binding: .signed, scope: .session)
+        let (_, tdb) = try applied(session, "native_forge_ss")
+        try tdb.execute("SET ROLE wf_app")
+        try bind(tdb, session, 2)
+        XCTAssertEqual(try visible(tdb), "2:1000")
+        try tdb.execute("DISCARD ALL")
+        try tdb.execute("SET ROLE wf_app")
+        XCTAssertEqual(try visible(tdb), "none", "DISCARD ALL ends a verified session")
+        try tdb.execute("RESET ROLE")
     }
 
     /// Inline helpers to the extension and back, and extension 0.1.0 to 0.2.0, through plan and apply: in sync

@@ -283,8 +283,27 @@ final class VerifyTests: XCTestCase {
         XCTAssertTrue(broken.stdout.contains("FAIL public.workflows select-own-rows"), broken.stdout)
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("check(s) failed") && html.contains("select-own-rows"))
+        let failures = try XCTUnwrap(html.range(of: "<h2>Failed checks</h2>")), matrix = try XCTUnwrap(html.range(of: "<h2>Matrix"))
+        XCTAssertLessThan(failures.lowerBound, matrix.lowerBound, "failures come before the hundreds of passes")
+        XCTAssertTrue(html.contains("<div class=\"scroll\"><table class=\"matrix\">"), "the matrix scrolls instead of being cut off")
         XCTAssertNoThrow(try XMLDocument(xmlString: try String(contentsOfFile: dir + "/report.xml", encoding: .utf8)))
         let unusable = try TenantwallProcess.run(["verify", "--spec", "policies/workflow-platform", "--database", TestServer.shared.connectionString(database: clean.name, user: example.roles.app)])
         XCTAssertEqual(unusable.status, 2, "a connection that cannot bypass RLS cannot seed probes: " + unusable.stderr)
+    }
+
+    /// Probe tenant ids are valid and distinct for every count verify accepts (a 33-digit uuid from tenant 10 on
+    /// once made `verify --tenants 11` fail on uuid specs).
+    func testProbeTenantIdsAreValidForEveryCount() throws {
+        var settings = Verifier.Settings()
+        settings.tenants = 26
+        for type in TenantType.allCases {
+            var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+            spec.tenancy.type = type
+            let ids = Verifier(spec: spec, conninfo: "", settings: settings).tenantIds
+            XCTAssertEqual(Set(ids).count, 26, "\(type)")
+            if type == .uuid {
+                XCTAssertTrue(ids.allSatisfy { UUID(uuidString: $0) != nil }, "\(ids)")
+            }
+        }
     }
 }

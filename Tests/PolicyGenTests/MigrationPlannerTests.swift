@@ -99,4 +99,14 @@ final class MigrationPlannerTests: XCTestCase {
             XCTAssertEqual((error as? SQLParser.SyntaxError)?.line, 3)
         }
     }
+
+    /// `generate` numbers its file after the highest version in the folder, dotted versions included (they
+    /// were once ignored, so a folder with only `V2.1__…` got `V0001__…`).
+    func testGeneratedNamesFollowDottedVersions() {
+        XCTAssertEqual(MigrationName.next([], description: "tenantwall_x"), "V0001__tenantwall_x.sql")
+        XCTAssertEqual(MigrationName.next(["V0003__a.sql", "V2.1__b.sql", "R__views.sql", "notes.txt"], description: "tenantwall_x"), "V0004__tenantwall_x.sql")
+        XCTAssertEqual(MigrationName.next(["V7.2__b.sql", "V0003__a.sql"], description: "d"), "V0008__d.sql")
+        XCTAssertEqual(MigrationName.latest(["V1__tenantwall_x.sql", "V2.1__tenantwall_x.sql", "V2__tenantwall_x.sql"], describedAs: "tenantwall_x"), "V2.1__tenantwall_x.sql")
+        XCTAssertNil(MigrationName.version("V1_x.sql"))
+    }
 }

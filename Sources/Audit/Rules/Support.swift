@@ -1,11 +1,15 @@
-/// Small helpers the rules share: quoting names for fix SQL and naming commands.
+import Foundation
+import PolicyGen
+import SQLParser
+
+/// Small helpers the rules share: quoting names for fix SQL (PolicyGen's quoting) and naming commands.
 enum Fix {
-    static func ident(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    static func ident(_ name: String) -> String { SQL.ident(name) }
 
     /// `schema.table` → `"schema"."table"`.
     static func table(_ qualified: String) -> String {
-        guard let dot = qualified.firstIndex(of: ".") else { return ident(qualified) }
-        return ident(String(qualified[..<dot])) + "." + ident(String(qualified[qualified.index(after: dot)...]))
+        guard let dot = qualified.firstIndex(of: ".") else { return SQL.ident(qualified) }
+        return SQL.qualified(String(qualified[..<dot]), String(qualified[qualified.index(after: dot)...]))
     }
 
     static func command(_ code: String) -> String {
@@ -13,8 +17,6 @@ enum Fix {
     }
 }
 
-import Foundation
-import SQLParser
 
 extension AuditInput {
     /// The catalog functions a policy calls, matched by name (a call in a policy's text may be unqualified).

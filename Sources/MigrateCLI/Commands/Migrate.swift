@@ -5,7 +5,7 @@ import Tenantwall
 
 /// Applies pending migrations. Exit codes: 0 applied or nothing to do; 1 stopped before applying anything
 /// (changed, failed or out-of-order files); 2 a migration failed (rolled back) or usage/connection error;
-/// 3 the migration lock was not acquired within --lock-timeout.
+/// 3 the migration lock was not acquired within --lock-wait.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply pending migrations from migrations/, each in its own transaction, under an advisory lock.",

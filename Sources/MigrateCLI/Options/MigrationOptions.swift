@@ -15,8 +15,11 @@ struct MigrationOptions: ParsableArguments {
     @Option(help: "Output: text for people, json for machines.")
     var format: OutputFormat = .text
 
-    @Option(help: ArgumentHelp("How long to wait for another runner's migration lock (e.g. 30s, 2min).", valueName: "duration"))
-    var lockTimeout = "60s"
+    /// Not `--lock-timeout`, which in `plan` and `apply` is PostgreSQL's lock_timeout: this is how long the
+    /// runner waits for another runner. The old name still works.
+    @Option(name: [.customLong("lock-wait"), .customLong("lock-timeout")],
+            help: ArgumentHelp("How long to wait for another runner's migration lock (e.g. 30s, 2min); --lock-timeout is the old name.", valueName: "duration"))
+    var lockWait = "60s"
 
     @Option(help: ArgumentHelp("lock_timeout for every migration, unless the file says otherwise.", valueName: "duration"))
     var migrationLockTimeout = "10s"
@@ -25,14 +28,14 @@ struct MigrationOptions: ParsableArguments {
     var statementTimeout = "30min"
 
     func validate() throws {
-        for (name, value) in [("--lock-timeout", lockTimeout), ("--migration-lock-timeout", migrationLockTimeout), ("--statement-timeout", statementTimeout)] {
+        for (name, value) in [("--lock-wait", lockWait), ("--migration-lock-timeout", migrationLockTimeout), ("--statement-timeout", statementTimeout)] {
             if !Directives.isDuration(value) { throw ValidationError("\(name) takes a duration such as 500ms, 10s, 5min or 1h, not '\(value)'") }
         }
     }
 
     var settings: MigrationRunner.Settings {
         var settings = MigrationRunner.Settings()
-        settings.lockWait = Self.seconds(lockTimeout)
+        settings.lockWait = Self.seconds(lockWait)
         settings.lockTimeout = migrationLockTimeout
         settings.statementTimeout = statementTimeout
         return settings
@@ -40,17 +43,8 @@ struct MigrationOptions: ParsableArguments {
 
     func files() throws -> [MigrationFile] { try MigrationFolder.read(migrations) }
 
-    static func seconds(_ duration: String) -> TimeInterval {
-        let digits = duration.prefix { $0.isNumber }
-        let value = Double(digits) ?? 0
-        switch duration.dropFirst(digits.count) {
-        case "ms", "": return value / 1000
-        case "min": return value * 60
-        case "h": return value * 3600
-        case "d": return value * 86400
-        default: return value
-        }
-    }
+    /// Seconds of a duration the options validated (`Directives.isDuration`).
+    static func seconds(_ duration: String) -> TimeInterval { Directives.seconds(duration) ?? 0 }
 
     func printJSON<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()

@@ -51,10 +51,11 @@ public enum SpecLoader {
                 switch key {
                 case "tenancy": tenancy = readTenancy(value, &reader, at: here)
                 case "roles": roles = readRoles(value, &reader, at: here)
-                default:
+                case "tables":
                     for item in reader.sequence(value, what: "tables") ?? [] {
                         if let table = readTable(item, &reader) { tables.append(table) }
                     }
+                default: break  // `mapping(allowed:)` reported it
                 }
             }
             diagnostics += reader.diagnostics
@@ -106,7 +107,8 @@ public enum SpecLoader {
             case "token_setting": tenancy.tokenSetting = reader.string(value, what: "tenancy.token_setting") ?? tenancy.tokenSetting
             case "claim": tenancy.claim = reader.string(value, what: "tenancy.claim") ?? tenancy.claim
             case "tenant_role_prefix": tenancy.tenantRolePrefix = reader.string(value, what: "tenancy.tenant_role_prefix") ?? tenancy.tenantRolePrefix
-            default: tenancy.helpers = reader.choice(value, what: "tenancy.helpers", as: HelperInstall.self) ?? tenancy.helpers
+            case "helpers": tenancy.helpers = reader.choice(value, what: "tenancy.helpers", as: HelperInstall.self) ?? tenancy.helpers
+            default: break  // `mapping(allowed:)` reported it
             }
         }
         return tenancy
@@ -123,7 +125,8 @@ public enum SpecLoader {
             case "admin": roles.admin = reader.string(value, what: "roles.admin") ?? ""
             case "admin_members": roles.adminMembers = reader.strings(value, what: "roles.admin_members") ?? []
             case "readonly": roles.readonly = reader.strings(value, what: "roles.readonly") ?? []
-            default: roles.create = reader.bool(value, what: "roles.create") ?? true
+            case "create": roles.create = reader.bool(value, what: "roles.create") ?? true
+            default: break  // `mapping(allowed:)` reported it
             }
         }
         return roles
@@ -159,7 +162,8 @@ public enum SpecLoader {
                     if let index = readIndex(item, &reader) { table.indexes.append(index) }
                 }
             case "hypertable": table.hypertable = readHypertable(value, &reader)
-            default: table.partitioning = readPartitioning(value, &reader)
+            case "partitioning": table.partitioning = readPartitioning(value, &reader)
+            default: break  // `mapping(allowed:)` reported it
             }
         }
         if !sawName { reader.error("a table needs a 'name'", node); return nil }
@@ -183,7 +187,8 @@ public enum SpecLoader {
                 switch key {
                 case "type": column.type = reader.string(item, what: "column type") ?? ""; sawType = true
                 case "not_null": column.notNull = reader.bool(item, what: "not_null") ?? false
-                default: column.defaultValue = readDefault(item, &reader)
+                case "default": column.defaultValue = readDefault(item, &reader)
+                default: break  // `mapping(allowed:)` reported it
                 }
             }
             if !sawType { reader.error("column '\(name)' needs a 'type'", keyNode) }
@@ -243,7 +248,8 @@ public enum SpecLoader {
                 }
             case "include": index.include = reader.strings(value, what: "index include") ?? []
             case "unique": index.unique = reader.bool(value, what: "unique") ?? false
-            default: index.predicate = reader.string(value, what: "index where")
+            case "where": index.predicate = reader.string(value, what: "index where")
+            default: break  // `mapping(allowed:)` reported it
             }
         }
         if index.columns.isEmpty { reader.error("an index needs 'columns'", node) }
@@ -265,10 +271,11 @@ public enum SpecLoader {
                 if reader.bool(value, what: "compression") == true {
                     reader.error("TimescaleDB refuses compression (columnstore) on a table with row-level security (\"columnstore cannot be used on table with row security\"); remove 'compression': keep raw rows uncompressed and bound their size with 'retention' and a shorter chunk_interval", keyNode)
                 }
-            default:
+            case "continuous_aggregates":
                 if case .sequence(let items) = value, items.isEmpty { continue }
                 if reader.bool(value, what: "continuous_aggregates") == false { continue }
                 reader.error("TimescaleDB refuses continuous aggregates on a hypertable with row-level security (\"cannot create continuous aggregate on hypertable with row security\"); remove 'continuous_aggregates': declare the rollup as its own tenant table (e.g. a daily hypertable) and fill it with a scheduled INSERT … SELECT … GROUP BY tenant_id, so its rows carry the tenant and its own policy", keyNode)
+            default: break  // `mapping(allowed:)` reported it
             }
         }
         if hypertable.timeColumn.isEmpty { reader.error("hypertable needs a 'time_column'", node) }
@@ -283,7 +290,8 @@ public enum SpecLoader {
             case "column": partitioning.column = reader.string(value, what: "partitioning column") ?? ""
             case "interval": partitioning.interval = reader.string(value, what: "partitioning interval") ?? ""
             case "premake": partitioning.premake = reader.int(value, what: "premake") ?? 3
-            default: partitioning.manager = reader.choice(value, what: "partitioning manager", as: PartitionManager.self) ?? .native
+            case "manager": partitioning.manager = reader.choice(value, what: "partitioning manager", as: PartitionManager.self) ?? .native
+            default: break  // `mapping(allowed:)` reported it
             }
         }
         if partitioning.column.isEmpty { reader.error("partitioning needs a 'column'", node) }

@@ -12,7 +12,7 @@ public enum BenchSpec {
     /// The built-in dataset: a tenants table, `items` for point lookups, updates and LIKE, and `events`
     /// partitioned by month for range scans, aggregates and inserts.
     public static let builtIn = """
-        tenancy: {column: tenant_id, type: uuid, helper_schema: tenantwall}
+        tenancy: {column: tenant_id, type: uuid, helper_schema: tenantwall, helpers: extension}
         roles: {owner: tw_bench_owner, app: tw_bench_app, admin: tw_bench_admin}
         tables:
           - name: tenants

@@ -40,11 +40,11 @@ public final class Verifier {
     public func run() throws -> VerifyReport {
         let started = Date()
         if spec.tenancy.binding == .signed && settings.secret == nil {
-            throw VerifyError("the spec binds tenants with signed tokens: give the signing secret (--secret-env NAME or --secret-file PATH) so verify can mint probe tokens")
+            throw ToolError("the spec binds tenants with signed tokens: give the signing secret (--secret-env NAME or --secret-file PATH) so verify can mint probe tokens")
         }
         let main = try Connection(conninfo)
         guard try main.bypassesRLS() else {
-            throw VerifyError("verify writes probe rows (always rolled back) and needs a connection that bypasses RLS: connect as a superuser or a role with BYPASSRLS that may SET ROLE to the spec's roles")
+            throw ToolError("verify writes probe rows (always rolled back) and needs a connection that bypasses RLS: connect as a superuser or a role with BYPASSRLS that may SET ROLE to the spec's roles")
         }
         let snapshot = CatalogSnapshot(rows: try main.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
         let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
@@ -197,9 +197,4 @@ public final class Verifier {
         }
         return out
     }
-}
-
-public struct VerifyError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,7 @@
-/// A self-contained HTML page for auditors: summary, a table × tenant × command matrix coloured pass/fail,
-/// the failed checks with their SQL, fingerprints and time. No scripts, fonts or images to fetch.
+/// A self-contained HTML page for auditors: the verdict, the failed checks with their SQL first, then the
+/// table × tenant × command matrix coloured pass/fail (in a box that scrolls sideways, its first column kept in
+/// view), the other checks with failures first and passes folded, fingerprints and time. No scripts, fonts or
+/// images to fetch.
 public enum HTMLReport {
     static let commands = ["SELECT", "COPY", "INSERT", "UPDATE", "DELETE"]
     /// Without a tenant, only reads and inserts are tried.
@@ -19,6 +21,8 @@ public enum HTMLReport {
             th.t{text-align:left}td.t{text-align:left;font-family:ui-monospace,monospace}
             pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
             .meta td{text-align:left}.fail{border-left:4px solid #c62828;padding-left:.8rem;margin:1.2rem 0}
+            .scroll{overflow-x:auto;max-width:100%}.matrix td,.matrix th{padding:.15rem .3rem;font-size:12px}
+            .matrix td.t,.matrix th.t{position:sticky;left:0;background:#fff;z-index:1}
             </style></head><body>
             <h1>tenantwall verify</h1>
 
@@ -26,6 +30,13 @@ public enum HTMLReport {
         out += "<p class=\"verdict \(report.failed.isEmpty ? "ok" : "bad")\">"
             + (report.failed.isEmpty ? "Every wall holds" : "\(report.failed.count) check(s) failed") + "</p>\n"
         out += "<p>\(report.checks.count) checks: \(report.passedCount) passed, \(report.failed.count) failed, \(report.skippedCount) skipped, in \(report.durationMilliseconds) ms.</p>\n"
+        if !report.failed.isEmpty {
+            out += "<h2>Failed checks</h2>\n"
+            for check in report.failed {
+                out += "<div class=\"fail\"><p><strong>\(Escape.xml(check.table))</strong> — <code>\(Escape.xml(check.id))</code> as <code>\(Escape.xml(check.role))</code>, tenant \(Escape.xml(check.tenant)): \(Escape.xml(check.title))</p>"
+                out += "<p>expected: \(Escape.xml(check.expected)); got: <strong>\(Escape.xml(check.actual))</strong></p><pre>\(Escape.xml(check.sql))</pre></div>\n"
+            }
+        }
         out += "<table class=\"meta\">"
         for (key, value) in [("database", "\(report.database) (PostgreSQL \(report.serverVersion))"), ("started", report.startedAt),
                              ("spec", report.specFiles.joined(separator: ", ")), ("spec fingerprint (SHA-256)", report.specFingerprint),
@@ -33,7 +44,7 @@ public enum HTMLReport {
                              ("probe tenants", report.tenants.keys.sorted().map { "\($0) = \(report.tenants[$0]!)" }.joined(separator: ", "))] {
             out += "<tr><th class=\"t\">\(Escape.xml(key))</th><td>\(Escape.xml(value))</td></tr>"
         }
-        out += "</table>\n<h2>Matrix: table × tenant context × command</h2>\n<table><tr><th class=\"t\" rowspan=\"2\">table</th>"
+        out += "</table>\n<h2>Matrix: table × tenant context × command</h2>\n<div class=\"scroll\"><table class=\"matrix\"><tr><th class=\"t\" rowspan=\"2\">table</th>"
         for tenant in tenants { out += "<th colspan=\"\(commands(for: tenant).count)\">\(Escape.xml(tenant.count == 1 ? "tenant " + tenant : tenant + " context"))</th>" }
         out += "</tr><tr>" + tenants.map { commands(for: $0).map { "<th>\($0)</th>" }.joined() }.joined() + "</tr>\n"
         for table in tables {
@@ -48,21 +59,18 @@ public enum HTMLReport {
             }
             out += "</tr>\n"
         }
-        out += "</table>\n"
+        out += "</table></div>\n"
         let other = report.checks.filter { $0.table == "-" || !commands.contains($0.command) || !tenants.contains($0.tenant) }
-        out += "<h2>Roles, context, catalog and admin mode</h2>\n<table><tr><th class=\"t\">check</th><th class=\"t\">table</th><th>role</th><th>result</th></tr>\n"
-        for check in other {
-            out += "<tr><td class=\"t\">\(Escape.xml(check.title))</td><td class=\"t\">\(Escape.xml(check.table))</td><td>\(Escape.xml(check.role))</td>"
-            out += "<td class=\"\(check.skipped ? "na" : check.passed ? "ok" : "bad")\">\(check.skipped ? "skipped" : check.passed ? "pass" : "FAIL")</td></tr>\n"
+        let failing = other.filter { !$0.passed && !$0.skipped }, rest = other.filter { $0.passed || $0.skipped }
+        func rows(_ checks: [CheckResult]) -> String {
+            "<table><tr><th class=\"t\">check</th><th class=\"t\">table</th><th>role</th><th>result</th></tr>\n" + checks.map { check in
+                "<tr><td class=\"t\">\(Escape.xml(check.title))</td><td class=\"t\">\(Escape.xml(check.table))</td><td>\(Escape.xml(check.role))</td>"
+                    + "<td class=\"\(check.skipped ? "na" : check.passed ? "ok" : "bad")\">\(check.skipped ? "skipped" : check.passed ? "pass" : "FAIL")</td></tr>\n"
+            }.joined() + "</table>\n"
         }
-        out += "</table>\n"
-        if !report.failed.isEmpty {
-            out += "<h2>Failed checks</h2>\n"
-            for check in report.failed {
-                out += "<div class=\"fail\"><p><strong>\(Escape.xml(check.table))</strong> — <code>\(Escape.xml(check.id))</code> as <code>\(Escape.xml(check.role))</code>, tenant \(Escape.xml(check.tenant)): \(Escape.xml(check.title))</p>"
-                out += "<p>expected: \(Escape.xml(check.expected)); got: <strong>\(Escape.xml(check.actual))</strong></p><pre>\(Escape.xml(check.sql))</pre></div>\n"
-            }
-        }
+        out += "<h2>Roles, context, catalog and admin mode</h2>\n"
+        if !failing.isEmpty { out += rows(failing) }
+        out += "<details><summary>\(rest.count) passed or skipped</summary>\n" + rows(rest) + "</details>\n"
         out += "<p>Every probe row was written inside a transaction that was rolled back; no existing row was changed.</p>\n</body></html>\n"
         return out
     }
