@@ -96,6 +96,7 @@ public final class Connection {
     }
 
     /// Runs `body` inside BEGIN … COMMIT, rolling back when it throws.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {

@@ -17,7 +17,7 @@ final class ExtensionRegressionTests: XCTestCase {
         environment["PGUSER"] = server.superuser
         process.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("tw-regress-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

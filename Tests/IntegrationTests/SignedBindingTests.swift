@@ -91,8 +91,9 @@ final class SignedBindingTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let original = try String(contentsOfFile: TestServer.path("policies/workflow-platform/workflow-platform.yaml"), encoding: .utf8)
-        try original.replacingOccurrences(of: "  helpers: inline\n", with: "  helpers: inline\n  binding: signed\n")
-            .write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let signed = original.replacingOccurrences(of: "\ntenancy:\n", with: "\ntenancy:\n  binding: signed\n")
+        XCTAssertNotEqual(signed, original, "the copy binds with signed tokens")
+        try signed.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let (name, _) = try TestServer.freshDatabase("signedcli")
         let url = TestServer.shared.connectionString(database: name)
         let env = ["TW_TEST_SECRET": String(decoding: secret, as: UTF8.self)]

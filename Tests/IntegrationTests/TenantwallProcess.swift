@@ -28,8 +28,8 @@ struct TenantwallProcess {
         let tmp = FileManager.default.temporaryDirectory
         out = tmp.appendingPathComponent("tw-out-\(UUID().uuidString)")
         err = tmp.appendingPathComponent("tw-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice

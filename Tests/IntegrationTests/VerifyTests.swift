@@ -62,6 +62,20 @@ final class VerifyTests: XCTestCase {
         XCTAssertGreaterThan(report.checks.count, 200)
         XCTAssertEqual(try db.query(fingerprint).rows, before, "row counts and contents unchanged, no admin-mode log row left")
         XCTAssertEqual(Set(report.checks.map(\.tenant)).intersection(["A", "B", "C"]), ["A", "B", "C"], "three tenants acted")
+        XCTAssertEqual(Set(report.checks.map(\.id)).subtracting(VerifyChecks.ids), [], "every check a run reports is in the registry")
+        // The evidence is what ran: the role and context statements come first, the attempt after them.
+        let select = try XCTUnwrap(report.checks.first { $0.id == "select-own-rows" && $0.role == spec.roles.app && $0.tenant == "A" })
+        XCTAssertTrue(select.sql.hasPrefix("SET LOCAL ROLE \(SQL.ident(spec.roles.app));\nSELECT \"tenantwall\".\"set_tenant_context\"('910000'::bigint);\nSELECT"), select.sql)
+    }
+
+    /// The README's table of checks is the registry's, row for row (`verify --list-checks` prints it).
+    func testReadmeListsEveryCheck() throws {
+        let readme = try String(contentsOfFile: TestServer.path("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains(VerifyChecks.markdownTable()), "README.md's check table is stale: paste `tenantwall verify --list-checks` over it")
+        XCTAssertEqual(VerifyChecks.all.count, Set(VerifyChecks.all.map(\.id)).count, "ids are unique")
+        let listed = try TenantwallProcess.run(["verify", "--list-checks"])
+        XCTAssertEqual(listed.status, 0)
+        XCTAssertEqual(listed.stdout, VerifyChecks.markdownTable())
     }
 
     /// Exactly these checks run for each table and role of the workflow example: a verifier that silently

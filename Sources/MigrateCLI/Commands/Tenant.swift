@@ -42,7 +42,7 @@ struct Tenant: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: plain, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                for row in rows { print(row.keys.sorted().map { "\($0)=\(row[$0]!! ?? "NULL")" }.joined(separator: "  ")) }
+                for row in rows { print(row.keys.sorted().map { "\($0)=\((row[$0] ?? nil) ?? "NULL")" }.joined(separator: "  ")) }
             }
         }
     }

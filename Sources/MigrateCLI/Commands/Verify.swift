@@ -41,6 +41,9 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var secret: SecretOptions
 
+    @Flag(help: "Print every check (id, what it tries, when it passes) as a Markdown table, or JSON with --format json, and exit.")
+    var listChecks = false
+
     func validate() throws {
         if tenants < 2 || tenants > 26 { throw ValidationError("--tenants takes 2 to 26") }
         if workers < 1 { throw ValidationError("--workers takes at least 1") }
@@ -48,7 +51,14 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        let files = try SpecFiles.read(specOptions.spec)
+        if listChecks {
+            switch format {
+            case .text: print(VerifyChecks.markdownTable(), terminator: "")
+            case .json: printJSON(VerifyChecks.all.map { ["id": $0.id, "tries": $0.tries, "passes_when": $0.passesWhen] })
+            }
+            return
+        }
+        let files = try SpecFiles.read(try specOptions.paths())
         let spec = try SpecLoader.load(files)
         let fingerprint = SHA256.hex(Array(files.map { $0.path + "\n" + $0.text }.joined(separator: "\n").utf8))
         var settings = Verifier.Settings()
@@ -98,6 +108,11 @@ struct Verify: ParsableCommand {
             print(report.failed.isEmpty ? "every wall holds" : "walls broken")
         }
         if !report.failed.isEmpty { throw ExitCode(1) }
+    }
+
+    func printJSON(_ value: [[String: String]]) {
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        print(String(decoding: data, as: UTF8.self))
     }
 
     func write(_ report: VerifyReport, to dir: String) throws {

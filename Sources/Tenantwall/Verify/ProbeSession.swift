@@ -5,7 +5,10 @@ import Postgres
 
 /// Acting as a role with a tenant context inside the verifier's transaction: each attempt runs in a
 /// savepoint that is rolled back, so nothing it does survives, even when a wall is broken.
-struct ProbeSession {
+///
+/// Everything that runs inside `act` is written to the transcript as it runs, and a check's evidence is that
+/// transcript: the SQL a report shows is the SQL that ran, literal for literal (a signed probe token included).
+final class ProbeSession {
     enum Context {
         case tenant(String)
         case none, empty, malformed
@@ -23,9 +26,21 @@ struct ProbeSession {
     let connection: Connection
     let spec: Spec
     /// For the `signed` binding: the secret that mints probe tokens.
-    var secret: [UInt8]? = nil
+    let secret: [UInt8]?
     /// For the `role` binding: the probe tenant roles (tenant id → role), created in the probe's transaction.
-    var tenantRoles: [String: String] = [:]
+    let tenantRoles: [String: String]
+    /// What ran since the last `act` began.
+    private(set) var transcript: [String] = []
+
+    init(connection: Connection, spec: Spec, secret: [UInt8]? = nil, tenantRoles: [String: String] = [:]) {
+        self.connection = connection
+        self.spec = spec
+        self.secret = secret
+        self.tenantRoles = tenantRoles
+    }
+
+    /// The evidence of the last `act`: its statements, one per line, each ending with a semicolon.
+    var evidence: String { transcript.map { $0.hasSuffix(";") ? $0 : $0 + ";" }.joined(separator: "\n") }
 
     /// In the `role` binding, acting as the application for a tenant means acting as that tenant's role.
     func effectiveRole(_ role: String, _ context: Context) -> String {
@@ -45,45 +60,61 @@ struct ProbeSession {
     /// The setting the policies read: the tenant id, or the token in the signed binding.
     var contextSetting: String { spec.tenancy.binding == .signed ? spec.tenancy.tokenSetting : spec.tenancy.setting }
 
-    /// The SQL that sets up the role and context, as the evidence shows it.
-    func preamble(_ role: String, _ context: Context) -> String {
-        var sql = "SET LOCAL ROLE \(SQL.ident(effectiveRole(role, context))); "
+    /// The statements that take on a role and a context: `SET LOCAL ROLE`, then the context (a tenant through
+    /// `set_tenant_context()`; none, empty or malformed typed into the setting by hand).
+    func preamble(_ role: String, _ context: Context) -> [String] {
+        var sql = ["SET LOCAL ROLE \(SQL.ident(effectiveRole(role, context)))"]
         if spec.tenancy.binding == .role { return sql }
+        let setting = SQL.literal(contextSetting)
         switch context {
         case .tenant(let id):
             let (cast, value) = contextArgument(id)
-            sql += "SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(value))::\(cast));"
-        case .none: sql += "SELECT set_config(\(SQL.literal(contextSetting)), NULL, true);"
-        case .empty: sql += "SELECT set_config(\(SQL.literal(contextSetting)), '', true);"
-        case .malformed: sql += "SELECT set_config(\(SQL.literal(contextSetting)), 'not-a-tenant''; --', true);"
+            sql.append("SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(value))::\(cast))")
+        case .none: sql.append("SELECT pg_catalog.set_config(\(setting), NULL, true)")  // a value never set: RESET for this transaction
+        case .empty: sql.append("SELECT pg_catalog.set_config(\(setting), '', true)")
+        case .malformed: sql.append("SELECT pg_catalog.set_config(\(setting), 'not-a-tenant''; --', true)")
         }
         return sql
     }
 
+    /// Runs `body` as `role` with `context`, in a savepoint rolled back afterwards.
     func act<T>(_ role: String, _ context: Context, _ body: () throws -> T) throws -> T {
+        transcript = []
         try connection.execute("SAVEPOINT tw_verify")
         defer { _ = try? connection.execute("ROLLBACK TO SAVEPOINT tw_verify; RELEASE SAVEPOINT tw_verify") }
-        try connection.execute("SET LOCAL ROLE \(SQL.ident(effectiveRole(role, context)))")
-        if spec.tenancy.binding == .role { return try body() }
-        switch context {
-        case .tenant(let id):
-            let (cast, value) = contextArgument(id)
-            try connection.query("SELECT \(SQL.qualified(helpers, "set_tenant_context"))($1::\(cast))", [value])
-        case .none:
-            // A value never set: RESET the setting for this transaction.
-            try connection.query("SELECT set_config($1, NULL, true)", [contextSetting])
-        case .empty:
-            try connection.query("SELECT set_config($1, '', true)", [contextSetting])
-        case .malformed:
-            try connection.query("SELECT set_config($1, 'not-a-tenant''; --', true)", [contextSetting])
-        }
+        for statement in preamble(role, context) { try run(statement) }
         return try body()
+    }
+
+    /// Runs one statement of the session's own (it must succeed), into the transcript.
+    func run(_ sql: String) throws {
+        transcript.append(sql)
+        try connection.execute(sql)
+    }
+
+    /// Back to the verifier (which bypasses RLS) inside the same savepoint, to compare what the session did.
+    func asVerifier<T>(_ body: () throws -> T) throws -> T {
+        try run("RESET ROLE")
+        return try body()
+    }
+
+    /// A read as the verifier, into the transcript.
+    func read(_ sql: String) throws -> String? {
+        transcript.append(sql)
+        return try connection.query(sql).scalar
     }
 
     /// Runs `sql` in its own savepoint and returns its result or the error it raised; after an error the
     /// session is usable again, still as the same role and context.
-    func attempt(_ sql: String, _ parameters: [String?] = []) -> (result: QueryResult?, error: PostgresError?) {
-        guarded { try connection.query(sql, parameters) }
+    func attempt(_ sql: String) -> (result: QueryResult?, error: PostgresError?) {
+        transcript.append(sql)
+        return guarded { try connection.query(sql) }
+    }
+
+    /// `COPY … TO STDOUT` in its own savepoint.
+    func copyOut(_ sql: String) -> (result: String?, error: PostgresError?) {
+        transcript.append(sql)
+        return guarded { try connection.copyOut(sql) }
     }
 
     func guarded<T>(_ body: () throws -> T) -> (result: T?, error: PostgresError?) {

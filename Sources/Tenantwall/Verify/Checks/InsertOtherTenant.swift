@@ -1,0 +1,14 @@
+/// The write wall: `WITH CHECK` refuses a row of another tenant (42501, nothing else counts).
+struct InsertOtherTenant: TableCheck {
+    let info = CheckInfo(id: "insert-other-tenant", tries: "`INSERT` of another tenant's row", passesWhen: "rejected (42501)")
+    let scope = CheckScope.tenant
+
+    func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
+        guard target.commands.contains(.insert) else { return [] }
+        let sql = probe.insert(tenant: target.victim.id, seed: 900)
+        let session = probe.session
+        let attempt = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(sql) }
+        return [probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT of another tenant's row is rejected", session.evidence,
+                             expected: "42501 (row-level security)", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error?.sqlState == "42501")]
+    }
+}

@@ -1,0 +1,15 @@
+/// Fail closed on writes: without a valid context no row is accepted.
+struct NoContextInsert: TableCheck {
+    let info = CheckInfo(id: "insert-{none,empty,malformed}-context", tries: "`INSERT` likewise", passesWhen: "rejected")
+    let scope = CheckScope.noContext
+
+    func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
+        guard target.commands.contains(.insert) else { return [] }
+        let context = target.context
+        let sql = probe.insert(tenant: probe.tenants[0], seed: 902)
+        let session = probe.session
+        let attempt = try session.act(target.role, context) { session.attempt(sql) }
+        return [probe.result("insert-\(context.label)-context", target.role, context.label, "INSERT", "with \(context.label) context, INSERT is rejected",
+                             session.evidence, expected: "rejected", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error != nil)]
+    }
+}

@@ -1,0 +1,14 @@
+/// The checks `Verifier` runs once per run rather than per table (their code is there: they read roles,
+/// ownership and the session's context, not one table's rows).
+enum RunChecks {
+    static let all = [
+        CheckInfo(id: "role-exists", tries: "each role the spec names, in `pg_roles`", passesWhen: "it exists"),
+        CheckInfo(id: "role-no-bypass", tries: "each access role's attributes and memberships",
+                  passesWhen: "not superuser, not `BYPASSRLS`, not a member of such a role"),
+        CheckInfo(id: "role-owns-table", tries: "the owner of every spec table", passesWhen: "no access role owns one (an owner can turn FORCE off)"),
+        CheckInfo(id: "context-transaction-local", tries: "`set_tenant_context()` in one transaction, `current_tenant_id()` in the next",
+                  passesWhen: "no context left (the pooled-connection leak); a `scope: session` spec is flagged"),
+        CheckInfo(id: "binding-trusts-application", tries: "the spec's binding", passesWhen: "a note with the `context` binding: any code that can run SQL on the application's connection can choose a tenant"),
+        CheckInfo(id: "table-covered", tries: "every table with the tenant column", passesWhen: "the spec covers it (pg_partman's template tables aside)"),
+    ]
+}

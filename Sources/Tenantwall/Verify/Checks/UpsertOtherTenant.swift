@@ -1,0 +1,43 @@
+import PolicyGen
+import Postgres
+
+/// `INSERT … ON CONFLICT DO UPDATE` aimed at another tenant's key neither changes it nor returns it. The
+/// victim's own row is proposed again with every value, its key included, so that the only conflict is the
+/// primary key: a copy with a fresh identity would collide on another unique index and be refused for the
+/// wrong reason.
+struct UpsertOtherTenant: TableCheck {
+    let info = CheckInfo(id: "upsert-other-tenant", tries: "`INSERT … ON CONFLICT (pk) DO UPDATE … RETURNING` with a copy of another tenant's row, key included",
+                         passesWhen: "42501 or no effect: nothing returned, their row unchanged")
+    let scope = CheckScope.tenant
+
+    func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
+        let table = probe.table
+        guard target.commands.contains(.update), target.commands.contains(.insert), !table.primaryKey.isEmpty else { return [] }
+        let theirs = probe.literal(target.victim.id)
+        let fingerprint = "SELECT md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(probe.name) AS t WHERE \(probe.scope) = \(theirs)"
+        let before = try probe.connection.query(fingerprint).scalar
+        let columns = table.columns
+        let victimRow = try probe.connection.query("""
+            SELECT \(columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(probe.name)
+            WHERE \(probe.scope) = \(theirs) ORDER BY \(SQL.identList(table.primaryKey)) LIMIT 1
+            """).rows.first ?? []
+        let values = zip(columns, victimRow).map { column, value in
+            value.map { SQL.literal($0) + "::" + (TypeName.normalize(column.type) ?? column.type) } ?? "NULL"
+        }
+        let set = columns.first { !table.primaryKey.contains($0.name) }.map { SQL.ident($0.name) } ?? SQL.ident(table.primaryKey[0])
+        let sql = "INSERT INTO \(probe.name) (\(SQL.identList(columns.map(\.name)))) VALUES (\(values.joined(separator: ", ")))"
+            + " ON CONFLICT (\(SQL.identList(table.primaryKey))) DO UPDATE SET \(set) = EXCLUDED.\(set) RETURNING \(probe.scope)::text"
+        let session = probe.session
+        let (attempt, after) = try session.act(target.role, .tenant(target.actor.id)) { () -> ((QueryResult?, PostgresError?), String?) in
+            let attempt = session.attempt(sql)
+            return (attempt, try session.asVerifier { try session.read(fingerprint) })
+        }
+        let returned = attempt.0?.rows.compactMap { $0[0] }.filter { $0 != target.actor.id } ?? []
+        let unchanged = after == before
+        let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
+        return [probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT … ON CONFLICT against another tenant's key neither updates nor returns it",
+                             session.evidence, expected: "42501 or no effect; the other tenant's row unchanged",
+                             actual: (attempt.1?.brief ?? "\(attempt.0?.rows.count ?? 0) rows returned") + (unchanged ? ", their row unchanged" : ", THEIR ROW CHANGED"),
+                             passed: returned.isEmpty && unchanged && refusedByAWall && victimRow.count == columns.count)]
+    }
+}
