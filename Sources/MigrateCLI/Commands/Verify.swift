@@ -44,6 +44,9 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print every check (id, what it tries, when it passes) as a Markdown table, or JSON with --format json, and exit.")
     var listChecks = false
 
+    @Option(help: ArgumentHelp("Also write the table checks as a pgTAP script (run it with pg_prove; it rolls everything back).", valueName: "file"))
+    var emitPgtap: String?
+
     func validate() throws {
         if tenants < 2 || tenants > 26 { throw ValidationError("--tenants takes 2 to 26") }
         if workers < 1 { throw ValidationError("--workers takes at least 1") }
@@ -65,6 +68,16 @@ struct Verify: ParsableCommand {
         settings.tenants = tenants
         settings.workers = workers
         settings.secret = try secret.secret()
+        if emitPgtap != nil {
+            settings.pgTAP = true
+            // The script signs its probe tokens with a key of its own, added inside its rolled-back transaction.
+            if spec.tenancy.binding == .signed {
+                var generator = SystemRandomNumberGenerator()
+                let scriptKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                if settings.secret == nil { settings.secret = scriptKey }
+                settings.scriptSecret = scriptKey
+            }
+        }
 
         var server: LocalServer?
         defer { server?.stop() }
@@ -98,6 +111,10 @@ struct Verify: ParsableCommand {
         }
         let report = try Verifier(spec: verifiedSpec, conninfo: conninfo, settings: settings, specFingerprint: fingerprint, progress: Output.progress).run()
         if let reportDir { try write(report, to: reportDir) }
+        if let emitPgtap {
+            try PgTAPScript.render(report, spec: specOptions.spec.joined(separator: ", ")).write(toFile: emitPgtap, atomically: true, encoding: .utf8)
+            Output.progress("wrote \(emitPgtap) (pg_prove -d DATABASE \(emitPgtap))")
+        }
         switch format {
         case .json: print(JSONReport.render(report), terminator: "")
         case .text:

@@ -16,6 +16,9 @@ public struct CheckResult: Codable, Sendable {
     public var passed: Bool
     /// True when the check could not run (e.g. nothing to try); a skipped check is not a failure.
     public var skipped: Bool = false
+    /// The check as a pgTAP block (`verify --emit-pgtap`): the same statements as the same role and context,
+    /// and the same pass condition in SQL.
+    public var tap: String? = nil
 
     /// Short names used by the demo and tests.
     public var check: String { title }

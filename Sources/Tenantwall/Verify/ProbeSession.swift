@@ -32,11 +32,16 @@ final class ProbeSession {
     /// What ran since the last `act` began.
     private(set) var transcript: [String] = []
 
-    init(connection: Connection, spec: Spec, secret: [UInt8]? = nil, tenantRoles: [String: String] = [:]) {
+    /// How long probe tokens last: ten minutes for a run, ten years in a pgTAP script (whose key exists only
+    /// inside the script's rolled-back transaction).
+    let tokenLifetime: TimeInterval
+
+    init(connection: Connection, spec: Spec, secret: [UInt8]? = nil, tenantRoles: [String: String] = [:], tokenLifetime: TimeInterval = 600) {
         self.connection = connection
         self.spec = spec
         self.secret = secret
         self.tenantRoles = tenantRoles
+        self.tokenLifetime = tokenLifetime
     }
 
     /// The evidence of the last `act`: its statements, one per line, each ending with a semicolon.
@@ -52,7 +57,7 @@ final class ProbeSession {
     func contextArgument(_ id: String) -> (cast: String, value: String) {
         guard spec.tenancy.binding == .signed, let secret else { return (spec.tenancy.type.rawValue, id) }
         let value = JWT.claimValue(id, numeric: spec.tenancy.type.isNumeric)
-        let token = (try? JWT.sign(JWT.claims(path: spec.tenancy.claim, value: value, expires: Date().addingTimeInterval(600)), secret: secret)) ?? ""
+        let token = (try? JWT.sign(JWT.claims(path: spec.tenancy.claim, value: value, expires: Date().addingTimeInterval(tokenLifetime)), secret: secret)) ?? ""
         return ("text", token)
     }
 

@@ -34,7 +34,8 @@ struct TableProbe {
         let run = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         tenantRoles = spec.tenancy.binding == .role
             ? Dictionary(uniqueKeysWithValues: tenants.enumerated().map { ($0.element, "tw_probe_\(run)_\($0.offset)") }) : [:]
-        session = ProbeSession(connection: connection, spec: spec, secret: settings.secret, tenantRoles: tenantRoles)
+        session = ProbeSession(connection: connection, spec: spec, secret: settings.scriptSecret ?? settings.secret, tenantRoles: tenantRoles,
+                               tokenLifetime: settings.pgTAP ? 10 * 365 * 86400 : 600)
     }
     func label(_ i: Int) -> String { String(UnicodeScalar(UInt8(65 + i % 26))) + (i >= 26 ? String(i / 26) : "") }
 
@@ -52,7 +53,13 @@ struct TableProbe {
         let checks = VerifyChecks.table
         for check in checks where check.scope == .table { out += try check.run(self, ProbeTarget()) }
         do {
-            try seed()
+            let seeded = try seed()
+            if settings.pgTAP {
+                var record = CheckResult(id: PgTAPScript.seedId, table: table.qualifiedName, role: "-", tenant: "-", command: "SEED", title: "probe rows",
+                                         sql: "", expected: "", actual: "", passed: true)
+                record.tap = seeded.map { $0 + ";" }.joined(separator: "\n")
+                out.append(record)
+            }
         } catch let error as PostgresError {
             out.append(CheckResult(id: "seed", table: table.qualifiedName, role: "-", tenant: "-", command: "INSERT",
                                    title: "probe rows could be written", sql: insert(tenant: tenants[0], seed: 1) + ";",
@@ -89,17 +96,25 @@ struct TableProbe {
 
     // MARK: seeding
 
-    func seed() throws {
+    /// Writes the probe rows (and, in the role binding, the probe tenant roles); returns what it ran.
+    @discardableResult
+    func seed() throws -> [String] {
+        var statements: [String] = []
+        if settings.pgTAP, spec.tenancy.binding == .signed, let secret = settings.scriptSecret {
+            statements.append(PgTAPScript.keyInsert(spec, secret: secret))
+        }
         let map = SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")
         for (tenant, role) in tenantRoles.sorted(by: { $0.value < $1.value }) {
-            try connection.execute("CREATE ROLE \(SQL.ident(role)) NOLOGIN; GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))")
-            try connection.query("INSERT INTO \(map) (role_name, tenant) VALUES ($1, $2::\(type))", [role, tenant])
+            statements += ["CREATE ROLE \(SQL.ident(role)) NOLOGIN", "GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))",
+                           "INSERT INTO \(map) (role_name, tenant) VALUES (\(SQL.literal(role)), \(literal(tenant)))"]
         }
         for (n, tenant) in tenants.enumerated() {
             for row in 0..<(table.isolation == .self ? 1 : 2) {
-                try connection.execute(insert(tenant: tenant, seed: n * 10 + row + 1))
+                statements.append(insert(tenant: tenant, seed: n * 10 + row + 1))
             }
         }
+        for statement in statements { try connection.execute(statement) }
+        return statements
     }
 
     func insert(tenant: String, seed: Int, conflict: String = "") -> String {
@@ -134,10 +149,13 @@ struct TableProbe {
         }
         let unchanged = after == before
         let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
-        return result(id, target.role, target.actor.label, command, title, session.evidence,
-                      expected: "other tenants' rows unchanged (42501 or only own rows touched)",
-                      actual: (attempt.1?.brief ?? "\(attempt.0?.affectedRows ?? 0) rows") + (unchanged ? ", other tenants' rows unchanged" : ", OTHER TENANTS' ROWS CHANGED"),
-                      passed: unchanged && refusedByAWall)
+        var out = result(id, target.role, target.actor.label, command, title, session.evidence,
+                         expected: "other tenants' rows unchanged (42501 or only own rows touched)",
+                         actual: (attempt.1?.brief ?? "\(attempt.0?.affectedRows ?? 0) rows") + (unchanged ? ", other tenants' rows unchanged" : ", OTHER TENANTS' ROWS CHANGED"),
+                         passed: unchanged && refusedByAWall)
+        out.tap = tap(target.role, .tenant(target.actor.id), before: [others], [.run(sql)],
+                      pass: "($1 NOT LIKE 'ERR:%' OR $1 = 'ERR:42501') AND pg_temp.tw_value(\(SQL.dollarQuoted(others))) = $b1", "\(id) as \(target.role) (tenant \(target.actor.label)): \(title)")
+        return out
     }
 
     /// A statement naming a partition or chunk directly, as tenant A: a read returns nothing, an INSERT is
@@ -149,9 +167,12 @@ struct TableProbe {
         let touched = command == "SELECT" ? attempt.result?.scalar.flatMap { Int($0) } : attempt.result?.affectedRows
         let refused = attempt.error?.sqlState == "42501"
         let actual = attempt.error?.brief ?? (command == "INSERT" ? "row accepted" : "\(touched.map(String.init) ?? "?") rows \(command == "SELECT" ? "returned" : "changed")")
-        return result(id, target.role, "A", command, title, session.evidence,
-                      expected: command == "INSERT" ? "42501" : "42501 or 0 rows (it holds \(held))", actual: actual,
-                      passed: refused || (command != "INSERT" && touched == 0))
+        var out = result(id, target.role, "A", command, title, session.evidence,
+                         expected: command == "INSERT" ? "42501" : "42501 or 0 rows (it holds \(held))", actual: actual,
+                         passed: refused || (command != "INSERT" && touched == 0))
+        out.tap = tap(target.role, .tenant(tenants[0]), [command == "SELECT" ? .value(sql) : .run(sql)],
+                      pass: command == "INSERT" ? "$1 = 'ERR:42501'" : "($1 = '0' OR $1 = 'ERR:42501')", "\(id) as \(target.role): \(title)")
+        return out
     }
 
     /// The table's partitions and chunks (direct children), oldest first.
@@ -200,4 +221,50 @@ struct TableProbe {
     }
 
     var enableAdminMode: String { "SELECT \(SQL.qualified(spec.tenancy.helperSchema, "enable_admin_mode"))('tenantwall verify')" }
+
+    // MARK: pgTAP
+
+    /// What a pgTAP block captures as the session, into numbered slots: a scalar query's first value, the
+    /// number of rows a query returns, or the rows a statement touched ("ERR:<SQLSTATE>" when it fails).
+    enum TapCapture {
+        case value(String), count(String), run(String)
+        /// A statement of the session's own that must succeed (a hand-typed SET, say), captured in no slot.
+        case exec(String)
+    }
+
+    /// The check's pgTAP block (nil unless `verify --emit-pgtap`): `before` runs as the verifier into slots
+    /// b1, b2 …; then, as `role` with `context`, each capture into slots 1, 2 …; back as the verifier, `pass`
+    /// (SQL over `$1`, `$b1` …) is the test.
+    func tap(_ role: String, _ context: ProbeSession.Context, before: [String] = [], _ captures: [TapCapture], pass: String, _ description: String) -> String? {
+        guard settings.pgTAP else { return nil }
+        func slot(_ k: String) -> String { "(SELECT v FROM pg_temp.tw_r WHERE k = '\(k)')" }
+        var lines = ["SAVEPOINT tw_check;"]
+        for (i, sql) in before.enumerated() { lines.append("INSERT INTO pg_temp.tw_r VALUES ('b\(i + 1)', pg_temp.tw_value(\(SQL.dollarQuoted(sql))));") }
+        lines += session.preamble(role, context).map { $0 + ";" }
+        var slots = 0
+        for capture in captures {
+            let call: String
+            switch capture {
+            case .value(let sql): call = "pg_temp.tw_value(\(SQL.dollarQuoted(sql)))"
+            case .count(let sql): call = "pg_temp.tw_value(\(SQL.dollarQuoted("SELECT count(*) FROM (\(sql)) AS q")))"
+            case .run(let sql): call = "pg_temp.tw_run(\(SQL.dollarQuoted(sql)))"
+            case .exec(let sql): lines.append(sql + ";"); continue
+            }
+            slots += 1
+            lines.append("INSERT INTO pg_temp.tw_r VALUES ('\(slots)', \(call));")
+        }
+        lines.append("RESET ROLE;")
+        var condition = pass
+        for i in (0..<before.count).reversed() { condition = condition.replacingOccurrences(of: "$b\(i + 1)", with: slot("b\(i + 1)")) }
+        for i in (0..<slots).reversed() { condition = condition.replacingOccurrences(of: "$\(i + 1)", with: slot("\(i + 1)")) }
+        lines.append("SELECT ok(COALESCE(\(condition), false), \(SQL.literal(table.qualifiedName + ": " + description)));")
+        lines.append("ROLLBACK TO SAVEPOINT tw_check;")
+        return lines.joined(separator: "\n")
+    }
+
+    /// A pgTAP block with no session: a catalog condition as the verifier.
+    func tapCatalog(_ condition: String, _ description: String) -> String? {
+        guard settings.pgTAP else { return nil }
+        return "SELECT ok(COALESCE(\(condition), false), \(SQL.literal(table.qualifiedName + ": " + description)));"
+    }
 }

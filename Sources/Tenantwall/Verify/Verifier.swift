@@ -18,6 +18,11 @@ public final class Verifier {
         public var statementTimeout = "30s"
         /// The `signed` binding's secret, to mint probe tokens.
         public var secret: [UInt8]?
+        /// Also write each check's pgTAP form (`verify --emit-pgtap`): see `PgTAPScript`.
+        public var pgTAP = false
+        /// The pgTAP script's own signing key (signed binding): the table probes sign with it and add it inside
+        /// their transactions, as the script does.
+        public var scriptSecret: [UInt8]?
         public init() {}
     }
 

@@ -9,8 +9,11 @@ struct AdminEnableNonmember: TableCheck {
         let r = probe.spec.roles, session = probe.session
         return try uniqued([r.app] + r.readonly).map { role in
             let attempt = try session.act(role, .tenant(probe.tenants[0])) { session.attempt(probe.enableAdminMode) }
-            return probe.result(info.id, role, "A", "ADMIN", "\(role), not a member of \(r.admin), cannot enable admin mode", session.evidence,
-                                expected: "42501", actual: attempt.error?.brief ?? "admin mode enabled", passed: attempt.error?.sqlState == "42501")
+            var out = probe.result(info.id, role, "A", "ADMIN", "\(role), not a member of \(r.admin), cannot enable admin mode", session.evidence,
+                                   expected: "42501", actual: attempt.error?.brief ?? "admin mode enabled", passed: attempt.error?.sqlState == "42501")
+            out.tap = probe.tap(role, .tenant(probe.tenants[0]), [.run(probe.enableAdminMode)], pass: "$1 = 'ERR:42501'",
+                                "\(info.id): \(role) cannot enable admin mode")
+            return out
         }
     }
 }

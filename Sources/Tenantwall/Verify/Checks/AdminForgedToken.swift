@@ -17,15 +17,21 @@ struct AdminForgedToken: TableCheck {
                 try session.run(forge)
                 return (try? session.read(probe.distinctProbeTenants)) ?? "error"
             }
-            out.append(probe.result("admin-forged-token-app", r.app, "A", "ADMIN", "a forged admin token gives the application role nothing",
-                                    session.evidence, expected: "1 tenant visible", actual: "\(seen) tenant(s) visible", passed: seen == "1"))
+            var result = probe.result("admin-forged-token-app", r.app, "A", "ADMIN", "a forged admin token gives the application role nothing",
+                                      session.evidence, expected: "1 tenant visible", actual: "\(seen) tenant(s) visible", passed: seen == "1")
+            result.tap = probe.tap(r.app, tenant, [.exec(forge), .value(probe.distinctProbeTenants)], pass: "$1 = '1'",
+                                   "admin-forged-token-app: a forged admin token gives \(r.app) nothing")
+            out.append(result)
         }
         let forged = try session.act(r.admin, tenant) { () -> String in
             try session.run(forge)
             return (try? session.read(enabled)) ?? "error"
         }
-        out.append(probe.result("admin-forged-token-admin", r.admin, "A", "ADMIN", "a forged admin token is not admin mode, even for the admin role",
-                                session.evidence, expected: "false", actual: forged, passed: forged == "false"))
+        var result = probe.result("admin-forged-token-admin", r.admin, "A", "ADMIN", "a forged admin token is not admin mode, even for the admin role",
+                                  session.evidence, expected: "false", actual: forged, passed: forged == "false")
+        result.tap = probe.tap(r.admin, tenant, [.exec(forge), .value(enabled)], pass: "$1 = 'false'",
+                               "admin-forged-token-admin: a forged admin token is not admin mode for \(r.admin)")
+        out.append(result)
         return out
     }
 }

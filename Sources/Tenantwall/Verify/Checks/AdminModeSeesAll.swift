@@ -11,7 +11,10 @@ struct AdminModeSeesAll: TableCheck {
             if let error = on.error { return error.brief }
             return (try? session.read(probe.distinctProbeTenants)) ?? "error"
         }
-        return [probe.result(info.id, r.admin, "A", "ADMIN", "the admin role in admin mode sees every tenant", session.evidence,
-                             expected: "\(probe.tenants.count) tenants visible", actual: "\(seen) tenant(s) visible", passed: seen == String(probe.tenants.count))]
+        var out = probe.result(info.id, r.admin, "A", "ADMIN", "the admin role in admin mode sees every tenant", session.evidence,
+                               expected: "\(probe.tenants.count) tenants visible", actual: "\(seen) tenant(s) visible", passed: seen == String(probe.tenants.count))
+        out.tap = probe.tap(r.admin, .tenant(probe.tenants[0]), [.run(probe.enableAdminMode), .value(probe.distinctProbeTenants)],
+                            pass: "$1 NOT LIKE 'ERR:%' AND $2 = '\(probe.tenants.count)'", "\(info.id): \(r.admin) in admin mode sees every probe tenant")
+        return [out]
     }
 }

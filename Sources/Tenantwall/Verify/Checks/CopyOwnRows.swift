@@ -15,7 +15,11 @@ struct CopyOwnRows: TableCheck {
         }
         let values = text.split(separator: "\n").map(String.init)
         let others = values.filter { $0 != target.actor.id }.count
-        return [probe.result(info.id, target.role, target.actor.label, "COPY", title, session.evidence, expected: "0 rows of other tenants",
-                             actual: "\(others) rows of other tenants, \(values.count - others) own", passed: others == 0)]
+        var out = probe.result(info.id, target.role, target.actor.label, "COPY", title, session.evidence, expected: "0 rows of other tenants",
+                               actual: "\(others) rows of other tenants, \(values.count - others) own", passed: others == 0)
+        // COPY … TO STDOUT cannot run inside a test function: the script reads the same rows with COPY's query.
+        out.tap = probe.tap(target.role, .tenant(target.actor.id), [.count("SELECT \(probe.scope) FROM \(probe.name) WHERE \(probe.scope) IS DISTINCT FROM \(probe.literal(target.actor.id))")],
+                            pass: "$1 = '0'", "\(info.id) as \(target.role) (tenant \(target.actor.label)): the rows COPY reads are the session's")
+        return [out]
     }
 }

@@ -8,7 +8,10 @@ struct InsertOtherTenant: TableCheck {
         let sql = probe.insert(tenant: target.victim.id, seed: 900)
         let session = probe.session
         let attempt = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(sql) }
-        return [probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT of another tenant's row is rejected", session.evidence,
-                             expected: "42501 (row-level security)", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error?.sqlState == "42501")]
+        var out = probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT of another tenant's row is rejected", session.evidence,
+                               expected: "42501 (row-level security)", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error?.sqlState == "42501")
+        out.tap = probe.tap(target.role, .tenant(target.actor.id), [.run(sql)], pass: "$1 = 'ERR:42501'",
+                            "\(info.id) as \(target.role) (tenant \(target.actor.label)): another tenant's row is rejected")
+        return [out]
     }
 }

@@ -10,7 +10,10 @@ struct InsertOwnTenant: TableCheck {
         let sql = probe.insert(tenant: target.actor.id, seed: 901)
         let session = probe.session
         let allowed = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(sql) }
-        return [probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT of the session's own row is accepted (the wall is not a wall to everyone)",
-                             session.evidence, expected: "accepted", actual: allowed.error?.brief ?? "accepted", passed: allowed.error == nil)]
+        var out = probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT of the session's own row is accepted (the wall is not a wall to everyone)",
+                               session.evidence, expected: "accepted", actual: allowed.error?.brief ?? "accepted", passed: allowed.error == nil)
+        out.tap = probe.tap(target.role, .tenant(target.actor.id), [.run(sql)], pass: "$1 NOT LIKE 'ERR:%'",
+                            "\(info.id) as \(target.role) (tenant \(target.actor.label)): the session's own row is accepted")
+        return [out]
     }
 }

@@ -9,7 +9,9 @@ struct NoContextInsert: TableCheck {
         let sql = probe.insert(tenant: probe.tenants[0], seed: 902)
         let session = probe.session
         let attempt = try session.act(target.role, context) { session.attempt(sql) }
-        return [probe.result("insert-\(context.label)-context", target.role, context.label, "INSERT", "with \(context.label) context, INSERT is rejected",
-                             session.evidence, expected: "rejected", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error != nil)]
+        var out = probe.result("insert-\(context.label)-context", target.role, context.label, "INSERT", "with \(context.label) context, INSERT is rejected",
+                               session.evidence, expected: "rejected", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error != nil)
+        out.tap = probe.tap(target.role, context, [.run(sql)], pass: "$1 LIKE 'ERR:%'", "insert-\(context.label)-context as \(target.role): rejected")
+        return [out]
     }
 }

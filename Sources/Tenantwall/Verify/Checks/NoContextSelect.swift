@@ -14,8 +14,11 @@ struct NoContextSelect: TableCheck {
         let revealing = attempt.error.map { e in probe.tenants.contains { e.message.contains($0) || (e.detail ?? "").contains($0) } } ?? false
         let count = attempt.result?.scalar ?? "?"
         let which = context.label == "none" ? "no" : context.label == "empty" ? "an empty" : "a malformed"
-        return [probe.result("select-\(context.label)-context", target.role, context.label, "SELECT", "with \(which) context, SELECT returns nothing",
-                             session.evidence, expected: "0 rows (or an error that names no data)", actual: attempt.error?.brief ?? "\(count) rows",
-                             passed: (attempt.error == nil && count == "0") || (attempt.error != nil && !revealing))]
+        var out = probe.result("select-\(context.label)-context", target.role, context.label, "SELECT", "with \(which) context, SELECT returns nothing",
+                               session.evidence, expected: "0 rows (or an error that names no data)", actual: attempt.error?.brief ?? "\(count) rows",
+                               passed: (attempt.error == nil && count == "0") || (attempt.error != nil && !revealing))
+        out.tap = probe.tap(target.role, context, [.value(sql)], pass: "($1 = '0' OR $1 LIKE 'ERR:%')",
+                            "select-\(context.label)-context as \(target.role): with \(which) context, SELECT returns nothing")
+        return [out]
     }
 }

@@ -9,7 +9,10 @@ struct RLSEnabledForced: TableCheck {
         let sql = "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = \(SQL.literal(probe.name))::regclass"
         let row = (try? probe.connection.query(sql).rows.first) ?? nil
         let actual = row.map { "enabled=\($0[0] ?? "?") forced=\($0[1] ?? "?")" } ?? "table missing"
-        return [probe.result(info.id, "-", "-", "CATALOG", "row-level security is enabled and forced", sql + ";",
-                             expected: "enabled=t forced=t", actual: actual, passed: actual == "enabled=t forced=t")]
+        var out = probe.result(info.id, "-", "-", "CATALOG", "row-level security is enabled and forced", sql + ";",
+                               expected: "enabled=t forced=t", actual: actual, passed: actual == "enabled=t forced=t")
+        out.tap = probe.tapCatalog("(SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = \(SQL.literal(probe.name))::regclass)",
+                                   "\(info.id): row-level security is enabled and forced")
+        return [out]
     }
 }

@@ -15,8 +15,11 @@ struct SelectOwnRows: TableCheck {
         let ownRows = Int(mine.result?.scalar ?? "0") ?? 0
         let actual = leaked.error.map(\.brief) ?? mine.error.map(\.brief)
             ?? "\(leakedRows) rows of other tenants (\(leaked.result?.rows.compactMap { $0[0] }.joined(separator: ", ") ?? "")), \(ownRows) own rows"
-        return [probe.result(info.id, target.role, target.actor.label, "SELECT", "SELECT returns only the session's tenant rows", session.evidence,
-                             expected: "0 rows of other tenants, own rows visible", actual: actual,
-                             passed: leaked.error == nil && leakedRows == 0 && ownRows > 0)]
+        var out = probe.result(info.id, target.role, target.actor.label, "SELECT", "SELECT returns only the session's tenant rows", session.evidence,
+                               expected: "0 rows of other tenants, own rows visible", actual: actual,
+                               passed: leaked.error == nil && leakedRows == 0 && ownRows > 0)
+        out.tap = probe.tap(target.role, .tenant(target.actor.id), [.count(foreign), .value(count)], pass: "$1 = '0' AND $2 ~ '^[1-9][0-9]*$'",
+                            "\(info.id) as \(target.role) (tenant \(target.actor.label)): only the session's rows, its own visible")
+        return [out]
     }
 }

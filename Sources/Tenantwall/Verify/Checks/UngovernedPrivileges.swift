@@ -13,8 +13,10 @@ struct UngovernedPrivileges: TableCheck {
         return privileges.map { privilege in
             let sql = "SELECT has_table_privilege(\(SQL.literal(target.role)), \(SQL.literal(probe.name)), \(SQL.literal(privilege)))"
             let has = (try? probe.connection.query(sql).scalar) ?? "?"
-            return probe.result("no-\(privilege.lowercased())", target.role, "-", privilege == "TRUNCATE" ? "TRUNCATE" : "CATALOG",
-                                "\(target.role) cannot \(privilege) (RLS does not govern it)", sql + ";", expected: "f", actual: has, passed: has == "f")
+            var out = probe.result("no-\(privilege.lowercased())", target.role, "-", privilege == "TRUNCATE" ? "TRUNCATE" : "CATALOG",
+                                   "\(target.role) cannot \(privilege) (RLS does not govern it)", sql + ";", expected: "f", actual: has, passed: has == "f")
+            out.tap = probe.tapCatalog("NOT " + String(sql.dropFirst("SELECT ".count)), "no-\(privilege.lowercased()): \(target.role) cannot \(privilege)")
+            return out
         }
     }
 }

@@ -35,9 +35,14 @@ struct UpsertOtherTenant: TableCheck {
         let returned = attempt.0?.rows.compactMap { $0[0] }.filter { $0 != target.actor.id } ?? []
         let unchanged = after == before
         let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
-        return [probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT … ON CONFLICT against another tenant's key neither updates nor returns it",
-                             session.evidence, expected: "42501 or no effect; the other tenant's row unchanged",
-                             actual: (attempt.1?.brief ?? "\(attempt.0?.rows.count ?? 0) rows returned") + (unchanged ? ", their row unchanged" : ", THEIR ROW CHANGED"),
-                             passed: returned.isEmpty && unchanged && refusedByAWall && victimRow.count == columns.count)]
+        var out = probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT … ON CONFLICT against another tenant's key neither updates nor returns it",
+                               session.evidence, expected: "42501 or no effect; the other tenant's row unchanged",
+                               actual: (attempt.1?.brief ?? "\(attempt.0?.rows.count ?? 0) rows returned") + (unchanged ? ", their row unchanged" : ", THEIR ROW CHANGED"),
+                               passed: returned.isEmpty && unchanged && refusedByAWall && victimRow.count == columns.count)
+        out.tap = probe.tap(target.role, .tenant(target.actor.id), before: [fingerprint],
+                            [.value("WITH q AS (\(sql)) SELECT count(*) FROM q AS r(t) WHERE r.t IS DISTINCT FROM \(SQL.literal(target.actor.id))")],
+                            pass: "($1 = '0' OR $1 = 'ERR:42501') AND pg_temp.tw_value(\(SQL.dollarQuoted(fingerprint))) = $b1",
+                            "\(info.id) as \(target.role) (tenant \(target.actor.label)): another tenant's key neither updated nor returned")
+        return [out]
     }
 }

@@ -10,10 +10,12 @@ struct ViewWithoutContext: TableCheck {
         let sql = "SELECT count(*) FROM \(view)"
         let session = probe.session
         let attempt = try session.act(target.role, .none) { session.attempt(sql) }
-        return [probe.result(info.id, target.role, "none", "SELECT",
-                             materialized ? "materialized view \(view) over \(probe.table.qualifiedName) is not readable (it never applies RLS)"
-                                          : "view \(view) over \(probe.table.qualifiedName) shows nothing without a tenant context",
-                             session.evidence, expected: "0 rows", actual: attempt.error?.brief ?? "\(attempt.result?.scalar ?? "?") rows",
-                             passed: !materialized && (attempt.error != nil || attempt.result?.scalar == "0"))]
+        let title = materialized ? "materialized view \(view) over \(probe.table.qualifiedName) is not readable (it never applies RLS)"
+                                 : "view \(view) over \(probe.table.qualifiedName) shows nothing without a tenant context"
+        var out = probe.result(info.id, target.role, "none", "SELECT", title,
+                               session.evidence, expected: "0 rows", actual: attempt.error?.brief ?? "\(attempt.result?.scalar ?? "?") rows",
+                               passed: !materialized && (attempt.error != nil || attempt.result?.scalar == "0"))
+        out.tap = probe.tap(target.role, .none, [.value(sql)], pass: materialized ? "false" : "($1 = '0' OR $1 LIKE 'ERR:%')", "\(info.id) as \(target.role): \(title)")
+        return [out]
     }
 }
