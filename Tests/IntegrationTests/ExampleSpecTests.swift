@@ -344,6 +344,21 @@ final class ExampleSpecTests: XCTestCase {
         try LiveDatabase(connection: db).apply(spec)
         try assertWallsHold(spec, name, "timescaledb")
     }
+
+    /// The README's sample of the demo's output is what the demo prints for that example (timings aside), and
+    /// its first spec is a valid spec.
+    func testReadmeShowsWhatTheDemoPrints() throws {
+        let readme = try String(contentsOfFile: TestServer.path("README.md"), encoding: .utf8)
+        let sample = try XCTUnwrap(readme.components(separatedBy: "```\n== workflow-platform (database demo_").dropFirst().first?.components(separatedBy: "```").first)
+        let shown = sample.split(separator: "\n").dropFirst().map(String.init)
+        let (name, _) = try TestServer.freshDatabase("readme")
+        let report = try DemoRun(conninfo: TestServer.shared.connectionString(database: name), specPath: TestServer.path("policies/workflow-platform")).run()
+        func timeless(_ line: String) -> String { line.replacingOccurrences(of: #"in \d+ ms"#, with: "in … ms", options: .regularExpression) }
+        XCTAssertEqual(shown.map(timeless), report.lines.map { timeless("   " + $0.replacingOccurrences(of: TestServer.path("policies/workflow-platform"), with: "policies/workflow-platform")) })
+
+        let firstSpec = try XCTUnwrap(readme.components(separatedBy: "## A first spec\n\n```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        XCTAssertNoThrow(try SpecLoader.load([("README first spec", firstSpec)]), "the README's first spec is valid")
+    }
 }
 
 enum HostileNames {

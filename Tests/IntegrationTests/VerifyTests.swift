@@ -68,10 +68,10 @@ final class VerifyTests: XCTestCase {
         XCTAssertTrue(select.sql.hasPrefix("SET LOCAL ROLE \(SQL.ident(spec.roles.app));\nSELECT \"tenantwall\".\"set_tenant_context\"('910000'::bigint);\nSELECT"), select.sql)
     }
 
-    /// The README's table of checks is the registry's, row for row (`verify --list-checks` prints it).
-    func testReadmeListsEveryCheck() throws {
-        let readme = try String(contentsOfFile: TestServer.path("README.md"), encoding: .utf8)
-        XCTAssertTrue(readme.contains(VerifyChecks.markdownTable()), "README.md's check table is stale: paste `tenantwall verify --list-checks` over it")
+    /// The documented table of checks is the registry's, row for row (`verify --list-checks` prints it).
+    func testDocsListEveryCheck() throws {
+        let docs = try String(contentsOfFile: TestServer.path("docs/verify.md"), encoding: .utf8)
+        XCTAssertTrue(docs.contains(VerifyChecks.markdownTable()), "docs/verify.md's check table is stale: paste `tenantwall verify --list-checks` over it")
         XCTAssertEqual(VerifyChecks.all.count, Set(VerifyChecks.all.map(\.id)).count, "ids are unique")
         let listed = try TenantwallProcess.run(["verify", "--list-checks"])
         XCTAssertEqual(listed.status, 0)
