@@ -69,9 +69,8 @@ public struct Tenancy: Sendable {
 
     public init() {}
 
-    /// Whether policies call `current_tenant_id()` directly: with the extension's native (C) reader, the call
-    /// is an index condition evaluated once per scan and costs less than the InitPlan a sub-select adds. The SQL
-    /// readers keep the sub-select, and so does the role binding, whose reader reads a table.
+    /// Whether the session's tenant comes from the extension's native (C) reader: the context and signed
+    /// bindings on `helpers: extension` (the role binding's reader reads a table).
     public var nativeReader: Bool { helpers == .extension && binding != .role }
 }
 

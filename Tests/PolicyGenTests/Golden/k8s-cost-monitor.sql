@@ -385,7 +385,7 @@ $tw$;
 DROP POLICY IF EXISTS "tw_tenant_select" ON "public"."pod_metrics";
 
 CREATE POLICY "tw_tenant_select" ON "public"."pod_metrics" AS PERMISSIVE FOR SELECT TO "k8s_app", "k8s_reporting", "k8s_admin"
-    USING ("tenant_id" = "tenantwall"."current_tenant_id"());
+    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
 
 DROP POLICY IF EXISTS "tw_admin_select" ON "public"."pod_metrics";
 
@@ -395,7 +395,7 @@ CREATE POLICY "tw_admin_select" ON "public"."pod_metrics" AS PERMISSIVE FOR SELE
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "public"."pod_metrics";
 
 CREATE POLICY "tw_tenant_insert" ON "public"."pod_metrics" AS PERMISSIVE FOR INSERT TO "k8s_app", "k8s_admin"
-    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
+    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
 
 DROP POLICY IF EXISTS "tw_admin_insert" ON "public"."pod_metrics";
 
@@ -405,8 +405,8 @@ CREATE POLICY "tw_admin_insert" ON "public"."pod_metrics" AS PERMISSIVE FOR INSE
 DROP POLICY IF EXISTS "tw_tenant_update" ON "public"."pod_metrics";
 
 CREATE POLICY "tw_tenant_update" ON "public"."pod_metrics" AS PERMISSIVE FOR UPDATE TO "k8s_app", "k8s_admin"
-    USING ("tenant_id" = "tenantwall"."current_tenant_id"())
-    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
+    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()))
+    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
 
 DROP POLICY IF EXISTS "tw_admin_update" ON "public"."pod_metrics";
 
@@ -431,7 +431,7 @@ $tw$;
 DROP POLICY IF EXISTS "tw_tenant_select" ON "public"."node_metrics";
 
 CREATE POLICY "tw_tenant_select" ON "public"."node_metrics" AS PERMISSIVE FOR SELECT TO "k8s_app", "k8s_reporting", "k8s_admin"
-    USING ("tenant_id" = "tenantwall"."current_tenant_id"());
+    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
 
 DROP POLICY IF EXISTS "tw_admin_select" ON "public"."node_metrics";
 
@@ -441,7 +441,7 @@ CREATE POLICY "tw_admin_select" ON "public"."node_metrics" AS PERMISSIVE FOR SEL
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "public"."node_metrics";
 
 CREATE POLICY "tw_tenant_insert" ON "public"."node_metrics" AS PERMISSIVE FOR INSERT TO "k8s_app", "k8s_admin"
-    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
+    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
 
 DROP POLICY IF EXISTS "tw_admin_insert" ON "public"."node_metrics";
 
@@ -451,8 +451,8 @@ CREATE POLICY "tw_admin_insert" ON "public"."node_metrics" AS PERMISSIVE FOR INS
 DROP POLICY IF EXISTS "tw_tenant_update" ON "public"."node_metrics";
 
 CREATE POLICY "tw_tenant_update" ON "public"."node_metrics" AS PERMISSIVE FOR UPDATE TO "k8s_app", "k8s_admin"
-    USING ("tenant_id" = "tenantwall"."current_tenant_id"())
-    WITH CHECK ("tenant_id" = "tenantwall"."current_tenant_id"());
+    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()))
+    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
 
 DROP POLICY IF EXISTS "tw_admin_update" ON "public"."node_metrics";
 
