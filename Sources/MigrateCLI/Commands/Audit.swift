@@ -72,35 +72,21 @@ struct AuditCommand: ParsableCommand {
             guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw ToolError("cannot read \(config)") }
             settings = try AuditConfig(yaml: text, file: config)
         }
-        let loadedSpec = spec.isEmpty ? nil : try SpecFiles.load(spec)
-        var catalog: AuditCatalog?
-        var drift: [PolicyGen.Plan.Difference] = []
-        var applied: Set<String> = []
-        if let database {
-            let connection = try Connection(database)
-            catalog = try AuditCatalogReader.read(connection)
-            if let loadedSpec { drift = try LiveDatabase(connection: connection).plan(loadedSpec).differences }
-            applied = Set(try MigrationRunner(connection: connection).history().filter(\.success).map(\.script))
-        }
-        var parsed: [ParsedMigration] = []
-        if let migrations {
-            for file in try MigrationFolder.read(migrations) where !applied.contains(file.name) {
-                parsed.append(try ParsedMigration(file: file, path: (migrations as NSString).appendingPathComponent(file.name)))
-            }
-        }
-        let input = AuditInput(catalog: catalog, spec: loadedSpec, migrations: parsed, drift: drift,
-                               appRoles: appRole.isEmpty ? settings.appRoles : appRole, tenantColumn: tenantColumn ?? settings.tenantColumn)
-        var accepted: Set<String> = []
+        var audit = AuditRun()
+        audit.spec = spec.isEmpty ? nil : try SpecFiles.load(spec)
+        audit.conninfo = database
+        audit.migrationsFolder = migrations
+        audit.config = settings
+        audit.appRoles = appRole
+        audit.tenantColumn = tenantColumn
+        audit.catalogRulesOnMigrations = !noCatalogRules
+        audit.startServer = { try EmbeddedServer.start() }
         if let baseline {
             guard let data = FileManager.default.contents(atPath: baseline) else { throw ToolError("cannot read baseline \(baseline)") }
-            accepted = try Auditor.parseBaseline(data)
+            audit.accepted = try Auditor.parseBaseline(data)
         }
-        var findings = Auditor.run(input, config: settings, baseline: accepted)
-        if !parsed.isEmpty && !noCatalogRules {
-            let (extra, notes) = try catalogRulesOnMigrations(parsed, spec: loadedSpec, settings: settings)
-            notes.forEach { Output.error("note: " + $0) }
-            findings = Auditor.sorted(findings + Auditor.accept(extra, input, baseline: accepted))
-        }
+        let (findings, notes) = try audit.run()
+        notes.forEach { Output.error("note: " + $0) }
         if let writeBaseline { try Auditor.baselineJSON(findings).write(toFile: writeBaseline, atomically: true, encoding: .utf8) }
         if let writeFix {
             let (sql, applied, byHand) = FixMigration.script(findings)
@@ -113,24 +99,5 @@ struct AuditCommand: ParsableCommand {
         }
         print(AuditReport.render(findings, format: format, threshold: failOn), terminator: "")
         if !Auditor.failing(findings, threshold: failOn).isEmpty { throw ExitCode(1) }
-    }
-
-    /// Every catalog rule on what the pending files make of the database (rolled back), or of an empty database
-    /// on the embedded server when no --database is given; skipped, with a note, where no server can be started.
-    func catalogRulesOnMigrations(_ parsed: [ParsedMigration], spec: Spec?, settings: AuditConfig) throws -> ([Finding], [String]) {
-        let roles = appRole.isEmpty ? settings.appRoles : appRole, column = tenantColumn ?? settings.tenantColumn
-        let makeInput = { (catalog: AuditCatalog) in AuditInput(catalog: catalog, spec: spec, appRoles: roles, tenantColumn: column) }
-        if let database {
-            let result = try MigrationCatalogAudit.run(try Connection(database), migrations: parsed, config: settings, input: makeInput)
-            return (result.findings, result.notes)
-        }
-        let server: LocalServer
-        do { server = try EmbeddedServer.start() } catch {
-            return ([], ["catalog rules on migrations skipped: no PostgreSQL server to run them on (\(error)); give --database, or --no-catalog-rules"])
-        }
-        defer { server.stop() }
-        try server.createDatabase("audit")
-        let result = try MigrationCatalogAudit.run(try Connection(server.connectionString(database: "audit")), migrations: parsed, config: settings, input: makeInput)
-        return (result.findings, ["catalog rules ran on an empty database (PostgreSQL \((try? server.version()) ?? "?"), embedded)"] + result.notes)
     }
 }

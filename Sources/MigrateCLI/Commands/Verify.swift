@@ -68,48 +68,25 @@ struct Verify: ParsableCommand {
         settings.tenants = tenants
         settings.workers = workers
         settings.secret = try secret.secret()
-        if emitPgtap != nil {
-            settings.pgTAP = true
-            // The script signs its probe tokens with a key of its own, added inside its rolled-back transaction.
-            if spec.tenancy.binding == .signed {
-                var generator = SystemRandomNumberGenerator()
-                let scriptKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                if settings.secret == nil { settings.secret = scriptKey }
-                settings.scriptSecret = scriptKey
-            }
-        }
+        if emitPgtap != nil { settings.writePgTAP(for: spec) }
 
         var server: LocalServer?
         defer { server?.stop() }
-        var conninfo = ConnectionString.resolve(connection.database, environment: ProcessEnvironment.current)
-        var verifiedSpec = spec
+        var run = VerifyRun(spec: spec, conninfo: connection.conninfo())
+        run.settings = settings
+        run.specFingerprint = fingerprint
+        run.progress = Output.progress
         if embedded {
             Output.progress("starting a throwaway PostgreSQL …")
             let local = try EmbeddedServer.start(binDirectory: binaries.pgBindir)
             server = local
             try local.createDatabase("verify")
-            conninfo = local.connectionString(database: "verify")
-            var notes: [String] = []
-            let db = try Connection(conninfo)
-            verifiedSpec = try ServerCapabilities(connection: db).adapt(spec, notes: &notes)
-            notes.forEach(Output.progress)
-            try LiveDatabase(connection: db).apply(verifiedSpec)
+            run.conninfo = local.connectionString(database: "verify")
+            run.target = .applied
+        } else if scratch {
+            run.target = .scratchCopy
         }
-        var scratchName: String?
-        if scratch {
-            let name: String
-            do { name = try ScratchCopy.create(from: try Connection(conninfo)) } catch let failure as ScratchCopy.Failure { throw ToolError(failure.description) }
-            scratchName = name
-            conninfo = ConnectionString.with(conninfo, [("dbname", name)])
-        }
-        // The copy goes however the run ends: normally, on an error, or on Ctrl-C/SIGTERM (exit 130/143).
-        let source = conninfo
-        let interruptToken = scratchName.map { name in Interruption.onInterrupt { ScratchCopy.drop(name, conninfo: source) } }
-        defer {
-            interruptToken.map(Interruption.remove)
-            if let scratchName { ScratchCopy.drop(scratchName, conninfo: source) }
-        }
-        let report = try Verifier(spec: verifiedSpec, conninfo: conninfo, settings: settings, specFingerprint: fingerprint, progress: Output.progress).run()
+        let report = try run.run()
         if let reportDir { try write(report, to: reportDir) }
         if let emitPgtap {
             try PgTAPScript.render(report, spec: specOptions.spec.joined(separator: ", ")).write(toFile: emitPgtap, atomically: true, encoding: .utf8)

@@ -10,6 +10,10 @@ struct ConnectionOptions: ParsableArguments {
 
     func connect() throws -> Connection { try Connection(database) }
 
+    /// The connection string a command passes on (to workers, scratch copies): `--database`, else
+    /// `DATABASE_URL`, else empty, so that libpq reads `PG*` and `.pgpass` itself.
+    func conninfo() -> String { ConnectionString.resolve(database, environment: ProcessEnvironment.current) }
+
     /// The connected database, with this run's lock timeout.
     func liveDatabase(lockTimeout: String) throws -> LiveDatabase {
         var database = LiveDatabase(connection: try connect())

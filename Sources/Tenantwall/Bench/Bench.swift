@@ -28,26 +28,21 @@ public struct Bench {
 
     public func run() throws -> (report: BenchReport, scratch: String?) {
         let started = Date()
-        let admin = try Connection(conninfo)
-        let name = "tenantwall_bench_\(UUID().uuidString.prefix(8).lowercased())"
         let renamed = BenchSpec.renamingRoles(try spec ?? SpecLoader.load([("built-in bench spec", BenchSpec.builtIn)]))
         // Before anything is created: asked only for workloads this spec cannot support, there is nothing to run.
         let supported = BenchTargets(spec: renamed).workloads().workloads.map(\.name)
         if !only.isEmpty && !only.contains(where: supported.contains) {
             throw ToolError("bench: this spec supports none of the workloads asked for (\(only.joined(separator: ", "))); it supports \(supported.joined(separator: ", "))")
         }
-        try admin.execute("CREATE DATABASE \(SQL.ident(name))")
-        let scratch = ConnectionString.with(conninfo, [("dbname", name)])
+        // The scratch database and the benchmark's roles go however the run ends (Ctrl-C and a cancelled CI job
+        // included), unless kept; a role another kept bench database still uses stays.
+        let roles = BenchSpec.roles(of: renamed)
+        let database = try ScratchDatabase.empty(on: conninfo, prefix: "tenantwall_bench") { admin in
+            for role in roles { _ = try? admin.execute("DROP ROLE IF EXISTS \(SQL.ident(role))") }
+        }
+        let name = database.name, scratch = database.conninfo
         var keepIt = keep
-        // Interrupted (Ctrl-C, a cancelled CI job): drop the scratch database and roles from a connection of
-        // the handler's own, since the main thread may be inside libpq on the others.
-        let interrupted = Interruption.onInterrupt { [conninfo] in
-            if let cleanup = try? Connection(conninfo) { Self.dropScratch(name, roles: BenchSpec.roles(of: renamed), on: cleanup) }
-        }
-        defer {
-            Interruption.remove(interrupted)
-            if !keepIt { Self.dropScratch(name, roles: BenchSpec.roles(of: renamed), on: admin) }
-        }
+        defer { if keepIt { database.keep() } else { database.drop() } }
         do {
             let db = try Connection(scratch)
             let capabilities = ServerCapabilities(connection: db)
@@ -106,10 +101,4 @@ public struct Bench {
         }
     }
 
-    /// Drops the scratch database and the benchmark's roles (which belong to the whole cluster; a role another
-    /// kept bench database still uses stays).
-    static func dropScratch(_ name: String, roles: [String], on connection: Connection) {
-        _ = try? connection.execute("DROP DATABASE IF EXISTS \(SQL.ident(name)) WITH (FORCE)")
-        for role in roles { _ = try? connection.execute("DROP ROLE IF EXISTS \(SQL.ident(role))") }
-    }
 }

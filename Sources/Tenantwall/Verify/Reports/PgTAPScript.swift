@@ -76,3 +76,16 @@ public enum PgTAPScript {
             + "(\(SQL.literal(keyId)), \(hex(inner)), \(hex(outer))) ON CONFLICT (id) DO UPDATE SET inner_key = EXCLUDED.inner_key, outer_key = EXCLUDED.outer_key, retired_at = NULL"
     }
 }
+
+extension Verifier.Settings {
+    /// Checks also write their pgTAP blocks; with the signed binding the script signs its probe tokens with a
+    /// key of its own, added inside its rolled-back transaction (and so do the probes of this run).
+    public mutating func writePgTAP(for spec: Spec) {
+        pgTAP = true
+        guard spec.tenancy.binding == .signed else { return }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        if secret == nil { secret = key }
+        scriptSecret = key
+    }
+}
