@@ -60,7 +60,7 @@ public enum HistorySQL {
     public static let exists = "SELECT to_regclass('tenantwall_migrations.history') IS NOT NULL"
 
     public static let select = """
-        SELECT installed_rank, version, description, kind, script, checksum, applied_by, applied_at::text,
+        SELECT installed_rank, version, description, kind, script, checksum, applied_by, applied_at::text AS applied_at,
                execution_ms, success, failed_line, error
         FROM tenantwall_migrations.history ORDER BY installed_rank
         """
@@ -70,9 +70,23 @@ public enum HistorySQL {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING installed_rank
         """
 
-    public static func row(_ r: [String?]) -> HistoryRow {
-        HistoryRow(rank: Int(r[0] ?? "0") ?? 0, version: r[1].flatMap(Version.init), description: r[2] ?? "", kind: r[3] ?? "",
-                   script: r[4] ?? "", checksum: r[5] ?? "", appliedBy: r[6] ?? "", appliedAt: r[7] ?? "",
-                   executionMs: Int(r[8] ?? "0") ?? 0, success: r[9] == "t", failedLine: r[10].flatMap { Int($0) }, error: r[11])
+    /// Before each statement of a file: the line it is on, and what the row says if the run never comes back.
+    public static let markStatement = "UPDATE tenantwall_migrations.history SET failed_line = $2, error = $3 WHERE installed_rank = $1"
+    /// After a statement failed: the server's error and the time spent.
+    public static let recordFailure = "UPDATE tenantwall_migrations.history SET error = $2, execution_ms = $3 WHERE installed_rank = $1"
+    public static let recordSuccess = "UPDATE tenantwall_migrations.history SET success = true, failed_line = NULL, error = NULL, execution_ms = $2 WHERE installed_rank = $1"
+    public static let count = "SELECT count(*) FROM tenantwall_migrations.history"
+    /// `repair`: forget a failed run, or accept a changed file's checksum.
+    public static let forget = "DELETE FROM tenantwall_migrations.history WHERE installed_rank = $1"
+    public static let acceptChecksum = "UPDATE tenantwall_migrations.history SET checksum = $2 WHERE installed_rank = $1"
+
+    /// A row of `select`, by column name.
+    public static func row(_ r: [String: String?]) -> HistoryRow {
+        func text(_ name: String) -> String? { r[name] ?? nil }
+        return HistoryRow(rank: Int(text("installed_rank") ?? "0") ?? 0, version: text("version").flatMap(Version.init),
+                          description: text("description") ?? "", kind: text("kind") ?? "", script: text("script") ?? "",
+                          checksum: text("checksum") ?? "", appliedBy: text("applied_by") ?? "", appliedAt: text("applied_at") ?? "",
+                          executionMs: Int(text("execution_ms") ?? "0") ?? 0, success: text("success") == "t",
+                          failedLine: text("failed_line").flatMap { Int($0) }, error: text("error"))
     }
 }

@@ -50,7 +50,7 @@ public final class MigrationRunner {
 
     public func history() throws -> [HistoryRow] {
         guard try connection.query(HistorySQL.exists).scalar == "t" else { return [] }
-        return try connection.query(HistorySQL.select).rows.map(HistorySQL.row)
+        return try connection.query(HistorySQL.select).records.map(HistorySQL.row)
     }
 
     /// Takes the migration lock, waiting at most `settings.lockWait`. Returns how long it waited and which
@@ -188,18 +188,18 @@ public final class MigrationRunner {
         for statement in statements {
             // Recorded before the statement runs: if the connection or the server goes away, this is what the
             // row keeps, and it says so (a normal failure replaces it with the server's error, success clears it).
-            try connection.query("UPDATE tenantwall_migrations.history SET failed_line = $2, error = $3 WHERE installed_rank = $1",
+            try connection.query(HistorySQL.markStatement,
                                  [rank, String(statement.line), "did not finish line \(statement.line): the connection was lost or the server restarted while it ran (unless a migrate is running now)"])
             do {
                 try execute(statement, of: file)
             } catch let failure as MigrationFailed {
                 // Best effort: after a lost connection the row keeps the message written above.
-                _ = try? connection.query("UPDATE tenantwall_migrations.history SET error = $2, execution_ms = $3 WHERE installed_rank = $1",
+                _ = try? connection.query(HistorySQL.recordFailure,
                                           [rank, failure.error.message, String(elapsed())])
                 throw failure
             }
         }
-        try connection.query("UPDATE tenantwall_migrations.history SET success = true, failed_line = NULL, error = NULL, execution_ms = $2 WHERE installed_rank = $1",
+        try connection.query(HistorySQL.recordSuccess,
                              [rank, String(elapsed())])
         return elapsed()
     }
@@ -220,7 +220,7 @@ public final class MigrationRunner {
     /// Adopts an existing database: records `version` as the baseline, so only later files run.
     public func baseline(_ version: Version, description: String = "baseline") throws {
         try locked { _, _ in
-            guard try connection.query("SELECT count(*) FROM tenantwall_migrations.history").scalar == "0" else {
+            guard try connection.query(HistorySQL.count).scalar == "0" else {
                 throw ToolError("the migration history is not empty: baseline is for a database that has never been migrated by tenantwall")
             }
             try connection.query(HistorySQL.insert, [version.text, description, "baseline", "<< baseline >>", "", "0", "true", nil, nil])
@@ -236,11 +236,11 @@ public final class MigrationRunner {
                 guard let row = status.row else { continue }
                 switch status.state {
                 case .failed:
-                    try connection.query("DELETE FROM tenantwall_migrations.history WHERE installed_rank = $1", [String(row.rank)])
+                    try connection.query(HistorySQL.forget, [String(row.rank)])
                     actions.append("removed the failed record of \(status.name); it will run again")
                 case .changed:
                     let file = files.first { $0.name == status.name }!
-                    try connection.query("UPDATE tenantwall_migrations.history SET checksum = $2 WHERE installed_rank = $1", [String(row.rank), file.checksum])
+                    try connection.query(HistorySQL.acceptChecksum, [String(row.rank), file.checksum])
                     actions.append("accepted the new checksum of \(status.name)")
                 default: break
                 }

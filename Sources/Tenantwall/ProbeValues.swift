@@ -1,21 +1,22 @@
+import Foundation
 import PolicyGen
 
 /// Literal values for probe rows: something valid for each column type, and tenant ids per tenant type.
 enum ProbeValues {
     static func literal(forType raw: String, seed: Int) -> String {
         let type = TypeName.normalize(raw) ?? raw
-        let base = type.replacingOccurrences(of: "[]", with: "")
         let value: String
-        switch base {
-        case "uuid": value = ProbeValues.uuid(seed)
-        case _ where base.hasPrefix("timestamp"): value = "\(date(seed)) 10:00:00+00"
-        case "date": value = date(seed)
-        case "jsonb", "json": value = "{}"
-        case "boolean", "bool": value = "false"
-        case "inet", "cidr": value = "10.0.0.\(seed % 250)"
-        case "interval": value = "1 hour"
-        case _ where ["smallint", "integer", "int", "int2", "int4", "int8", "bigint", "real", "float4", "float8", "double precision", "money"].contains(base) || base.hasPrefix("numeric") || base.hasPrefix("decimal"):
-            value = String(seed % 30000)
+        switch TypeCategory(type) {
+        case .uuid: value = ProbeValues.uuid(seed)
+        case .timestamp: value = "\(date(seed)) 10:00:00+00"
+        case .date: value = date(seed)
+        case .json: value = "{}"
+        case .boolean: value = "false"
+        case .inet: value = "10.0.0.\(seed % 250)"
+        case .interval: value = "1 hour"
+        case .time: value = "10:00:00"
+        case .macaddr: value = "08:00:2b:01:02:\(String(format: "%02x", seed % 256))"
+        case let category where category.isNumber: value = String(seed % 30000)
         default: value = "probe-\(seed)"
         }
         if type.hasSuffix("[]") { return SQL.literal("{\"\(value)\"}") + "::" + type }

@@ -117,20 +117,8 @@ public final class BenchRunner {
 
     /// Runs every client of one mode at once for `seconds`.
     func slice(_ clients: [Client], seconds: Double) throws -> [ClientRun] {
-        let lock = NSLock()
-        var runs: [ClientRun] = []
-        var failure: Error?
         let deadline = Date().addingTimeInterval(seconds)
-        DispatchQueue.concurrentPerform(iterations: clients.count) { i in
-            do {
-                let run = try clients[i].run(until: deadline)
-                lock.lock(); runs.append(run); lock.unlock()
-            } catch {
-                lock.lock(); failure = error; lock.unlock()
-            }
-        }
-        if let failure { throw failure }
-        return runs
+        return try WorkerPool.map(clients, workers: clients.count) { _, client in try client.run(until: deadline) }
     }
 
     static func sample(_ workload: String, _ mode: Mode, round: Int, runs: [ClientRun], clients: Int) -> Sample {

@@ -66,13 +66,14 @@ public struct BenchTargets {
 
     static func isText(_ type: String) -> Bool {
         guard let t = TypeName.normalize(type), !t.hasSuffix("[]") else { return false }
-        return t == "text" || t.hasPrefix("varchar") || t.hasPrefix("character varying")
+        // Fixed-width char pads its values: a prefix search on it is not the workload people run.
+        let base = t.split(separator: "(").first.map(String.init) ?? t
+        return TypeCategory(t) == .text && !["char", "character"].contains(base)
     }
 
     static func isNumber(_ type: String) -> Bool {
         guard let t = TypeName.normalize(type), !t.hasSuffix("[]") else { return false }
-        return ["smallint", "integer", "int", "int2", "int4", "int8", "bigint", "real", "float4", "float8", "double precision"].contains(t)
-            || t.hasPrefix("numeric") || t.hasPrefix("decimal")
+        return TypeCategory(t).isNumber && t != "money"
     }
 
     var tenant: String { SQL.ident(spec.tenancy.column) }

@@ -19,28 +19,27 @@ enum BenchValues {
 
     private static func expression(_ raw: String, serial: String, time: String) -> String? {
         guard let type = TypeName.normalize(raw) else { return nil }
-        let base = type.split(separator: "(").first.map(String.init) ?? type
         if type.hasSuffix("[]") { return "'{}'::" + type }
         let value: String
-        switch base {
-        case "uuid": value = "pg_catalog.gen_random_uuid()"
-        case "smallint", "int2": value = "(\(serial) % 32000)"
-        case "integer", "int", "int4": value = "(\(serial) % 2000000000)"
-        case "bigint", "int8": value = serial
-        case "real", "float4", "float8", "double precision": value = "(pg_catalog.random() * 100)"
-        case "numeric", "decimal", "money": value = "pg_catalog.random()"
-        case "boolean", "bool": value = "(\(serial) % 2 = 0)"
-        case "text", "varchar", "character varying", "char", "character": value = "pg_catalog.md5(\(serial)::text || pg_catalog.random()::text)"
-        case "timestamp", "timestamptz", "timestamp with time zone", "timestamp without time zone": value = time
-        case "date": value = "(\(time))::date"
-        case "time", "timetz": value = "pg_catalog.localtime"
-        case "interval": value = "interval '1 hour'"
-        case "jsonb", "json": value = "pg_catalog.json_build_object('n', \(serial))"
-        case "bytea": value = "pg_catalog.decode(pg_catalog.md5(\(serial)::text), 'hex')"
-        case "inet", "cidr": value = "'10.0.0.0/8'"
-        case "macaddr": value = "'08:00:2b:01:02:03'"
-        case "tsvector": value = "pg_catalog.to_tsvector('simple', pg_catalog.md5(\(serial)::text))"
-        default: return nil
+        switch TypeCategory(type) {
+        case .uuid: value = "pg_catalog.gen_random_uuid()"
+        case .smallint: value = "(\(serial) % 32000)"
+        case .integer: value = "(\(serial) % 2000000000)"
+        case .bigint: value = serial
+        case .float: value = "(pg_catalog.random() * 100)"
+        case .numeric: value = "pg_catalog.random()"
+        case .boolean: value = "(\(serial) % 2 = 0)"
+        case .text: value = "pg_catalog.md5(\(serial)::text || pg_catalog.random()::text)"
+        case .timestamp: value = time
+        case .date: value = "(\(time))::date"
+        case .time: value = "pg_catalog.localtime"
+        case .interval: value = "interval '1 hour'"
+        case .json: value = "pg_catalog.json_build_object('n', \(serial))"
+        case .bytea: value = "pg_catalog.decode(pg_catalog.md5(\(serial)::text), 'hex')"
+        case .inet: value = "'10.0.0.0/8'"
+        case .macaddr: value = "'08:00:2b:01:02:03'"
+        case .tsvector: value = "pg_catalog.to_tsvector('simple', pg_catalog.md5(\(serial)::text))"
+        case .other: return nil
         }
         return "(\(value))::" + type
     }

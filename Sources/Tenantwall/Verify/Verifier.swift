@@ -58,37 +58,14 @@ public final class Verifier {
         var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main)
         let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
         let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
-        let lock = NSLock()
-        var next = 0, done = 0
-        var failures: [Error] = []
         let workers = max(1, min(settings.workers, tables.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let connection: Connection
-            do { connection = try Connection(conninfo) } catch {
-                lock.lock(); failures.append(error); lock.unlock()
-                return
-            }
-            while true {
-                lock.lock()
-                guard next < tables.count, failures.isEmpty else { lock.unlock(); return }
-                let table = tables[next]
-                next += 1
-                lock.unlock()
-                do {
-                    let probe = TableProbe(spec: spec, table: table, connection: connection, tenants: tenantIds, settings: settings,
-                                           adminChecks: table.qualifiedName == adminTable)
-                    let results = try probe.run()
-                    lock.lock()
-                    checks += results
-                    done += 1
-                    progress("[\(done)/\(tables.count)] \(table.qualifiedName): \(results.filter { !$0.passed && !$0.skipped }.isEmpty ? "ok" : "FAILED")")
-                    lock.unlock()
-                } catch {
-                    lock.lock(); failures.append(error); lock.unlock()
-                }
-            }
-        }
-        if let failure = failures.first { throw failure }
+        let connections = try (0..<workers).map { _ in try Connection(conninfo) }
+        checks += try WorkerPool.map(tables, workers: workers, { worker, table in
+            try TableProbe(spec: spec, table: table, connection: connections[worker], tenants: tenantIds, settings: settings,
+                           adminChecks: table.qualifiedName == adminTable).run()
+        }, done: { finished, table, results in
+            progress("[\(finished)/\(tables.count)] \(table.qualifiedName): \(results.filter { !$0.passed && !$0.skipped }.isEmpty ? "ok" : "FAILED")")
+        }).flatMap { $0 }
         checks.sort { ($0.table, $0.role, $0.tenant, $0.id) < ($1.table, $1.role, $1.tenant, $1.id) }
         let formatter = ISO8601DateFormatter()
         return VerifyReport(startedAt: formatter.string(from: started), durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000),
