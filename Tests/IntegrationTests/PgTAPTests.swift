@@ -35,7 +35,7 @@ final class PgTAPTests: XCTestCase {
         }
         let (name, db) = try TestServer.freshDatabase("pgtap")
         guard try db.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'pgtap'").scalar == "1" else {
-            throw XCTSkip("pgTAP is not installed for PostgreSQL \(TestServer.majorVersion) (Debian packages it for 15 only)")
+            throw XCTSkip("pgTAP is not installed for PostgreSQL \(TestServer.majorVersion): Debian packages it for 15 only; for 18 build it from source (theory/pgtap: make install PG_CONFIG=<the wheel's pg_config>)")
         }
         let url = TestServer.shared.connectionString(database: name)
         XCTAssertEqual(try TenantwallProcess.run(["apply", "--spec", "policies/workflow-platform", "--database", url]).status, 0)
