@@ -32,14 +32,16 @@ let package = Package(
         .target(name: "PolicyGen", dependencies: ["SQLParser", .product(name: "Yams", package: "Yams")]),
         /// The database-facing operations behind the commands: reading spec files, plan, apply, probes.
         .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit"]),
+        /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
+        .target(name: "TenantwallBench", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "Migrations"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser",
+                "Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit"]),
     ]
 )

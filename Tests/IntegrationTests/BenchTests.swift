@@ -2,6 +2,7 @@ import Foundation
 import PolicyGen
 import Postgres
 import Tenantwall
+import TenantwallBench
 import XCTest
 
 /// `tenantwall bench` on a small dataset: every workload returns the baseline's rows and plan under the

@@ -3,6 +3,7 @@ import Foundation
 import LocalPostgres
 import Postgres
 import Tenantwall
+import TenantwallBench
 
 /// Measures what row-level security costs on a real server, against a hand-written baseline.
 struct BenchCommand: ParsableCommand {

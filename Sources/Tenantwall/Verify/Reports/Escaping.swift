@@ -1,6 +1,6 @@
 /// Escaping for the report formats: XML/HTML text and attributes, and Markdown table cells.
-enum Escape {
-    static func xml(_ text: String) -> String {
+public enum Escape {
+    public static func xml(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -17,7 +17,7 @@ enum Escape {
         return out
     }
 
-    static func markdownCell(_ text: String) -> String {
+    public static func markdownCell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PolicyGen
+import Tenantwall
 import Postgres
 
 /// Builds the benchmark's synthetic multi-tenant dataset in a scratch database: the spec applied with

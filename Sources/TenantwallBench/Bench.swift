@@ -1,5 +1,6 @@
 import Foundation
 import PolicyGen
+import Tenantwall
 import Postgres
 
 /// `tenantwall bench`: builds the dataset (from the user's spec or the built-in one) in a scratch database,

@@ -1,4 +1,5 @@
 import Foundation
+import Tenantwall
 
 /// Markdown, JSON and a self-contained HTML page (charts drawn as inline SVG, nothing to fetch).
 public enum BenchRenderers {

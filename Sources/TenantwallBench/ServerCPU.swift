@@ -1,4 +1,5 @@
 import Foundation
+import Tenantwall
 import Postgres
 
 /// The CPU time a backend process has used, from Linux's `/proc/<pid>/schedstat` (nanoseconds on a CPU).

@@ -1,4 +1,5 @@
 import Foundation
+import Tenantwall
 
 /// What a benchmark run measured, per workload and mode, with the plan checks.
 public struct BenchReport: Codable, Sendable {

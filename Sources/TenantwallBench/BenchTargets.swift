@@ -1,4 +1,5 @@
 import PolicyGen
+import Tenantwall
 
 /// Which of a spec's tables each workload runs against, and the workloads' SQL: a point-lookup table (a tenant
 /// table keyed by the tenant column and one more), a time-series table (time-partitioned, a hypertable, or

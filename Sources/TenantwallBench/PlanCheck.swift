@@ -1,5 +1,6 @@
 import Foundation
 import PolicyGen
+import Tenantwall
 import Postgres
 
 /// The hard pass/fail of the benchmark: under RLS, `EXPLAIN (ANALYZE, BUFFERS)` must show the plan the

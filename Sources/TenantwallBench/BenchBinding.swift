@@ -1,6 +1,7 @@
 import Foundation
 import Migrations
 import PolicyGen
+import Tenantwall
 
 /// How each mode tells the server its tenant. The contrast and `context` modes read a plain setting holding
 /// the tenant id; the generated policies follow the spec's binding: the same id in the context binding, a

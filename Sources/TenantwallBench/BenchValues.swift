@@ -1,4 +1,5 @@
 import PolicyGen
+import Tenantwall
 
 /// SQL expressions that make synthetic values for a spec's column types, for loading the benchmark dataset
 /// (`g` is the row's number, so text and integer keys are unique) and for the insert workloads (random, so

@@ -1,4 +1,5 @@
 import PolicyGen
+import Tenantwall
 
 /// The spec a benchmark runs: the user's own (`--spec`) or a built-in one, made safe and possible to build in a
 /// scratch database on whatever server it runs on.
