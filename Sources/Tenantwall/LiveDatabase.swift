@@ -13,19 +13,36 @@ public struct LiveDatabase {
         CatalogSnapshot(rows: try connection.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
     }
 
+    /// Citus: whether each distributed table's shard placements carry its walls ("shards <table>"). Read outside
+    /// the plan's transaction: Citus reads placements over connections of its own.
+    func placements(_ spec: Spec) throws -> [String: String] {
+        guard spec.tenancy.citus, try CitusPlacements.installed(connection) else { return [:] }
+        var out: [String: String] = [:]
+        for table in spec.tables where table.citusDistributionColumn(tenancy: spec.tenancy) != nil {
+            let name = SQL.qualified(table.schema, table.name)
+            guard try connection.query("SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid = pg_catalog.to_regclass($1)", [name]).scalar == "1" else { continue }
+            out["shards " + table.qualifiedName] = try CitusPlacements.state(connection, table: name)
+        }
+        return out
+    }
+
     /// Compares the database with the spec without changing it: the generated SQL runs in a transaction
     /// that is always rolled back, and the catalog is read before and inside it.
     public func plan(_ spec: Spec) throws -> Plan {
         try ServerCapabilities(connection: connection).require(spec)
         let generator = Generator(spec: spec)
-        let live = try snapshot(spec)
+        var live = try snapshot(spec)
+        let shards = try placements(spec)
+        live.objects.merge(shards) { $1 }
         let desired: CatalogSnapshot = try connection.rolledBack {
             try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(lockTimeout))")
             try run(generator.sections().flatMap(\.statements))
             return try snapshot(spec)
         }
         _ = connection.takeNotices()
-        return Planner.plan(generator: generator, live: live, desired: desired)
+        var wanted = desired
+        for key in shards.keys { wanted.objects[key] = CitusPlacements.consistent }
+        return Planner.plan(generator: generator, live: live, desired: wanted)
     }
 
     /// Runs the plan in one transaction; returns it (empty when already in sync).

@@ -43,6 +43,10 @@ public struct ServerCapabilities {
             out.append(MissingExtension(name: "timescaledb", tables: hypertables,
                                         remedy: "install TimescaleDB (not in Debian's packages: build it from source, see the README) and add it to shared_preload_libraries, or remove 'hypertable' from \(hypertables.joined(separator: ", "))"))
         }
+        if spec.tenancy.citus, try connection.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus'").scalar != "1" {
+            out.append(MissingExtension(name: "citus", tables: spec.tables.map(\.qualifiedName),
+                                        remedy: "connect to a Citus coordinator (CREATE EXTENSION citus on every node, shared_preload_libraries = 'citus', workers added with citus_add_node), or remove 'distribution: citus'"))
+        }
         if spec.tenancy.helpers == .extension, try !available("tenantwall") {
             out.append(MissingExtension(name: "tenantwall", tables: [],
                                         remedy: "install it (make -C sql install PG_CONFIG=<this server's pg_config>) or set 'helpers: inline' in tenancy"))

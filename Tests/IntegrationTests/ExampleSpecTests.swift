@@ -27,11 +27,15 @@ final class ExampleSpecTests: XCTestCase {
 
     var lastDatabase = ""
 
-    func applied(_ model: String) throws -> (Spec, Connection) {
+    /// The model applied to a fresh database; `helpers` overrides the spec's (the inline path must hold every
+    /// wall the native one does, and only it runs the core's SQL as this checkout has it).
+    func applied(_ model: String, helpers: HelperInstall? = nil) throws -> (Spec, Connection) {
         let (name, connection) = try TestServer.freshDatabase()
         lastDatabase = name
         var notes: [String] = []
-        let spec = try ServerCapabilities(connection: connection).adapt(try load(model), notes: &notes)
+        var loaded = try load(model)
+        if let helpers { loaded.tenancy.helpers = helpers }
+        let spec = try ServerCapabilities(connection: connection).adapt(loaded, notes: &notes)
         try TestServer.requireExtensions(spec, connection)
         for note in notes { print("note (\(model)): \(note)") }
         try LiveDatabase(connection: connection).apply(spec)
@@ -156,7 +160,11 @@ final class ExampleSpecTests: XCTestCase {
     }
 
     func testContextIsTransactionLocalAndFailsClosed() throws {
-        let (spec, db) = try applied("workflow-platform")
+        for helpers in HelperInstall.allCases { try assertContextIsTransactionLocalAndFailsClosed(helpers) }
+    }
+
+    func assertContextIsTransactionLocalAndFailsClosed(_ helpers: HelperInstall) throws {
+        let (spec, db) = try applied("workflow-platform", helpers: helpers)
         try db.execute("SET ROLE wf_app")
         defer { _ = try? db.execute("RESET ROLE") }
         try db.transaction { try db.query("SELECT tenantwall.set_tenant_context(42)") }
@@ -229,7 +237,11 @@ final class ExampleSpecTests: XCTestCase {
     /// An admin token works only in the transaction (and backend) that minted it: replaying it later, even on the
     /// same connection by the same role, grants nothing.
     func testAdminTokenCannotBeReplayed() throws {
-        let (spec, db) = try applied("workflow-platform")
+        for helpers in HelperInstall.allCases { try assertAdminTokenCannotBeReplayed(helpers) }
+    }
+
+    func assertAdminTokenCannotBeReplayed(_ helpers: HelperInstall) throws {
+        let (spec, db) = try applied("workflow-platform", helpers: helpers)
         try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (2, 'b', '{}')")
         let distinct = "SELECT count(DISTINCT tenant_id)::text FROM public.workflows"
         try db.execute("BEGIN; SET LOCAL ROLE wf_admin")
@@ -257,7 +269,11 @@ final class ExampleSpecTests: XCTestCase {
     /// An empty or missing context is no tenant: the reader returns NULL (not a default tenant) and every
     /// table shows zero rows, whoever the tenants are.
     func testNoContextIsNullAndZeroRows() throws {
-        let (spec, db) = try applied("workflow-platform")
+        for helpers in HelperInstall.allCases { try assertNoContextIsNullAndZeroRows(helpers) }
+    }
+
+    func assertNoContextIsNullAndZeroRows(_ helpers: HelperInstall) throws {
+        let (spec, db) = try applied("workflow-platform", helpers: helpers)
         try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (0, 'zero', '{}'), (2, 'b', '{}')")
         for setup in ["SELECT 1", "SELECT set_config('app.current_tenant_id', '', true)", "SELECT set_config('app.current_tenant_id', NULL, true)"] {
             try db.execute("BEGIN; SET LOCAL ROLE wf_app")

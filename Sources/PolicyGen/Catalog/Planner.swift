@@ -41,7 +41,13 @@ public enum Planner {
         for key in desired.objects.keys.sorted() where live.objects[key] != desired.objects[key] {
             differences.append(Plan.Difference(object: key, live: live.objects[key], desired: desired.objects[key]))
         }
-        let differing = Set(differences.map(\.object))
+        var differing = Set(differences.map(\.object))
+        // Citus: a shard placement without the table's walls is repaired by applying them again on the
+        // coordinator, which Citus carries to every placement.
+        for key in differing where key.hasPrefix("shards ") {
+            let table = String(key.dropFirst("shards ".count))
+            differing.formUnion([snapshotKey(.rowSecurity(table)), snapshotKey(.policies(table))])
+        }
         let all = generator.sections().flatMap(\.statements)
         var statements = all.filter { differing.contains(snapshotKey($0.object)) }
         // Changed helpers (inline to extension, a new extension version) may replace the functions that

@@ -16,6 +16,7 @@ public struct Generator {
             Section("Schemas", SchemaStatements(spec: spec).statements()),
             Section("Helper functions", HelperStatements(spec: spec).statements()),
             Section("Tables", spec.tables.flatMap { TableStatements(spec: spec, table: $0).statements() }),
+            Section("Citus: distribution by tenant", CitusStatements(spec: spec).statements()),
             Section("Time series: hypertables and partitions", TimeSeriesStatements(spec: spec).statements()),
             Section("Indexes", spec.tables.flatMap { IndexStatements(spec: spec, table: $0).statements() }),
             Section("Row-level security and policies", spec.tables.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),

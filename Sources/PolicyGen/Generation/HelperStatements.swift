@@ -66,6 +66,27 @@ struct HelperStatements {
                 LANGUAGE sql STABLE PARALLEL SAFE
                 AS \(SQL.dollarQuoted(" SELECT \(fn("context_" + type))(\(setting)) "))
             """, comment: "The session's tenant, or NULL (unset, empty or malformed): policies then match no row."))
+        if t.citus {
+            // Only SET LOCAL, with citus.propagate_set_commands = 'local', reaches the shards: set_config() and a
+            // session SET stay on the coordinator, and the workers would see no tenant (zero rows, no error).
+            let name = t.setting.split(separator: ".").map { SQL.ident(String($0)) }.joined(separator: ".")
+            out.append(Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void
+                    LANGUAGE plpgsql VOLATILE
+                    AS \(SQL.dollarQuoted("""
+
+                BEGIN
+                    IF tenant IS NULL THEN
+                        RAISE EXCEPTION 'tenantwall: a tenant id is required' USING ERRCODE = '22004',
+                            HINT = 'call clear_tenant_context() to clear the context';
+                    END IF;
+                    SET LOCAL citus.propagate_set_commands = 'local';
+                    EXECUTE pg_catalog.format('SET LOCAL \(name) = %L', tenant::pg_catalog.text);
+                END
+
+                """))
+                """, comment: "Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere)."))
+        } else {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void
                 LANGUAGE sql VOLATILE
@@ -73,6 +94,7 @@ struct HelperStatements {
             """, comment: t.scope == .transaction
                 ? "Transaction-local: the context ends with the transaction, so a pooled connection never carries it on."
                 : "Session-scoped (tenancy.scope: session): the context outlives the transaction. Unsafe behind a transaction pooler."))
+        }
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void
                 LANGUAGE sql VOLATILE

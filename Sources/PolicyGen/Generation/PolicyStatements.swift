@@ -30,12 +30,14 @@ struct PolicyStatements {
     /// newest chunk of `ORDER BY time DESC LIMIT` scans where the hand-written baseline (and the sub-select
     /// form, an InitPlan that ChunkAppend excludes chunks with at run time) use the tenant index: measured on
     /// the k8s example's `pod_metrics` (TimescaleDB 2.28.3), so hypertables keep the InitPlan.
-    var directCall: Bool { spec.tenancy.nativeReader && table.hypertable == nil }
+    var directCall: Bool { spec.tenancy.citus || spec.tenancy.nativeReader && table.hypertable == nil }
 
     func policies() -> [Policy] {
         guard table.isolation != .exempt else { return [] }
         let helpers = spec.tenancy.helperSchema, r = spec.roles
-        let admin = "(SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))())"
+        // On Citus a policy cannot hold a sub-select, and admin mode's log lives on the coordinator only (the
+        // workers' backends and transaction times differ too): the admin role sees every tenant by membership.
+        let admin = spec.tenancy.citus ? "true" : "(SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))())"
         var out: [Policy] = []
         let nonAdmin = uniqued([r.app] + r.readonly).filter { $0 != r.admin }
         for command in Command.allCases {
@@ -64,6 +66,17 @@ struct PolicyStatements {
                 out.append(Policy(name: "tw_admin_\(command.rawValue)", command: command, roles: [r.admin],
                                   using: command == .insert ? nil : admin,
                                   check: command == .select || command == .delete ? nil : admin))
+            }
+        }
+        if let restrict = table.restrict, spec.tenancy.citus {
+            // Citus 13.0.5 creates a RESTRICTIVE policy on the shards as PERMISSIVE (checked: polpermissive is
+            // true on every placement), which ORs the condition in and opens every row it admits. On Citus the
+            // condition is folded into each permissive policy instead; verify compares the placements' policies.
+            return out.map { policy in
+                var policy = policy
+                policy.using = policy.using.map { "(\($0)) AND (\(restrict))" }
+                policy.check = policy.check.map { "(\($0)) AND (\(restrict))" }
+                return policy
             }
         }
         if let restrict = table.restrict {

@@ -11,6 +11,8 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     case policies(String)
     case grants(String)
     case partitionGuard
+    /// Citus: how a table is distributed.
+    case distribution(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .policies(let t): return "policies \(t)"
         case .grants(let t): return "grants \(t)"
         case .partitionGuard: return "partition guard"
+        case .distribution(let t): return "distribution \(t)"
         }
     }
 

@@ -43,6 +43,14 @@ public enum Binding: String, CaseIterable, Sendable {
     case role
 }
 
+/// Where the tables live: one server, or a Citus cluster distributed by the tenant column.
+public enum Distribution: String, CaseIterable, Sendable {
+    case none
+    /// Tenant tables (and the tenants table, by its key) are distributed by the tenant column and colocated;
+    /// shared tables are reference tables; exempt tables stay on the coordinator.
+    case citus
+}
+
 /// How long a context set with `set_tenant_context()` lasts.
 public enum ContextScope: String, CaseIterable, Sendable {
     /// Ends with the transaction: a pooled connection never carries a tenant into the next client's transaction.
@@ -65,6 +73,8 @@ public struct Tenancy: Sendable {
     public var claim: String = "tenant_id"
     /// `role` binding: tenant login roles are named this prefix plus the tenant id.
     public var tenantRolePrefix: String = "tenant_"
+    /// One server, or a Citus cluster.
+    public var distribution: Distribution = .none
     public var location: SourceLocation?
 
     public init() {}
@@ -72,6 +82,8 @@ public struct Tenancy: Sendable {
     /// Whether the session's tenant comes from the extension's native (C) reader: the context and signed
     /// bindings on `helpers: extension` (the role binding's reader reads a table).
     public var nativeReader: Bool { helpers == .extension && binding != .role }
+
+    public var citus: Bool { distribution == .citus }
 }
 
 public struct Roles: Sendable {
@@ -232,6 +244,13 @@ public struct Table: Sendable {
     public var location: SourceLocation?
 
     public var qualifiedName: String { "\(schema).\(name)" }
+
+    /// On Citus: the column a tenant or tenants table is distributed by (the tenant column, or the tenants
+    /// table's key); nil for reference (shared) and coordinator-local (exempt) tables.
+    public func citusDistributionColumn(tenancy: Tenancy) -> String? {
+        guard tenancy.citus, isolation == .tenant || isolation == .self else { return nil }
+        return scopeColumn(tenancy: tenancy)
+    }
 
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
 

@@ -6,7 +6,8 @@ import Yams
 ///     let spec = try SpecLoader.load([("policies/app.yaml", text)])
 public enum SpecLoader {
     static let topKeys = ["tenancy", "roles", "tables"]
-    static let tenancyKeys = ["column", "type", "setting", "helper_schema", "scope", "helpers", "binding", "token_setting", "claim", "tenant_role_prefix"]
+    static let tenancyKeys = ["column", "type", "setting", "helper_schema", "scope", "helpers", "binding", "token_setting", "claim", "tenant_role_prefix",
+                              "distribution"]
     static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create"]
     static let tableKeys = ["name", "schema", "isolation", "key", "reason", "columns", "primary_key", "grants",
                             "restrict", "indexes", "hypertable", "partitioning"]
@@ -107,6 +108,7 @@ public enum SpecLoader {
             case "token_setting": tenancy.tokenSetting = reader.string(value, what: "tenancy.token_setting") ?? tenancy.tokenSetting
             case "claim": tenancy.claim = reader.string(value, what: "tenancy.claim") ?? tenancy.claim
             case "tenant_role_prefix": tenancy.tenantRolePrefix = reader.string(value, what: "tenancy.tenant_role_prefix") ?? tenancy.tenantRolePrefix
+            case "distribution": tenancy.distribution = reader.choice(value, what: "tenancy.distribution", as: Distribution.self) ?? tenancy.distribution
             case "helpers": tenancy.helpers = reader.choice(value, what: "tenancy.helpers", as: HelperInstall.self) ?? tenancy.helpers
             default: break  // `mapping(allowed:)` reported it
             }

@@ -53,6 +53,13 @@ public enum SpecValidator {
             }
         }
 
+        if t.citus {
+            // What this version proves on a real cluster; the rest is refused rather than half-supported.
+            if t.binding != .context { error("tenancy.distribution: citus supports the context binding in this version (signed and role bindings are not yet proved on a cluster)", tenancyAt) }
+            if t.helpers != .inline { error("tenancy.distribution: citus needs helpers: inline in this version (the native extension is not yet proved on workers)", tenancyAt) }
+            if t.scope != .transaction { error("tenancy.distribution: citus sets the context with SET LOCAL, which lasts for the transaction: scope must be transaction", tenancyAt) }
+        }
+
         if t.binding == .role, t.tenantRolePrefix.isEmpty || t.tenantRolePrefix.utf8.count > 26 {
             error("tenancy.tenant_role_prefix must be 1 to 26 bytes, so that prefix and tenant id fit in 63", tenancyAt)
         }
@@ -88,6 +95,18 @@ public enum SpecValidator {
             }
             tableNames[table.qualifiedName] = at
             if table.columns.isEmpty { error("table '\(table.qualifiedName)' declares no columns", at) }
+            if t.citus, let column = table.citusDistributionColumn(tenancy: t) {
+                // Citus enforces uniqueness per shard: every unique key must contain the distribution column.
+                if !table.primaryKey.isEmpty && !table.primaryKey.contains(column) {
+                    error("on Citus, the primary key of '\(table.qualifiedName)' must contain the distribution column '\(column)'", at)
+                }
+                for index in table.indexes where index.unique && !index.columns.contains(where: { $0.name == column }) {
+                    error("on Citus, the unique index on '\(table.qualifiedName)' must contain the distribution column '\(column)'", at)
+                }
+                if table.partitioning != nil || table.hypertable != nil {
+                    error("on Citus, '\(table.qualifiedName)' cannot also be time-partitioned or a hypertable in this version", at)
+                }
+            }
 
             var columnNames: Set<String> = []
             for column in table.columns {

@@ -83,10 +83,15 @@ final class ProbeSession {
     }
 
     /// Runs `body` as `role` with `context`, in a savepoint rolled back afterwards.
+    ///
+    /// On Citus each act is a transaction of its own, rolled back: Citus refuses to let a role touch shard
+    /// placements another role modified in the same transaction, so the probe rows are committed beforehand
+    /// (`TableProbe`) instead of living in one transaction with every probe.
     func act<T>(_ role: String, _ context: Context, _ body: () throws -> T) throws -> T {
         transcript = []
-        try connection.execute("SAVEPOINT tw_verify")
-        defer { _ = try? connection.execute("ROLLBACK TO SAVEPOINT tw_verify; RELEASE SAVEPOINT tw_verify") }
+        let citus = spec.tenancy.citus
+        try connection.execute(citus ? "BEGIN" : "SAVEPOINT tw_verify")
+        defer { _ = try? connection.execute(citus ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT tw_verify; RELEASE SAVEPOINT tw_verify") }
         for statement in preamble(role, context) { try run(statement) }
         return try body()
     }

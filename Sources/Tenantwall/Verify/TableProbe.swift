@@ -42,14 +42,25 @@ struct TableProbe {
     /// Roles that act on the table as tenants: the app, read-only roles, and the admin outside admin mode.
     var actors: [String] {
         // With the role binding only tenant roles (members of the app role) carry a tenant.
-        spec.tenancy.binding == .role ? [spec.roles.app] : uniqued([spec.roles.app] + spec.roles.readonly + [spec.roles.admin])
+        // On Citus the admin role sees every tenant by membership (docs/citus.md): it is not a tenant there.
+        spec.tenancy.binding == .role ? [spec.roles.app]
+            : uniqued([spec.roles.app] + spec.roles.readonly + (spec.tenancy.citus ? [] : [spec.roles.admin]))
     }
 
     func run() throws -> [CheckResult] {
         var out: [CheckResult] = []
-        try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        defer { _ = try? connection.execute("ROLLBACK") }
-        try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(settings.lockTimeout)); SET LOCAL statement_timeout = \(SQL.literal(settings.statementTimeout))")
+        let citus = spec.tenancy.citus
+        if citus {
+            // Citus: the probe rows of the probe tenants (ids no real tenant has) are committed first and
+            // deleted at the end; every probe is then a transaction of its own, rolled back.
+            try connection.execute("SET lock_timeout = \(SQL.literal(settings.lockTimeout)); SET statement_timeout = \(SQL.literal(settings.statementTimeout))")
+        } else {
+            try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(settings.lockTimeout)); SET LOCAL statement_timeout = \(SQL.literal(settings.statementTimeout))")
+        }
+        defer {
+            if citus { removeProbeRows() } else { _ = try? connection.execute("ROLLBACK") }
+        }
         let checks = VerifyChecks.table
         for check in checks where check.scope == .table { out += try check.run(self, ProbeTarget()) }
         do {
@@ -113,9 +124,22 @@ struct TableProbe {
                 statements.append(insert(tenant: tenant, seed: n * 10 + row + 1))
             }
         }
-        for statement in statements { try connection.execute(statement) }
+        if spec.tenancy.citus {
+            try connection.transaction { for statement in statements { try connection.execute(statement) } }
+        } else {
+            for statement in statements { try connection.execute(statement) }
+        }
         return statements
     }
+
+    /// Citus: deletes the committed probe rows (only the probe tenants' ids, which no real tenant has).
+    func removeProbeRows() {
+        _ = try? connection.execute("RESET ROLE")
+        _ = try? connection.execute("DELETE FROM \(name) WHERE \(scope) IN (\(tenants.map(literal).joined(separator: ", ")))")
+    }
+
+    /// The probe rows a tenant owns in this table (what a statement limited to it may touch).
+    var ownRows: Int { table.isolation == .self ? 1 : 2 }
 
     func insert(tenant: String, seed: Int, conflict: String = "") -> String {
         let scopeName = table.scopeColumn(tenancy: spec.tenancy)!
@@ -142,6 +166,17 @@ struct TableProbe {
     /// refused by a wall (42501); any other error proves nothing.
     func othersUnchanged(_ id: String, _ target: ProbeTarget, _ command: String, _ title: String, _ sql: String) throws -> CheckResult {
         let others = "SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(name) AS t WHERE \(scope) IS DISTINCT FROM \(literal(target.actor.id))"
+        if spec.tenancy.citus {
+            // Citus refuses the verifier's read of placements the role just changed in the same transaction:
+            // the statement's own count says how many rows it touched; no more than the session's own may be.
+            // Citus itself refuses to change a distribution column (0A000), a wall too.
+            let attempt = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(sql) }
+            let touched = attempt.result?.affectedRows ?? 0
+            let refusedByAWall = attempt.error == nil || ["42501", "0A000"].contains(attempt.error?.sqlState ?? "")
+            return result(id, target.role, target.actor.label, command, title, session.evidence,
+                          expected: "42501 (or Citus's 0A000), or only the session's \(ownRows) rows touched",
+                          actual: attempt.error?.brief ?? "\(touched) rows touched", passed: refusedByAWall && touched <= ownRows)
+        }
         let before = try connection.query(others).scalar
         let (attempt, after) = try session.act(target.role, .tenant(target.actor.id)) { () -> ((QueryResult?, PostgresError?), String?) in
             let attempt = session.attempt(sql)

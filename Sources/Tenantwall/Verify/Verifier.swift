@@ -55,7 +55,7 @@ public final class Verifier {
         let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
         let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
 
-        var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main)
+        var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main)
         let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
         let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
         let workers = max(1, min(settings.workers, tables.count))
@@ -112,6 +112,30 @@ public final class Verifier {
             guard let owner = row[1], roles.contains(owner) else { continue }
             out.append(check("role-owns-table", row[0] ?? "?", owner, "ROLE", "\(owner) does not own \(row[0] ?? "?") (an owner can turn FORCE off)", owners,
                              expected: "owned by \(spec.roles.owner)", actual: "owned by \(owner), force=\(row[2] ?? "?")", passed: false))
+        }
+        return out
+    }
+
+    /// Citus: the coordinator logs in to the workers as the session's role, so the access roles can log in; only
+    /// the cluster's own connections may. Each is tried straight at each worker, from here: a login that
+    /// succeeds is a finding (an application could name shards, list them, and write a row into a shard that
+    /// holds other tenants' hash range), whose remedy is pg_hba on the workers.
+    func workerLoginChecks(_ db: Connection) throws -> [CheckResult] {
+        guard spec.tenancy.citus, try CitusPlacements.installed(db) else { return [] }
+        let workers = try db.query("SELECT nodename, nodeport::text FROM pg_catalog.pg_dist_node WHERE noderole = 'primary' AND groupid <> 0 ORDER BY 1, 2").rows
+        let database = try db.query("SELECT pg_catalog.current_database()").scalar ?? ""
+        var out: [CheckResult] = []
+        for worker in workers {
+            let host = worker[0] ?? "", port = worker[1] ?? ""
+            for role in uniqued(spec.roles.accessRoles) {
+                let conninfo = ConnectionString.with(conninfo, [("host", host), ("port", port), ("dbname", database), ("user", role)])
+                var actual = "logged in"
+                do { _ = try Connection(conninfo) } catch let error as PostgresError { actual = "refused: " + (error.sqlState ?? "") + " " + error.message }
+                out.append(check("worker-direct-login", "-", role, "ROLE", "\(role) cannot log in to worker \(host):\(port) directly",
+                                 "-- psql \"host=\(host) port=\(port) dbname=\(database) user=\(role)\"", expected: "refused (pg_hba on the worker admits the coordinator only)",
+                                 actual: actual == "logged in" ? "logged in: restrict \(role) to the coordinator's connections in the worker's pg_hba.conf" : actual,
+                                 passed: actual != "logged in"))
+            }
         }
         return out
     }

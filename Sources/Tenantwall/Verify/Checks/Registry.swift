@@ -2,7 +2,7 @@
 /// `Verifier` runs once (`RunChecks`).
 public enum VerifyChecks {
     static let table: [TableCheck] = [
-        RLSEnabledForced(), SelectOwnRows(), CopyOwnRows(), SelectNotGranted(), InsertOtherTenant(), InsertOwnTenant(),
+        RLSEnabledForced(), ShardPlacements(), SelectOwnRows(), CopyOwnRows(), SelectNotGranted(), InsertOtherTenant(), InsertOwnTenant(),
         UpdateMoveRow(), UpdateOtherTenant(), DeleteOtherTenant(), UpsertOtherTenant(), NoContextSelect(), NoContextInsert(),
         UngovernedPrivileges(), PartitionRead(), PartitionWrite(), PartitionUpdate(), PartitionDelete(), ViewWithoutContext(),
         AdminForgedToken(), AdminEnableNonmember(), AdminModeSeesAll(),

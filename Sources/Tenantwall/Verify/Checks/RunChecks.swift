@@ -10,5 +10,7 @@ enum RunChecks {
                   passesWhen: "no context left (the pooled-connection leak); a `scope: session` spec is flagged"),
         CheckInfo(id: "binding-trusts-application", tries: "the spec's binding", passesWhen: "a note with the `context` binding: any code that can run SQL on the application's connection can choose a tenant"),
         CheckInfo(id: "table-covered", tries: "every table with the tenant column", passesWhen: "the spec covers it (pg_partman's template tables aside)"),
+        CheckInfo(id: "worker-direct-login", tries: "Citus: logging in to each worker as each access role, straight from the verifier's host",
+                  passesWhen: "refused (only the coordinator may connect as them: pg_hba on the workers)"),
     ]
 }

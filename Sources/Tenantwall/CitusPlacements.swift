@@ -1,0 +1,50 @@
+import PolicyGen
+import Postgres
+
+/// Citus: what every shard placement of a distributed table must carry, compared with the coordinator's table:
+/// row-level security enabled and forced, and the same policies (name, command, permissive or restrictive,
+/// roles, expressions). Citus creates them on every placement, for new shards too; a placement edited by hand on
+/// a worker, or a policy Citus carried over wrongly (it made RESTRICTIVE ones PERMISSIVE, 13.0.5), differs.
+public enum CitusPlacements {
+    /// The description of one table's walls, with `%1$s` for the relation (coordinator table or shard).
+    static let walls = """
+        SELECT c.relrowsecurity::text || ' ' || c.relforcerowsecurity::text || ' ' || COALESCE((
+            SELECT pg_catalog.string_agg(p.polname || ':' || p.polcmd::text || ':' || p.polpermissive::text || ':'
+                || pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.pg_get_userbyid(r) FROM pg_catalog.unnest(p.polroles) AS r ORDER BY 1), ',') || ':'
+                || COALESCE(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') || ':' || COALESCE(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''),
+                ' | ' ORDER BY p.polname)
+            FROM pg_catalog.pg_policy AS p WHERE p.polrelid = c.oid), '')
+        FROM pg_catalog.pg_class AS c WHERE c.oid = '%1$s'::regclass
+        """
+
+    /// Whether the server is a Citus coordinator.
+    public static func installed(_ connection: Connection) throws -> Bool {
+        try connection.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus'").scalar == "1"
+    }
+
+    public static let consistent = "every placement matches the coordinator's table"
+
+    /// For a distributed table: `consistent`, or which placements differ and how. Read outside
+    /// any transaction that changed the table: Citus runs the command on the placements over connections of its
+    /// own, which do not see the caller's uncommitted changes.
+    public static func state(_ connection: Connection, table: String) throws -> String {
+        let expected = try connection.query(walls.replacingOccurrences(of: "%1$s", with: table.replacingOccurrences(of: "'", with: "''"))).scalar ?? ""
+        let rows = try connection.query("""
+            SELECT shardid::text, nodename || ':' || nodeport::text, success::text, result
+            FROM pg_catalog.run_command_on_placements($1::regclass, $2) ORDER BY shardid, nodename, nodeport
+            """, [table, walls]).rows
+        let differing = rows.filter { $0[2] != "true" || $0[3] != expected }
+        if differing.isEmpty { return consistent }
+        return "\(differing.count) of \(rows.count) placements differ from the coordinator's table:\n"
+            + differing.prefix(5).map { "shard \($0[0] ?? "?") on \($0[1] ?? "?"): \($0[2] == "true" ? ($0[3] ?? "") : "error: " + ($0[3] ?? ""))" }.joined(separator: "\n")
+            + "\nexpected: \(expected)"
+    }
+
+    /// The distributed tables of a spec that exist on this coordinator.
+    public static func distributedTables(_ connection: Connection, spec: Spec) throws -> [String] {
+        let names = spec.tables.filter { $0.citusDistributionColumn(tenancy: spec.tenancy) != nil }.map { SQL.qualified($0.schema, $0.name) }
+        return try names.filter { name in
+            try connection.query("SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid = pg_catalog.to_regclass($1)", [name]).scalar == "1"
+        }
+    }
+}
