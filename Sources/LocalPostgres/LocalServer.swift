@@ -30,7 +30,10 @@ public final class LocalServer {
     /// - Parameter passwordRoles: roles that must log in with a password (scram-sha-256); everyone else is
     ///   trusted on the private socket.
     /// - Parameter binDirectory: the server binaries to use (`--pg-bindir`); nil finds them (`findBinDirectory`).
-    public static func start(binDirectory: String? = nil, extraSettings: [String: String] = [:], passwordRoles: [String] = []) throws -> LocalServer {
+    /// - Parameter hba: the whole of pg_hba.conf, and `ident` of pg_ident.conf, when given (a Citus worker
+    ///   admits the application's roles from the coordinator's OS user only: `LocalCluster`).
+    public static func start(binDirectory: String? = nil, extraSettings: [String: String] = [:], passwordRoles: [String] = [],
+                             hba: String? = nil, ident: String? = nil) throws -> LocalServer {
         let bin = try binDirectory.map(checkedBinDirectory) ?? findBinDirectory()
         let runAs: String? = geteuid() == 0 ? "postgres" : nil
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tenantwall-pg-\(UUID().uuidString.prefix(8))")
@@ -46,6 +49,12 @@ public final class LocalServer {
                 let lines = passwordRoles.map { "local all \($0) scram-sha-256" }.joined(separator: "\n")
                 try (lines + "\nlocal all all trust\n").write(to: hbaURL, atomically: true, encoding: .utf8)
                 if let runAs { try run("/bin/chown", [runAs, hbaURL.path]) }
+            }
+            for (file, text) in [("pg_hba.conf", hba), ("pg_ident.conf", ident)] {
+                guard let text else { continue }
+                let url = URL(fileURLWithPath: data).appendingPathComponent(file)
+                try text.write(to: url, atomically: true, encoding: .utf8)
+                if let runAs { try run("/bin/chown", [runAs, url.path]) }
             }
             var settings = [
                 "listen_addresses": "''", "unix_socket_directories": "'\(dir.path)'", "fsync": "off",
@@ -154,7 +163,7 @@ public final class LocalServer {
     }
 
     /// `PG_BINDIR`, else `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`.
-    static func findBinDirectory() throws -> String {
+    public static func findBinDirectory() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let bin = environment["PG_BINDIR"], !bin.isEmpty { return try checkedBinDirectory(bin) }
         for candidate in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.fileExists(atPath: candidate) {

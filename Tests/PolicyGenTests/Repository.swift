@@ -14,5 +14,5 @@ enum Repository {
         }
     }
 
-    static let models = ["analytics-warehouse", "clinic-portal", "k8s-cost-monitor", "support-desk", "workflow-platform"]
+    static let models = ["analytics-warehouse", "clinic-portal", "k8s-cost-monitor", "support-desk", "workflow-platform", "workflow-platform-citus"]
 }

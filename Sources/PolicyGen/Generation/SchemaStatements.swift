@@ -13,6 +13,11 @@ struct SchemaStatements {
                 out.append(Statement(.schema(schema), "ALTER SCHEMA \(SQL.ident(schema)) OWNER TO \(SQL.ident(spec.roles.owner))"))
             }
             out.append(Statement(.schema(schema), "GRANT USAGE ON SCHEMA \(SQL.ident(schema)) TO \(access)"))
+            if spec.tenancy.citus {
+                // Shard moves, splits and isolate_tenant_to_new_shard create the new shards as the table owner.
+                out.append(Statement(.schema(schema), "GRANT USAGE, CREATE ON SCHEMA \(SQL.ident(schema)) TO \(SQL.ident(spec.roles.owner))",
+                                     comment: "Citus creates the shards of moves and splits as the table owner."))
+            }
             return out
         } + chunkSchemaStatements()
     }
