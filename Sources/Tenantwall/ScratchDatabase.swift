@@ -30,10 +30,40 @@ public final class ScratchDatabase {
 
     /// An empty database on the server `conninfo` names; `cleanup` runs after the drop (the benchmark's roles,
     /// which belong to the whole cluster).
+    ///
+    /// On a Citus coordinator (a database with the extension and workers) the database is made on every node,
+    /// with the extension, and the workers are registered in it: Citus does not propagate CREATE DATABASE, and
+    /// keeps its node list per database.
     public static func empty(on conninfo: String, prefix: String, cleanup: @escaping (Connection) -> Void = { _ in }) throws -> ScratchDatabase {
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
-        try Connection(conninfo).execute("CREATE DATABASE \(SQL.ident(name))")
-        return ScratchDatabase(name: name, from: conninfo, cleanup: cleanup)
+        let admin = try Connection(conninfo)
+        var workers: [(host: String, port: String)] = []
+        var coordinator: (host: String, port: String)?
+        if try admin.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus'").scalar == "1" {
+            for row in try admin.query("SELECT nodename, nodeport::text, (groupid = 0)::text FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid").rows {
+                let node = (host: row[0] ?? "", port: row[1] ?? "")
+                if row[2] == "true" { coordinator = node } else { workers.append(node) }
+            }
+        }
+        try admin.execute("CREATE DATABASE \(SQL.ident(name))")
+        let workerInfos = workers.map { ConnectionString.with(conninfo, [("host", $0.host), ("port", $0.port)]) }
+        let dropOnWorkers: (Connection) -> Void = { _ in
+            for info in workerInfos {
+                _ = try? Connection(ConnectionString.with(info, [("dbname", "postgres")])).execute("DROP DATABASE IF EXISTS \(SQL.ident(name)) WITH (FORCE)")
+            }
+        }
+        let scratch = ScratchDatabase(name: name, from: conninfo, cleanup: { dropOnWorkers($0); cleanup($0) })
+        if !workers.isEmpty {
+            for info in workerInfos {
+                try Connection(ConnectionString.with(info, [("dbname", "postgres")])).execute("CREATE DATABASE \(SQL.ident(name))")
+                try Connection(ConnectionString.with(info, [("dbname", name)])).execute("CREATE EXTENSION citus")
+            }
+            let db = try Connection(scratch.conninfo)
+            try db.execute("CREATE EXTENSION citus")
+            if let coordinator { try db.query("SELECT citus_set_coordinator_host($1, $2::int)", [coordinator.host, coordinator.port]) }
+            for worker in workers { try db.query("SELECT citus_add_node($1, $2::int)", [worker.host, worker.port]) }
+        }
+        return scratch
     }
 
     /// A copy of the database `conninfo` names (`CREATE DATABASE … TEMPLATE`).

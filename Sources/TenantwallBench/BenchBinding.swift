@@ -43,8 +43,9 @@ public struct BenchBinding: Sendable {
         let setConfig = "SELECT pg_catalog.set_config($1, $2, \(local))"
         switch mode {
         case .baseline: return nil
-        case .generated where signed && tenancy.nativeReader:
-            return ("SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1)", [token])
+        case .generated where signed && tenancy.nativeReader || tenancy.citus:
+            // The verified token (native signed binding), or SET LOCAL carried to the workers (Citus).
+            return ("SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1\(tenancy.citus ? "::" + tenancy.type.rawValue : ""))", [token])
         case .generated, .inline: return (setConfig, [generatedSetting, signed ? token : tenant])
         case .context, .contrast: return (setConfig, [plainSetting, tenant])
         }
@@ -55,7 +56,7 @@ public struct BenchBinding: Sendable {
     func contextStatement(_ mode: BenchRunner.Mode) -> String? {
         switch mode {
         case .baseline: return nil
-        case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1)"
+        case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1\(tenancy.citus ? "::" + tenancy.type.rawValue : ""))"
         case .inline: return "SELECT \(SQL.qualified(BenchSpec.inlineSchema, "set_tenant_context"))($1)"
         case .context, .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(plainSetting)), $1, true)"
         }

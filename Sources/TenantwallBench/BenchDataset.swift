@@ -60,10 +60,12 @@ public struct BenchDataset {
     /// Returns what was loaded per table.
     public func create(on db: Connection, progress: (String) -> Void = { _ in }) throws -> [(table: String, rows: Int)] {
         let base = SQL.ident(BenchSpec.baselineRole), naive = SQL.ident(BenchSpec.contrastRole)
+        // On Citus the coordinator reaches the workers as the session's role: every role that queries logs in.
+        let login = spec.tenancy.citus ? "LOGIN" : "NOLOGIN"
         try db.execute("""
             DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(BenchSpec.baselineRole))) THEN CREATE ROLE \(base) NOLOGIN BYPASSRLS; END IF;
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(BenchSpec.contrastRole))) THEN CREATE ROLE \(naive) NOLOGIN; END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(BenchSpec.baselineRole))) THEN CREATE ROLE \(base) \(login) BYPASSRLS; END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(SQL.literal(BenchSpec.contrastRole))) THEN CREATE ROLE \(naive) \(login); END IF;
             END $$
             """)
         try LiveDatabase(connection: db).apply(spec)

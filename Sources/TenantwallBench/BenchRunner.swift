@@ -31,8 +31,9 @@ public final class BenchRunner {
 
         /// The modes a spec is measured in: the comparison modes only where they differ from the generated one.
         public static func measured(for tenancy: Tenancy) -> [Mode] {
+            // On Citus the contrast's session setting never reaches the workers: it would measure empty scans.
             [.baseline, .generated] + (tenancy.nativeReader ? [.inline] : [])
-                + (tenancy.nativeReader && tenancy.binding == .signed ? [.context] : []) + [.contrast]
+                + (tenancy.nativeReader && tenancy.binding == .signed ? [.context] : []) + (tenancy.citus ? [] : [.contrast])
         }
     }
 
@@ -140,6 +141,7 @@ public final class BenchRunner {
         let connection: Connection
         let cpu: ServerCPU?
         let withContext: Bool
+        let explicitTransaction: Bool
         var generator: SplitMix
         var n: Int
 
@@ -151,9 +153,18 @@ public final class BenchRunner {
             try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
             cpu = ServerCPU(connection: connection)
             try connection.prepare("w", workload.sql(baseline: mode == .baseline))
-            let context = workload.kind == .endToEnd ? runner.binding.contextStatement(mode) : nil
+            // On Citus only SET LOCAL reaches the workers: every statement travels with its context, in one
+            // transaction (the application's pattern there), not only the end-to-end workload.
+            let context = workload.kind == .endToEnd || runner.tenancy.citus ? runner.binding.contextStatement(mode) : nil
             if let context { try connection.prepare("ctx", context) }
             withContext = context != nil
+            // Citus carries SET LOCAL to the workers only inside a transaction block: BEGIN and COMMIT travel in
+            // the same round trip.
+            explicitTransaction = withContext && runner.tenancy.citus
+            if explicitTransaction {
+                try connection.prepare("begin", "BEGIN")
+                try connection.prepare("commit", "COMMIT")
+            }
             generator = SplitMix(seed: UInt64(index * 7919 + 17))
             n = index * 1_000_000
         }
@@ -179,7 +190,8 @@ public final class BenchRunner {
                     let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
                     let start = DispatchTime.now().uptimeNanoseconds
                     if withContext {
-                        try connection.pipeline([("ctx", [context]), ("w", parameters)])
+                        try connection.pipeline(explicitTransaction ? [("begin", []), ("ctx", [context]), ("w", parameters), ("commit", [])]
+                                                                    : [("ctx", [context]), ("w", parameters)])
                     } else {
                         try connection.executePrepared("w", parameters)
                     }

@@ -100,6 +100,10 @@ public enum BenchSpec {
             notes.append("the tenantwall extension is not installed on this server (make -C sql install): helpers inlined instead")
             spec.tenancy.helpers = .inline
         }
+        if spec.tenancy.citus, try !available("citus") {
+            notes.append("the spec is distributed with Citus, but this server is not a Citus coordinator: measured on one server")
+            spec.tenancy.distribution = .none
+        }
         if spec.tenancy.binding == .signed {
             notes.append("the spec binds sessions with signed tokens: the generated mode presents an HS256 token per tenant (signed with the benchmark's own key), so these figures include the signature check")
             if spec.tenancy.nativeReader && spec.tenancy.scope == .transaction {

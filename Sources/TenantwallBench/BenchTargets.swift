@@ -155,6 +155,15 @@ public struct BenchTargets {
             endToEnd.kind = .endToEnd
             out.append(endToEnd)
         }
+        if spec.tenancy.citus {
+            // Citus routes a statement to one shard only when the query names the tenant (a constant or a bound
+            // parameter; the policy's qual does not prune): the application sends it in the context and in the
+            // query, so the measured statements do both.
+            for i in out.indices where !out[i].tenantInRLS {
+                out[i].rlsSQL = out[i].baselineSQL
+                out[i].tenantInRLS = true
+            }
+        }
         for i in out.indices {
             out[i].target = Workload.targets[out[i].name]
             if out[i].name == "end-to-end" { out[i].explanation = Workload.contextStatementCost }

@@ -40,7 +40,48 @@ public enum PlanComparer {
     /// index, and whether it used an index condition or a filter. Partition pruning shows as which partitions
     /// were scanned, whether pruned when planning (custom plan) or when executing (generic plan, where the
     /// pruned scans never run); plain `Append` and `Result` nodes, which only carry that difference, are left out.
+    /// Citus 13.0.5 writes each task's "Remote Plan" in EXPLAIN's text format inside the JSON, unquoted: the
+    /// block is turned into a JSON string before parsing.
+    static func quotingRemotePlans(_ json: String) -> String {
+        guard json.contains("\"Remote Plan\": [") else { return json }
+        var out = "", rest = Substring(json)
+        while let start = rest.range(of: "\"Remote Plan\": [") {
+            out += rest[..<start.lowerBound]
+            let body = rest[start.upperBound...]
+            // JSON already (a plain EXPLAIN): leave it; text (EXPLAIN EXECUTE of a prepared statement): quote it.
+            if let next = body.first(where: { !$0.isWhitespace }), next == "[" || next == "{" {
+                out += rest[start]
+                rest = body
+                continue
+            }
+            // The block ends at the first line holding only "]".
+            guard let end = body.range(of: #"\n\s*\]"#, options: .regularExpression) else { return json }
+            let text = String(body[..<end.lowerBound])
+            let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed])) ?? Data("[\"\"]".utf8)
+            out += "\"Remote Plan\": " + String(decoding: data, as: UTF8.self).dropFirst().dropLast()
+            rest = body[end.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// The nodes of a plan in EXPLAIN's text format (a Citus task's remote plan), as `shape` names them.
+    static func textNodes(_ text: String) -> [String] {
+        var nodes: [String] = []
+        for raw in text.split(separator: "\n") {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("->") { line = line.dropFirst(2).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("Index Cond:"), !nodes.isEmpty { nodes[nodes.count - 1] += " (index condition)"; continue }
+            if line.hasPrefix("Filter:"), !nodes.isEmpty { nodes[nodes.count - 1] += " (filter)"; continue }
+            guard let first = line.first, first.isLetter, !line.contains(":") || line.contains("(actual") else { continue }
+            let name = line.components(separatedBy: " (actual").first?.components(separatedBy: "  (cost").first ?? line
+            if name.hasPrefix("Result") { continue }
+            nodes.append(name)
+        }
+        return nodes
+    }
+
     public static func shape(_ json: String) -> Shape {
+        let json = quotingRemotePlans(json)
         guard let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]], let plan = root.first?["Plan"] as? [String: Any] else {
             return Shape(nodes: ["unparsable plan"], buffers: 0, workers: 0)
         }
@@ -71,6 +112,18 @@ public enum PlanComparer {
                                      + (runtime.map { " (\($0) excluded)" } ?? ""))
                 }
             }
+            // Citus: how many shards the statement ran on, then the plan the (first) task ran on its worker. A
+            // tenant-scoped statement that fans out to every shard differs from the baseline's one task here.
+            if let job = (node["Distributed Query"] as? [String: Any])?["Job"] as? [String: Any] {
+                text += " [tasks: \(job["Task Count"] as? Int ?? -1)]"
+                nodes.append(text)
+                let task = (job["Tasks"] as? [[String: Any]])?.first
+                if let text = task?["Remote Plan"] as? String { nodes += textNodes(text); return }
+                let remote = task?["Remote Plan"] as? [Any]
+                let first = (remote?.first as? [Any])?.first ?? remote?.first
+                if let plan = (first as? [String: Any])?["Plan"] as? [String: Any] { walk(plan) }
+                return
+            }
             if let relation = node["Relation Name"] as? String { text += " on " + relation }
             if let index = node["Index Name"] as? String { text += " using " + index }
             if node["Index Cond"] != nil { text += " (index condition)" }
@@ -94,6 +147,7 @@ public enum PlanComparer {
     public static func differences(baseline: String, candidate: String, compareBuffers: Bool) -> [String] {
         let a = shape(baseline), b = shape(candidate)
         var out: [String] = []
+        if a.nodes == ["unparsable plan"] || b.nodes == ["unparsable plan"] { return ["a plan could not be read: nothing to compare"] }
         if a.nodes != b.nodes { out.append("plan nodes differ: baseline [\(a.nodes.joined(separator: " → "))] vs [\(b.nodes.joined(separator: " → "))]") }
         if a.workers != b.workers { out.append("parallel workers planned differ: \(a.workers) vs \(b.workers)") }
         if compareBuffers && a.buffers != b.buffers { out.append("shared buffers differ: \(a.buffers) vs \(b.buffers)") }
@@ -128,7 +182,8 @@ public enum PlanComparer {
                 try connection.execute("PREPARE tw_plan_check AS " + sql)
                 // Five custom plans first, as for any prepared statement; the sixth may be generic.
                 if !generic { for _ in 0..<6 { try connection.execute(execute) } }
-                plan = try connection.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + execute).scalar ?? ""
+                // One row usually; Citus returns the JSON a line per row.
+                plan = try connection.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + execute).rows.map { $0[0] ?? "" }.joined(separator: "\n")
             }
             return plan
         }

@@ -3,6 +3,7 @@ import LocalPostgres
 import PolicyGen
 import Postgres
 import Tenantwall
+import TenantwallBench
 import XCTest
 
 /// `distribution: citus` on a real three-node cluster (a coordinator and two workers, Citus 13.0.5 built from
@@ -12,14 +13,14 @@ import XCTest
 final class CitusTests: XCTestCase {
     var binDirectory: String? { ProcessInfo.processInfo.environment["PG_BINDIR"] }
 
-    func cluster(for spec: Spec) throws -> LocalCluster {
+    func cluster(for spec: Spec, extraRoles: [String] = []) throws -> LocalCluster {
         guard LocalCluster.available(binDirectory: binDirectory) else {
             throw XCTSkip("Citus is not installed for this server: it is not in Debian's packages (build citusdata/citus v13.0.5 with ./configure --without-libcurl against PostgreSQL 15; v14 needs 16+)")
         }
         guard geteuid() == 0 else {
             throw XCTSkip("the test cluster tells the coordinator from other clients by OS user, which needs root (the servers run as postgres)")
         }
-        return try LocalCluster.start(binDirectory: binDirectory, roles: uniqued([spec.roles.owner] + spec.roles.accessRoles))
+        return try LocalCluster.start(binDirectory: binDirectory, roles: uniqued([spec.roles.owner] + spec.roles.accessRoles + extraRoles))
     }
 
     func testExampleHoldsItsWallsOnEveryShardThroughIsolationAndMoves() throws {
@@ -70,5 +71,44 @@ final class CitusTests: XCTestCase {
         XCTAssertTrue(try live.plan(spec).isEmpty, "the new and moved placements carry the walls")
         XCTAssertEqual(try failed(), [], "every wall holds after isolation and a move")
         XCTAssertEqual(try db.query(rows).scalar, before)
+    }
+
+    /// The benchmark on the cluster: a tenant-scoped statement that names its tenant runs on one shard under the
+    /// policies as in the baseline (the plan check compares the task count and the task's plan on its worker).
+    func testBenchRoutesTenantScopedStatementsToOneShard() throws {
+        let spec = try SpecFiles.load([TestServer.path("policies/workflow-platform-citus")])
+        let renamed = BenchSpec.renamingRoles(spec)
+        let cluster = try cluster(for: renamed, extraRoles: BenchSpec.roles(of: renamed))
+        defer { cluster.stop() }
+        try cluster.createDatabase("app")
+        var bench = Bench(conninfo: cluster.connectionString(database: "app"), spec: spec, specLabel: "citus")
+        bench.rows = 20_000
+        bench.tenants = 20
+        bench.only = ["point", "insert", "end-to-end"]
+        bench.runner.rounds = 2
+        bench.runner.seconds = 0.3
+        bench.runner.warmup = 0.1
+        bench.runner.slice = 0.1
+        let (report, _) = try bench.run()
+        XCTAssertEqual(report.failures, [], "\(report.failures)")
+        let point = try XCTUnwrap(report.planChecks.first { $0.workload == "point" && $0.mode == .generated })
+        XCTAssertTrue(point.passed, "\(point.differences)")
+        XCTAssertTrue(PlanComparer.shape(point.candidatePlan).nodes.contains { $0.contains("[tasks: 1]") }, "routed to one shard: \(PlanComparer.shape(point.candidatePlan).nodes) \(point.candidatePlan.prefix(600))")
+        XCTAssertTrue(report.workloads.allSatisfy { $0.modes.allSatisfy { $0.throughput > 0 } })
+        // The check fails a statement that fans out: the same lookup without the tenant in the query runs on
+        // every shard, however the policy limits its rows.
+        let db = try Connection(cluster.connectionString(database: "app"))
+        try LiveDatabase(connection: db).apply(renamed)
+        try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) SELECT g % 5 + 1, 'w' || g, '{}' FROM generate_series(1, 50) AS g")
+        func explain(_ sql: String) throws -> String {
+            try db.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).rows.map { $0[0] ?? "" }.joined(separator: "\n")
+        }
+        let routed = try explain("SELECT * FROM public.workflows WHERE tenant_id = 2 AND id = 7")
+        let fannedOut = try explain("SELECT * FROM public.workflows WHERE id = 7")
+        XCTAssertTrue(PlanComparer.shape(routed).nodes.contains { $0.contains("[tasks: 1]") }, "\(PlanComparer.shape(routed).nodes)")
+        let differences = PlanComparer.differences(baseline: routed, candidate: fannedOut, compareBuffers: false)
+        XCTAssertTrue(differences.contains { $0.contains("[tasks: 32]") }, "\(differences)")
+        XCTAssertEqual(try Connection(cluster.connectionString(database: "postgres")).query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_bench_%'").scalar, "0", "the scratch database is gone")
+        XCTAssertEqual(try Connection(ConnectionString.with(cluster.connectionString(database: "postgres"), [("host", cluster.workers[0].socketDirectory)])).query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_bench_%'").scalar, "0", "on the workers too")
     }
 }
