@@ -1,3 +1,4 @@
+import Foundation
 import Audit
 import Postgres
 
@@ -15,6 +16,13 @@ public enum AuditCatalogReader {
         var catalog = AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).rows })
         if try connection.query(AuditCatalogQueries.timescaleInstalled).scalar == "true" {
             catalog.hypertables = Set(try connection.query(AuditCatalogQueries.hypertables).rows.compactMap { $0[0] })
+        }
+        if try connection.query(AuditCatalogQueries.citusInstalled).scalar == "true" {
+            catalog.distributed = Set(try connection.query(AuditCatalogQueries.distributed).rows.compactMap { $0[0] })
+            for row in try connection.query(AuditCatalogQueries.roleSettings).rows {
+                let values = (row[1] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map(String.init)
+                catalog.roleSettings[row[0] ?? "", default: []] += values
+            }
         }
         return catalog
     }

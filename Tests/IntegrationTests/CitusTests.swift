@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import LocalPostgres
 import PolicyGen
@@ -71,6 +72,23 @@ final class CitusTests: XCTestCase {
         XCTAssertTrue(try live.plan(spec).isEmpty, "the new and moved placements carry the walls")
         XCTAssertEqual(try failed(), [], "every wall holds after isolation and a move")
         XCTAssertEqual(try db.query(rows).scalar, before)
+
+        // The audit on the cluster: the generated setup raises none of the Citus rules; each fires on its fault.
+        func citusFindings() throws -> [String] {
+            Auditor.run(AuditInput(catalog: try AuditCatalogReader.read(db), spec: nil, appRoles: ["wf_app", "tw_bad_app"]))
+                .filter { ["TW132", "TW133", "TW134", "TW135", "TW106", "TW107", "TW110"].contains($0.ruleId) }.map { "\($0.ruleId) \($0.location.description)" }.sorted()
+        }
+        XCTAssertEqual(try citusFindings(), [], "the generated Citus setup is clean")
+        for statement in [
+            "CREATE ROLE tw_bad_owner NOLOGIN", "CREATE ROLE tw_bad_app NOLOGIN",
+            "CREATE TABLE public.bad (tenant_id bigint NOT NULL, v int)", "ALTER TABLE public.bad OWNER TO tw_bad_owner",
+            "SELECT create_distributed_table('public.bad', 'tenant_id')",
+            "ALTER TABLE public.bad ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY r ON public.bad AS RESTRICTIVE TO tw_bad_app USING (v > 0)",
+            "CREATE POLICY p ON public.bad TO tw_bad_app USING (tenant_id = NULLIF(current_setting('app.t', true), '')::bigint)",
+            "CREATE FUNCTION public.set_tenant_context(t bigint) RETURNS void LANGUAGE sql AS $$ SELECT set_config('app.t', t::text, true) $$",
+        ] { try db.execute(statement) }
+        XCTAssertEqual(try citusFindings(), ["TW133 policy public.bad.r", "TW134 role tw_bad_owner", "TW135 function public.set_tenant_context(t bigint)"])
     }
 
     /// The benchmark on the cluster: a tenant-scoped statement that names its tenant runs on one shard under the

@@ -121,6 +121,10 @@ public struct AuditCatalog: Sendable {
     public var defaultPrivileges: [DefaultPrivilege] = []
     /// TimescaleDB hypertables, qualified (empty without TimescaleDB).
     public var hypertables: Set<String> = []
+    /// Citus distributed tables (hash-distributed), qualified (empty without Citus).
+    public var distributed: Set<String> = []
+    /// Settings each role carries (`ALTER ROLE … SET`), as `name=value` (read with Citus only).
+    public var roleSettings: [String: [String]] = [:]
 
     public init() {}
 

@@ -140,6 +140,19 @@ public enum AuditCatalogQueries {
     /// Hypertables, qualified: their inheritance children are chunks.
     public static let hypertables = "SELECT schema_name || '.' || table_name FROM _timescaledb_catalog.hypertable"
 
+    /// Whether Citus is installed; only then can `distributed` run.
+    public static let citusInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')::text"
+
+    public static let distributed = """
+        SELECT n.nspname || '.' || c.relname FROM pg_dist_partition AS p JOIN pg_catalog.pg_class AS c ON c.oid = p.logicalrelid
+        JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE p.partmethod = 'h'
+        """
+
+    public static let roleSettings = """
+        SELECT r.rolname, s.setconfig::text FROM pg_catalog.pg_db_role_setting AS s JOIN pg_catalog.pg_roles AS r ON r.oid = s.setrole
+        WHERE s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))
+        """
+
 
     /// Parses PostgreSQL's text form of a one-dimensional array: `{a,"b c","d\\"e"}`.
     static func array(_ text: String?) -> [String] {

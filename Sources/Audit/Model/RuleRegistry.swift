@@ -7,6 +7,7 @@ public enum RuleRegistry {
         DefinerExecutableByApp(), LeakproofFunction(), TriggerRunsAsBypassingRole(), PartitionReadable(), UngovernedPrivileges(),
         GrantToPublic(), HypertableGrantsReachChunks(), ForgeableSetting(), SessionScopeSetter(), ImmutableReadsSession(),
         UniqueWithoutTenant(), ForeignKeyIntoProtected(), DefaultPrivilegesToApp(), MembershipEscalation(), ForgeableMembership(),
+        CitusSubqueryPolicy(), CitusRestrictivePolicy(), CitusOwnerCannotLogIn(), CitusContextNotPropagated(),
         ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(),
         Drift(),
         ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),

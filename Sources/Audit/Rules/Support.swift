@@ -18,6 +18,17 @@ enum Fix {
 }
 
 
+extension AuditCatalog.Policy {
+    /// An admin policy by design: admin mode (`admin_mode_enabled()`), or on Citus a policy granted to one role
+    /// whose predicate is that the session is that role (`CURRENT_USER = 'admin'`: taken on with SET ROLE).
+    func isAdminGate(_ expression: PolicyExpression) -> Bool {
+        if expression.calls.contains(where: { $0.name == "admin_mode_enabled" }) { return true }
+        guard roles.count == 1, let role = roles.first else { return false }
+        let text = expression.text.replacingOccurrences(of: " ", with: "")
+        return ["(CURRENT_USER='\(role)'::name)", "CURRENT_USER='\(role)'::name"].contains(text)
+    }
+}
+
 extension AuditInput {
     /// The catalog functions a policy calls, matched by name (a call in a policy's text may be unqualified).
     func functionsCalled(by p: (policy: AuditCatalog.Policy, using: PolicyExpression?, check: PolicyExpression?)) -> [AuditCatalog.Function] {

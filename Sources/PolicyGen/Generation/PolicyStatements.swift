@@ -36,8 +36,10 @@ struct PolicyStatements {
         guard table.isolation != .exempt else { return [] }
         let helpers = spec.tenancy.helperSchema, r = spec.roles
         // On Citus a policy cannot hold a sub-select, and admin mode's log lives on the coordinator only (the
-        // workers' backends and transaction times differ too): the admin role sees every tenant by membership.
-        let admin = spec.tenancy.citus ? "true" : "(SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))())"
+        // workers' backends and transaction times differ too): the admin role sees every tenant when the session
+        // has taken it on (SET ROLE), not merely by inheriting it.
+        let admin = spec.tenancy.citus ? "CURRENT_USER OPERATOR(pg_catalog.=) \(SQL.literal(r.admin))"
+            : "(SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))())"
         var out: [Policy] = []
         let nonAdmin = uniqued([r.app] + r.readonly).filter { $0 != r.admin }
         for command in Command.allCases {

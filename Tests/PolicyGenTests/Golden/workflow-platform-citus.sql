@@ -543,12 +543,12 @@ CREATE POLICY "tw_tenant_select" ON "public"."tenants" AS PERMISSIVE FOR SELECT 
 DROP POLICY IF EXISTS "tw_admin_select" ON "public"."tenants";
 
 CREATE POLICY "tw_admin_select" ON "public"."tenants" AS PERMISSIVE FOR SELECT TO "wf_admin"
-    USING (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_admin_insert" ON "public"."tenants";
 
 CREATE POLICY "tw_admin_insert" ON "public"."tenants" AS PERMISSIVE FOR INSERT TO "wf_admin"
-    WITH CHECK (true);
+    WITH CHECK (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_tenant_update" ON "public"."tenants";
 
@@ -559,13 +559,13 @@ CREATE POLICY "tw_tenant_update" ON "public"."tenants" AS PERMISSIVE FOR UPDATE 
 DROP POLICY IF EXISTS "tw_admin_update" ON "public"."tenants";
 
 CREATE POLICY "tw_admin_update" ON "public"."tenants" AS PERMISSIVE FOR UPDATE TO "wf_admin"
-    USING (true)
-    WITH CHECK (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin')
+    WITH CHECK (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_admin_delete" ON "public"."tenants";
 
 CREATE POLICY "tw_admin_delete" ON "public"."tenants" AS PERMISSIVE FOR DELETE TO "wf_admin"
-    USING (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 -- public.workflows: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "public"."workflows" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -589,7 +589,7 @@ CREATE POLICY "tw_tenant_select" ON "public"."workflows" AS PERMISSIVE FOR SELEC
 DROP POLICY IF EXISTS "tw_admin_select" ON "public"."workflows";
 
 CREATE POLICY "tw_admin_select" ON "public"."workflows" AS PERMISSIVE FOR SELECT TO "wf_admin"
-    USING (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "public"."workflows";
 
@@ -599,7 +599,7 @@ CREATE POLICY "tw_tenant_insert" ON "public"."workflows" AS PERMISSIVE FOR INSER
 DROP POLICY IF EXISTS "tw_admin_insert" ON "public"."workflows";
 
 CREATE POLICY "tw_admin_insert" ON "public"."workflows" AS PERMISSIVE FOR INSERT TO "wf_admin"
-    WITH CHECK (true);
+    WITH CHECK (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_tenant_update" ON "public"."workflows";
 
@@ -610,8 +610,8 @@ CREATE POLICY "tw_tenant_update" ON "public"."workflows" AS PERMISSIVE FOR UPDAT
 DROP POLICY IF EXISTS "tw_admin_update" ON "public"."workflows";
 
 CREATE POLICY "tw_admin_update" ON "public"."workflows" AS PERMISSIVE FOR UPDATE TO "wf_admin"
-    USING (true)
-    WITH CHECK (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin')
+    WITH CHECK (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_tenant_delete" ON "public"."workflows";
 
@@ -621,7 +621,7 @@ CREATE POLICY "tw_tenant_delete" ON "public"."workflows" AS PERMISSIVE FOR DELET
 DROP POLICY IF EXISTS "tw_admin_delete" ON "public"."workflows";
 
 CREATE POLICY "tw_admin_delete" ON "public"."workflows" AS PERMISSIVE FOR DELETE TO "wf_admin"
-    USING (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 -- public.executions: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "public"."executions" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -645,7 +645,7 @@ CREATE POLICY "tw_tenant_select" ON "public"."executions" AS PERMISSIVE FOR SELE
 DROP POLICY IF EXISTS "tw_admin_select" ON "public"."executions";
 
 CREATE POLICY "tw_admin_select" ON "public"."executions" AS PERMISSIVE FOR SELECT TO "wf_admin"
-    USING ((true) AND (status <> 'purged'));
+    USING ((CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin') AND (status <> 'purged'));
 
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "public"."executions";
 
@@ -655,7 +655,7 @@ CREATE POLICY "tw_tenant_insert" ON "public"."executions" AS PERMISSIVE FOR INSE
 DROP POLICY IF EXISTS "tw_admin_insert" ON "public"."executions";
 
 CREATE POLICY "tw_admin_insert" ON "public"."executions" AS PERMISSIVE FOR INSERT TO "wf_admin"
-    WITH CHECK ((true) AND (status <> 'purged'));
+    WITH CHECK ((CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin') AND (status <> 'purged'));
 
 DROP POLICY IF EXISTS "tw_tenant_update" ON "public"."executions";
 
@@ -666,8 +666,8 @@ CREATE POLICY "tw_tenant_update" ON "public"."executions" AS PERMISSIVE FOR UPDA
 DROP POLICY IF EXISTS "tw_admin_update" ON "public"."executions";
 
 CREATE POLICY "tw_admin_update" ON "public"."executions" AS PERMISSIVE FOR UPDATE TO "wf_admin"
-    USING ((true) AND (status <> 'purged'))
-    WITH CHECK ((true) AND (status <> 'purged'));
+    USING ((CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin') AND (status <> 'purged'))
+    WITH CHECK ((CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin') AND (status <> 'purged'));
 
 DROP POLICY IF EXISTS "tw_tenant_delete" ON "public"."executions";
 
@@ -677,7 +677,7 @@ CREATE POLICY "tw_tenant_delete" ON "public"."executions" AS PERMISSIVE FOR DELE
 DROP POLICY IF EXISTS "tw_admin_delete" ON "public"."executions";
 
 CREATE POLICY "tw_admin_delete" ON "public"."executions" AS PERMISSIVE FOR DELETE TO "wf_admin"
-    USING ((true) AND (status <> 'purged'));
+    USING ((CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin') AND (status <> 'purged'));
 
 -- public.audit_logs: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "public"."audit_logs" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -701,7 +701,7 @@ CREATE POLICY "tw_tenant_select" ON "public"."audit_logs" AS PERMISSIVE FOR SELE
 DROP POLICY IF EXISTS "tw_admin_select" ON "public"."audit_logs";
 
 CREATE POLICY "tw_admin_select" ON "public"."audit_logs" AS PERMISSIVE FOR SELECT TO "wf_admin"
-    USING (true);
+    USING (CURRENT_USER OPERATOR(pg_catalog.=) 'wf_admin');
 
 DROP POLICY IF EXISTS "tw_tenant_insert" ON "public"."audit_logs";
 
