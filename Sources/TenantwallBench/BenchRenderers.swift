@@ -57,12 +57,12 @@ public enum BenchRenderers {
         out += "| workload | baseline ops/s | generated | throughput overhead (95% CI) | server CPU µs/op base → generated | CPU overhead (95% CI) | contrast overhead (throughput / CPU) | p50 / p95 / p99 ms (generated) | plan | target |\n"
         out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
         for w in report.workloads {
-            let b = w.mode(.baseline)!, g = w.mode(.generated)!, c = w.mode(.contrast)!
+            let b = w.mode(.baseline)!, g = w.mode(.generated)!, c = w.mode(.contrast)  // no contrast on Citus
             let check = report.planChecks.first { $0.workload == w.workload && $0.mode == .generated }
             let plan = check.map { $0.passed ? ($0.ignored.isEmpty ? "same" : "same (see note)") : ($0.limitation != nil ? "differs (PostgreSQL limitation)" : "**differs**") } ?? "–"
             out += "| \(w.title) | \(Int(b.throughput)) | \(Int(g.throughput)) | \(pct(g.overheadPercent)) (\(pct(g.overheadLow)) … \(pct(g.overheadHigh))) | "
             out += "\(us(b.serverMicroseconds)) → \(us(g.serverMicroseconds)) | \(pct(g.cpuOverheadPercent)) (\(pct(g.cpuOverheadLow)) … \(pct(g.cpuOverheadHigh))) | "
-            out += "\(pct(c.overheadPercent)) / \(pct(c.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
+            out += "\(pct(c?.overheadPercent)) / \(pct(c?.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
         }
         out += comparisons(report)
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "- note: \($0)\n" }.joined() }

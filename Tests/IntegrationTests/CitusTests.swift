@@ -113,6 +113,8 @@ final class CitusTests: XCTestCase {
         XCTAssertTrue(point.passed, "\(point.differences)")
         XCTAssertTrue(PlanComparer.shape(point.candidatePlan).nodes.contains { $0.contains("[tasks: 1]") }, "routed to one shard: \(PlanComparer.shape(point.candidatePlan).nodes) \(point.candidatePlan.prefix(600))")
         XCTAssertTrue(report.workloads.allSatisfy { $0.modes.allSatisfy { $0.throughput > 0 } })
+        XCTAssertTrue(BenchRenderers.markdown(report).contains("[tasks: 1]") || BenchRenderers.markdown(report).contains("same"), "the report renders without a contrast mode")
+        XCTAssertFalse(BenchRenderers.html(report).isEmpty)
         // The check fails a statement that fans out: the same lookup without the tenant in the query runs on
         // every shard, however the policy limits its rows.
         let db = try Connection(cluster.connectionString(database: "app"))

@@ -17,6 +17,9 @@ struct Demo: ParsableCommand {
     @Flag(help: "Leave the server running and print how to connect.")
     var keep = false
 
+    @Flag(help: "Run the Citus examples (distribution: citus) on a throwaway cluster: a coordinator and two workers (needs Citus installed).")
+    var citus = false
+
     @OptionGroup var binaries: ServerBinaries
 
     func run() throws {
@@ -24,6 +27,7 @@ struct Demo: ParsableCommand {
             .map { (policies as NSString).appendingPathComponent($0) }
             .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
         guard !models.isEmpty else { throw ToolError("no spec folders in \(policies)") }
+        if citus { return try runOnCluster(models) }
         print("starting a throwaway PostgreSQL …")
         let server = try EmbeddedServer.start(binDirectory: binaries.pgBindir)
         defer { if !keep { server.stop() } }
@@ -41,6 +45,37 @@ struct Demo: ParsableCommand {
         }
         if keep { print("\nserver left running: psql \"\(server.connectionString(database: "demo_0"))\"") }
         print(failures == 0 ? "\nall walls hold" + (skipped.isEmpty ? "" : " (skipped: \(skipped.joined(separator: ", ")); see above)") : "\n\(failures) check(s) failed")
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The examples with `distribution: citus`, each in a database of its own on a throwaway cluster.
+    func runOnCluster(_ models: [String]) throws {
+        let specs = try models.map { ($0, try SpecFiles.load([$0])) }.filter { $0.1.tenancy.citus }
+        guard !specs.isEmpty else { throw ToolError("no spec in \(policies) has distribution: citus") }
+        guard LocalCluster.available(binDirectory: binaries.pgBindir) else {
+            throw ToolError("Citus is not installed for this server: build citusdata/citus v13.0.5 (./configure --without-libcurl) against PostgreSQL 15 (docs/citus.md)")
+        }
+        print("starting a throwaway Citus cluster (a coordinator and two workers) …")
+        let roles = uniqued(specs.flatMap { [$0.1.roles.owner] + $0.1.roles.accessRoles })
+        let cluster = try LocalCluster.start(binDirectory: binaries.pgBindir, roles: roles)
+        _ = Interruption.onInterrupt { cluster.stop() }
+        defer { if !keep { cluster.stop() } }
+        var failures = 0
+        for (index, (model, spec)) in specs.enumerated() {
+            let database = "demo_citus_\(index)"
+            try cluster.createDatabase(database)
+            let report = try DemoRun(conninfo: cluster.connectionString(database: database), specPath: model).run()
+            print("\n== \((model as NSString).lastPathComponent) on Citus (database \(database), \(cluster.workers.count) workers)")
+            for line in report.lines { print("   " + line) }
+            let db = try Connection(cluster.connectionString(database: database))
+            for table in try CitusPlacements.distributedTables(db, spec: spec) {
+                let shards = try db.query("SELECT count(*)::text, count(DISTINCT nodename)::text FROM citus_shards WHERE table_name = $1::regclass", [table]).rows.first ?? []
+                print("   distributed \(table): \(shards.first.flatMap { $0 } ?? "?") shards on \(shards.last.flatMap { $0 } ?? "?") workers; \(try CitusPlacements.state(db, table: table))")
+            }
+            failures += report.failures
+        }
+        if keep { print("\ncluster left running: psql \"\(cluster.connectionString(database: "demo_citus_0"))\"") }
+        print(failures == 0 ? "\nall walls hold on every shard" : "\n\(failures) check(s) failed")
         if failures > 0 { throw ExitCode(1) }
     }
 }

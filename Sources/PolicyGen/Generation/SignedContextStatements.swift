@@ -13,10 +13,13 @@ struct SignedContextStatements {
     var schema: String { spec.tenancy.helperSchema }
     func fn(_ name: String) -> String { SQL.qualified(schema, name) }
 
+    /// The claim path as a text array literal's body: `{"app_metadata","tenant_id"}`.
+    var claimPath: String { "{" + spec.tenancy.claim.split(separator: ".").map { "\"" + $0 + "\"" }.joined(separator: ",") + "}" }
+
     func statements() -> [Statement] {
         let t = spec.tenancy
         let keys = fn("signing_keys")
-        let path = "{" + t.claim.split(separator: ".").map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        let path = claimPath
         let verify = """
             CREATE OR REPLACE FUNCTION \(fn("verified_claims"))(token text) RETURNS jsonb
                 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -86,7 +89,7 @@ struct SignedContextStatements {
     func nativeStatements() -> [Statement] {
         let t = spec.tenancy
         let keys = fn("signing_keys")
-        let path = "{" + t.claim.split(separator: ".").map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        let path = claimPath
         let valid = "ARRAY(SELECT k.inner_key OPERATOR(pg_catalog.||) k.outer_key FROM \(keys) AS k WHERE k.retired_at IS NULL OR k.retired_at OPERATOR(pg_catalog.>) pg_catalog.now() ORDER BY k.id)"
         let session = t.scope == .session ? "true" : "false"
         let access = SQL.identList(uniqued(spec.roles.accessRoles))
