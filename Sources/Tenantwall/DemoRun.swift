@@ -63,7 +63,8 @@ public struct DemoRun {
             report.lines.append("hypertables on TimescaleDB \(version): \(hypertables.map(\.qualifiedName).joined(separator: ", ")); "
                                 + "\(chunkChecks.count) checks named their chunks directly as \(Set(chunkChecks.map(\.role)).count) roles")
         }
-        report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; all probe rows rolled back")
+        let probes = spec.tenancy.citus ? "the probe tenants' rows removed" : "all probe rows rolled back"
+        report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; \(probes)")
         return report
     }
 
