@@ -14,8 +14,23 @@ public struct QueryResult: Sendable {
     /// The first column of the first row, the common shape of catalog look-ups.
     public var scalar: String? { rows.first?.first ?? nil }
 
+    /// The first column of the first row as a boolean (`t`, or `true` from a `::text` cast).
+    public var flag: Bool { ["t", "true"].contains(scalar ?? "") }
+
     /// Rows as dictionaries by column name, for readable catalog code.
     public var records: [[String: String?]] {
         rows.map { row in Dictionary(uniqueKeysWithValues: zip(columns, row)) }
+    }
+
+    /// Rows read by column name, into types.
+    public var named: [Record] { records.map(Record.init) }
+
+    /// One row by column name: text as libpq gives it, booleans whichever way PostgreSQL spells them (`t`, or
+    /// `true` from a `::text` cast), numbers when they parse.
+    public struct Record: Sendable {
+        public let values: [String: String?]
+        public subscript(_ name: String) -> String? { values[name] ?? nil }
+        public func bool(_ name: String) -> Bool { ["t", "true"].contains(self[name] ?? "") }
+        public func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
     }
 }

@@ -13,15 +13,15 @@ public enum AuditCatalogReader {
 
     /// The same reading inside a transaction the caller owns (to see its uncommitted changes).
     public static func readInCurrentTransaction(_ connection: Connection) throws -> AuditCatalog {
-        var catalog = AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).rows })
+        var catalog = AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).records })
         if try connection.query(AuditCatalogQueries.timescaleInstalled).scalar == "true" {
             catalog.hypertables = Set(try connection.query(AuditCatalogQueries.hypertables).rows.compactMap { $0[0] })
         }
         if try connection.query(AuditCatalogQueries.citusInstalled).scalar == "true" {
             catalog.distributed = Set(try connection.query(AuditCatalogQueries.distributed).rows.compactMap { $0[0] })
-            for row in try connection.query(AuditCatalogQueries.roleSettings).rows {
-                let values = (row[1] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map(String.init)
-                catalog.roleSettings[row[0] ?? "", default: []] += values
+            for row in try connection.query(AuditCatalogQueries.roleSettings).named {
+                let values = (row["settings"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map(String.init)
+                catalog.roleSettings[row["role"] ?? "", default: []] += values
             }
         }
         return catalog

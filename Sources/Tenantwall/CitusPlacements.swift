@@ -30,13 +30,13 @@ public enum CitusPlacements {
     public static func state(_ connection: Connection, table: String) throws -> String {
         let expected = try connection.query(walls.replacingOccurrences(of: "%1$s", with: table.replacingOccurrences(of: "'", with: "''"))).scalar ?? ""
         let rows = try connection.query("""
-            SELECT shardid::text, nodename || ':' || nodeport::text, success::text, result
+            SELECT shardid::text AS shard, nodename || ':' || nodeport::text AS node, success, result
             FROM pg_catalog.run_command_on_placements($1::regclass, $2) ORDER BY shardid, nodename, nodeport
-            """, [table, walls]).rows
-        let differing = rows.filter { $0[2] != "true" || $0[3] != expected }
+            """, [table, walls]).named
+        let differing = rows.filter { !$0.bool("success") || $0["result"] != expected }
         if differing.isEmpty { return consistent }
         return "\(differing.count) of \(rows.count) placements differ from the coordinator's table:\n"
-            + differing.prefix(5).map { "shard \($0[0] ?? "?") on \($0[1] ?? "?"): \($0[2] == "true" ? ($0[3] ?? "") : "error: " + ($0[3] ?? ""))" }.joined(separator: "\n")
+            + differing.prefix(5).map { "shard \($0["shard"] ?? "?") on \($0["node"] ?? "?"): \($0.bool("success") ? "" : "error: ")\($0["result"] ?? "")" }.joined(separator: "\n")
             + "\nexpected: \(expected)"
     }
 

@@ -49,7 +49,7 @@ public final class MigrationRunner {
     }
 
     public func history() throws -> [HistoryRow] {
-        guard try connection.query(HistorySQL.exists).scalar == "t" else { return [] }
+        guard try connection.query(HistorySQL.exists).flag else { return [] }
         return try connection.query(HistorySQL.select).records.map(HistorySQL.row)
     }
 
@@ -62,7 +62,7 @@ public final class MigrationRunner {
         let start = Date()
         var holder: Int?
         while true {
-            if try connection.query("SELECT pg_try_advisory_lock($1)", [String(HistorySQL.lockKey)]).scalar == "t" {
+            if try connection.query("SELECT pg_try_advisory_lock($1)", [String(HistorySQL.lockKey)]).flag {
                 return (Int(Date().timeIntervalSince(start) * 1000), holder)
             }
             if holder == nil {

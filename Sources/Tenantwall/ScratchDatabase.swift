@@ -40,9 +40,9 @@ public final class ScratchDatabase {
         var workers: [(host: String, port: String)] = []
         var coordinator: (host: String, port: String)?
         if try admin.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus'").scalar == "1" {
-            for row in try admin.query("SELECT nodename, nodeport::text, (groupid = 0)::text FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid").rows {
-                let node = (host: row[0] ?? "", port: row[1] ?? "")
-                if row[2] == "true" { coordinator = node } else { workers.append(node) }
+            for row in try admin.query("SELECT nodename AS host, nodeport::text AS port, groupid = 0 AS coordinator FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid").named {
+                let node = (host: row["host"] ?? "", port: row["port"] ?? "")
+                if row.bool("coordinator") { coordinator = node } else { workers.append(node) }
             }
         }
         try admin.execute("CREATE DATABASE \(SQL.ident(name))")

@@ -17,7 +17,7 @@ public struct ServerCapabilities {
             return false
         }
         if extensionName == "timescaledb" {
-            return try connection.query("SELECT pg_catalog.current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb'").scalar == "t"
+            return try connection.query("SELECT pg_catalog.current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb'").flag
         }
         return true
     }

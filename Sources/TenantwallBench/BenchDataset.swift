@@ -209,16 +209,16 @@ public struct BenchDataset {
         if let p = targets.point {
             let table = SQL.qualified(p.table.schema, p.table.name), key = SQL.ident(p.key)
             return try db.query("""
-                SELECT \(column)::text, count(*), pg_catalog.json_agg(\(key)::text) FILTER (WHERE n <= 200)
+                SELECT \(column)::text AS tenant, count(*) AS rows, pg_catalog.json_agg(\(key)::text) FILTER (WHERE n <= 200) AS keys
                 FROM (SELECT \(column), \(key), row_number() OVER (PARTITION BY \(column) ORDER BY \(key)) AS n FROM \(table)) AS s
                 GROUP BY 1 ORDER BY 2 DESC, 1
-                """).rows.map { row in
-                    let keys = (try? JSONSerialization.jsonObject(with: Data((row[2] ?? "[]").utf8))) as? [String] ?? []
-                    return Sample(tenant: row[0] ?? "", rows: Int(row[1] ?? "0") ?? 0, keys: keys)
+                """).named.map { row in
+                    let keys = (try? JSONSerialization.jsonObject(with: Data((row["keys"] ?? "[]").utf8))) as? [String] ?? []
+                    return Sample(tenant: row["tenant"] ?? "", rows: row.int("rows") ?? 0, keys: keys)
                 }
         }
         guard let s = targets.series else { return [] }
-        return try db.query("SELECT \(column)::text, count(*) FROM \(SQL.qualified(s.table.schema, s.table.name)) GROUP BY 1 ORDER BY 2 DESC, 1")
-            .rows.map { Sample(tenant: $0[0] ?? "", rows: Int($0[1] ?? "0") ?? 0, keys: []) }
+        return try db.query("SELECT \(column)::text AS tenant, count(*) AS rows FROM \(SQL.qualified(s.table.schema, s.table.name)) GROUP BY 1 ORDER BY 2 DESC, 1")
+            .named.map { Sample(tenant: $0["tenant"] ?? "", rows: $0.int("rows") ?? 0, keys: []) }
     }
 }

@@ -12,7 +12,7 @@ struct ServerCPU {
     let path: String
 
     init?(connection: Connection) {
-        guard let local = try? connection.query("SELECT inet_server_addr() IS NULL OR host(inet_server_addr()) IN ('127.0.0.1', '::1')").scalar, local == "t"
+        guard let local = try? connection.query("SELECT inet_server_addr() IS NULL OR host(inet_server_addr()) IN ('127.0.0.1', '::1')").flag, local
         else { return nil }
         let pid = connection.backendPID
         guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm.hasPrefix("postgres") else { return nil }

@@ -9,7 +9,7 @@ public struct PolicyWithoutRowColumn: AuditRule {
         return input.parsedPolicies.filter { protected.contains($0.policy.table) && $0.policy.permissive }.compactMap { p in
             guard let using = p.using, using.columns.isEmpty, !using.constantTrue, !using.trueBranch else { return nil }
             // Admin-mode policies are this shape by design: they grant the table to a role in a mode.
-            if p.policy.isAdminGate(using) { return nil }
+            if p.policy.isAdminGate(using, input) { return nil }
             return finding("policy \(p.policy.name) on \(p.policy.table) does not look at the row: \(using.text)", at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
         }
     }

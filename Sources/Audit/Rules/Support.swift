@@ -19,13 +19,16 @@ enum Fix {
 
 
 extension AuditCatalog.Policy {
-    /// An admin policy by design: admin mode (`admin_mode_enabled()`), or on Citus a policy granted to one role
-    /// whose predicate is that the session is that role (`CURRENT_USER = 'admin'`: taken on with SET ROLE).
-    func isAdminGate(_ expression: PolicyExpression) -> Bool {
+    /// An admin policy by design: admin mode (`admin_mode_enabled()`), or on Citus a policy granted to the admin
+    /// role alone whose predicate is that the session is that role (`CURRENT_USER = 'admin'`: taken on with SET
+    /// ROLE). The admin role is the spec's, or (without a spec) any role that is not an application role: the
+    /// same gate on the application's role would hand it every tenant (TW110).
+    func isAdminGate(_ expression: PolicyExpression, _ input: AuditInput) -> Bool {
         if expression.calls.contains(where: { $0.name == "admin_mode_enabled" }) { return true }
         guard roles.count == 1, let role = roles.first else { return false }
+        let admin = input.spec.map { $0.roles.admin == role } ?? !input.appRoles.contains(role)
         let text = expression.text.replacingOccurrences(of: " ", with: "")
-        return ["(CURRENT_USER='\(role)'::name)", "CURRENT_USER='\(role)'::name"].contains(text)
+        return admin && ["(CURRENT_USER='\(role)'::name)", "CURRENT_USER='\(role)'::name"].contains(text)
     }
 }
 

@@ -13,7 +13,7 @@ public struct WriteCheckDropsScope: AuditRule {
                 return finding("policy \(p.policy.name) on \(p.policy.table) (INSERT) has no WITH CHECK", at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
             }
             // Admin-mode policies check the mode, not the row, by design.
-            guard expr.columns.isEmpty, !expr.constantTrue, !p.policy.isAdminGate(expr) else { return nil }
+            guard expr.columns.isEmpty, !expr.constantTrue, !p.policy.isAdminGate(expr, input) else { return nil }
             return finding("policy \(p.policy.name) on \(p.policy.table): WITH CHECK (\(expr.text)) does not look at the new row",
                            at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
         }

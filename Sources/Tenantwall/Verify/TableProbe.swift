@@ -95,7 +95,7 @@ struct TableProbe {
             }
         }
         for (view, materialized) in try views() {
-            for role in actors where (try? connection.query("SELECT has_table_privilege($1, $2, 'SELECT')", [role, view]).scalar) == "t" {
+            for role in actors where (try? connection.query("SELECT has_table_privilege($1, $2, 'SELECT')", [role, view]).flag) == true {
                 for check in checks where check.scope == .view { out += try check.run(self, ProbeTarget(role: role, view: (view, materialized))) }
             }
         }
@@ -243,11 +243,11 @@ struct TableProbe {
     /// Views and materialized views that read the table.
     func views() throws -> [(String, Bool)] {
         try connection.query("""
-            SELECT DISTINCT v.oid::regclass::text, v.relkind::text
+            SELECT DISTINCT v.oid::regclass::text AS view, v.relkind = 'm' AS materialized
             FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid JOIN pg_catalog.pg_class AS v ON v.oid = r.ev_class
             WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = $1::regclass AND v.oid <> $1::regclass AND v.relkind IN ('v', 'm')
             ORDER BY 1
-            """, [name]).rows.compactMap { row in row[0].map { ($0, row[1] == "m") } }
+            """, [name]).named.compactMap { row in row["view"].map { ($0, row.bool("materialized")) } }
     }
 
     /// How many probe tenants the session sees (admin-mode checks).

@@ -85,33 +85,34 @@ public final class Verifier {
     /// not the owner of a protected table.
     func roleChecks(_ db: Connection) throws -> [CheckResult] {
         let sql = """
-            SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+            SELECT r.rolname AS role, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
                    (SELECT string_agg(b.rolname, ',') FROM pg_roles AS b
-                    WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_has_role(r.oid, b.oid, 'MEMBER'))
+                    WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_has_role(r.oid, b.oid, 'MEMBER')) AS bypassing_roles
             FROM pg_roles AS r WHERE r.rolname = ANY ($1::text[]) ORDER BY 1
             """
         let roles = uniqued(spec.roles.accessRoles)
         var out: [CheckResult] = []
-        let rows = try db.query(sql, [SQL.textArray(roles)]).rows
+        let rows = try db.query(sql, [SQL.textArray(roles)]).named
         for role in roles {
-            guard let row = rows.first(where: { $0[0] == role }) else {
+            guard let row = rows.first(where: { $0["role"] == role }) else {
                 out.append(check("role-exists", "-", role, "ROLE", "role \(role) exists", sql, expected: "exists", actual: "missing", passed: false))
                 continue
             }
-            let bypass = row[1] == "t" ? "superuser" : row[2] == "t" ? "BYPASSRLS" : row[3].map { "member of \($0)" }
+            let bypass = row.bool("superuser") ? "superuser" : row.bool("bypassrls") ? "BYPASSRLS" : row["bypassing_roles"].map { "member of \($0)" }
             out.append(check("role-no-bypass", "-", role, "ROLE", "\(role) cannot bypass row-level security", sql,
                              expected: "not superuser, not BYPASSRLS, not a member of one", actual: bypass ?? "does not bypass", passed: bypass == nil))
         }
         let owners = """
-            SELECT n.nspname || '.' || c.relname, pg_get_userbyid(c.relowner), c.relforcerowsecurity FROM pg_class AS c
+            SELECT n.nspname || '.' || c.relname AS "table", pg_get_userbyid(c.relowner) AS owner, c.relforcerowsecurity AS forced FROM pg_class AS c
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
             JOIN unnest($1::text[], $2::text[]) AS s(nsp, rel) ON s.nsp = n.nspname AND s.rel = c.relname
             """
         let parameters = CatalogQuery.parameters(for: spec)
-        for row in try db.query(owners, [parameters[0], parameters[1]]).rows {
-            guard let owner = row[1], roles.contains(owner) else { continue }
-            out.append(check("role-owns-table", row[0] ?? "?", owner, "ROLE", "\(owner) does not own \(row[0] ?? "?") (an owner can turn FORCE off)", owners,
-                             expected: "owned by \(spec.roles.owner)", actual: "owned by \(owner), force=\(row[2] ?? "?")", passed: false))
+        for row in try db.query(owners, [parameters[0], parameters[1]]).named {
+            guard let owner = row["owner"], roles.contains(owner) else { continue }
+            let table = row["table"] ?? "?"
+            out.append(check("role-owns-table", table, owner, "ROLE", "\(owner) does not own \(table) (an owner can turn FORCE off)", owners,
+                             expected: "owned by \(spec.roles.owner)", actual: "owned by \(owner), force=\(row["forced"] ?? "?")", passed: false))
         }
         return out
     }
@@ -122,11 +123,11 @@ public final class Verifier {
     /// holds other tenants' hash range), whose remedy is pg_hba on the workers.
     func workerLoginChecks(_ db: Connection) throws -> [CheckResult] {
         guard spec.tenancy.citus, try CitusPlacements.installed(db) else { return [] }
-        let workers = try db.query("SELECT nodename, nodeport::text FROM pg_catalog.pg_dist_node WHERE noderole = 'primary' AND groupid <> 0 ORDER BY 1, 2").rows
+        let workers = try db.query("SELECT nodename AS host, nodeport::text AS port FROM pg_catalog.pg_dist_node WHERE noderole = 'primary' AND groupid <> 0 ORDER BY 1, 2").named
         let database = try db.query("SELECT pg_catalog.current_database()").scalar ?? ""
         var out: [CheckResult] = []
         for worker in workers {
-            let host = worker[0] ?? "", port = worker[1] ?? ""
+            let host = worker["host"] ?? "", port = worker["port"] ?? ""
             for role in uniqued(spec.roles.accessRoles) {
                 let conninfo = ConnectionString.with(conninfo, [("host", host), ("port", port), ("dbname", database), ("user", role)])
                 var actual = "logged in"
