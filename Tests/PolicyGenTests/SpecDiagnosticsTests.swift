@@ -249,4 +249,38 @@ final class SpecDiagnosticsTests: XCTestCase {
         XCTAssertNotNil(ExpressionCheck.problem(in: "x = $$a$$"))
         XCTAssertNil(ExpressionCheck.problem(in: "status <> 'it''s; fine'"))
     }
+
+    /// Citus and the native signed binding: what this version cannot prove is refused where it is written.
+    func testCitusAndNativeSignedLimitsAreRefusedWithTheReason() {
+        let citus = diagnostics("""
+            tenancy: {distribution: citus, helpers: inline}
+            \(roles)
+            tables:
+              - name: items
+                isolation: tenant
+                columns: {tenant_id: uuid, id: bigint}
+                primary_key: [id]
+                distribution: reference
+              - name: prices
+                isolation: shared
+                columns: {id: bigint}
+                distribution: distributed
+            """).map(\.message)
+        XCTAssertTrue(citus.contains { $0.contains("primary key of 'public.items' must contain the distribution column") } == false, "a reference table needs no distribution column")
+        XCTAssertTrue(citus.contains { $0.contains("a reference table would copy every tenant's rows to every node") }, "\(citus)")
+        XCTAssertTrue(citus.contains { $0.contains("has no tenant column to distribute by") }, "\(citus)")
+        let keyed = diagnostics("""
+            tenancy: {distribution: citus, helpers: inline}
+            \(roles)
+            tables:
+              - name: items
+                isolation: tenant
+                columns: {tenant_id: uuid, id: bigint}
+                primary_key: [id]
+            """).map(\.message)
+        XCTAssertTrue(keyed.contains { $0.contains("primary key of 'public.items' must contain the distribution column 'tenant_id'") }, "\(keyed)")
+        XCTAssertTrue(diagnostics("tenancy: {distribution: citus, helpers: extension}\n\(roles)\ntables: []").map(\.message).contains { $0.contains("needs helpers: inline") })
+        let signed = diagnostics("tenancy: {binding: signed, helpers: extension, scope: session}\n\(roles)\ntables: []").map(\.message)
+        XCTAssertTrue(signed.contains { $0.contains("scope: session with the signed binding needs helpers: inline") }, "\(signed)")
+    }
 }

@@ -21,7 +21,7 @@ struct CitusStatements {
             if let column = table.citusDistributionColumn(tenancy: spec.tenancy) {
                 call = "PERFORM create_distributed_table(\(regclass), \(SQL.literal(column)), colocate_with => 'default')"
                 comment = "\(table.qualifiedName) distributed by \(column): a tenant's rows live on one shard, colocated with its other tables."
-            } else if table.isolation == .shared {
+            } else if table.citusPlacement(tenancy: spec.tenancy) == .reference {
                 call = "PERFORM create_reference_table(\(regclass))"
                 comment = "\(table.qualifiedName) is shared: a reference table, copied to every node."
             } else {

@@ -51,6 +51,16 @@ public enum Distribution: String, CaseIterable, Sendable {
     case citus
 }
 
+/// Citus: where one table lives.
+public enum TableDistribution: String, CaseIterable, Sendable {
+    /// Distributed by the tenant column, colocated with the other tenant tables.
+    case distributed
+    /// Copied to every node (shared tables).
+    case reference
+    /// Left on the coordinator.
+    case local
+}
+
 /// How long a context set with `set_tenant_context()` lasts.
 public enum ContextScope: String, CaseIterable, Sendable {
     /// Ends with the transaction: a pooled connection never carries a tenant into the next client's transaction.
@@ -241,6 +251,9 @@ public struct Table: Sendable {
     public var indexes: [Index]
     public var hypertable: Hypertable?
     public var partitioning: Partitioning?
+    /// Citus: where the table lives, when not the default for its isolation (tenant and self tables
+    /// distributed, shared ones reference tables, exempt ones on the coordinator).
+    public var distribution: TableDistribution?
     public var location: SourceLocation?
 
     public var qualifiedName: String { "\(schema).\(name)" }
@@ -248,8 +261,19 @@ public struct Table: Sendable {
     /// On Citus: the column a tenant or tenants table is distributed by (the tenant column, or the tenants
     /// table's key); nil for reference (shared) and coordinator-local (exempt) tables.
     public func citusDistributionColumn(tenancy: Tenancy) -> String? {
-        guard tenancy.citus, isolation == .tenant || isolation == .self else { return nil }
+        guard tenancy.citus, citusPlacement(tenancy: tenancy) == .distributed else { return nil }
         return scopeColumn(tenancy: tenancy)
+    }
+
+    /// Citus: where the table lives (the spec's `distribution`, else the default for its isolation).
+    public func citusPlacement(tenancy: Tenancy) -> TableDistribution? {
+        guard tenancy.citus else { return nil }
+        if let distribution { return distribution }
+        switch isolation {
+        case .tenant, .self: return .distributed
+        case .shared: return .reference
+        case .exempt: return .local
+        }
     }
 
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }

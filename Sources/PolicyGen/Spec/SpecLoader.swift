@@ -10,7 +10,7 @@ public enum SpecLoader {
                               "distribution"]
     static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create"]
     static let tableKeys = ["name", "schema", "isolation", "key", "reason", "columns", "primary_key", "grants",
-                            "restrict", "indexes", "hypertable", "partitioning"]
+                            "restrict", "indexes", "hypertable", "partitioning", "distribution"]
     static let columnKeys = ["type", "not_null", "default"]
     static let indexKeys = ["name", "columns", "include", "unique", "where"]
     static let hypertableKeys = ["time_column", "chunk_interval", "retention", "chunk_schema", "space_partitions", "compression",
@@ -165,6 +165,7 @@ public enum SpecLoader {
                 }
             case "hypertable": table.hypertable = readHypertable(value, &reader)
             case "partitioning": table.partitioning = readPartitioning(value, &reader)
+            case "distribution": table.distribution = reader.choice(value, what: "table distribution", as: TableDistribution.self)
             default: break  // `mapping(allowed:)` reported it
             }
         }

@@ -53,6 +53,12 @@ public enum SpecValidator {
             }
         }
 
+        if t.binding == .signed && t.helpers == .extension && t.scope == .session {
+            // The native binding verifies once per transaction; a verification kept for the whole session would
+            // outlive a key's retirement. The inline binding (helpers: inline) verifies in every statement.
+            error("tenancy.scope: session with the signed binding needs helpers: inline (the native extension verifies a token once per transaction, so a retired key stops binding at the next one)", tenancyAt)
+        }
+
         if t.citus {
             // What this version proves on a real cluster; the rest is refused rather than half-supported.
             if t.binding != .context { error("tenancy.distribution: citus supports the context binding in this version (signed and role bindings are not yet proved on a cluster)", tenancyAt) }
@@ -95,6 +101,15 @@ public enum SpecValidator {
             }
             tableNames[table.qualifiedName] = at
             if table.columns.isEmpty { error("table '\(table.qualifiedName)' declares no columns", at) }
+            if let placement = table.distribution {
+                if !t.citus { error("'distribution: \(placement.rawValue)' on '\(table.qualifiedName)' needs tenancy.distribution: citus", at) }
+                if placement == .reference && (table.isolation == .tenant || table.isolation == .self) {
+                    error("'\(table.qualifiedName)' holds tenants' rows: a reference table would copy every tenant's rows to every node; distribute it, or keep it local", at)
+                }
+                if placement == .distributed && (table.isolation == .shared || table.isolation == .exempt) {
+                    error("'\(table.qualifiedName)' has no tenant column to distribute by: make it a reference table or keep it local", at)
+                }
+            }
             if t.citus, let column = table.citusDistributionColumn(tenancy: t) {
                 // Citus enforces uniqueness per shard: every unique key must contain the distribution column.
                 if !table.primaryKey.isEmpty && !table.primaryKey.contains(column) {
