@@ -45,7 +45,7 @@ public struct ServerCapabilities {
         }
         if spec.tenancy.citus, try connection.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus'").scalar != "1" {
             out.append(MissingExtension(name: "citus", tables: spec.tables.map(\.qualifiedName),
-                                        remedy: "connect to a Citus coordinator (CREATE EXTENSION citus on every node, shared_preload_libraries = 'citus', workers added with citus_add_node), or remove 'distribution: citus'"))
+                                        remedy: "connect to a Citus coordinator (CREATE EXTENSION citus on every node, shared_preload_libraries = 'citus', workers added with citus_add_node; the demo runs it with tenantwall demo --citus), or remove 'distribution: citus'"))
         }
         if spec.tenancy.helpers == .extension, try !available("tenantwall") {
             out.append(MissingExtension(name: "tenantwall", tables: [],
