@@ -131,4 +131,30 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(try Connection(cluster.connectionString(database: "postgres")).query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_bench_%'").scalar, "0", "the scratch database is gone")
         XCTAssertEqual(try Connection(ConnectionString.with(cluster.connectionString(database: "postgres"), [("host", cluster.workers[0].socketDirectory)])).query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_bench_%'").scalar, "0", "on the workers too")
     }
+
+    /// The native extension on the cluster: Citus creates it on the workers, the policies there call the C
+    /// reader, which reads the SET LOCAL that Citus carried over, and every wall holds.
+    func testNativeReadersOnTheWorkers() throws {
+        var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform-citus")])
+        spec.tenancy.helpers = .extension
+        let cluster = try cluster(for: spec)
+        defer { cluster.stop() }
+        try cluster.createDatabase("app")
+        let url = cluster.connectionString(database: "app")
+        let db = try Connection(url)
+        try LiveDatabase(connection: db).apply(spec)
+        XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)
+        let worker = try Connection(ConnectionString.with(url, [("host", cluster.workers[0].socketDirectory)]))
+        XCTAssertEqual(try worker.query("SELECT extversion FROM pg_extension WHERE extname = 'tenantwall'").scalar, HelperCore.version, "Citus created the extension on the worker")
+        try db.execute("INSERT INTO public.tenants (id, slug) SELECT g, 't' || g FROM generate_series(1, 6) AS g")
+        try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) SELECT g % 6 + 1, 'w' || g, '{}' FROM generate_series(1, 60) AS g")
+        try db.execute("BEGIN; SET LOCAL ROLE wf_app")
+        try db.query("SELECT tenantwall.set_tenant_context(3)")
+        let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM public.workflows WHERE tenant_id = 3 AND id = 9").rows.map { $0[0] ?? "" }.joined(separator: "\n")
+        XCTAssertEqual(try db.query("SELECT count(*)::text || '/' || count(DISTINCT tenant_id)::text FROM public.workflows WHERE tenant_id IN (3, 4)").scalar, "10/1", "only tenant 3's rows, though the query names 4 too")
+        try db.execute("ROLLBACK")
+        XCTAssertTrue(plan.contains("tenantwall.context_bigint('app.current_tenant_id'::text)"), "the worker runs the C reader:\n\(plan)")
+        let report = try Verifier(spec: spec, conninfo: url).run()
+        XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }, [])
+    }
 }

@@ -279,7 +279,7 @@ final class SpecDiagnosticsTests: XCTestCase {
                 primary_key: [id]
             """).map(\.message)
         XCTAssertTrue(keyed.contains { $0.contains("primary key of 'public.items' must contain the distribution column 'tenant_id'") }, "\(keyed)")
-        XCTAssertTrue(diagnostics("tenancy: {distribution: citus, helpers: extension}\n\(roles)\ntables: []").map(\.message).contains { $0.contains("needs helpers: inline") })
+        XCTAssertTrue(diagnostics("tenancy: {distribution: citus, binding: role}\n\(roles)\ntables: []").map(\.message).contains { $0.contains("supports the context binding") })
         let signed = diagnostics("tenancy: {binding: signed, helpers: extension, scope: session}\n\(roles)\ntables: []").map(\.message)
         XCTAssertTrue(signed.contains { $0.contains("scope: session with the signed binding needs helpers: inline") }, "\(signed)")
     }

@@ -62,7 +62,6 @@ public enum SpecValidator {
         if t.citus {
             // What this version proves on a real cluster; the rest is refused rather than half-supported.
             if t.binding != .context { error("tenancy.distribution: citus supports the context binding in this version (signed and role bindings are not yet proved on a cluster)", tenancyAt) }
-            if t.helpers != .inline { error("tenancy.distribution: citus needs helpers: inline in this version (the native extension is not yet proved on workers)", tenancyAt) }
             if t.scope != .transaction { error("tenancy.distribution: citus sets the context with SET LOCAL, which lasts for the transaction: scope must be transaction", tenancyAt) }
         }
 
