@@ -89,6 +89,28 @@ final class CitusTests: XCTestCase {
             "CREATE FUNCTION public.set_tenant_context(t bigint) RETURNS void LANGUAGE sql AS $$ SELECT set_config('app.t', t::text, true) $$",
         ] { try db.execute(statement) }
         XCTAssertEqual(try citusFindings(), ["TW133 policy public.bad.r", "TW134 role tw_bad_owner", "TW135 function public.set_tenant_context(t bigint)"])
+        try db.execute("DROP TABLE public.bad")
+
+        // Ctrl-C while the probe rows are committed: they are removed all the same. The test holds the tenants
+        // table locked once they exist, so the verifier is waiting when the signal comes.
+        let probes = "SELECT count(*) FROM public.tenants WHERE id >= 910000"
+        let process = try TenantwallProcess(["verify", "--spec", "policies/workflow-platform-citus", "--database", url, "--workers", "1", "--tenants", "20"])
+        var seen = false
+        for _ in 0..<2000 where !seen {  // at most 20 s
+            seen = try db.query(probes).scalar != "0"
+            if !seen { usleep(10_000) }
+        }
+        XCTAssertTrue(seen, "the probe rows were committed")
+        let holder = try Connection(url)
+        try holder.execute("BEGIN; LOCK TABLE public.tenants IN ACCESS EXCLUSIVE MODE")
+        usleep(300_000)
+        kill(process.process.processIdentifier, SIGINT)
+        usleep(300_000)
+        try holder.execute("ROLLBACK")
+        let run = process.wait()
+        XCTAssertEqual(run.status, 128 + SIGINT, run.stdout + run.stderr)
+        XCTAssertEqual(try db.query(probes).scalar, "0", "no probe row left behind")
+        XCTAssertEqual(try db.query(rows).scalar, before)
     }
 
     /// The benchmark on the cluster: a tenant-scoped statement that names its tenant runs on one shard under the

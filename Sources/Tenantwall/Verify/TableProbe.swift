@@ -24,10 +24,14 @@ struct TableProbe {
     /// probing at once never contend for a name.
     let tenantRoles: [String: String]
 
-    init(spec: Spec, table: Table, connection: Connection, tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
+    /// Where a handler of its own connects (Citus: the probe rows are removed on Ctrl-C too).
+    let conninfo: String
+
+    init(spec: Spec, table: Table, connection: Connection, conninfo: String = "", tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
         self.spec = spec
         self.table = table
         self.connection = connection
+        self.conninfo = conninfo
         self.tenants = tenants
         self.settings = settings
         self.adminChecks = adminChecks
@@ -58,7 +62,13 @@ struct TableProbe {
             try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(settings.lockTimeout)); SET LOCAL statement_timeout = \(SQL.literal(settings.statementTimeout))")
         }
+        // Citus: the committed probe rows go however the run ends; on Ctrl-C from a connection of the handler's
+        // own (this one may be inside libpq).
+        let interrupted = citus ? Interruption.onInterrupt { [conninfo, removal = probeRowRemoval] in
+            _ = try? Connection(conninfo).execute(removal)
+        } : nil
         defer {
+            interrupted.map(Interruption.remove)
             if citus { removeProbeRows() } else { _ = try? connection.execute("ROLLBACK") }
         }
         let checks = VerifyChecks.table
@@ -135,8 +145,10 @@ struct TableProbe {
     /// Citus: deletes the committed probe rows (only the probe tenants' ids, which no real tenant has).
     func removeProbeRows() {
         _ = try? connection.execute("RESET ROLE")
-        _ = try? connection.execute("DELETE FROM \(name) WHERE \(scope) IN (\(tenants.map(literal).joined(separator: ", ")))")
+        _ = try? connection.execute(probeRowRemoval)
     }
+
+    var probeRowRemoval: String { "DELETE FROM \(name) WHERE \(scope) IN (\(tenants.map(literal).joined(separator: ", ")))" }
 
     /// The probe rows a tenant owns in this table (what a statement limited to it may touch).
     var ownRows: Int { table.isolation == .self ? 1 : 2 }

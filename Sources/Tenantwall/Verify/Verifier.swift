@@ -61,7 +61,7 @@ public final class Verifier {
         let workers = max(1, min(settings.workers, tables.count))
         let connections = try (0..<workers).map { _ in try Connection(conninfo) }
         checks += try WorkerPool.map(tables, workers: workers, { worker, table in
-            try TableProbe(spec: spec, table: table, connection: connections[worker], tenants: tenantIds, settings: settings,
+            try TableProbe(spec: spec, table: table, connection: connections[worker], conninfo: conninfo, tenants: tenantIds, settings: settings,
                            adminChecks: table.qualifiedName == adminTable).run()
         }, done: { finished, table, results in
             progress("[\(finished)/\(tables.count)] \(table.qualifiedName): \(results.filter { !$0.passed && !$0.skipped }.isEmpty ? "ok" : "FAILED")")
