@@ -52,6 +52,23 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(try failed(), [], "every wall holds through the coordinator and on every placement")
         XCTAssertEqual(try db.query(rows).scalar, before, "verify leaves no probe row behind")
 
+        // The fan-out guard (the example's fan_out: error): in a tenant's transaction a statement that names its
+        // tenant runs on one shard; the same without it is refused. Verify, which lowers the guard for its probes
+        // (they try every shard on purpose), passed above. As a warning it runs, and says so; allow says nothing.
+        let refused = try XCTUnwrap(try FanOutGuard.tryStatements(db, spec: spec))
+        XCTAssertEqual(refused.routed, "ok")
+        XCTAssertTrue(refused.fannedOut.hasPrefix("XX000: multi-task query about to be executed"), refused.fannedOut)
+        for (level, warned) in [(FanOut.warning, true), (.allow, false), (.error, false)] {
+            var changed = spec
+            changed.tenancy.fanOut = level
+            XCTAssertEqual(try live.plan(changed).differences.map(\.object), ["helper functions"], "plan sees the setter change")
+            try live.apply(changed)
+            let outcome = try XCTUnwrap(try FanOutGuard.tryStatements(db, spec: changed))
+            XCTAssertEqual(outcome.routed, "ok")
+            XCTAssertEqual(outcome.fannedOut == "ok", level != .error, outcome.fannedOut)
+            XCTAssertEqual(outcome.warnings.contains { $0.contains("multi-task query about to be executed") }, warned, "\(outcome.warnings)")
+        }
+
         // A placement broken by hand on its worker: plan sees it, verify fails it, apply repairs it.
         let shard = try XCTUnwrap(try db.query("SELECT shard_name, nodename FROM citus_shards WHERE table_name = 'public.workflows'::regclass ORDER BY shardid LIMIT 1").rows.first)
         try Connection(ConnectionString.with(url, [("host", shard[1] ?? "")])).execute("DROP POLICY tw_tenant_select ON public.\(SQL.ident(shard[0] ?? ""))")
@@ -172,6 +189,7 @@ final class CitusTests: XCTestCase {
         try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) SELECT g % 6 + 1, 'w' || g, '{}' FROM generate_series(1, 60) AS g")
         try db.execute("BEGIN; SET LOCAL ROLE wf_app")
         try db.query("SELECT tenantwall.set_tenant_context(3)")
+        try db.execute("SET LOCAL citus.multi_task_query_log_level = off")  // the count below reaches tenant 4's shard on purpose
         let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM public.workflows WHERE tenant_id = 3 AND id = 9").rows.map { $0[0] ?? "" }.joined(separator: "\n")
         XCTAssertEqual(try db.query("SELECT count(*)::text || '/' || count(DISTINCT tenant_id)::text FROM public.workflows WHERE tenant_id IN (3, 4)").scalar, "10/1", "only tenant 3's rows, though the query names 4 too")
         try db.execute("ROLLBACK")

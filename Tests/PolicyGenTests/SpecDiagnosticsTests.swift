@@ -280,7 +280,26 @@ final class SpecDiagnosticsTests: XCTestCase {
             """).map(\.message)
         XCTAssertTrue(keyed.contains { $0.contains("primary key of 'public.items' must contain the distribution column 'tenant_id'") }, "\(keyed)")
         XCTAssertTrue(diagnostics("tenancy: {distribution: citus, binding: role}\n\(roles)\ntables: []").map(\.message).contains { $0.contains("supports the context binding") })
+        assertDiagnostic(diagnostics("tenancy: {fan_out: error}\n\(roles)\ntables: []"), line: 1, contains: "tenancy.fan_out: error needs tenancy.distribution: citus")
+        assertDiagnostic(diagnostics("tenancy: {distribution: citus, fan_out: refuse}\n\(roles)\ntables: []"), line: 1, contains: "tenancy.fan_out")
         let signed = diagnostics("tenancy: {binding: signed, helpers: extension, scope: session}\n\(roles)\ntables: []").map(\.message)
         XCTAssertTrue(signed.contains { $0.contains("scope: session with the signed binding needs helpers: inline") }, "\(signed)")
+    }
+
+    /// `fan_out` is the Citus setter's last line, for the transaction it binds; `allow` writes nothing.
+    func testFanOutGuardIsSetBySetterOnCitus() throws {
+        func setter(_ fanOut: String) throws -> String {
+            let spec = try SpecLoader.load([("s.yaml", """
+                tenancy: {distribution: citus, type: bigint, fan_out: \(fanOut)}
+                \(roles)
+                tables:
+                  - {name: items, isolation: tenant, columns: {tenant_id: bigint, id: bigint}, primary_key: [tenant_id, id]}
+                """)])
+            return try XCTUnwrap(Generator(spec: spec).sections().flatMap(\.statements).first { $0.sql.contains("\"set_tenant_context\"(tenant bigint)") }?.sql)
+        }
+        let refusing = try setter("error")
+        XCTAssertTrue(refusing.contains("SET LOCAL citus.multi_task_query_log_level = 'error';\nEND"), refusing)
+        XCTAssertTrue(try setter("warning").contains("SET LOCAL citus.multi_task_query_log_level = 'warning';"))
+        XCTAssertFalse(try setter("allow").contains("multi_task_query_log_level"))
     }
 }

@@ -72,6 +72,10 @@ struct Demo: ParsableCommand {
                 let shards = try db.query("SELECT count(*)::text, count(DISTINCT nodename)::text FROM citus_shards WHERE table_name = $1::regclass", [table]).rows.first ?? []
                 print("   distributed \(table): \(shards.first.flatMap { $0 } ?? "?") shards on \(shards.last.flatMap { $0 } ?? "?") workers; \(try CitusPlacements.state(db, table: table))")
             }
+            if let outcome = try FanOutGuard.tryStatements(db, spec: spec) {
+                print("   fan_out: \(spec.tenancy.fanOut.rawValue): in a tenant's transaction, a count on \(outcome.table) naming its tenant: \(outcome.routed) (one shard); "
+                      + "the same without the tenant: \(outcome.fannedOut == "ok" ? "ran on every shard" + (outcome.warnings.isEmpty ? "" : ", with a WARNING") : "refused (\(outcome.fannedOut))")")
+            }
             failures += report.failures
         }
         if keep { print("\ncluster left running: psql \"\(cluster.connectionString(database: "demo_citus_0"))\"") }

@@ -55,6 +55,12 @@ struct HelperStatements {
     }
 
     /// The `context` binding: typed wrappers around the setting.
+    /// Citus: the setter's line that makes a fanned-out statement of the tenant's transaction visible (a
+    /// WARNING) or fail; nothing for `fan_out: allow`.
+    func fanOutGuard(_ fanOut: FanOut) -> String {
+        fanOut == .allow ? "" : "\n    SET LOCAL citus.multi_task_query_log_level = \(SQL.literal(fanOut.rawValue));"
+    }
+
     func contextStatements() -> [Statement] {
         let t = spec.tenancy
         var out: [Statement] = []
@@ -81,11 +87,12 @@ struct HelperStatements {
                             HINT = 'call clear_tenant_context() to clear the context';
                     END IF;
                     SET LOCAL citus.propagate_set_commands = 'local';
-                    EXECUTE pg_catalog.format('SET LOCAL \(name) = %L', tenant::pg_catalog.text);
+                    EXECUTE pg_catalog.format('SET LOCAL \(name) = %L', tenant::pg_catalog.text);\(fanOutGuard(t.fanOut))
                 END
 
                 """))
-                """, comment: "Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere)."))
+                """, comment: "Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere)."
+                    + (t.fanOut == .allow ? "" : " A statement of the tenant's transaction that runs on more than one shard \(t.fanOut == .error ? "fails" : "raises a WARNING") (tenancy.fan_out).")))
         } else {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void

@@ -51,6 +51,19 @@ public enum Distribution: String, CaseIterable, Sendable {
     case citus
 }
 
+/// Citus: what a tenant's transaction may do with a statement that runs on more than one shard. The setter
+/// sets `citus.multi_task_query_log_level` for the transaction it binds, so a statement that forgot to name
+/// its tenant (and fans out to every shard) is reported or refused where it runs. A guard against slow
+/// statements, not a wall: the policies hold either way, and a session may lower the level itself.
+public enum FanOut: String, CaseIterable, Sendable {
+    /// Nothing is said.
+    case allow
+    /// A WARNING for each such statement, to the client and the server log.
+    case warning
+    /// Each such statement fails (SQLSTATE XX000, "multi-task query about to be executed").
+    case error
+}
+
 /// Citus: where one table lives.
 public enum TableDistribution: String, CaseIterable, Sendable {
     /// Distributed by the tenant column, colocated with the other tenant tables.
@@ -85,6 +98,8 @@ public struct Tenancy: Sendable {
     public var tenantRolePrefix: String = "tenant_"
     /// One server, or a Citus cluster.
     public var distribution: Distribution = .none
+    /// Citus: what happens to a tenant's statement that fans out to every shard.
+    public var fanOut: FanOut = .allow
     public var location: SourceLocation?
 
     public init() {}

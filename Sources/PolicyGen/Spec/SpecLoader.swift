@@ -7,7 +7,7 @@ import Yams
 public enum SpecLoader {
     static let topKeys = ["tenancy", "roles", "tables"]
     static let tenancyKeys = ["column", "type", "setting", "helper_schema", "scope", "helpers", "binding", "token_setting", "claim", "tenant_role_prefix",
-                              "distribution"]
+                              "distribution", "fan_out"]
     static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create"]
     static let tableKeys = ["name", "schema", "isolation", "key", "reason", "columns", "primary_key", "grants",
                             "restrict", "indexes", "hypertable", "partitioning", "distribution"]
@@ -109,6 +109,7 @@ public enum SpecLoader {
             case "claim": tenancy.claim = reader.string(value, what: "tenancy.claim") ?? tenancy.claim
             case "tenant_role_prefix": tenancy.tenantRolePrefix = reader.string(value, what: "tenancy.tenant_role_prefix") ?? tenancy.tenantRolePrefix
             case "distribution": tenancy.distribution = reader.choice(value, what: "tenancy.distribution", as: Distribution.self) ?? tenancy.distribution
+            case "fan_out": tenancy.fanOut = reader.choice(value, what: "tenancy.fan_out", as: FanOut.self) ?? tenancy.fanOut
             case "helpers": tenancy.helpers = reader.choice(value, what: "tenancy.helpers", as: HelperInstall.self) ?? tenancy.helpers
             default: break  // `mapping(allowed:)` reported it
             }

@@ -63,6 +63,8 @@ public enum SpecValidator {
             // What this version proves on a real cluster; the rest is refused rather than half-supported.
             if t.binding != .context { error("tenancy.distribution: citus supports the context binding in this version (signed and role bindings are not yet proved on a cluster)", tenancyAt) }
             if t.scope != .transaction { error("tenancy.distribution: citus sets the context with SET LOCAL, which lasts for the transaction: scope must be transaction", tenancyAt) }
+        } else if t.fanOut != .allow {
+            error("tenancy.fan_out: \(t.fanOut.rawValue) needs tenancy.distribution: citus (on one server every statement runs in one place)", tenancyAt)
         }
 
         if t.binding == .role, t.tenantRolePrefix.isEmpty || t.tenantRolePrefix.utf8.count > 26 {

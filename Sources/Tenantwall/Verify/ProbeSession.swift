@@ -75,6 +75,9 @@ final class ProbeSession {
         case .tenant(let id):
             let (cast, value) = contextArgument(id)
             sql.append("SELECT \(SQL.qualified(helpers, "set_tenant_context"))(\(SQL.literal(value))::\(cast))")
+            // The probes reach every shard on purpose (they try the wall, not the route): the spec's fan-out
+            // guard would refuse them. A session may lower it; the guard is not a wall.
+            if spec.tenancy.citus && spec.tenancy.fanOut != .allow { sql.append("SET LOCAL citus.multi_task_query_log_level = off") }
         case .none: sql.append("SELECT pg_catalog.set_config(\(setting), NULL, true)")  // a value never set: RESET for this transaction
         case .empty: sql.append("SELECT pg_catalog.set_config(\(setting), '', true)")
         case .malformed: sql.append("SELECT pg_catalog.set_config(\(setting), 'not-a-tenant''; --', true)")

@@ -360,7 +360,7 @@ CREATE OR REPLACE FUNCTION "tenantwall"."current_tenant_id"() RETURNS bigint
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $tw$ SELECT "tenantwall"."context_bigint"('app.current_tenant_id') $tw$;
 
--- Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere).
+-- Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere). A statement of the tenant's transaction that runs on more than one shard fails (tenancy.fan_out).
 CREATE OR REPLACE FUNCTION "tenantwall"."set_tenant_context"(tenant bigint) RETURNS void
     LANGUAGE plpgsql VOLATILE
     AS $tw$
@@ -371,6 +371,7 @@ BEGIN
     END IF;
     SET LOCAL citus.propagate_set_commands = 'local';
     EXECUTE pg_catalog.format('SET LOCAL "app"."current_tenant_id" = %L', tenant::pg_catalog.text);
+    SET LOCAL citus.multi_task_query_log_level = 'error';
 END
 $tw$;
 
