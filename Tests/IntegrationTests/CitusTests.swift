@@ -93,7 +93,7 @@ final class CitusTests: XCTestCase {
         // The audit on the cluster: the generated setup raises none of the Citus rules; each fires on its fault.
         func citusFindings() throws -> [String] {
             Auditor.run(AuditInput(catalog: try AuditCatalogReader.read(db), spec: nil, appRoles: ["wf_app", "tw_bad_app"]))
-                .filter { ["TW132", "TW133", "TW134", "TW135", "TW106", "TW107", "TW110"].contains($0.ruleId) }.map { "\($0.ruleId) \($0.location.description)" }.sorted()
+                .filter { ["TW132", "TW133", "TW134", "TW135", "TW206", "TW106", "TW107", "TW110"].contains($0.ruleId) }.map { "\($0.ruleId) \($0.location.description)" }.sorted()
         }
         XCTAssertEqual(try citusFindings(), [], "the generated Citus setup is clean")
         for statement in [
@@ -105,7 +105,12 @@ final class CitusTests: XCTestCase {
             "CREATE POLICY p ON public.bad TO tw_bad_app USING (tenant_id = NULLIF(current_setting('app.t', true), '')::bigint)",
             "CREATE FUNCTION public.set_tenant_context(t bigint) RETURNS void LANGUAGE sql AS $$ SELECT set_config('app.t', t::text, true) $$",
         ] { try db.execute(statement) }
-        XCTAssertEqual(try citusFindings(), ["TW133 policy public.bad.r", "TW134 role tw_bad_owner", "TW135 function public.set_tenant_context(t bigint)"])
+        XCTAssertEqual(try citusFindings(), ["TW133 policy public.bad.r", "TW134 role tw_bad_owner", "TW135 function public.set_tenant_context(t bigint)",
+                                            "TW206 function public.set_tenant_context(t bigint)"])
+        // The fan-out guard may also live on the roles: set for every application role, TW206 is satisfied.
+        try db.execute("ALTER ROLE wf_app SET citus.multi_task_query_log_level = 'warning'; ALTER ROLE tw_bad_app SET citus.multi_task_query_log_level = 'error'")
+        XCTAssertFalse(try citusFindings().contains { $0.hasPrefix("TW206") })
+        try db.execute("ALTER ROLE wf_app RESET citus.multi_task_query_log_level")
         try db.execute("DROP TABLE public.bad")
 
         // Ctrl-C while the probe rows are committed: they are removed all the same. The test holds the tenants

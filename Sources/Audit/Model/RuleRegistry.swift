@@ -8,7 +8,7 @@ public enum RuleRegistry {
         GrantToPublic(), HypertableGrantsReachChunks(), ForgeableSetting(), SessionScopeSetter(), ImmutableReadsSession(),
         UniqueWithoutTenant(), ForeignKeyIntoProtected(), DefaultPrivilegesToApp(), MembershipEscalation(), ForgeableMembership(),
         CitusSubqueryPolicy(), CitusRestrictivePolicy(), CitusOwnerCannotLogIn(), CitusContextNotPropagated(),
-        ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(),
+        ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(), CitusFanOutUnguarded(),
         Drift(),
         ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),
         SuppressionWithoutReason(), IndexWithoutConcurrently(), ConcurrentlyInTransaction(), NotNullWithoutDefault(),
