@@ -24,17 +24,32 @@ public enum CitusPlacements {
 
     public static let consistent = "every placement matches the coordinator's table"
 
-    /// For a distributed table: `consistent`, or which placements differ and how. Read outside
-    /// any transaction that changed the table: Citus runs the command on the placements over connections of its
-    /// own, which do not see the caller's uncommitted changes.
+    /// For a distributed table and each of its partitions (distributed with it): `consistent`, or which
+    /// placements differ and how. Read outside any transaction that changed the table: Citus runs the command on
+    /// the placements over connections of its own, which do not see the caller's uncommitted changes.
     public static func state(_ connection: Connection, table: String) throws -> String {
-        let expected = try connection.query(walls.replacingOccurrences(of: "%1$s", with: table.replacingOccurrences(of: "'", with: "''"))).scalar ?? ""
+        let relations = try connection.query("""
+            SELECT t.relid::regclass::text AS relation FROM pg_catalog.pg_partition_tree($1::regclass) AS t
+            JOIN pg_catalog.pg_dist_partition AS d ON d.logicalrelid = t.relid ORDER BY t.level, 1
+            """, [table]).named.compactMap { $0["relation"] }
+        var reports: [String] = []
+        for relation in relations.isEmpty ? [table] : relations {
+            if let report = try differences(connection, relation: relation) {
+                reports.append(relation == table ? report : "partition \(relation): " + report)
+            }
+        }
+        return reports.isEmpty ? consistent : reports.joined(separator: "\n")
+    }
+
+    /// One relation's placements that differ from it on the coordinator, or nil when none does.
+    static func differences(_ connection: Connection, relation: String) throws -> String? {
+        let expected = try connection.query(walls.replacingOccurrences(of: "%1$s", with: relation.replacingOccurrences(of: "'", with: "''"))).scalar ?? ""
         let rows = try connection.query("""
             SELECT shardid::text AS shard, nodename || ':' || nodeport::text AS node, success, result
             FROM pg_catalog.run_command_on_placements($1::regclass, $2) ORDER BY shardid, nodename, nodeport
-            """, [table, walls]).named
+            """, [relation, walls]).named
         let differing = rows.filter { !$0.bool("success") || $0["result"] != expected }
-        if differing.isEmpty { return consistent }
+        if differing.isEmpty { return nil }
         return "\(differing.count) of \(rows.count) placements differ from the coordinator's table:\n"
             + differing.prefix(5).map { "shard \($0["shard"] ?? "?") on \($0["node"] ?? "?"): \($0.bool("success") ? "" : "error: ")\($0["result"] ?? "")" }.joined(separator: "\n")
             + "\nexpected: \(expected)"

@@ -135,6 +135,63 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(try db.query(rows).scalar, before)
     }
 
+    /// Native time partitions of a distributed table: the example with `audit_logs` partitioned by month. The
+    /// partitions are distributed with their parent, those created later too, and each is closed on every
+    /// placement (RLS forced, no policy, no grant): verify's partition checks pass through the coordinator, a
+    /// partition placement opened by hand on a worker fails `shard-placements` and plan, and apply repairs it.
+    func testTimePartitionedDistributedTable() throws {
+        let path = TestServer.path("policies/workflow-platform-citus/workflow-platform-citus.yaml")
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let before = "      details: jsonb\n    primary_key: [tenant_id, id]\n"
+        XCTAssertTrue(text.contains(before))
+        text = text.replacingOccurrences(of: before, with: "      details: jsonb\n    primary_key: [tenant_id, id, occurred_at]\n    partitioning: {column: occurred_at, interval: 1 month, premake: 1}\n")
+        let spec = try SpecLoader.load([("workflow-platform-citus.yaml", text)])
+        let cluster = try cluster(for: spec)
+        defer { cluster.stop() }
+        try cluster.createDatabase("app")
+        let url = cluster.connectionString(database: "app")
+        let db = try Connection(url)
+        let live = LiveDatabase(connection: db)
+        try live.apply(spec)
+        XCTAssertTrue(try live.plan(spec).isEmpty, "in sync after apply")
+        let partitions = "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'audit_logs_%'"
+        let distributed = try XCTUnwrap(Int(try db.query(partitions).scalar ?? ""))
+        XCTAssertGreaterThanOrEqual(distributed, 3, "the current month, one ahead and the default, distributed with their parent")
+        try db.execute("""
+            INSERT INTO public.tenants (id, slug) SELECT g, 't' || g FROM generate_series(1, 8) AS g;
+            INSERT INTO public.audit_logs (tenant_id, actor, action) SELECT g % 8 + 1, 'a', 'x' || g FROM generate_series(1, 80) AS g
+            """)
+        // A partition made later (ensure_partitions keeps ahead) is distributed and closed like the rest.
+        try db.query("SELECT tenantwall.ensure_partitions('public.audit_logs', INTERVAL '1 month', 3)")
+        XCTAssertGreaterThan(try XCTUnwrap(Int(try db.query(partitions).scalar ?? "")), distributed)
+        XCTAssertTrue(try live.plan(spec).isEmpty, "the new partitions' placements carry the walls")
+
+        func failed() throws -> [String] {
+            let report = try Verifier(spec: spec, conninfo: url).run()
+            XCTAssertTrue(report.checks.contains { $0.table == "public.audit_logs" && $0.id.hasPrefix("partition-") && $0.passed }, "the partitions are tried")
+            return report.failed.map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }
+        }
+        XCTAssertEqual(try failed(), [])
+        // Named directly through the coordinator, a partition refuses the application (no grant, RLS forced).
+        try db.execute("BEGIN; SET LOCAL ROLE wf_app")
+        try db.query("SELECT tenantwall.set_tenant_context(3)")
+        let partition = try XCTUnwrap(try db.query("SELECT relid::regclass::text FROM pg_partition_tree('public.audit_logs') WHERE isleaf ORDER BY 1 LIMIT 1").scalar)
+        XCTAssertThrowsError(try db.query("SELECT count(*) FROM \(partition)")) { XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501") }
+        try db.execute("ROLLBACK")
+
+        // A partition's placement opened by hand on its worker: plan and verify see it, apply closes it again.
+        let shard = try XCTUnwrap(try db.query("SELECT shard_name, nodename FROM citus_shards WHERE table_name = $1::regclass ORDER BY shardid LIMIT 1", [partition]).rows.first)
+        try Connection(ConnectionString.with(url, [("host", shard[1] ?? "")])).execute("ALTER TABLE public.\(SQL.ident(shard[0] ?? "")) NO FORCE ROW LEVEL SECURITY")
+        XCTAssertEqual(try live.plan(spec).differences.map(\.object), ["shards public.audit_logs"])
+        XCTAssertTrue(try failed().contains { $0.hasPrefix("public.audit_logs shard-placements") && $0.contains("partition \(partition)") })
+        try live.apply(spec)
+        XCTAssertTrue(try live.plan(spec).isEmpty, "apply closed the partition's placement again")
+        // A tenant isolated to shards of its own splits every partition's shard too; the walls follow.
+        try db.execute("SELECT isolate_tenant_to_new_shard('public.workflows', 3, 'CASCADE')")
+        XCTAssertTrue(try live.plan(spec).isEmpty, "the split partitions' placements carry the walls")
+        XCTAssertEqual(try failed(), [])
+    }
+
     /// The benchmark on the cluster: a tenant-scoped statement that names its tenant runs on one shard under the
     /// policies as in the baseline (the plan check compares the task count and the task's plan on its worker).
     func testBenchRoutesTenantScopedStatementsToOneShard() throws {

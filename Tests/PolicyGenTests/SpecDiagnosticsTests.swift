@@ -280,6 +280,29 @@ final class SpecDiagnosticsTests: XCTestCase {
             """).map(\.message)
         XCTAssertTrue(keyed.contains { $0.contains("primary key of 'public.items' must contain the distribution column 'tenant_id'") }, "\(keyed)")
         XCTAssertTrue(diagnostics("tenancy: {distribution: citus, binding: role}\n\(roles)\ntables: []").map(\.message).contains { $0.contains("supports the context binding") })
+        let timeSeries = diagnostics("""
+            tenancy: {distribution: citus, type: bigint}
+            \(roles)
+            tables:
+              - name: metrics
+                isolation: tenant
+                columns: {tenant_id: bigint, at: timestamptz}
+                primary_key: [tenant_id, at]
+                hypertable: {time_column: at}
+              - name: events
+                isolation: tenant
+                columns: {tenant_id: bigint, at: timestamptz}
+                primary_key: [tenant_id, at]
+                partitioning: {column: at, interval: 1 month, manager: pg_partman}
+              - name: logs
+                isolation: tenant
+                columns: {tenant_id: bigint, at: timestamptz}
+                primary_key: [tenant_id, at]
+                partitioning: {column: at, interval: 1 month}
+            """)
+        assertDiagnostic(timeSeries, line: 7, contains: "cannot also be a hypertable")
+        assertDiagnostic(timeSeries, line: 12, contains: "partitioned natively in this version (manager: native)")
+        XCTAssertFalse(timeSeries.contains { $0.message.contains("public.logs") }, "native partitions of a distributed table are accepted: \(timeSeries.map(\.message))")
         assertDiagnostic(diagnostics("tenancy: {fan_out: error}\n\(roles)\ntables: []"), line: 1, contains: "tenancy.fan_out: error needs tenancy.distribution: citus")
         assertDiagnostic(diagnostics("tenancy: {distribution: citus, fan_out: refuse}\n\(roles)\ntables: []"), line: 1, contains: "tenancy.fan_out")
         let signed = diagnostics("tenancy: {binding: signed, helpers: extension, scope: session}\n\(roles)\ntables: []").map(\.message)

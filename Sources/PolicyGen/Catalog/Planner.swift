@@ -43,10 +43,10 @@ public enum Planner {
         }
         var differing = Set(differences.map(\.object))
         // Citus: a shard placement without the table's walls is repaired by applying them again on the
-        // coordinator, which Citus carries to every placement.
+        // coordinator, which Citus carries to every placement (a partition's by securing the partitions again).
         for key in differing where key.hasPrefix("shards ") {
             let table = String(key.dropFirst("shards ".count))
-            differing.formUnion([snapshotKey(.rowSecurity(table)), snapshotKey(.policies(table))])
+            differing.formUnion([snapshotKey(.rowSecurity(table)), snapshotKey(.policies(table)), snapshotKey(.timeSeries(table))])
         }
         let all = generator.sections().flatMap(\.statements)
         var statements = all.filter { differing.contains(snapshotKey($0.object)) }
