@@ -15,12 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}; rounds=${2:-7}
 source scripts/lib/pg.sh
-swift build -c release --product tenantwall >/dev/null 2>&1
 dir=$(mktemp -d); trap 'pg_stop "$dir"' EXIT
-pg_start "$dir" shared_buffers=256MB
-db=$(.build/release/tenantwall bench --database "host=$PGHOST user=postgres dbname=postgres" --keep --rows 100000 --tenants 100 \
-      --workload point --rounds 1 --seconds 0.1 | sed -n 's/^kept scratch database //p')
-export PGDATABASE=$db
+bench_dataset "$dir" 100000
 tenant=00000000-0000-4000-8000-000000000000
 # A time inside this month's partition, so every insert routes to a real partition, not the default.
 at=$(psql -qAt -c "SELECT date_trunc('month', now()) + interval '1 day'")

@@ -7,26 +7,24 @@
 #   constant   RLS with  tenant_id = '<uuid>'                  (RLS itself, nothing to evaluate)
 #   initplan   RLS with  tenant_id = (SELECT '<uuid>'::uuid)   (the InitPlan alone)
 #   setting    RLS with  tenant_id = (SELECT current_setting(…)::uuid)
-#   generated  tenantwall's own inline policy on items         (InitPlan + NULLIF + cast)
-#   native     RLS with  tenant_id = tw_native.context_uuid(…)  (the extension's C reader, called directly)
-#   byname     RLS with  tenant_id = tw_native.context_uuid_by_name(…)  (the C route parallel workers take:
+#   generated  tenantwall's own policy on items (the built-in dataset's helpers: extension: the native reader)
+#   inline     the same policy on the SQL helpers, items as the bench's inline role  (InitPlan + NULLIF + cast)
+#   native     RLS with  tenant_id = tenantwall.context_uuid(…)  (the extension's C reader, called directly)
+#   byname     RLS with  tenant_id = tenantwall.context_uuid_by_name(…)  (the C route parallel workers take:
 #              the setting read by name, each new value parsed once; the other design the issue asked for)
-#   nativesub  RLS with  tenant_id = (SELECT tw_native.context_uuid(…))  (the C reader in an InitPlan)
-#   signed     RLS with  tenant_id = tw_native.verified_uuid()  (a token verified once by verify_token)
+#   nativesub  RLS with  tenant_id = (SELECT tenantwall.context_uuid(…))  (the C reader in an InitPlan)
+#   signed     RLS with  tenant_id = tenantwall.verified_uuid()  (a token verified once by verify_token)
 # Rounds interleave the variants; prints each round's µs per lookup and the medians with the extra µs over
 # the baseline. Usage: scripts/bench-policy-cost.sh [lookups] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}; rounds=${2:-7}
 source scripts/lib/pg.sh
-swift build -c release --product tenantwall >/dev/null 2>&1
 dir=$(mktemp -d); trap 'pg_stop "$dir"' EXIT
-pg_start "$dir" shared_buffers=256MB
-db=$(.build/release/tenantwall bench --database "host=$PGHOST user=postgres dbname=postgres" --keep --rows 200000 --tenants 100 \
-      --workload point --rounds 1 --seconds 0.1 | sed -n 's/^kept scratch database //p')
-export PGDATABASE=$db
+bench_dataset "$dir" 200000
 tenant=00000000-0000-4000-8000-000000000000
-variants=(baseline constant initplan setting generated native byname nativesub signed)
+role_of() { case $1 in baseline) echo tw_bench_base ;; inline) echo tw_bench_inline ;; *) echo tw_bench_app ;; esac; }
+variants=(baseline constant initplan setting generated inline native byname nativesub signed)
 # A token for the signed variant, from a key of this run's own (the HMAC's padded keys, as signing_keys holds them).
 read -r keys token < <(python3 - "$tenant" <<'PY'
 import base64, hashlib, hmac, json, os, sys, time
@@ -42,12 +40,13 @@ PY
     [constant]="tenant_id = '$tenant'::uuid"
     [initplan]="tenant_id = (SELECT '$tenant'::uuid)"
     [setting]="tenant_id = (SELECT current_setting('app.current_tenant_id')::uuid)")
-  policy[native]="tenant_id = tw_native.context_uuid('app.current_tenant_id')"
-  policy[byname]="tenant_id = tw_native.context_uuid_by_name('app.current_tenant_id')"
-  policy[nativesub]="tenant_id = (SELECT tw_native.context_uuid('app.current_tenant_id'))"
-  policy[signed]="tenant_id = tw_native.verified_uuid()"
-  echo "CREATE SCHEMA tw_native; CREATE EXTENSION tenantwall WITH SCHEMA tw_native; GRANT USAGE ON SCHEMA tw_native TO tw_bench_app;"
-  echo "GRANT EXECUTE ON FUNCTION tw_native.verify_token(text, bytea[], text[], boolean) TO tw_bench_app;"
+  policy[native]="tenant_id = tenantwall.context_uuid('app.current_tenant_id')"
+  policy[byname]="tenant_id = tenantwall.context_uuid_by_name('app.current_tenant_id')"
+  policy[nativesub]="tenant_id = (SELECT tenantwall.context_uuid('app.current_tenant_id'))"
+  policy[signed]="tenant_id = tenantwall.verified_uuid()"
+  # The built-in dataset runs on the extension (helpers: extension, schema tenantwall): its C readers are there.
+  echo "GRANT USAGE ON SCHEMA tenantwall TO tw_bench_app;"
+  echo "GRANT EXECUTE ON FUNCTION tenantwall.verify_token(text, bytea[], text[], boolean) TO tw_bench_app;"
   for v in constant initplan setting native byname nativesub signed; do cat <<EOF
 CREATE TABLE public.cost_$v (LIKE public.items INCLUDING ALL);
 INSERT INTO public.cost_$v SELECT * FROM public.items;
@@ -57,7 +56,7 @@ GRANT SELECT ON public.cost_$v TO tw_bench_app;
 EOF
   done
   for v in "${variants[@]}"; do
-    table=items; [[ $v != baseline && $v != generated ]] && table=cost_$v
+    table=items; [[ $v != baseline && $v != generated && $v != inline ]] && table=cost_$v
     where="id = i"; [[ $v == baseline ]] && where="tenant_id = t AND id = i"
     cat <<EOF
 CREATE FUNCTION public.cost_$v(n integer) RETURNS double precision LANGUAGE plpgsql AS \$f\$
@@ -68,14 +67,14 @@ BEGIN
 END \$f\$;
 EOF
   done
-  echo "GRANT USAGE ON SCHEMA public TO tw_bench_app, tw_bench_base; VACUUM ANALYZE;"
+  echo "GRANT USAGE ON SCHEMA public TO tw_bench_app, tw_bench_base, tw_bench_inline; VACUUM ANALYZE;"
 } | psql -q -v ON_ERROR_STOP=1 >/dev/null
-verify() { [[ $1 == signed ]] && echo "SELECT tw_native.verify_token('$token', ARRAY['$keys'::bytea], '{tenant_id}', true)" || echo "SELECT 1"; }
+verify() { [[ $1 == signed ]] && echo "SELECT tenantwall.verify_token('$token', ARRAY['$keys'::bytea], '{tenant_id}', true)" || echo "SELECT 1"; }
 # Every variant must see exactly the tenant's rows, or it measures an empty scan.
 expected=$(psql -qAt -c "SELECT count(*) FROM public.items WHERE tenant_id = '$tenant'")
 for v in "${variants[@]}"; do
-  role=tw_bench_app; [[ $v == baseline ]] && role=tw_bench_base
-  table=items; [[ $v != baseline && $v != generated ]] && table=cost_$v
+  role=$(role_of "$v")
+  table=items; [[ $v != baseline && $v != generated && $v != inline ]] && table=cost_$v
   where=""; [[ $v == baseline ]] && where="WHERE tenant_id = '$tenant'"
   seen=$(psql -qAt -c "SET app.current_tenant_id = '$tenant'" -c "SET ROLE $role" -c "$(verify "$v")" -c "SELECT count(*) FROM public.$table $where" | tail -1)
   [[ $seen == "$expected" ]] || { echo "variant $v sees $seen rows, not the tenant's $expected" >&2; exit 1; }
@@ -84,7 +83,7 @@ declare -A all
 for r in $(seq 1 "$rounds"); do
   line="round $r:"
   for v in "${variants[@]}"; do
-    role=tw_bench_app; [[ $v == baseline ]] && role=tw_bench_base
+    role=$(role_of "$v")
     us=$(psql -qAt -c "SET app.current_tenant_id = '$tenant'" -c "SET ROLE $role" -c "$(verify "$v")" \
       -c "SELECT round(public.cost_$v($n)::numeric, 3)" | tail -1)
     all[$v]+="$us "

@@ -13,12 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-3}; rounds=${2:-5}
 source scripts/lib/pg.sh
-swift build -c release --product tenantwall >/dev/null 2>&1
 dir=$(mktemp -d); work=$(mktemp -d); trap 'pg_stop "$dir"; rm -rf "$work"' EXIT
-pg_start "$dir" shared_buffers=256MB
-db=$(.build/release/tenantwall bench --database "host=$PGHOST user=postgres dbname=postgres" --keep --rows 100000 --tenants 100 \
-      --workload point --rounds 1 --seconds 0.1 | sed -n 's/^kept scratch database //p')
-export PGDATABASE=$db
+bench_dataset "$dir" 100000
 tenant=00000000-0000-4000-8000-000000000000
 # The roles log in only on this throwaway server; the rls variant takes its tenant from a role default.
 psql -q -v ON_ERROR_STOP=1 -c "ALTER ROLE tw_bench_app LOGIN" -c "ALTER ROLE tw_bench_base LOGIN" \

@@ -24,16 +24,27 @@ final class CitusTests: XCTestCase {
         return try LocalCluster.start(binDirectory: binDirectory, roles: uniqued([spec.roles.owner] + spec.roles.accessRoles + extraRoles))
     }
 
+    /// A cluster with `spec` applied, and in sync, in database `app`. The caller stops the cluster.
+    func applied(_ spec: Spec, file: StaticString = #filePath, line: UInt = #line) throws -> (cluster: LocalCluster, url: String, db: Connection, live: LiveDatabase) {
+        let cluster = try cluster(for: spec)
+        do {
+            try cluster.createDatabase("app")
+            let url = cluster.connectionString(database: "app")
+            let db = try Connection(url)
+            let live = LiveDatabase(connection: db)
+            try live.apply(spec)
+            XCTAssertTrue(try live.plan(spec).isEmpty, "in sync after apply", file: file, line: line)
+            return (cluster, url, db, live)
+        } catch {
+            cluster.stop()
+            throw error
+        }
+    }
+
     func testExampleHoldsItsWallsOnEveryShardThroughIsolationAndMoves() throws {
         let spec = try SpecFiles.load([TestServer.path("policies/workflow-platform-citus")])
-        let cluster = try cluster(for: spec)
+        let (cluster, url, db, live) = try applied(spec)
         defer { cluster.stop() }
-        try cluster.createDatabase("app")
-        let url = cluster.connectionString(database: "app")
-        let db = try Connection(url)
-        let live = LiveDatabase(connection: db)
-        try live.apply(spec)
-        XCTAssertTrue(try live.plan(spec).isEmpty, "in sync after apply")
         XCTAssertEqual(try db.query("SELECT string_agg(logicalrelid::text || ':' || partmethod::text, ',' ORDER BY logicalrelid::text) FROM pg_dist_partition").scalar,
                        "audit_logs:h,executions:h,tenants:h,workflows:h", "tenant tables distributed by hash; the exempt table local")
         try db.execute("""
@@ -146,14 +157,8 @@ final class CitusTests: XCTestCase {
         XCTAssertTrue(text.contains(before))
         text = text.replacingOccurrences(of: before, with: "      details: jsonb\n    primary_key: [tenant_id, id, occurred_at]\n    partitioning: {column: occurred_at, interval: 1 month, premake: 1}\n")
         let spec = try SpecLoader.load([("workflow-platform-citus.yaml", text)])
-        let cluster = try cluster(for: spec)
+        let (cluster, url, db, live) = try applied(spec)
         defer { cluster.stop() }
-        try cluster.createDatabase("app")
-        let url = cluster.connectionString(database: "app")
-        let db = try Connection(url)
-        let live = LiveDatabase(connection: db)
-        try live.apply(spec)
-        XCTAssertTrue(try live.plan(spec).isEmpty, "in sync after apply")
         let partitions = "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'audit_logs_%'"
         let distributed = try XCTUnwrap(Int(try db.query(partitions).scalar ?? ""))
         XCTAssertGreaterThanOrEqual(distributed, 3, "the current month, one ahead and the default, distributed with their parent")
@@ -238,13 +243,8 @@ final class CitusTests: XCTestCase {
     func testNativeReadersOnTheWorkers() throws {
         var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform-citus")])
         spec.tenancy.helpers = .extension
-        let cluster = try cluster(for: spec)
+        let (cluster, url, db, _) = try applied(spec)
         defer { cluster.stop() }
-        try cluster.createDatabase("app")
-        let url = cluster.connectionString(database: "app")
-        let db = try Connection(url)
-        try LiveDatabase(connection: db).apply(spec)
-        XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)
         let worker = try Connection(ConnectionString.with(url, [("host", cluster.workers[0].socketDirectory)]))
         XCTAssertEqual(try worker.query("SELECT extversion FROM pg_extension WHERE extname = 'tenantwall'").scalar, HelperCore.version, "Citus created the extension on the worker")
         try db.execute("INSERT INTO public.tenants (id, slug) SELECT g, 't' || g FROM generate_series(1, 6) AS g")
