@@ -137,6 +137,9 @@ for name, path, old, new, filter_ in selected:
         status, out = run_tests(filter_)
     finally:
         shutil.move(backup, path)
+        # The restored file is older than the mutated build: touch it, or the next incremental build keeps the
+        # mutation (SwiftPM compares modification times).
+        os.utime(path, None)
     seconds = time.time() - started
     if status == 0:
         survived.append(name)

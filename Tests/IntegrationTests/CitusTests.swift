@@ -7,7 +7,7 @@ import Tenantwall
 import TenantwallBench
 import XCTest
 
-/// `distribution: citus` on a real three-node cluster (a coordinator and two workers, Citus 13.0.5 built from
+/// `distribution: citus` on a real three-node cluster (a coordinator and two workers; Citus 13.0.5 on 15, 14.0.1 on 18, built from
 /// source): the example applies and plans in sync; verify passes through the coordinator and on every shard
 /// placement; a placement broken by hand on a worker fails verify and is repaired by apply; after
 /// `isolate_tenant_to_new_shard` and a shard move, verify still passes.
@@ -16,7 +16,7 @@ final class CitusTests: XCTestCase {
 
     func cluster(for spec: Spec, extraRoles: [String] = []) throws -> LocalCluster {
         guard LocalCluster.available(binDirectory: binDirectory) else {
-            throw XCTSkip("Citus is not installed for this server: it is not in Debian's packages (build citusdata/citus v13.0.5 with ./configure --without-libcurl against PostgreSQL 15; v14 needs 16+)")
+            throw XCTSkip("Citus is not installed for this server: it is not in Debian's packages (build citusdata/citus v13.0.5 with ./configure --without-libcurl for PostgreSQL 15, v14.0.1 for 16 to 18: docs/install.md)")
         }
         guard geteuid() == 0 else {
             throw XCTSkip("the test cluster tells the coordinator from other clients by OS user, which needs root (the servers run as postgres)")

@@ -53,7 +53,7 @@ struct Demo: ParsableCommand {
         let specs = try models.map { ($0, try SpecFiles.load([$0])) }.filter { $0.1.tenancy.citus }
         guard !specs.isEmpty else { throw ToolError("no spec in \(policies) has distribution: citus") }
         guard LocalCluster.available(binDirectory: binaries.pgBindir) else {
-            throw ToolError("Citus is not installed for this server: build citusdata/citus v13.0.5 (./configure --without-libcurl) against PostgreSQL 15 (docs/citus.md)")
+            throw ToolError("Citus is not installed for this server: build citusdata/citus from source: v13.0.5 for PostgreSQL 15, v14.0.1 for 16 to 18 (docs/install.md)")
         }
         print("starting a throwaway Citus cluster (a coordinator and two workers) …")
         let roles = uniqued(specs.flatMap { [$0.1.roles.owner] + $0.1.roles.accessRoles })
