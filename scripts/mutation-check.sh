@@ -81,7 +81,7 @@ MUTATIONS = [
     ("chunk-rls-not-enabled", "Sources/PolicyGen/Generation/HelperCore.swift",
      "        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', chunk);",
      "        NULL;",
-     "TimescaleDBTests/testEveryChunkIsClosedToEveryRoleForEveryCommandFromTheMomentItExists"),
+     "TimescaleDBTests/testApplyAndTheJobEnableRLSOnEveryChunkWithEitherHelpers"),
     ("verify-chunk-write-any-error", "Sources/Tenantwall/Verify/TableProbe.swift",
      'let refused = attempt.error?.sqlState == "42501"',
      'let refused = attempt.error != nil',

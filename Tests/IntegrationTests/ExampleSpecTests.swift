@@ -218,7 +218,12 @@ final class ExampleSpecTests: XCTestCase {
 
     /// A partition made outside the spec and attached later is caught by the event trigger's ALTER TABLE tag.
     func testAttachedPartitionsAreClosedToTheApplication() throws {
-        let (_, db) = try applied("analytics-warehouse")
+        for helpers in HelperInstall.allCases { try assertAttachedPartitionIsClosed(helpers) }
+    }
+
+    /// With the extension's helpers and with the inline ones (each carries its own secure_partition).
+    func assertAttachedPartitionIsClosed(_ helpers: HelperInstall) throws {
+        let (_, db) = try applied("analytics-warehouse", helpers: helpers)
         try db.execute("""
             CREATE TABLE analytics.usage_1998 (LIKE analytics.daily_usage INCLUDING DEFAULTS);
             GRANT SELECT, INSERT ON analytics.usage_1998 TO wh_ingest_app;

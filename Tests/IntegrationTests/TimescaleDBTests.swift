@@ -109,6 +109,24 @@ final class TimescaleDBTests: XCTestCase {
         XCTAssertEqual(try db.query("SELECT relrowsecurity::text || ' ' || relforcerowsecurity FROM pg_class WHERE oid = $1::regclass", [newest[0][0]]).scalar, "true false")
     }
 
+    /// The second wall on chunks: the safety-net job enables RLS on the chunks created since apply (they are
+    /// closed meanwhile by their schema and ACL), with the extension's helpers and with the inline ones (each
+    /// carries its own secure_chunk). A chunk without it is not drift for plan (CatalogSnapshot says why).
+    func testApplyAndTheJobEnableRLSOnEveryChunkWithEitherHelpers() throws {
+        for helpers in HelperInstall.allCases {
+            let (_, db) = try database()
+            var spec = try k8s()
+            spec.tenancy.helpers = helpers
+            try LiveDatabase(connection: db).apply(spec)
+            try load(db)
+            let flags = "SELECT string_agg(DISTINCT relrowsecurity::text || ' ' || relforcerowsecurity, ',') FROM pg_class WHERE oid IN (SELECT show_chunks('public.pod_metrics') UNION ALL SELECT show_chunks('public.node_metrics'))"
+            XCTAssertEqual(try db.query(flags).scalar, "false false", "\(helpers): chunks made after apply wait for the job")
+            let job = try XCTUnwrap(try db.query("SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'secure_chunks_job'").scalar)
+            try db.execute("CALL run_job(\(job))")
+            XCTAssertEqual(try db.query(flags).scalar, "true false", "\(helpers): the job enabled RLS on every chunk (TimescaleDB refuses FORCE)")
+        }
+    }
+
     func testBrokenChunkWallsAreCaughtByVerifyAndAudit() throws {
         let (name, db) = try database()
         let spec = try k8s()
