@@ -24,13 +24,17 @@ final class CitusTests: XCTestCase {
         return try LocalCluster.start(binDirectory: binDirectory, roles: uniqued([spec.roles.owner] + spec.roles.accessRoles + extraRoles))
     }
 
-    /// A cluster with `spec` applied, and in sync, in database `app`. The caller stops the cluster.
-    func applied(_ spec: Spec, file: StaticString = #filePath, line: UInt = #line) throws -> (cluster: LocalCluster, url: String, db: Connection, live: LiveDatabase) {
+    /// A cluster with `spec` applied, and in sync, in database `app`. The caller stops the cluster. Skips when an
+    /// extension of `needs` is not installed for the server.
+    func applied(_ spec: Spec, needs: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> (cluster: LocalCluster, url: String, db: Connection, live: LiveDatabase) {
         let cluster = try cluster(for: spec)
         do {
             try cluster.createDatabase("app")
             let url = cluster.connectionString(database: "app")
             let db = try Connection(url)
+            for name in needs where try db.query("SELECT count(*) FROM pg_available_extensions WHERE name = $1", [name]).scalar != "1" {
+                throw XCTSkip("\(name) is not installed for this server (pg_partman: Debian's postgresql-15-partman; 5.x from source for 16+)")
+            }
             let live = LiveDatabase(connection: db)
             try live.apply(spec)
             XCTAssertTrue(try live.plan(spec).isEmpty, "in sync after apply", file: file, line: line)
@@ -146,18 +150,27 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(try db.query(rows).scalar, before)
     }
 
-    /// Native time partitions of a distributed table: the example with `audit_logs` partitioned by month. The
-    /// partitions are distributed with their parent, those created later too, and each is closed on every
-    /// placement (RLS forced, no policy, no grant): verify's partition checks pass through the coordinator, a
-    /// partition placement opened by hand on a worker fails `shard-placements` and plan, and apply repairs it.
+    /// Time partitions of a distributed table: the example with `audit_logs` partitioned by month, by tenantwall
+    /// and by pg_partman. The partitions are distributed with their parent, those created later too, and each is
+    /// closed on every placement (RLS forced, no policy, no grant): verify's partition checks pass through the
+    /// coordinator, a partition placement opened by hand on a worker fails `shard-placements` and plan, and apply
+    /// repairs it.
     func testTimePartitionedDistributedTable() throws {
+        try assertTimePartitionsHold(.native)
+    }
+
+    func testPgPartmanPartitionedDistributedTable() throws {
+        try assertTimePartitionsHold(.pg_partman)
+    }
+
+    func assertTimePartitionsHold(_ manager: PartitionManager) throws {
         let path = TestServer.path("policies/workflow-platform-citus/workflow-platform-citus.yaml")
         var text = try String(contentsOfFile: path, encoding: .utf8)
         let before = "      details: jsonb\n    primary_key: [tenant_id, id]\n"
         XCTAssertTrue(text.contains(before))
-        text = text.replacingOccurrences(of: before, with: "      details: jsonb\n    primary_key: [tenant_id, id, occurred_at]\n    partitioning: {column: occurred_at, interval: 1 month, premake: 1}\n")
+        text = text.replacingOccurrences(of: before, with: "      details: jsonb\n    primary_key: [tenant_id, id, occurred_at]\n    partitioning: {column: occurred_at, interval: 1 month, premake: 1, manager: \(manager.rawValue)}\n")
         let spec = try SpecLoader.load([("workflow-platform-citus.yaml", text)])
-        let (cluster, url, db, live) = try applied(spec)
+        let (cluster, url, db, live) = try applied(spec, needs: manager == .pg_partman ? ["pg_partman"] : [])
         defer { cluster.stop() }
         let partitions = "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'audit_logs_%'"
         let distributed = try XCTUnwrap(Int(try db.query(partitions).scalar ?? ""))
@@ -166,8 +179,13 @@ final class CitusTests: XCTestCase {
             INSERT INTO public.tenants (id, slug) SELECT g, 't' || g FROM generate_series(1, 8) AS g;
             INSERT INTO public.audit_logs (tenant_id, actor, action) SELECT g % 8 + 1, 'a', 'x' || g FROM generate_series(1, 80) AS g
             """)
-        // A partition made later (ensure_partitions keeps ahead) is distributed and closed like the rest.
-        try db.query("SELECT tenantwall.ensure_partitions('public.audit_logs', INTERVAL '1 month', 3)")
+        // A partition made later (ensure_partitions keeping ahead, or one written by hand next to pg_partman's) is
+        // distributed and closed like the rest.
+        if manager == .native {
+            try db.query("SELECT tenantwall.ensure_partitions('public.audit_logs', INTERVAL '1 month', 3)")
+        } else {
+            try db.execute("CREATE TABLE public.audit_logs_p2040_01 PARTITION OF public.audit_logs FOR VALUES FROM ('2040-01-01') TO ('2040-02-01')")
+        }
         XCTAssertGreaterThan(try XCTUnwrap(Int(try db.query(partitions).scalar ?? "")), distributed)
         XCTAssertTrue(try live.plan(spec).isEmpty, "the new partitions' placements carry the walls")
 

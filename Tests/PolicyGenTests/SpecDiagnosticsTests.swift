@@ -301,8 +301,8 @@ final class SpecDiagnosticsTests: XCTestCase {
                 partitioning: {column: at, interval: 1 month}
             """)
         assertDiagnostic(timeSeries, line: 7, contains: "cannot also be a hypertable")
-        assertDiagnostic(timeSeries, line: 12, contains: "partitioned natively in this version (manager: native)")
-        XCTAssertFalse(timeSeries.contains { $0.message.contains("public.logs") }, "native partitions of a distributed table are accepted: \(timeSeries.map(\.message))")
+        XCTAssertFalse(timeSeries.contains { $0.message.contains("public.logs") || $0.message.contains("public.events") },
+                       "partitions of a distributed table, native or pg_partman, are accepted: \(timeSeries.map(\.message))")
         assertDiagnostic(diagnostics("tenancy: {fan_out: error}\n\(roles)\ntables: []"), line: 1, contains: "tenancy.fan_out: error needs tenancy.distribution: citus")
         assertDiagnostic(diagnostics("tenancy: {distribution: citus, fan_out: refuse}\n\(roles)\ntables: []"), line: 1, contains: "tenancy.fan_out")
         let signed = diagnostics("tenancy: {binding: signed, helpers: extension, scope: session}\n\(roles)\ntables: []").map(\.message)

@@ -119,13 +119,10 @@ public enum SpecValidator {
                 for index in table.indexes where index.unique && !index.columns.contains(where: { $0.name == column }) {
                     error("on Citus, the unique index on '\(table.qualifiedName)' must contain the distribution column '\(column)'", at)
                 }
-                // Native partitions of a distributed table are distributed with it (Citus does it for partitions
-                // created later too); TimescaleDB and Citus do not share a table, and pg_partman is not proved here.
+                // Partitions of a distributed table are distributed with it (Citus does it for partitions created
+                // later too, by tenantwall or pg_partman); TimescaleDB and Citus do not share a table.
                 if table.hypertable != nil {
-                    error("on Citus, '\(table.qualifiedName)' cannot also be a hypertable (TimescaleDB and Citus do not share a table): use partitioning with manager: native", at)
-                }
-                if table.partitioning?.manager == .pg_partman {
-                    error("on Citus, '\(table.qualifiedName)' is partitioned natively in this version (manager: native): pg_partman is not proved on a cluster", at)
+                    error("on Citus, '\(table.qualifiedName)' cannot also be a hypertable (TimescaleDB and Citus do not share a table): use partitioning", at)
                 }
             }
 
