@@ -55,11 +55,14 @@ public enum CitusPlacements {
             + "\nexpected: \(expected)"
     }
 
-    /// The distributed tables of a spec that exist on this coordinator.
-    public static func distributedTables(_ connection: Connection, spec: Spec) throws -> [String] {
-        let names = spec.tables.filter { $0.citusDistributionColumn(tenancy: spec.tenancy) != nil }.map { SQL.qualified($0.schema, $0.name) }
-        return try names.filter { name in
-            try connection.query("SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid = pg_catalog.to_regclass($1)", [name]).scalar == "1"
-        }
+    /// The tables the spec distributes that are distributed on this coordinator (one query for all).
+    public static func distributedTables(_ connection: Connection, spec: Spec) throws -> [Table] {
+        let tables = spec.tables.filter { $0.citusDistributionColumn(tenancy: spec.tenancy) != nil }
+        let names = tables.map { SQL.qualified($0.schema, $0.name) }
+        let present = Set(try connection.query("""
+            SELECT n FROM pg_catalog.unnest($1::text[]) AS n
+            WHERE pg_catalog.to_regclass(n) IN (SELECT logicalrelid FROM pg_catalog.pg_dist_partition)
+            """, [SQL.textArray(names)]).rows.compactMap { $0[0] })
+        return tables.filter { present.contains(SQL.qualified($0.schema, $0.name)) }
     }
 }

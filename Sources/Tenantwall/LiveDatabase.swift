@@ -18,10 +18,8 @@ public struct LiveDatabase {
     func placements(_ spec: Spec) throws -> [String: String] {
         guard spec.tenancy.citus, try CitusPlacements.installed(connection) else { return [:] }
         var out: [String: String] = [:]
-        for table in spec.tables where table.citusDistributionColumn(tenancy: spec.tenancy) != nil {
-            let name = SQL.qualified(table.schema, table.name)
-            guard try connection.query("SELECT count(*) FROM pg_catalog.pg_dist_partition WHERE logicalrelid = pg_catalog.to_regclass($1)", [name]).scalar == "1" else { continue }
-            out["shards " + table.qualifiedName] = try CitusPlacements.state(connection, table: name)
+        for table in try CitusPlacements.distributedTables(connection, spec: spec) {
+            out["shards " + table.qualifiedName] = try CitusPlacements.state(connection, table: SQL.qualified(table.schema, table.name))
         }
         return out
     }

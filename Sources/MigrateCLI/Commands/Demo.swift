@@ -69,8 +69,9 @@ struct Demo: ParsableCommand {
             for line in report.lines { print("   " + line) }
             let db = try Connection(cluster.connectionString(database: database))
             for table in try CitusPlacements.distributedTables(db, spec: spec) {
-                let shards = try db.query("SELECT count(*)::text, count(DISTINCT nodename)::text FROM citus_shards WHERE table_name = $1::regclass", [table]).rows.first ?? []
-                print("   distributed \(table): \(shards.first.flatMap { $0 } ?? "?") shards on \(shards.last.flatMap { $0 } ?? "?") workers; \(try CitusPlacements.state(db, table: table))")
+                let name = SQL.qualified(table.schema, table.name)
+                let shards = try db.query("SELECT count(*)::text, count(DISTINCT nodename)::text FROM citus_shards WHERE table_name = $1::regclass", [name]).rows.first ?? []
+                print("   distributed \(table.qualifiedName): \(shards.first.flatMap { $0 } ?? "?") shards on \(shards.last.flatMap { $0 } ?? "?") workers; \(try CitusPlacements.state(db, table: name))")
             }
             if let outcome = try FanOutGuard.tryStatements(db, spec: spec) {
                 print("   fan_out: \(spec.tenancy.fanOut.rawValue): in a tenant's transaction, a count on \(outcome.table) naming its tenant: \(outcome.routed) (one shard); "
