@@ -75,6 +75,43 @@ struct MigrationStatement {
         return (rel["schemaname"] as? String).map { $0 + "." + name } ?? name
     }
 
+    /// The table of `CREATE POLICY` / `ALTER POLICY`.
+    var policyTable: String? {
+        guard let rel = node["table"] as? [String: Any], let name = rel["relname"] as? String else { return nil }
+        return (rel["schemaname"] as? String).map { $0 + "." + name } ?? name
+    }
+
+    /// `DROP POLICY name ON table`: each policy it drops, with its table.
+    var droppedPolicies: [(table: String, name: String)] {
+        guard statement.kind == "DropStmt", node["removeType"] as? String == "OBJECT_POLICY" else { return [] }
+        return (node["objects"] as? [[String: Any]] ?? []).compactMap { object in
+            let items = ((object["List"] as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { ($0["String"] as? [String: Any])?["sval"] as? String }
+            guard items.count >= 2 else { return nil }
+            return (items.dropLast().joined(separator: "."), items.last!)
+        }
+    }
+
+    /// The body of a `DO` block.
+    var doBody: String? {
+        guard statement.kind == "DoStmt" else { return nil }
+        return (node["args"] as? [[String: Any]] ?? []).lazy.compactMap { ($0["DefElem"] as? [String: Any]).flatMap { $0["defname"] as? String == "as" ? ($0["arg"] as? [String: Any])?["String"] as? [String: Any] : nil }?["sval"] as? String }.first
+    }
+
+    /// A table name as a migration writes it, compared across statements: `t` and `public.t` are the same table
+    /// under the default search_path.
+    static func sameTable(_ a: String, _ b: String) -> Bool {
+        func normal(_ name: String) -> String { name.contains(".") ? name : "public." + name }
+        return normal(a) == normal(b)
+    }
+
+    /// Table names written in SQL text (a DO block's body): `"s"."t"`, `s.t`, `t`, as the parser would read them
+    /// (quoted parts as written, unquoted ones in lower case).
+    static func tableName(_ written: String) -> String {
+        written.matches(of: #"("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)"#).map { part in
+            part.hasPrefix("\"") ? String(part.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : part.lowercased()
+        }.joined(separator: ".")
+    }
+
     /// `AlterTableCmd` entries of an `ALTER TABLE`.
     var alterCommands: [[String: Any]] {
         (node["cmds"] as? [[String: Any]] ?? []).compactMap { $0["AlterTableCmd"] as? [String: Any] }
