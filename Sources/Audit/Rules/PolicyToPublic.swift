@@ -20,7 +20,7 @@ public struct PolicyToPublic: AuditRule {
                 message += "; PUBLIC itself holds \(holders.publicPrivileges.joined(separator: ", ")) on it, so every role is a reader: revoke that (TW122) and grant the roles that need it"
             }
             // Without any named grantee, the application's roles are the best guess; without those, a placeholder.
-            let roles = holders.roles.isEmpty ? input.appRoles.sorted() : holders.roles
+            let roles = catalog.table(policy.table).map(input.currentUsers) ?? []
             let to = roles.isEmpty ? "<application role>" : roles.map(Fix.ident).joined(separator: ", ")
             return finding(message, at: .object("policy", "\(policy.table).\(policy.name)"),
                            fix: "ALTER POLICY \(Fix.ident(policy.name)) ON \(Fix.table(policy.table)) TO \(to);")

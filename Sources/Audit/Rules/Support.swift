@@ -33,6 +33,16 @@ extension AuditCatalog.Policy {
 }
 
 extension AuditInput {
+    /// The roles a policy on `table` should name so that everyone who uses it today keeps working: the roles
+    /// holding privileges on it, or without any, the application's roles (never its owner or a superuser, whom a
+    /// policy cannot usefully name).
+    func currentUsers(of table: AuditCatalog.Table) -> [String] {
+        guard let catalog else { return [] }
+        let holders = catalog.privilegeHolders(table).roles
+        if !holders.isEmpty { return holders }
+        return appRoles.filter { $0 != table.owner && catalog.role($0)?.superuser != true }.sorted()
+    }
+
     /// The catalog functions a policy calls, matched by name (a call in a policy's text may be unqualified).
     func functionsCalled(by p: (policy: AuditCatalog.Policy, using: PolicyExpression?, check: PolicyExpression?)) -> [AuditCatalog.Function] {
         let names = Set([p.using, p.check].compactMap { $0 }.flatMap(\.calls).map(\.name))

@@ -30,8 +30,7 @@ public struct TenantsTableReadable: AuditRule {
             let key = keys.lazy.compactMap { $0.referencedColumns.count == 1 ? $0.referencedColumns[0] : nil }.first ?? "id"
             // Tables whose policies tell how the tenant is read: the referencing tables, or their parents.
             let referencing = uniqued(keys.map { key in catalog.table(key.table).flatMap { $0.parent } ?? key.table }).sorted()
-            let holders = catalog.privilegeHolders(table)
-            let roles = holders.roles.isEmpty ? input.appRoles.sorted() : holders.roles
+            let roles = input.currentUsers(of: table)
             let to = roles.isEmpty ? "" : " TO " + roles.map(Fix.ident).joined(separator: ", ")
             var message = "\(table.qualified) is the tenants table (\(input.tenantColumn) in \(referencing.joined(separator: ", ")) references it) and has no row-level security: \(readers.joined(separator: ", ")) read every tenant's row"
             let writes = readers.compactMap { role -> String? in
