@@ -247,11 +247,25 @@ public struct Index: Sendable {
     /// A partial-index predicate, written by the spec's author: SQL, checked to be one expression.
     public var predicate: String?
     public var location: SourceLocation?
+
+    public init(name: String?, columns: [IndexColumn], include: [String] = [], unique: Bool = false, predicate: String? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.columns = columns
+        self.include = include
+        self.unique = unique
+        self.predicate = predicate
+        self.location = location
+    }
 }
 
 public struct IndexColumn: Sendable, Equatable {
     public var name: String
     public var descending: Bool
+
+    public init(name: String, descending: Bool = false) {
+        self.name = name
+        self.descending = descending
+    }
 }
 
 /// A TimescaleDB hypertable. Its chunks live in `chunkSchema`, a schema that read-only roles cannot use, and
