@@ -57,10 +57,10 @@ SELECT 'policies ' || t.q, COALESCE(pg_catalog.string_agg(pg_catalog.format('%s 
 FROM t LEFT JOIN pg_catalog.pg_policy AS p ON p.polrelid = t.oid
 GROUP BY t.q
 UNION ALL
-SELECT 'grants ' || q, COALESCE((SELECT pg_catalog.string_agg(g, ',' ORDER BY g) FROM (
+SELECT 'grants ' || q, COALESCE((SELECT pg_catalog.string_agg(g, E'\n' ORDER BY g) FROM (
                               SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type AS g
                               FROM pg_catalog.aclexplode(t.relacl) AS a WHERE a.grantee <> t.relowner) AS gs), '')
-       || COALESCE((SELECT E'\ncolumns: ' || pg_catalog.string_agg(pg_catalog.format('%s(%s)', g.who, g.cols), ',' ORDER BY g.who)
+       || COALESCE((SELECT pg_catalog.string_agg(E'\ncolumns ' || pg_catalog.format('%s(%s)', g.who, g.cols), '' ORDER BY g.who)
                     FROM (SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type AS who,
                                  pg_catalog.string_agg(c.attname, ' ' ORDER BY c.attnum) AS cols
                           FROM pg_catalog.pg_attribute AS c CROSS JOIN LATERAL pg_catalog.aclexplode(c.attacl) AS a

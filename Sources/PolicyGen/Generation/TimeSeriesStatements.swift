@@ -83,6 +83,10 @@ struct TimeSeriesStatements {
                     IF EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = \(parent)) THEN
                         RETURN;
                     END IF;
+                    IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = \(regclass)) THEN
+                        RAISE EXCEPTION 'tenantwall: % already has partitions that pg_partman did not make', \(parent)
+                            USING HINT = 'describe the table with partitioning.manager: native, which keeps and secures them';
+                    END IF;
                     IF pg_catalog.split_part((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'), '.', 1)::integer >= 5 THEN
                         PERFORM partman.create_parent(p_parent_table := \(parent), p_control := \(control),
                             p_interval := \(SQL.literal(p.interval)), p_premake := \(premake));

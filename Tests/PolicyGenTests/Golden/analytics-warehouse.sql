@@ -220,6 +220,10 @@ BEGIN
     IF EXISTS (SELECT 1 FROM partman.part_config WHERE parent_table = 'raw.events') THEN
         RETURN;
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = '"raw"."events"'::regclass) THEN
+        RAISE EXCEPTION 'tenantwall: % already has partitions that pg_partman did not make', 'raw.events'
+            USING HINT = 'describe the table with partitioning.manager: native, which keeps and secures them';
+    END IF;
     IF pg_catalog.split_part((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pg_partman'), '.', 1)::integer >= 5 THEN
         PERFORM partman.create_parent(p_parent_table := 'raw.events', p_control := 'occurred_at',
             p_interval := '1 month', p_premake := 3);
