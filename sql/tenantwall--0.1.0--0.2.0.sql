@@ -1,5 +1,5 @@
 -- tenantwall 0.1.0 -> 0.2.0: the native (C) fast path.
--- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql --upgrade` rewrites it.
+-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql --upgrade-from 0.1.0` rewrites it.
 \echo Use "ALTER EXTENSION tenantwall UPDATE" to load this file. \quit
 
 -- Native context readers: the setting is parsed once, when it is set, not on every call. Called directly in a

@@ -22,11 +22,17 @@ final class GoldenSQLTests: XCTestCase {
     func testExtensionScriptInSqlFolderIsTheHelperCore() throws {
         let file = try String(contentsOfFile: Repository.path("sql/tenantwall--\(HelperCore.version).sql"), encoding: .utf8)
         XCTAssertEqual(file, HelperCore.extensionScript, "sql/ is stale: run `swift run tenantwall extension-sql > sql/tenantwall--\(HelperCore.version).sql`")
-        let upgrade = try String(contentsOfFile: Repository.path("sql/tenantwall--0.1.0--\(HelperCore.version).sql"), encoding: .utf8)
-        XCTAssertEqual(upgrade, HelperCore.upgradeScript, "sql/ is stale: run `swift run tenantwall extension-sql --upgrade > sql/tenantwall--0.1.0--\(HelperCore.version).sql`")
-        // The upgrade script is the native part alone, so 0.1.0's core must be today's core.
+        for step in HelperCore.upgradeScripts {
+            let path = "sql/tenantwall--\(step.from)--\(step.to).sql"
+            XCTAssertEqual(try String(contentsOfFile: Repository.path(path), encoding: .utf8), step.script,
+                           "sql/ is stale: run `swift run tenantwall extension-sql --upgrade-from \(step.from) > \(path)`")
+        }
+        XCTAssertEqual(HelperCore.upgradeScripts.last?.to, HelperCore.version, "the last upgrade step ends at the current version")
+        // Each step carries what changed: 0.1.0's core plus the steps' routines is today's script.
         let old = try String(contentsOfFile: Repository.path("sql/tenantwall--0.1.0.sql"), encoding: .utf8)
-        XCTAssertTrue(old.hasSuffix(HelperCore.script), "the core changed since 0.1.0: the upgrade script must carry the change")
+        let changed = HelperCore.routines(in: HelperCore.ensurePartitions)
+        XCTAssertEqual(changed, ["ensure_partitions"])
+        XCTAssertTrue(old.contains("CREATE OR REPLACE FUNCTION @extschema@.ensure_partitions("), "0.1.0 had the routine the 0.2.0 -> 0.3.0 step replaces")
     }
 
     func testGeneratedPoliciesFollowThePerformanceForm() throws {

@@ -8,10 +8,17 @@ struct ExtensionSQL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extension-sql", abstract: "Print the tenantwall extension's install script.")
 
-    @Flag(help: "Print the upgrade script from \(HelperCore.previousVersions.joined(separator: ", ")) instead.")
-    var upgrade = false
+    @Option(help: ArgumentHelp("Print the upgrade script from this version to the next instead (\(HelperCore.previousVersions.joined(separator: ", "))).", valueName: "version"))
+    var upgradeFrom: String?
+
+    func validate() throws {
+        if let from = upgradeFrom, !HelperCore.upgradeScripts.contains(where: { $0.from == from }) {
+            throw ValidationError("no upgrade script from '\(from)' (known: \(HelperCore.previousVersions.joined(separator: ", ")))")
+        }
+    }
 
     func run() throws {
-        FileHandle.standardOutput.write((upgrade ? HelperCore.upgradeScript : HelperCore.extensionScript).data(using: .utf8)!)
+        let text = upgradeFrom.flatMap { from in HelperCore.upgradeScripts.first { $0.from == from }?.script } ?? HelperCore.extensionScript
+        FileHandle.standardOutput.write(text.data(using: .utf8)!)
     }
 }

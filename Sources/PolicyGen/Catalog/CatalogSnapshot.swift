@@ -32,6 +32,7 @@ public enum CatalogQuery {
             SQL.textArray(spec.tables.map(\.schema)), SQL.textArray(spec.tables.map(\.name)), spec.tenancy.helperSchema,
             SQL.textArray(uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)), SQL.textArray(uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema) + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) })),
             r.admin,
+            SQL.textArray(spec.legacyFunctions.map(\.signature)), SQL.textArray(spec.legacyFunctions.map(LegacyFunctionStatements.lookup)),
         ]
     }
 
@@ -51,13 +52,14 @@ SELECT 'row security ' || q, 'enabled=' || relrowsecurity || ' forced=' || relfo
 UNION ALL
 SELECT 'policies ' || t.q, COALESCE(pg_catalog.string_agg(pg_catalog.format('%s permissive=%s cmd=%s roles=%s using=%s check=%s',
         p.polname, p.polpermissive, p.polcmd,
-        (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END, ',' ORDER BY 1) FROM unnest(p.polroles) AS r),
-        pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)), E'\n' ORDER BY p.polname), '')
+        (SELECT pg_catalog.string_agg(n, ',' ORDER BY n) FROM (SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END AS n FROM unnest(p.polroles) AS r) AS rn),
+        pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)), E'\n' ORDER BY p.polname) FILTER (WHERE p.oid IS NOT NULL), '')
 FROM t LEFT JOIN pg_catalog.pg_policy AS p ON p.polrelid = t.oid
 GROUP BY t.q
 UNION ALL
-SELECT 'grants ' || q, COALESCE((SELECT pg_catalog.string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type, ',' ORDER BY 1)
-                          FROM pg_catalog.aclexplode(t.relacl) AS a WHERE a.grantee <> t.relowner), '')
+SELECT 'grants ' || q, COALESCE((SELECT pg_catalog.string_agg(g, ',' ORDER BY g) FROM (
+                              SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type AS g
+                              FROM pg_catalog.aclexplode(t.relacl) AS a WHERE a.grantee <> t.relowner) AS gs), '')
        || COALESCE((SELECT E'\ncolumns: ' || pg_catalog.string_agg(pg_catalog.format('%s(%s)', g.who, g.cols), ',' ORDER BY g.who)
                     FROM (SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END || ':' || a.privilege_type AS who,
                                  pg_catalog.string_agg(c.attname, ' ' ORDER BY c.attnum) AS cols
@@ -88,9 +90,14 @@ SELECT 'helper functions', COALESCE((
     FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
     WHERE n.nspname = $3 AND c.relname = 'admin_mode_log'), 'missing')
 UNION ALL
-SELECT 'roles', COALESCE(pg_catalog.string_agg(pg_catalog.format('%s super=%s bypassrls=%s login=%s connlimit=%s admin=%s', r.rolname, r.rolsuper, r.rolbypassrls, r.rolcanlogin, r.rolconnlimit,
-        pg_catalog.pg_has_role(r.oid, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $6), 'MEMBER')), E'\n' ORDER BY r.rolname), '')
-FROM pg_catalog.pg_roles AS r WHERE r.rolname = ANY ($4::text[]) AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $6)
+SELECT 'roles', COALESCE(pg_catalog.string_agg(pg_catalog.format('%s super=%s bypassrls=%s login=%s connlimit=%s%s', r.rolname, r.rolsuper, r.rolbypassrls, r.rolcanlogin, r.rolconnlimit,
+        CASE WHEN $6 = '' THEN '' ELSE ' admin=' || COALESCE(pg_catalog.pg_has_role(r.oid, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $6), 'MEMBER'), false) END), E'\n' ORDER BY r.rolname), '')
+FROM pg_catalog.pg_roles AS r WHERE r.rolname = ANY ($4::text[])
+UNION ALL
+SELECT 'legacy function ' || l.signature, COALESCE((
+    SELECT pg_catalog.pg_get_functiondef(p.oid) || E'\nacl=' || COALESCE(p.proacl::text, '')
+    FROM pg_catalog.pg_proc AS p WHERE p.oid = pg_catalog.to_regprocedure(l.lookup)), 'missing')
+FROM unnest($7::text[], $8::text[]) AS l(signature, lookup)
 UNION ALL
 SELECT 'partition guard', e.evtenabled::text || ' ' || e.evtfoid::regproc::text
 FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'tenantwall_secure_partitions'

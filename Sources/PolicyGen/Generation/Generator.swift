@@ -15,6 +15,7 @@ public struct Generator {
             Section("Roles", RoleStatements(spec: spec).statements()),
             Section("Schemas", SchemaStatements(spec: spec).statements()),
             Section("Helper functions", HelperStatements(spec: spec).statements()),
+            Section("The database's own setters (legacy_functions)", LegacyFunctionStatements(spec: spec).statements()),
             Section("Tables", spec.tables.flatMap { TableStatements(spec: spec, table: $0).statements() }),
             Section("Citus: distribution by tenant", CitusStatements(spec: spec).statements()),
             Section("Time series: hypertables and partitions", TimeSeriesStatements(spec: spec).statements()),

@@ -20,10 +20,68 @@ import Foundation
 ///   a partition and revokes direct grants, so naming one directly returns nothing; `secure_chunk()` does what
 ///   TimescaleDB allows on a chunk (RLS enabled, not forced) behind the chunk schema and column-level grants.
 public enum HelperCore {
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
     /// The extension versions a database may be on that `ALTER EXTENSION … UPDATE` brings to `version`.
-    public static let previousVersions = ["0.1.0"]
+    public static let previousVersions = ["0.1.0", "0.2.0"]
     public static let adminTokenSetting = "tenantwall.admin_token"
+
+    /// `ensure_partitions()`, changed in 0.3.0 (it adopts the partitions a table already has): the upgrade from
+    /// 0.2.0 is this routine alone.
+    public static let ensurePartitions: String = #"""
+-- Native range partitions: the current period, `premake` periods ahead, and a default partition. Partitions the
+-- table already has, whatever their names (made by hand, by a scheduler, by an older tool), are kept: a period
+-- that overlaps one is left to it (42P17), and so is a period whose rows already sit in the default partition
+-- (23514), each said in a NOTICE; a default partition is added only when the table has none.
+CREATE OR REPLACE FUNCTION @extschema@.ensure_partitions(parent regclass, step interval, premake integer) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    unit text := CASE WHEN step >= interval '1 year' THEN 'year' WHEN step >= interval '1 month' THEN 'month'
+                      WHEN step >= interval '7 days' THEN 'week' WHEN step >= interval '1 day' THEN 'day' ELSE 'hour' END;
+    label text := CASE unit WHEN 'year' THEN 'YYYY' WHEN 'month' THEN 'YYYYMM' WHEN 'hour' THEN 'YYYYMMDD"h"HH24'
+                            ELSE 'YYYYMMDD' END;
+    low timestamp := date_trunc(unit, now() AT TIME ZONE 'UTC');
+    high timestamp;
+    nsp name;
+    base text;
+    part text;
+    made integer := 0;
+BEGIN
+    SELECT n.nspname, c.relname INTO nsp, base FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE c.oid = parent;
+    -- Partition names must fit in 63 bytes (not characters), or the server truncates them silently.
+    WHILE octet_length(base) > 48 LOOP
+        base := left(base, -1);
+    END LOOP;
+    FOR i IN 0..premake LOOP
+        high := low + step;
+        part := base || '_p' || to_char(low, label);
+        IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
+            BEGIN
+                EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, part, parent,
+                               to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
+                PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
+                made := made + 1;
+            EXCEPTION
+                WHEN invalid_object_definition THEN
+                    RAISE NOTICE 'tenantwall: % keeps its own partition for % to %: %', parent, low, high, SQLERRM;
+                WHEN check_violation THEN
+                    RAISE NOTICE 'tenantwall: % holds rows for % to % in its default partition: %', parent, low, high, SQLERRM;
+            END;
+        END IF;
+        low := high;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+                   WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT') THEN
+        part := base || '_default';
+        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp, part, parent);
+        PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
+        made := made + 1;
+    END IF;
+    RETURN made;
+END
+$$;
+"""#
 
     public static let script: String = #"""
 -- Admin mode audit log: one row per enable_admin_mode() call.
@@ -178,49 +236,7 @@ BEGIN
 END
 $$;
 
--- Native range partitions: the current period, `premake` periods ahead, and a default partition.
-CREATE OR REPLACE FUNCTION @extschema@.ensure_partitions(parent regclass, step interval, premake integer) RETURNS integer
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-    unit text := CASE WHEN step >= interval '1 year' THEN 'year' WHEN step >= interval '1 month' THEN 'month'
-                      WHEN step >= interval '7 days' THEN 'week' WHEN step >= interval '1 day' THEN 'day' ELSE 'hour' END;
-    label text := CASE unit WHEN 'year' THEN 'YYYY' WHEN 'month' THEN 'YYYYMM' WHEN 'hour' THEN 'YYYYMMDD"h"HH24'
-                            ELSE 'YYYYMMDD' END;
-    low timestamp := date_trunc(unit, now() AT TIME ZONE 'UTC');
-    high timestamp;
-    nsp name;
-    base text;
-    part text;
-    made integer := 0;
-BEGIN
-    SELECT n.nspname, c.relname INTO nsp, base FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-    WHERE c.oid = parent;
-    -- Partition names must fit in 63 bytes (not characters), or the server truncates them silently.
-    WHILE octet_length(base) > 48 LOOP
-        base := left(base, -1);
-    END LOOP;
-    FOR i IN 0..premake LOOP
-        high := low + step;
-        part := base || '_p' || to_char(low, label);
-        IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, part, parent,
-                           to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
-            PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
-            made := made + 1;
-        END IF;
-        low := high;
-    END LOOP;
-    part := base || '_default';
-    IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
-        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp, part, parent);
-        PERFORM @extschema@.secure_partition(format('%I.%I', nsp, part)::regclass);
-        made := made + 1;
-    END IF;
-    RETURN made;
-END
-$$;
-
+\#(ensurePartitions)
 -- TimescaleDB chunks: the first walls are the chunk schema and column-level grants (a new chunk copies the
 -- hypertable's table-level ACL, which holds no access role). This is the second: RLS enabled with no policy,
 -- and direct grants (copied from an older ACL, or made by hand) revoked. TimescaleDB refuses FORCE on a chunk
@@ -287,7 +303,7 @@ REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLI
 """#
 
     /// The names of the routines a script defines.
-    static func routines(in script: String) -> [String] {
+    public static func routines(in script: String) -> [String] {
         let pattern = try! NSRegularExpression(pattern: #"CREATE OR REPLACE (?:FUNCTION|PROCEDURE) @extschema@\.([a-z_0-9]+)\("#)
         let matches = pattern.matches(in: script, range: NSRange(script.startIndex..., in: script))
         return uniqued(matches.compactMap { Range($0.range(at: 1), in: script).map { String(script[$0]) } })
@@ -311,12 +327,18 @@ REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLI
             + script + "\n" + native
     }
 
-    /// The upgrade script from 0.1.0 (whose core is this one): the native functions.
-    public static var upgradeScript: String {
-        "-- tenantwall 0.1.0 -> \(version): the native (C) fast path.\n"
-            + "-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql --upgrade` rewrites it.\n"
-            + "\\echo Use \"ALTER EXTENSION tenantwall UPDATE\" to load this file. \\quit\n\n"
-            + native
+    /// The upgrade scripts, oldest first, each as written to `sql/tenantwall--FROM--TO.sql`: 0.1.0 to 0.2.0 adds
+    /// the native functions (0.1.0's core was 0.2.0's), 0.2.0 to 0.3.0 replaces `ensure_partitions()`.
+    public static var upgradeScripts: [(from: String, to: String, script: String)] {
+        func header(_ from: String, _ to: String, _ what: String) -> String {
+            "-- tenantwall \(from) -> \(to): \(what).\n"
+                + "-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql --upgrade-from \(from)` rewrites it.\n"
+                + "\\echo Use \"ALTER EXTENSION tenantwall UPDATE\" to load this file. \\quit\n\n"
+        }
+        return [
+            ("0.1.0", "0.2.0", header("0.1.0", "0.2.0", "the native (C) fast path") + native),
+            ("0.2.0", version, header("0.2.0", version, "ensure_partitions() keeps the partitions a table already has") + ensurePartitions),
+        ]
     }
 
     /// The extension's native part (sql/tenantwall.c says how each works): context readers and the setter in

@@ -32,8 +32,10 @@ struct HelperStatements {
         case .role: out += RoleBindingStatements(spec: spec).statements()
         case .context: out += contextStatements()
         }
-        out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
-                             comment: "Only members of \(r.admin) may enable admin mode."))
+        if r.hasAdmin {
+            out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
+                                 comment: "Only members of \(r.admin) may enable admin mode."))
+        }
         out.append(Statement(.helpers, """
             CREATE TABLE IF NOT EXISTS \(fn("tenant_events")) (
                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -45,6 +47,7 @@ struct HelperStatements {
             )
             """, comment: "Every `tenantwall tenant add/remove`, recorded. Owner only."))
         out.append(Statement(.helpers, "REVOKE ALL ON TABLE \(fn("tenant_events")) FROM PUBLIC"))
+        guard r.hasAdmin else { return out }
         let log = fn("admin_mode_log")
         out.append(Statement(.helpers, "GRANT SELECT, INSERT ON TABLE \(log) TO \(SQL.ident(r.admin))"))
         let own = "actor OPERATOR(pg_catalog.=) CURRENT_USER AND backend_pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"

@@ -50,8 +50,11 @@ struct PolicyStatements {
                 let scope = table.scopeColumn(tenancy: spec.tenancy)!
                 let reader = SQL.qualified(helpers, "current_tenant_id") + "()"
                 let predicate = "\(SQL.ident(scope)) = " + (directCall ? reader : "(SELECT \(reader))")
-                let tenantRoles = table.isolation == .self && command != .select && command != .update
-                    ? [] : roles
+                // The tenants table: a tenant reads and updates its own row; an application that signs tenants up
+                // (INSERT granted) creates only the row of the tenant its context names. The admin writes it in
+                // admin mode only.
+                let tenantRoles = table.isolation != .self || command == .select || command == .update ? roles
+                    : command == .insert ? roles.filter { $0 != r.admin } : []
                 if !tenantRoles.isEmpty {
                     out.append(Policy(name: "tw_tenant_\(command.rawValue)", command: command, roles: tenantRoles,
                                       using: command == .insert ? nil : predicate,
@@ -69,6 +72,11 @@ struct PolicyStatements {
                                   using: command == .insert ? nil : admin,
                                   check: command == .select || command == .delete ? nil : admin))
             }
+        }
+        if r.ownerAccess == .all {
+            // FORCE binds the owner like everyone else; its jobs, refreshes and maintenance see every row through
+            // this policy, which names no other role (members of the owner role inherit it: audit TW130).
+            out.append(Policy(name: "tw_owner_all", command: nil, roles: [r.owner], using: "true", check: "true"))
         }
         if let restrict = table.restrict, spec.tenancy.citus {
             // Citus 13.0.5 creates a RESTRICTIVE policy on the shards as PERMISSIVE (checked: polpermissive is

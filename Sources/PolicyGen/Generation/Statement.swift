@@ -13,6 +13,8 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     case partitionGuard
     /// Citus: how a table is distributed.
     case distribution(String)
+    /// An adopted database's own setter (`legacy_functions:`).
+    case legacyFunction(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .grants(let t): return "grants \(t)"
         case .partitionGuard: return "partition guard"
         case .distribution(let t): return "distribution \(t)"
+        case .legacyFunction(let f): return "legacy function \(f)"
         }
     }
 

@@ -22,8 +22,19 @@ public enum TypeName {
             guard baseTypes.contains(base) else { return nil }
             return base + "(" + numbers.joined(separator: ",") + ")" + suffix
         }
-        guard baseTypes.contains(text) else { return nil }
-        return text + suffix
+        if baseTypes.contains(text) { return text + suffix }
+        return isUserType(text) ? text + suffix : nil
+    }
+
+    /// A type of the database's own (an enum, a domain, a composite), always schema-qualified so that a typo of
+    /// a base type is not taken for one: `raw.event_kind`. Plain lower-case names only, so the text is safe to
+    /// write into DDL as it is; the server says whether the type exists.
+    static func isUserType(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { part in
+            guard let first = part.first, first == "_" || ("a"..."z").contains(first) else { return false }
+            return part.utf8.count <= 63 && part.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+        }
     }
 
     /// Whether a column of this type can hold tenant ids of `tenant`.

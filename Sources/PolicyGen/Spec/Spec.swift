@@ -6,15 +6,67 @@ public struct Spec: Sendable {
     public var tenancy: Tenancy
     public var roles: Roles
     public var tables: [Table]
+    /// Functions of the database's own that set a context or a flag outside tenantwall (an adopted database's
+    /// `set_tenant_context()`, a session `enable_admin_mode()`), and what tenantwall does with each.
+    public var legacyFunctions: [LegacyFunction]
     /// The files the spec came from, in load order (for headers and fingerprints).
     public var files: [String]
 
-    public init(tenancy: Tenancy, roles: Roles, tables: [Table], files: [String]) {
+    public init(tenancy: Tenancy, roles: Roles, tables: [Table], legacyFunctions: [LegacyFunction] = [], files: [String]) {
         self.tenancy = tenancy
         self.roles = roles
         self.tables = tables
+        self.legacyFunctions = legacyFunctions
         self.files = files
     }
+}
+
+/// A function an existing database uses to set its tenant context or an access flag, named in the spec so
+/// that taking the database over is a decision, not a surprise: left as it is, it keeps doing what it did
+/// (a session-scope setter leaks a tenant through a pooler; a flag it sets no longer opens anything once
+/// tenantwall's policies replace the old ones).
+public struct LegacyFunction: Sendable {
+    /// `schema.name(argument types)`, as `to_regprocedure` reads it.
+    public var signature: String
+    public var action: LegacyAction
+    public var location: SourceLocation?
+
+    public init(signature: String, action: LegacyAction, location: SourceLocation? = nil) {
+        self.signature = signature
+        self.action = action
+        self.location = location
+    }
+
+    /// Schema, name and argument types, or nil when the signature is not of the form `schema.name(type, …)`.
+    public var parts: (schema: String, name: String, arguments: [String])? {
+        guard let open = signature.firstIndex(of: "("), signature.hasSuffix(")") else { return nil }
+        let qualified = signature[..<open].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard qualified.count == 2 else { return nil }
+        let inside = signature[signature.index(after: open)..<signature.index(before: signature.endIndex)]
+        let arguments = inside.split(separator: ",").map { $0.trimmingTrailingSpaces().trimmingLeadingSpaces() }
+        return (qualified[0], qualified[1], arguments)
+    }
+}
+
+public enum LegacyAction: String, CaseIterable, Sendable {
+    /// Replaced in place by a shim of the same signature (parameter names and result kept) that calls
+    /// tenantwall's transaction-scoped setter: the application's calls keep working, and the context no longer
+    /// outlives the transaction.
+    case replace
+    /// EXECUTE revoked from PUBLIC and the access roles: the function stays for its owner.
+    case revoke
+    /// Left as it is (plan keeps saying what it does).
+    case keep
+}
+
+/// How the table owner's own sessions see rows of RLS tables (FORCE binds the owner too).
+public enum OwnerAccess: String, CaseIterable, Sendable {
+    /// As the policies say: none of the access roles' policies name the owner, so it sees no row. For a
+    /// database whose owner only runs migrations.
+    case none
+    /// Every row, through a policy for the owner alone: its jobs, refreshes of materialized views and
+    /// maintenance keep working. The application must never connect as the owner (audit TW113/TW130).
+    case all
 }
 
 public enum TenantType: String, CaseIterable, Sendable {
@@ -116,7 +168,8 @@ public struct Roles: Sendable {
     public var owner: String = ""
     /// The application's role: subject to RLS, never the owner.
     public var app: String = ""
-    /// Members may call `enable_admin_mode()` to see every tenant, with each call recorded.
+    /// Members may call `enable_admin_mode()` to see every tenant, with each call recorded. Optional: empty
+    /// when the database has no admin role (no admin policies, nobody may enable admin mode).
     public var admin: String = ""
     /// Login roles (e.g. an ingestion service) granted membership of the admin role.
     public var adminMembers: [String] = []
@@ -124,12 +177,16 @@ public struct Roles: Sendable {
     public var readonly: [String] = []
     /// Whether the generated SQL creates missing roles (as NOLOGIN, NOBYPASSRLS).
     public var create: Bool = true
+    /// How the owner's own sessions (jobs, refreshes, maintenance) see rows of RLS tables.
+    public var ownerAccess: OwnerAccess = .none
     public var locations: [String: SourceLocation] = [:]
 
     public init() {}
 
     /// Every role the application side uses: these must never bypass RLS.
-    public var accessRoles: [String] { [app, admin] + readonly }
+    public var accessRoles: [String] { ([app, admin] + readonly).filter { !$0.isEmpty } }
+
+    public var hasAdmin: Bool { !admin.isEmpty }
 }
 
 public enum Isolation: String, CaseIterable, Sendable {

@@ -5,10 +5,11 @@ import Yams
 ///
 ///     let spec = try SpecLoader.load([("policies/app.yaml", text)])
 public enum SpecLoader {
-    static let topKeys = ["tenancy", "roles", "tables"]
+    static let topKeys = ["tenancy", "roles", "tables", "legacy_functions"]
     static let tenancyKeys = ["column", "type", "setting", "helper_schema", "scope", "helpers", "binding", "token_setting", "claim", "tenant_role_prefix",
                               "distribution", "fan_out"]
-    static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create"]
+    static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create", "owner_access"]
+    static let legacyKeys = ["function", "action"]
     static let tableKeys = ["name", "schema", "isolation", "key", "reason", "columns", "primary_key", "grants",
                             "restrict", "indexes", "hypertable", "partitioning", "distribution"]
     static let columnKeys = ["type", "not_null", "default"]
@@ -22,6 +23,7 @@ public enum SpecLoader {
         var tenancy: Tenancy?
         var roles: Roles?
         var tables: [Table] = []
+        var legacyFunctions: [LegacyFunction] = []
         var firstSection: [String: SourceLocation] = [:]
         var unparsed = false
         let sources = Dictionary(files.map { ($0.path, $0.text) }, uniquingKeysWith: { a, _ in a })
@@ -44,7 +46,7 @@ public enum SpecLoader {
             guard let root else { continue }
             for (key, keyNode, value) in reader.mapping(root, allowed: topKeys, what: "the spec") ?? [] {
                 let here = reader.location(keyNode)
-                if key != "tables", let earlier = firstSection[key] {
+                if key != "tables" && key != "legacy_functions", let earlier = firstSection[key] {
                     reader.error("'\(key)' is already given at \(earlier.file):\(earlier.line); a model has one", keyNode)
                     continue
                 }
@@ -56,6 +58,10 @@ public enum SpecLoader {
                     for item in reader.sequence(value, what: "tables") ?? [] {
                         if let table = readTable(item, &reader) { tables.append(table) }
                     }
+                case "legacy_functions":
+                    for item in reader.sequence(value, what: "legacy_functions") ?? [] {
+                        if let function = readLegacyFunction(item, &reader) { legacyFunctions.append(function) }
+                    }
                 default: break  // `mapping(allowed:)` reported it
                 }
             }
@@ -64,12 +70,13 @@ public enum SpecLoader {
         let firstFile = files.first?.path ?? "spec"
         let start = SourceLocation(file: firstFile, line: 1, column: 1)
         if tenancy == nil { tenancy = Tenancy() }
-        if roles == nil && !unparsed { diagnostics.append(Diagnostic(.error, "the spec has no 'roles' section (owner, app and admin are required)", at: start)) }
+        if roles == nil && !unparsed { diagnostics.append(Diagnostic(.error, "the spec has no 'roles' section (owner and app are required)", at: start)) }
         if tables.isEmpty && !unparsed && diagnostics.isEmpty { diagnostics.append(Diagnostic(.error, "the spec declares no tables", at: start)) }
 
         let resolvedRoles = roles ?? Roles()
         let spec = Spec(tenancy: tenancy ?? Tenancy(), roles: resolvedRoles,
-                        tables: tables.map { DefaultGrants.apply(to: $0, roles: resolvedRoles) }, files: files.map(\.path))
+                        tables: tables.map { DefaultGrants.apply(to: $0, roles: resolvedRoles) }, legacyFunctions: legacyFunctions,
+                        files: files.map(\.path))
         // Semantic checks run on whatever could be read, so one run reports structural and semantic errors together.
         if !unparsed && roles != nil { diagnostics += SpecValidator.validate(spec) }
         let errors = diagnostics.filter { $0.severity == .error }
@@ -129,10 +136,29 @@ public enum SpecLoader {
             case "admin_members": roles.adminMembers = reader.strings(value, what: "roles.admin_members") ?? []
             case "readonly": roles.readonly = reader.strings(value, what: "roles.readonly") ?? []
             case "create": roles.create = reader.bool(value, what: "roles.create") ?? true
+            case "owner_access": roles.ownerAccess = reader.choice(value, what: "roles.owner_access", as: OwnerAccess.self) ?? roles.ownerAccess
             default: break  // `mapping(allowed:)` reported it
             }
         }
         return roles
+    }
+
+    static func readLegacyFunction(_ node: Node, _ reader: inout NodeReader) -> LegacyFunction? {
+        guard let entries = reader.mapping(node, allowed: legacyKeys, what: "a legacy function") else { return nil }
+        var signature: String?, action: LegacyAction?
+        for (key, _, value) in entries {
+            switch key {
+            case "function": signature = reader.string(value, what: "legacy function")
+            case "action": action = reader.choice(value, what: "legacy function action", as: LegacyAction.self)
+            default: break  // `mapping(allowed:)` reported it
+            }
+        }
+        guard let signature else { reader.error("a legacy function needs 'function' (schema.name(argument types))", node); return nil }
+        guard let action else {
+            reader.error("legacy function '\(signature)' needs an 'action' (one of: \(LegacyAction.allCases.map(\.rawValue).joined(separator: ", ")))", node)
+            return nil
+        }
+        return LegacyFunction(signature: signature, action: action, location: reader.location(node))
     }
 
     static func readTable(_ node: Node, _ reader: inout NodeReader) -> Table? {

@@ -73,9 +73,14 @@ public enum SpecValidator {
 
         // Roles
         let roleAt = { (key: String) in r.locations[key] ?? r.locations["roles"] }
-        for key in ["owner", "app", "admin"] {
-            let value = key == "owner" ? r.owner : key == "app" ? r.app : r.admin
+        for key in ["owner", "app"] {
+            let value = key == "owner" ? r.owner : r.app
             if value.isEmpty { error("roles.\(key) is required", roleAt("roles")) } else { identifier(value, "roles.\(key)", roleAt(key)) }
+        }
+        if r.locations["admin"] != nil { identifier(r.admin, "roles.admin", roleAt("admin")) }
+        if !r.hasAdmin && !r.adminMembers.isEmpty { error("roles.admin_members needs roles.admin: members of which role?", roleAt("admin_members")) }
+        if r.ownerAccess == .all && t.citus {
+            error("roles.owner_access: all is not proved on Citus in this version (the owner's policy would have to reach every shard)", roleAt("owner_access"))
         }
         for role in r.readonly { identifier(role, "readonly role", roleAt("readonly")) }
         for role in r.adminMembers { identifier(role, "admin member", roleAt("admin_members")) }
@@ -133,7 +138,7 @@ public enum SpecValidator {
                 if column.type.trimmingCharacters(in: .whitespaces).isEmpty {
                     error("column '\(column.name)' needs a type", column.location)
                 } else if TypeName.normalize(column.type) == nil {
-                    error("column '\(column.name)' has unsupported type '\(column.type)' (supported: \(TypeName.baseTypes.sorted().joined(separator: ", ")), with optional (n) and [])", column.location)
+                    error("column '\(column.name)' has unsupported type '\(column.type)' (supported: \(TypeName.baseTypes.sorted().joined(separator: ", ")), with optional (n) and [], or a type of the database's own written schema.name)", column.location)
                 }
                 if let value = column.defaultValue, let problem = DefaultCheck.problem(value, type: column.type) {
                     error("default of column '\(column.name)': \(problem)", column.location)
@@ -183,8 +188,10 @@ public enum SpecValidator {
                     error(message, where_)
                     continue
                 }
-                if table.isolation == .shared || table.isolation == .self, role != r.admin, commands.contains(where: { $0 != .select && !(table.isolation == .self && $0 == .update) }) {
-                    error("'\(table.qualifiedName)' is \(table.isolation.rawValue): only the admin role may write to it (in admin mode)\(table.isolation == .self ? ", apart from UPDATE of its own row" : "")", where_)
+                // A tenant may create and update its own row of the tenants table (a sign-up sets the new tenant's
+                // context first): the policy checks the row's key against the context, so no other row is reachable.
+                if table.isolation == .shared || table.isolation == .self, role != r.admin, commands.contains(where: { $0 != .select && !(table.isolation == .self && ($0 == .update || $0 == .insert)) }) {
+                    error("'\(table.qualifiedName)' is \(table.isolation.rawValue): only the admin role may write to it (in admin mode)\(table.isolation == .self ? ", apart from INSERT and UPDATE of its own row" : "")", where_)
                 }
                 if r.readonly.contains(role), commands.contains(where: { $0 != .select }) {
                     error("'\(role)' is a read-only role: it may only be granted select", where_)
@@ -251,6 +258,34 @@ public enum SpecValidator {
                 if p.manager == .pg_partman && partmanInterval(p.interval) == nil {
                     error("pg_partman supports intervals of 1 hour, day, week, month, quarter or year; '\(p.interval)' is not one", p.location)
                 }
+            }
+        }
+        out += legacyFunctions(spec)
+        return out
+    }
+
+    /// Each legacy function once, in the form `schema.name(types)`; `replace` only for a setter of one
+    /// argument (the tenant), and never where tenantwall's own helpers would take the same name.
+    static func legacyFunctions(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var seen: Set<String> = []
+        let start = SourceLocation(file: spec.files.first ?? "spec", line: 1, column: 1)
+        for function in spec.legacyFunctions {
+            let at = function.location ?? start
+            guard let parts = function.parts, isPlainName(parts.schema) || !parts.schema.isEmpty, !parts.name.isEmpty,
+                  parts.arguments.allSatisfy({ TypeName.normalize($0) != nil }) else {
+                out.append(Diagnostic(.error, "legacy function '\(function.signature)' must be written schema.name(argument types), e.g. public.set_tenant_context(uuid)", at: at))
+                continue
+            }
+            if !seen.insert(function.signature).inserted { out.append(Diagnostic(.error, "legacy function '\(function.signature)' is named twice", at: at)) }
+            if parts.schema == spec.tenancy.helperSchema && ["set_tenant_context", "current_tenant_id", "clear_tenant_context", "enable_admin_mode", "disable_admin_mode"].contains(parts.name) {
+                out.append(Diagnostic(.error, "legacy function '\(function.signature)' is in tenantwall's helper schema '\(parts.schema)', where tenantwall's own \(parts.name) lives: choose another tenancy.helper_schema", at: at))
+            }
+            if function.action == .replace && spec.tenancy.binding != .context {
+                out.append(Diagnostic(.error, "legacy function '\(function.signature)': replace makes a shim that sets the tenant context, which the \(spec.tenancy.binding.rawValue) binding does not take from the application (use revoke)", at: at))
+            }
+            if function.action == .replace && parts.arguments.count != 1 {
+                out.append(Diagnostic(.error, "legacy function '\(function.signature)': replace makes a shim that sets the tenant from its one argument; this one takes \(parts.arguments.count) (use revoke or keep)", at: at))
             }
         }
         return out

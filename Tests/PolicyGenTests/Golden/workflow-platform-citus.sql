@@ -95,7 +95,7 @@ BEGIN
 END
 $tw$;
 
--- Helper functions, inlined: the SQL core of the tenantwall extension 0.2.0, without its native readers.
+-- Helper functions, inlined: the SQL core of the tenantwall extension 0.3.0, without its native readers.
 -- Admin mode audit log: one row per enable_admin_mode() call.
 CREATE TABLE IF NOT EXISTS "tenantwall".admin_mode_log (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -248,7 +248,10 @@ BEGIN
 END
 $$;
 
--- Native range partitions: the current period, `premake` periods ahead, and a default partition.
+-- Native range partitions: the current period, `premake` periods ahead, and a default partition. Partitions the
+-- table already has, whatever their names (made by hand, by a scheduler, by an older tool), are kept: a period
+-- that overlaps one is left to it (42P17), and so is a period whose rows already sit in the default partition
+-- (23514), each said in a NOTICE; a default partition is added only when the table has none.
 CREATE OR REPLACE FUNCTION "tenantwall".ensure_partitions(parent regclass, step interval, premake integer) RETURNS integer
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     AS $$
@@ -274,15 +277,23 @@ BEGIN
         high := low + step;
         part := base || '_p' || to_char(low, label);
         IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, part, parent,
-                           to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
-            PERFORM "tenantwall".secure_partition(format('%I.%I', nsp, part)::regclass);
-            made := made + 1;
+            BEGIN
+                EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', nsp, part, parent,
+                               to_char(low, 'YYYY-MM-DD HH24:MI:SS') || '+00', to_char(high, 'YYYY-MM-DD HH24:MI:SS') || '+00');
+                PERFORM "tenantwall".secure_partition(format('%I.%I', nsp, part)::regclass);
+                made := made + 1;
+            EXCEPTION
+                WHEN invalid_object_definition THEN
+                    RAISE NOTICE 'tenantwall: % keeps its own partition for % to %: %', parent, low, high, SQLERRM;
+                WHEN check_violation THEN
+                    RAISE NOTICE 'tenantwall: % holds rows for % to % in its default partition: %', parent, low, high, SQLERRM;
+            END;
         END IF;
         low := high;
     END LOOP;
-    part := base || '_default';
-    IF to_regclass(format('%I.%I', nsp, part)) IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+                   WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT') THEN
+        part := base || '_default';
         EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', nsp, part, parent);
         PERFORM "tenantwall".secure_partition(format('%I.%I', nsp, part)::regclass);
         made := made + 1;
@@ -290,7 +301,6 @@ BEGIN
     RETURN made;
 END
 $$;
-
 -- TimescaleDB chunks: the first walls are the chunk schema and column-level grants (a new chunk copies the
 -- hypertable's table-level ACL, which holds no access role). This is the second: RLS enabled with no policy,
 -- and direct grants (copied from an older ACL, or made by hand) revoked. TimescaleDB refuses FORCE on a chunk
