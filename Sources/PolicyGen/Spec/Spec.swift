@@ -247,11 +247,26 @@ public struct Index: Sendable {
     /// A partial-index predicate, written by the spec's author: SQL, checked to be one expression.
     public var predicate: String?
     public var location: SourceLocation?
+
+    public init(name: String?, columns: [IndexColumn], include: [String] = [], unique: Bool = false, predicate: String? = nil,
+                location: SourceLocation? = nil) {
+        self.name = name
+        self.columns = columns
+        self.include = include
+        self.unique = unique
+        self.predicate = predicate
+        self.location = location
+    }
 }
 
 public struct IndexColumn: Sendable, Equatable {
     public var name: String
     public var descending: Bool
+
+    public init(name: String, descending: Bool = false) {
+        self.name = name
+        self.descending = descending
+    }
 }
 
 /// A TimescaleDB hypertable. Its chunks live in `chunkSchema`, a schema that read-only roles cannot use, and
@@ -327,6 +342,26 @@ public struct Table: Sendable {
     /// distributed, shared ones reference tables, exempt ones on the coordinator).
     public var distribution: TableDistribution?
     public var location: SourceLocation?
+
+    public init(schema: String, name: String, isolation: Isolation, key: String? = nil, reason: String? = nil, columns: [Column],
+                primaryKey: [String] = [], grants: [(role: String, commands: [Command])] = [], restrict: String? = nil, indexes: [Index] = [],
+                hypertable: Hypertable? = nil, partitioning: Partitioning? = nil, distribution: TableDistribution? = nil,
+                location: SourceLocation? = nil) {
+        self.schema = schema
+        self.name = name
+        self.isolation = isolation
+        self.key = key
+        self.reason = reason
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.grants = grants
+        self.restrict = restrict
+        self.indexes = indexes
+        self.hypertable = hypertable
+        self.partitioning = partitioning
+        self.distribution = distribution
+        self.location = location
+    }
 
     public var qualifiedName: String { "\(schema).\(name)" }
 
