@@ -49,8 +49,14 @@ public struct InitRun {
             "Lines marked QUESTION need your decision. Then: tenantwall check --spec \(out), and tenantwall plan --spec \(out) --database … to see what would change.",
         ]
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try SpecWriter.write(draft, header: header).write(toFile: path, atomically: true, encoding: .utf8)
-        return Result(draft: draft, path: path, summary: InitSummary(draft, file: path))
+        let text = SpecWriter.write(draft, header: header)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var summary = InitSummary(draft, file: path)
+        // What check would say, so that a database the spec cannot describe yet is reported now, not at the next step.
+        do { _ = try SpecLoader.load([(path, text)]) } catch let errors as SpecErrors {
+            summary.checkErrors = errors.diagnostics.filter { $0.severity == .error }.map { "\($0.location.map { "\($0.file):\($0.line):\($0.column): " } ?? "")error: \($0.message)" }
+        }
+        return Result(draft: draft, path: path, summary: summary)
     }
 
     /// `<database>.yaml`, with anything but letters, digits, `-` and `_` replaced.

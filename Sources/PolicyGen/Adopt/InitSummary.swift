@@ -22,14 +22,16 @@ public struct InitSummary: Encodable, Sendable {
     public var roles: RolesPart
     public var legacyFunctions: [FunctionPart]
     public var questions: [QuestionPart]
+    /// What `tenantwall check` says about the written file (`file:line:col: error: …`); empty when it passes.
+    public var checkErrors: [String] = []
 
     public init(_ draft: SpecDraft, file: String) {
         self.file = file
         tenancy = TenancyPart(column: draft.tenancy.column, type: draft.tenancy.type.rawValue, setting: draft.tenancy.setting)
         tables = draft.tables.map { TablePart(table: $0.table.qualifiedName, isolation: $0.table.isolation.rawValue) }
         roles = RolesPart(owner: draft.roles.owner, app: draft.roles.app, readonly: draft.roles.readonly, adminCandidate: draft.adminCandidate,
-                          ownerAccess: draft.ownerReaders.isEmpty ? "none" : "all", ownerReaders: draft.ownerReaders)
-        legacyFunctions = draft.legacyFunctions.map { FunctionPart(function: $0.function, action: $0.action.rawValue) }
+                          ownerAccess: draft.roles.ownerAccess.rawValue, ownerReaders: draft.ownerReaders)
+        legacyFunctions = draft.legacyFunctions.map { FunctionPart(function: $0.function.signature, action: $0.function.action.rawValue) }
         questions = draft.questions.map { QuestionPart(at: $0.at, question: $0.question) }
     }
 
@@ -47,6 +49,10 @@ public struct InitSummary: Encodable, Sendable {
         if roles.ownerAccess == "all" { roleText += "; owner_access: all (\(roles.ownerReaders.joined(separator: ", ")))" }
         row("roles", roleText)
         if !legacyFunctions.isEmpty { row("setters", legacyFunctions.map { "\($0.function): \($0.action)" }.joined(separator: ", ")) }
+        if !checkErrors.isEmpty {
+            lines.append("the spec does not pass tenantwall check yet:")
+            lines += checkErrors.map { "  " + $0 }
+        }
         if questions.isEmpty {
             lines.append("no questions: tenantwall check --spec \(directory)")
         } else {

@@ -3,14 +3,14 @@
 /// transaction-scoped shim of the same signature calling tenantwall's setter (the tenant setting), or has
 /// EXECUTE revoked (anything else: a switch any session could flip); the comment says what it does today.
 public enum LegacySetters {
-    public static func find(_ database: ExistingDatabase, tenantSetting: String, readByPolicies: [String]) -> [SpecDraft.LegacyFunction] {
+    public static func find(_ database: ExistingDatabase, tenantSetting: String, readByPolicies: [String]) -> [SpecDraft.LegacySetter] {
         database.functions.compactMap { function in
             let writes = SettingWrites.read(function.body ?? "")
             if let write = writes.first(where: { $0.setting == tenantSetting }) {
-                return SpecDraft.LegacyFunction(function: function.signature, action: .replace, today: describe(write, tenant: true))
+                return SpecDraft.LegacySetter(function: LegacyFunction(signature: function.signature, action: .replace), today: describe(write, tenant: true))
             }
             if let write = writes.first(where: { readByPolicies.contains($0.setting) }) {
-                return SpecDraft.LegacyFunction(function: function.signature, action: .revoke, today: describe(write, tenant: false))
+                return SpecDraft.LegacySetter(function: LegacyFunction(signature: function.signature, action: .revoke), today: describe(write, tenant: false))
             }
             return nil
         }

@@ -1,5 +1,6 @@
 /// Who is who, from who holds what today: the tables' owner is `roles.owner`; the role that writes (INSERT,
-/// UPDATE, DELETE) the most tenant tables is `roles.app`; roles that only ever SELECT are `roles.readonly`.
+/// UPDATE, DELETE) the most tenant tables is `roles.app` (more privileges break a tie, which is still asked);
+/// roles that only ever SELECT are `roles.readonly`.
 /// Any other writer is a question, never a guess: declaring it would hand it the app's walls or an admin's
 /// reach. No admin is declared; a role that looks like one is offered commented.
 public enum RoleInference {
@@ -35,7 +36,7 @@ public enum RoleInference {
         let ranked = grantees.map { (role: $0, score: written(by: $0, in: tenant)) }.filter { $0.score.tables > 0 }
             .sorted { ($0.score.tables, $0.score.privileges) > ($1.score.tables, $1.score.privileges) }
         var app = ranked.first?.role ?? ""
-        if ranked.count > 1, ranked[0].score == ranked[1].score {
+        if ranked.count > 1, ranked[0].score.tables == ranked[1].score.tables {
             questions.append("\(ranked[0].role) and \(ranked[1].role) write as many tenant tables: which one is the application (roles.app)?")
         }
         if app.isEmpty {

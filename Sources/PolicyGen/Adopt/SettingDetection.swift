@@ -6,7 +6,7 @@ import Foundation
 public enum SettingDetection {
     public struct Result: Sendable, Equatable {
         public var setting: String?
-        /// Every setting an existing policy on the given tables reads (the tenant's, admin switches, …).
+        /// Every setting an existing policy reads (the tenant's, admin switches, …).
         public var readByPolicies: [String]
     }
 
@@ -14,10 +14,10 @@ public enum SettingDetection {
     public static func detect(_ database: ExistingDatabase, scopeColumns: [String: String], tenantType: TenantType) -> Result {
         var read: [String] = [], counts: [String: Int] = [:]
         for policy in database.policies {
-            guard let column = scopeColumns[policy.table] else { continue }
             for expression in [policy.using, policy.check].compactMap({ $0 }) {
                 guard let settings = PolicySettings(expression) else { continue }
                 read += settings.read.filter { !read.contains($0) }
+                guard let column = scopeColumns[policy.table] else { continue }
                 for comparison in settings.comparisons where comparison.column == column { counts[comparison.setting, default: 0] += 1 }
             }
         }

@@ -4,19 +4,20 @@
 public struct SpecDraft: Sendable {
     public var tenancy: Tenancy
     /// `roles.admin` stays empty unless the spec's author declares one; `adminCandidate` is written commented.
+    /// `roles.ownerAccess` is `all` when `ownerReaders` is not empty.
     public var roles: Roles
     /// A role that looks like an admin (BYPASSRLS, or named so), offered as a commented `admin:` line.
     public var adminCandidate: String?
-    /// Objects owned by the owner that read tenant tables (materialized views, functions): when there are
-    /// any, `roles.owner_access: all`, so that its refreshes and jobs keep seeing every row under FORCE.
+    /// Objects owned by the owner that read tenant tables (materialized views, functions): why
+    /// `roles.owner_access` is `all`, so that its refreshes and jobs keep seeing every row under FORCE.
     public var ownerReaders: [String]
     public var tables: [TableDraft]
-    public var legacyFunctions: [LegacyFunction]
+    public var legacyFunctions: [LegacySetter]
     public var tenancyQuestions: [String]
     public var roleQuestions: [String]
 
     public init(tenancy: Tenancy, roles: Roles, adminCandidate: String? = nil, ownerReaders: [String] = [], tables: [TableDraft],
-                legacyFunctions: [LegacyFunction] = [], tenancyQuestions: [String] = [], roleQuestions: [String] = []) {
+                legacyFunctions: [LegacySetter] = [], tenancyQuestions: [String] = [], roleQuestions: [String] = []) {
         self.tenancy = tenancy
         self.roles = roles
         self.adminCandidate = adminCandidate
@@ -43,28 +44,21 @@ public struct SpecDraft: Sendable {
         }
     }
 
-    /// What becomes of a function that sets a setting the policies read, once tenantwall binds tenants.
-    public enum LegacyAction: String, CaseIterable, Sendable {
-        /// A transaction-scoped shim of the same signature that calls tenantwall's setter.
-        case replace
-        /// EXECUTE revoked from the access roles.
-        case revoke
-        /// Left as it is.
-        case keep
-    }
-
-    public struct LegacyFunction: Sendable, Equatable {
-        /// `schema.name(argument types)`.
-        public var function: String
-        public var action: LegacyAction
+    /// A setter of the application's own, as the spec names it, and what it does today (written as its comment).
+    public struct LegacySetter: Sendable {
+        public var function: LegacyFunction
         /// What it does today, in a sentence.
         public var today: String
 
-        public init(function: String, action: LegacyAction, today: String) {
+        public init(function: LegacyFunction, today: String) {
             self.function = function
-            self.action = action
             self.today = today
         }
+    }
+
+    /// The spec the draft writes, as `SpecLoader` will read it back (without locations).
+    public var spec: Spec {
+        Spec(tenancy: tenancy, roles: roles, tables: tables.map(\.table), legacyFunctions: legacyFunctions.map(\.function), files: [])
     }
 
     /// Every question, with where it stands (`tenancy`, `roles`, or a table), in file order.

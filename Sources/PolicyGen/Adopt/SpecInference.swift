@@ -60,8 +60,9 @@ public enum SpecInference {
                                   today: database.today).draft()
         }.sorted { (rank[$0.table.isolation]!, $0.table.qualifiedName) < (rank[$1.table.isolation]!, $1.table.qualifiedName) }
         let owned = Set(tenantTables).union(tenantsTable.map { [$0] } ?? [])
-        return SpecDraft(tenancy: tenancy, roles: specRoles, adminCandidate: roles.adminCandidate,
-                         ownerReaders: OwnerReaders.find(database, owner: roles.owner, tenantTables: owned), tables: tables,
+        let ownerReaders = OwnerReaders.find(database, owner: roles.owner, tenantTables: owned)
+        specRoles.ownerAccess = ownerReaders.isEmpty ? .none : .all
+        return SpecDraft(tenancy: tenancy, roles: specRoles, adminCandidate: roles.adminCandidate, ownerReaders: ownerReaders, tables: tables,
                          legacyFunctions: LegacySetters.find(database, tenantSetting: tenancy.setting, readByPolicies: settings.readByPolicies),
                          tenancyQuestions: tenancyQuestions, roleQuestions: roles.questions)
     }

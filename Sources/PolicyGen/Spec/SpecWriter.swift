@@ -31,9 +31,11 @@ public enum SpecWriter {
         if !r.readonly.isEmpty { out.line("  readonly: \(YAMLText.flowList(r.readonly))") }
         if let candidate = draft.adminCandidate, r.admin.isEmpty { out.line("  # admin: \(YAMLText.scalar(candidate))") }
         for question in draft.roleQuestions { out.question(question, indent: 2) }
-        if !draft.ownerReaders.isEmpty {
-            out.comment("the owner reads tenant rows in \(draft.ownerReaders.joined(separator: ", ")): under FORCE ROW LEVEL SECURITY it would see none (empty refreshes, jobs that touch nothing); all keeps every row visible to it", indent: 2)
-            out.line("  owner_access: all")
+        if r.ownerAccess != .none {
+            if !draft.ownerReaders.isEmpty {
+                out.comment("the owner reads tenant rows in \(draft.ownerReaders.joined(separator: ", ")): under FORCE ROW LEVEL SECURITY it would see none (empty refreshes, jobs that touch nothing); all keeps every row visible to it", indent: 2)
+            }
+            out.line("  owner_access: \(r.ownerAccess.rawValue)")
         }
         out.blank()
 
@@ -47,9 +49,9 @@ public enum SpecWriter {
             out.blank()
             out.comment("The application's own setters. replace: a transaction-scoped shim of the same signature that calls tenantwall's setter | revoke: EXECUTE taken from the access roles | keep: left as it is", indent: 0)
             out.line("legacy_functions:")
-            for function in draft.legacyFunctions {
-                out.comment("\(function.function) \(function.today)", indent: 2)
-                out.line("  - {function: \(YAMLText.quoted(function.function)), action: \(function.action.rawValue)}")
+            for setter in draft.legacyFunctions {
+                out.comment("\(setter.function.signature) \(setter.today)", indent: 2)
+                out.line("  - {function: \(YAMLText.quoted(setter.function.signature)), action: \(setter.function.action.rawValue)}")
             }
         }
         return out.text
