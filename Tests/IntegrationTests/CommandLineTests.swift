@@ -71,6 +71,7 @@ final class CommandLineTests: XCTestCase {
             ["verify", "--spec", "policies/workflow-platform", "--report-dir", reports], ["audit", "--format", "sarif"],
             ["bench", "--rows", "100"], ["migrate"] + migrations, ["status"] + migrations, ["baseline", "1"] + migrations, ["repair"] + migrations,
             ["tenant", "list", "--spec", "policies/workflow-platform"], ["tenant", "remove", "--id", "1", "--spec", "policies/workflow-platform"],
+            ["init", "--out", reports + "-init"],
         ]
         for input in inputs {
             for command in commands {

@@ -1,5 +1,5 @@
 /// Who is who, from who holds what today: the tables' owner is `roles.owner`; the role that writes (INSERT,
-/// UPDATE, DELETE) the most tenant tables is `roles.app` (more privileges break a tie, which is still asked);
+/// UPDATE, DELETE) the most tenant tables is `roles.app` (more privileges break a tie, which its rival's question says);
 /// roles that only ever SELECT are `roles.readonly`.
 /// Any other writer is a question, never a guess: declaring it would hand it the app's walls or an admin's
 /// reach. No admin is declared; a role that looks like one is offered commented.
@@ -36,9 +36,8 @@ public enum RoleInference {
         let ranked = grantees.map { (role: $0, score: written(by: $0, in: tenant)) }.filter { $0.score.tables > 0 }
             .sorted { ($0.score.tables, $0.score.privileges) > ($1.score.tables, $1.score.privileges) }
         var app = ranked.first?.role ?? ""
-        if ranked.count > 1, ranked[0].score.tables == ranked[1].score.tables {
-            questions.append("\(ranked[0].role) and \(ranked[1].role) write as many tenant tables: which one is the application (roles.app)?")
-        }
+        // Writers of as many tenant tables as the app: the app was chosen by its privileges, which each one's question says.
+        let rivals = Set(ranked.dropFirst().filter { $0.score.tables == ranked[0].score.tables }.map(\.role))
         if app.isEmpty {
             let readers = grantees.map { role in (role, tenant.filter { $0.privileges(of: role).contains("SELECT") }.count) }.filter { $0.1 > 0 }
             app = readers.max { $0.1 < $1.1 }?.0 ?? ""
@@ -58,7 +57,8 @@ public enum RoleInference {
                 let held = table.privileges(of: role).filter(writes.contains)
                 return held.isEmpty ? nil : "\(table.qualifiedName) (\(held.map { $0.lowercased() }.joined(separator: ", ")))"
             }
-            questions.append("\(role) writes \(what.joined(separator: ", ")) and is not declared: is it the application (roles.app), a member of an admin role (roles.admin_members), or should it lose these grants? Its grants are written commented under each table")
+            let rival = rivals.contains(role) ? " (as many tenant tables as \(app), which holds more privileges on them and is roles.app)" : ""
+            questions.append("\(role) writes \(what.joined(separator: ", ")) and is not declared\(rival): is it the application (roles.app), a member of an admin role (roles.admin_members), or should it lose these grants? Its grants are written commented under each table")
         }
 
         let adminCandidate = grantees.first { role in

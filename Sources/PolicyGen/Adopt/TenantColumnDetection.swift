@@ -50,7 +50,7 @@ public enum TenantColumnDetection {
         }
         if top.count > 1, let preferred = top.first(where: { $0.column == "tenant_id" }) { top = [preferred] }
         guard top.count == 1, let chosen = top.first else {
-            let described = top.map { "\($0.column) (\($0.tables.count) tables → \($0.target))" }.joined(separator: ", ")
+            let described = top.map { "\($0.column) (\($0.tables.count) table\($0.tables.count == 1 ? "" : "s") → \($0.target))" }.joined(separator: ", ")
             throw AdoptionError("\(top.count) candidate tenant columns: \(described); name one with --tenant-column NAME")
         }
         return Choice(column: chosen.column, tenantsTable: chosen.target, key: chosen.key, questions: [])
