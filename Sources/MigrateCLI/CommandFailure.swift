@@ -36,3 +36,5 @@ extension MigrationBlocked: CommandFailure { var exitCode: Int32 { 1 } }
 extension MigrationFailed: CommandFailure { var report: String { "error: " + description + "\nthe migration was rolled back" } }
 /// Another deploy holds the migration lock.
 extension LockNotAcquired: CommandFailure { var exitCode: Int32 { 3 } }
+/// `apply` refused before changing anything: what it would break is a finding, not a tool error.
+extension ApplyBlocked: CommandFailure { var exitCode: Int32 { 1 } }

@@ -11,11 +11,14 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var options: LiveSpecOptions
 
+    @Flag(help: "Show changed function bodies in full, not by name.")
+    var verbose = false
+
     func run() throws {
         let (spec, database) = try options.load()
         let plan = try database.plan(spec)
         guard !plan.isEmpty else { return }
-        print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")]), terminator: "")
+        print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")], verbose: verbose), terminator: "")
         throw ExitCode(1)
     }
 }

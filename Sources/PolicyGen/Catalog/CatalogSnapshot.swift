@@ -68,7 +68,7 @@ SELECT 'grants ' || q, COALESCE((SELECT pg_catalog.string_agg(g, ',' ORDER BY g)
                           GROUP BY 1) AS g), '')
 FROM t
 UNION ALL
-SELECT 'index ' || i.relname || ' on ' || t.q, pg_catalog.pg_get_indexdef(i.oid)
+SELECT 'index ' || i.relname || ' on ' || t.q, pg_catalog.pg_get_indexdef(i.oid) || CASE WHEN x.indisvalid THEN '' ELSE ' (INVALID)' END
 FROM t JOIN pg_catalog.pg_index AS x ON x.indrelid = t.oid JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid
 UNION ALL
 SELECT 'time series ' || t.q, COALESCE(pg_catalog.string_agg(CASE WHEN k.relispartition

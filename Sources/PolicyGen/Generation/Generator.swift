@@ -2,14 +2,24 @@
 ///
 /// The output is deterministic (same spec, same bytes), commented, and idempotent: every statement either
 /// creates what is missing or replaces what is there with the same thing, so running it twice changes
-/// nothing the second time.
+/// nothing the second time. It comes in two steps: `sections()` run in one transaction, then `indexSection()`
+/// after it commits, one statement at a time, so that index builds on tables that hold rows are `CONCURRENTLY`.
 ///
 ///     let sql = Generator(spec: spec).script()
+///     let indexes = Generator(spec: spec).indexScript()
 public struct Generator {
     public let spec: Spec
+    /// What the live database already has (tables, tenant-leading indexes, partitions), when it is known.
+    public var live: LiveShape?
 
-    public init(spec: Spec) { self.spec = spec }
+    public init(spec: Spec, live: LiveShape? = nil) {
+        self.spec = spec
+        self.live = live
+    }
 
+    func indexes(_ table: Table) -> IndexStatements { IndexStatements(spec: spec, table: table, live: live) }
+
+    /// The statements that run in the migration's transaction.
     public func sections() -> [Section] {
         [
             Section("Roles", RoleStatements(spec: spec).statements()),
@@ -19,10 +29,17 @@ public struct Generator {
             Section("Tables", spec.tables.flatMap { TableStatements(spec: spec, table: $0).statements() }),
             Section("Citus: distribution by tenant", CitusStatements(spec: spec).statements()),
             Section("Time series: hypertables and partitions", TimeSeriesStatements(spec: spec).statements()),
-            Section("Indexes", spec.tables.flatMap { IndexStatements(spec: spec, table: $0).statements() }),
+            Section("Indexes on hypertables", spec.tables.map(indexes).filter(\.transactional).flatMap { $0.statements() }),
             Section("Row-level security and policies", spec.tables.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),
             Section("Grants", spec.tables.flatMap { GrantStatements(spec: spec, table: $0).statements() }),
         ]
+    }
+
+    /// Index builds, after the transaction commits, each in its own statement (`CONCURRENTLY` where PostgreSQL
+    /// allows it).
+    public func indexSection() -> Section {
+        Section("Indexes, built after the transaction commits (CONCURRENTLY: writes go on while they build)",
+                spec.tables.map(indexes).filter { !$0.transactional }.flatMap { $0.statements() })
     }
 
     public var header: [String] {
@@ -36,5 +53,14 @@ public struct Generator {
 
     public func script() -> String {
         ScriptRenderer.render(header: header, sections: sections())
+    }
+
+    /// The index step as a migration file of its own, run outside a transaction; empty when there is none.
+    public func indexScript() -> String {
+        let section = indexSection()
+        guard !section.statements.isEmpty else { return "" }
+        return "-- tenantwall:no-transaction\n" + ScriptRenderer.render(
+            header: header + ["The index step: after the main file commits, one statement at a time (CREATE INDEX CONCURRENTLY cannot run in a transaction)."],
+            sections: [section])
     }
 }

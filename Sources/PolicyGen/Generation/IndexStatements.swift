@@ -1,25 +1,72 @@
 /// The spec's indexes, plus a tenant-leading index when no index or primary key leads with the scope
-/// column: without one, every policy check is a scan.
+/// column (in the spec, or in the live database when it is known): without one, every policy check is a scan.
+///
+/// Index builds run outside the migration's transaction, `CONCURRENTLY`, so that building one on a table that
+/// already holds rows never blocks its writes (`Generator.indexSection()`, a no-transaction step):
+/// - a plain table: `CREATE INDEX CONCURRENTLY IF NOT EXISTS`;
+/// - a partitioned table (PostgreSQL refuses CONCURRENTLY on a partitioned parent): the parent's index
+///   `ON ONLY` (a catalog entry, no build), each partition's index built concurrently and attached; the parent's
+///   index is valid once every partition's is attached, and partitions made later get theirs with them. Without
+///   the live partitions (`generate` with no `--database`) the parent's index is built in one statement, which
+///   is right for a new table and locks one that holds rows: generate with `--database` for those;
+/// - a hypertable: in the transaction, as before (TimescaleDB refuses CONCURRENTLY on hypertables).
 struct IndexStatements {
     let spec: Spec
     let table: Table
+    var live: LiveShape? = nil
 
-    func statements() -> [Statement] {
+    /// The indexes to have, with their names.
+    func indexes() -> [(name: String, index: Index)] {
         var indexes = table.indexes
-        if let scope = table.scopeColumn(tenancy: spec.tenancy),
-           table.primaryKey.first != scope, !indexes.contains(where: { $0.columns.first?.name == scope && $0.predicate == nil }) {
+        if let scope = table.scopeColumn(tenancy: spec.tenancy), table.primaryKey.first != scope,
+           !indexes.contains(where: { $0.columns.first?.name == scope && $0.predicate == nil }),
+           live?.tenantIndexed.contains(table.qualifiedName) != true {
             indexes.insert(Index(name: nil, columns: [IndexColumn(name: scope, descending: false)], include: [], unique: false,
                                  predicate: nil, location: nil), at: 0)
         }
-        return indexes.map { index in
-            let name = index.name ?? Self.name(table: table.name, columns: index.columns.map(\.name))
-            let keys = index.columns.map { SQL.ident($0.name) + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
-            var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(SQL.ident(name)) ON \(SQL.qualified(table.schema, table.name)) (\(keys))"
-            if !index.include.isEmpty { sql += " INCLUDE (\(SQL.identList(index.include)))" }
-            if let predicate = index.predicate { sql += " WHERE (\(predicate))" }
+        return indexes.map { (name: $0.name ?? Self.name(table: table.name, columns: $0.columns.map(\.name)), index: $0) }
+    }
+
+    /// Whether the build runs in the migration's transaction (hypertables) rather than after it.
+    var transactional: Bool { table.hypertable != nil }
+
+    func statements() -> [Statement] {
+        indexes().flatMap { name, index -> [Statement] in
+            let key = ObjectKey.index(table: table.qualifiedName, name: name)
             let comment = index.location == nil ? "Tenant-leading index so that policy checks are index conditions." : nil
-            return Statement(.index(table: table.qualifiedName, name: name), sql, comment: comment)
+            let relation = SQL.qualified(table.schema, table.name)
+            if transactional {
+                return [Statement(key, create(index, name: name, on: relation), comment: comment)]
+            }
+            var out: [Statement] = []
+            if let invalid = live?.invalidIndexes, invalid.contains("\(table.schema).\(name)") {
+                out.append(Statement(key, "DROP INDEX CONCURRENTLY IF EXISTS \(SQL.qualified(table.schema, name))",
+                                     comment: "An interrupted concurrent build left this index INVALID: it is built again."))
+            }
+            guard table.partitioning != nil else {
+                return out + [Statement(key, create(index, name: name, on: relation, concurrently: true), comment: comment)]
+            }
+            guard let partitions = live?.partitions[table.qualifiedName] else {
+                return out + [Statement(key, create(index, name: name, on: relation),
+                                        comment: (comment.map { $0 + "\n" } ?? "") + "The partitions are not known here: built in one statement, which locks a table that holds rows (generate with --database to build each partition concurrently).")]
+            }
+            out.append(Statement(key, create(index, name: name, on: "ONLY " + relation),
+                                 comment: (comment.map { $0 + "\n" } ?? "") + "On the parent only (no build); each partition's index is built concurrently and attached."))
+            for partition in partitions {
+                let partIndex = Self.name(table: partition.name, columns: index.columns.map(\.name))
+                out.append(Statement(key, create(index, name: partIndex, on: SQL.qualified(partition.schema, partition.name), concurrently: true)))
+                out.append(Statement(key, "ALTER INDEX \(SQL.qualified(table.schema, name)) ATTACH PARTITION \(SQL.qualified(partition.schema, partIndex))"))
+            }
+            return out
         }
+    }
+
+    func create(_ index: Index, name: String, on relation: String, concurrently: Bool = false) -> String {
+        let keys = index.columns.map { SQL.ident($0.name) + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
+        var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(concurrently ? "CONCURRENTLY " : "")IF NOT EXISTS \(SQL.ident(name)) ON \(relation) (\(keys))"
+        if !index.include.isEmpty { sql += " INCLUDE (\(SQL.identList(index.include)))" }
+        if let predicate = index.predicate { sql += " WHERE (\(predicate))" }
+        return sql
     }
 
     /// `<table>_<columns>_idx`, shortened with a stable hash when it would pass 63 bytes.

@@ -1,0 +1,52 @@
+import PolicyGen
+import Postgres
+
+/// The database's own functions that set a custom setting (`set_config('app.…', …)`, `SET app.…`): an old
+/// `set_tenant_context()`, a session `enable_admin_mode()`. After tenantwall's policies replace the old ones,
+/// such a function keeps doing what it did, which is either the pooling leak (a session-scope tenant) or
+/// nothing at all (a flag no policy reads any more). The plan names each with what becomes of it: the
+/// spec's `legacy_functions` choice, or the choices to make.
+enum LegacySetters {
+    struct Setter {
+        var signature: String, settings: [String], session: Bool
+    }
+
+    static func read(_ connection: Connection, spec: Spec) throws -> [Setter] {
+        try connection.query("""
+            SELECT p.oid::regprocedure::text AS signature, pg_catalog.string_agg(DISTINCT m[1], ', ') AS settings,
+                   bool_or(p.prosrc ~* ('set_config\\s*\\(\\s*''' || '[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*' || '''[^;]*,\\s*false\\s*\\)')
+                           OR p.prosrc ~* '\\mSET\\s+(SESSION\\s+)?[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*\\s*(=|TO)') AS session
+            FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+            CROSS JOIN LATERAL pg_catalog.regexp_matches(p.prosrc, '(?:set_config\\s*\\(\\s*''|\\mSET\\s+(?:SESSION\\s+|LOCAL\\s+)?)([a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*)', 'gi') AS m
+            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', $1)
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS e WHERE e.classid = 'pg_catalog.pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+              AND m[1] NOT LIKE 'citus.%' AND m[1] NOT LIKE 'tenantwall.%'
+            GROUP BY p.oid ORDER BY 1
+            """, [spec.tenancy.helperSchema]).named.map {
+                Setter(signature: $0["signature"] ?? "", settings: ($0["settings"] ?? "").components(separatedBy: ", "), session: $0.bool("session"))
+            }
+    }
+
+    /// One line per setter: what it does today and what becomes of it.
+    static func effects(_ setters: [Setter], spec: Spec, readAfter: Set<String>) -> [String] {
+        setters.map { setter in
+            let named = spec.legacyFunctions.first { normalized($0.signature) == normalized(setter.signature) }
+            var line = "\(setter.signature) sets \(setter.settings.joined(separator: ", "))\(setter.session ? " for the whole session" : "")"
+            let unread = setter.settings.filter { !readAfter.contains($0) }
+            if !unread.isEmpty { line += "; no policy reads \(unread.joined(separator: ", ")) after this change, so what it opened it opens no more" }
+            switch named?.action {
+            case .replace?: line += ": replaced (legacy_functions) by a shim of the same signature that calls \(spec.tenancy.helperSchema).set_tenant_context(), transaction-scoped"
+            case .revoke?: line += ": revoked (legacy_functions) from PUBLIC and the access roles"
+            case .keep?: line += ": kept as it is (legacy_functions)" + (setter.session ? ", a tenant set through it outlives the transaction (the pooling leak)" : "")
+            case nil: line += "; name it in legacy_functions with an action: replace (a transaction-scoped shim of the same signature), revoke, or keep"
+            }
+            return line
+        }
+    }
+
+    /// `public.f(uuid)` and `f(uuid)` (what `regprocedure` prints for a function on the search path) compare equal.
+    static func normalized(_ signature: String) -> String {
+        let text = signature.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\"", with: "")
+        return text.hasPrefix("public.") ? String(text.dropFirst("public.".count)) : text
+    }
+}
