@@ -132,13 +132,15 @@ final class SpecInferenceTests: XCTestCase {
             DB.Function(signature: "public.sudo()", owner: "own", body: "BEGIN\n  PERFORM set_config('app.admin', 'on', true);\nEND"),
             DB.Function(signature: "public.be(text)", owner: "own", body: "BEGIN EXECUTE format('SET LOCAL app.country = %L', $1); END"),
             DB.Function(signature: "public.other()", owner: "own", body: "SELECT set_config('app.unrelated', 'x', false)"),
+            DB.Function(signature: "public.impersonate(bigint, text)", owner: "own", body: "SELECT set_config('app.org', $1::text, true)"),
         ]
         let draft = try SpecInference.infer(database)
         XCTAssertEqual(draft.tenancy.setting, "app.org")
         XCTAssertTrue(draft.tenancyQuestions.isEmpty, "\(draft.tenancyQuestions)")
         // be(text) sets the setting the shared table's policy reads; other() one no policy reads.
-        XCTAssertEqual(draft.legacyFunctions.map(\.function.signature), ["public.set_org(bigint)", "public.sudo()", "public.be(text)"])
-        XCTAssertEqual(draft.legacyFunctions.map(\.function.action), [.replace, .revoke, .revoke])
+        // impersonate(bigint, text) sets the tenant but takes two arguments: the shim could not stand in for it.
+        XCTAssertEqual(draft.legacyFunctions.map(\.function.signature), ["public.set_org(bigint)", "public.sudo()", "public.be(text)", "public.impersonate(bigint, text)"])
+        XCTAssertEqual(draft.legacyFunctions.map(\.function.action), [.replace, .revoke, .revoke, .revoke])
         XCTAssertEqual(draft.legacyFunctions[0].today, "sets the tenant (app.org) for the session, so a pooled connection carries it into the next client's transactions")
         XCTAssertEqual(draft.legacyFunctions[1].today, "sets app.admin, which the policies read, for the transaction; any session can also SET it itself")
 
@@ -275,9 +277,10 @@ final class SpecInferenceTests: XCTestCase {
     func testTheDraftPassesTheChecker() throws {
         var database = orgsAndUsers()
         database.functions = [DB.Function(signature: "public.set_org(bigint)", owner: "own", body: "SELECT set_config('app.org', $1::text, false)")]
+        database.functions.append(DB.Function(signature: "public.impersonate(bigint, text)", owner: "own", body: "SELECT set_config('app.org', $1::text, true)"))
         let text = SpecWriter.write(try SpecInference.infer(database))
         let spec = try SpecLoader.load([("init.yaml", text)])
         XCTAssertEqual(spec.tables.count, 7)
-        XCTAssertEqual(spec.legacyFunctions.map(\.signature), ["public.set_org(bigint)"])
+        XCTAssertEqual(spec.legacyFunctions.map(\.signature), ["public.set_org(bigint)", "public.impersonate(bigint, text)"])
     }
 }

@@ -7,7 +7,9 @@ public enum LegacySetters {
         database.functions.compactMap { function in
             let writes = SettingWrites.read(function.body ?? "")
             if let write = writes.first(where: { $0.setting == tenantSetting }) {
-                return SpecDraft.LegacySetter(function: LegacyFunction(signature: function.signature, action: .replace), today: describe(write, tenant: true))
+                // The shim sets the tenant from the function's one argument; a setter of another shape can only be revoked.
+                let action: LegacyAction = LegacyFunction(signature: function.signature, action: .replace).parts?.arguments.count == 1 ? .replace : .revoke
+                return SpecDraft.LegacySetter(function: LegacyFunction(signature: function.signature, action: action), today: describe(write, tenant: true))
             }
             if let write = writes.first(where: { readByPolicies.contains($0.setting) }) {
                 return SpecDraft.LegacySetter(function: LegacyFunction(signature: function.signature, action: .revoke), today: describe(write, tenant: false))
