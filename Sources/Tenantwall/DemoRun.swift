@@ -32,11 +32,12 @@ public struct DemoRun {
             report.skipped = true
             return report
         }
-        let generated = Generator(spec: spec).script()
-        report.lines.append("generated \(generated.split(separator: "\n").count) lines of SQL (tenantwall generate --spec \(specPath))")
+        let generator = Generator(spec: spec)
+        let lines = (generator.script() + generator.indexScript()).split(separator: "\n").count
+        report.lines.append("generated \(lines) lines of SQL (tenantwall generate --spec \(specPath))")
         let database = LiveDatabase(connection: connection)
         let applied = try database.apply(spec)
-        report.lines.append("applied \(applied.statements.count) statements (\(applied.differences.count) objects)")
+        report.lines.append("applied \(applied.statements.count + applied.indexStatements.count) statements (\(applied.differences.count) objects)")
         let again = try database.plan(spec)
         report.lines.append(again.isEmpty ? "second plan: in sync (idempotent)" : "second plan: \(again.differences.count) differences: \(again.differences.map(\.object).joined(separator: ", "))")
         if !again.isEmpty { report.failures += 1 }
@@ -65,7 +66,27 @@ public struct DemoRun {
         }
         let probes = spec.tenancy.citus ? "the probe tenants' rows removed" : "all probe rows rolled back"
         report.lines.append("verify: \(verified.checks.count) checks in \(verified.durationMilliseconds) ms, \(verified.failed.count) failed; \(probes)")
+        if spec.tenancy.citus { try citusDemo(spec, connection, into: &report) }
         return report
+    }
+
+    /// Citus: where each distributed table's shards live and whether every placement carries its walls, then
+    /// what the fan-out guard does with a tenant's statement that names its tenant and with one that does not.
+    /// A placement without its walls, or a guard that does not do what the spec says, is a failure.
+    func citusDemo(_ spec: Spec, _ connection: Connection, into report: inout Report) throws {
+        for table in try CitusPlacements.distributedTables(connection, spec: spec) {
+            let name = SQL.qualified(table.schema, table.name)
+            let shards = try connection.query("SELECT count(*)::text AS shards, count(DISTINCT nodename)::text AS nodes FROM citus_shards WHERE table_name = $1::regclass", [name]).named.first
+            let state = try CitusPlacements.state(connection, table: name)
+            report.lines.append("distributed \(table.qualifiedName): \(shards?["shards"] ?? "?") shards on \(shards?["nodes"] ?? "?") workers; \(state)")
+            if state != CitusPlacements.consistent { report.failures += 1 }
+        }
+        guard let outcome = try FanOutGuard.tryStatements(connection, spec: spec) else { return }
+        report.lines.append("fan_out: \(spec.tenancy.fanOut.rawValue): in a tenant's transaction, a count on \(outcome.table) naming its tenant: \(outcome.routed) (one shard); "
+                            + "the same without the tenant: \(outcome.fannedOut == "ok" ? "ran on every shard" + (outcome.warnings.isEmpty ? "" : ", with a WARNING") : "refused (\(outcome.fannedOut))")")
+        let refused = outcome.fannedOut != "ok", warned = !outcome.warnings.isEmpty
+        let expected = (refused: spec.tenancy.fanOut == .error, warned: spec.tenancy.fanOut == .warning)
+        if outcome.routed != "ok" || refused != expected.refused || warned != expected.warned { report.failures += 1 }
     }
 
     /// Two demo tenants in the spec's tenants table (its other required columns get their names).

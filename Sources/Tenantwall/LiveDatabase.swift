@@ -47,7 +47,7 @@ public struct LiveDatabase {
             let columns = try ColumnCheck.problems(connection, spec: spec, existing: shape.tables)
             try run(generator.sections().flatMap(\.statements))
             let seen = Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
-            return After(snapshot: try snapshot(spec), access: try AccessMatrix.read(connection, spec: spec), seen: seen, columns: columns,
+            return After(snapshot: try snapshot(spec), access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles), seen: seen, columns: columns,
                          settings: try settingsReadByPolicies(spec))
         }
         _ = connection.takeNotices()

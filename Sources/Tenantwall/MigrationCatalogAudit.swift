@@ -12,7 +12,7 @@ public enum MigrationCatalogAudit {
     public struct Result {
         public var findings: [Finding] = []
         /// Statements that could not run here (a table the database lacks, a statement that needs its own
-        /// transaction): catalog rules stop at them for that file.
+        /// transaction): from the first of them on, a file's statements only clear findings, never add them.
         public var notes: [String] = []
     }
 
@@ -33,6 +33,11 @@ public enum MigrationCatalogAudit {
         var introducedAt: [String: Finding] = [:]
         var current: [String: Finding] = [:]
         for migration in migrations {
+            // After a statement that cannot run here (an extension this server lacks, a table the database lacks),
+            // the rest of the file still runs, skipping what fails, but only to see whether it fixes what came
+            // before (a table created, then given RLS after a `create_hypertable` this server cannot run): what it
+            // would introduce is judged on a database without the failed statement, and is not reported.
+            var stopped = false, skipped = 0
             for statement in migration.statements {
                 if let why = outsideTransaction(statement) {
                     result.notes.append("\(migration.path):\(statement.line): not run for the catalog rules (\(why))")
@@ -44,12 +49,15 @@ public enum MigrationCatalogAudit {
                     try connection.execute("RELEASE SAVEPOINT tw_audit")
                 } catch let error as PostgresError {
                     try connection.execute("ROLLBACK TO SAVEPOINT tw_audit; RELEASE SAVEPOINT tw_audit")
-                    result.notes.append("\(migration.path):\(statement.line): could not run here (\(error.sqlState ?? "?"): \(error.message)); catalog rules stop for this file")
-                    break
+                    if stopped { skipped += 1; continue }
+                    stopped = true
+                    result.notes.append("\(migration.path):\(statement.line): could not run here (\(error.sqlState ?? "?"): \(error.message)); "
+                                        + "catalog rules report nothing new from the rest of this file, which runs only to clear what came before")
+                    continue
                 }
                 let now = Auditor.run(input(try AuditCatalogReader.readInCurrentTransaction(connection)), config: config)
                 current = Dictionary(now.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
-                for (k, finding) in current where !previous.contains(k) {
+                for (k, finding) in current where !previous.contains(k) && !stopped {
                     var introduced = finding
                     introduced.message = finding.message + " (\(finding.location.description), introduced by this statement)"
                     introduced.location = .file(migration.path, line: statement.line, column: statement.column)
@@ -57,6 +65,7 @@ public enum MigrationCatalogAudit {
                 }
                 previous = Set(current.keys)
             }
+            if skipped > 0 { result.notes.append("\(migration.path): \(skipped) later statement(s) could not run here either") }
         }
         result.findings = Auditor.sorted(current.keys.filter { !initial.contains($0) }.compactMap { introducedAt[$0] })
         return result

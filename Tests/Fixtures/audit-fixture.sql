@@ -119,6 +119,13 @@ ALTER TABLE fx.m131 OWNER TO fx_owner;
 GRANT SELECT, INSERT ON fx.m131 TO fx_app;
 ALTER TABLE t131 ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY p131 ON t131 TO fx_app USING (tenant_id IN (SELECT m.org FROM fx.m131 AS m WHERE m.member = current_user));
+-- TW136: the tenants table: t136_child's tenant_id references it, it has no RLS, and the application reads it.
+CREATE TABLE fx.t136 (id uuid PRIMARY KEY, name text NOT NULL);
+ALTER TABLE fx.t136 OWNER TO fx_owner;
+GRANT SELECT ON fx.t136 TO fx_app;
+SELECT make_table('t136_child');
+SELECT protect('t136_child', 'tenant_id = (SELECT NULLIF(current_setting(''app.tenant'', true), '''')::uuid)');
+ALTER TABLE t136_child ADD CONSTRAINT t136_child_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES t136 (id);
 DROP FUNCTION fx.make_table(text);
 DROP FUNCTION fx.protect(text, text);
 RESET search_path;

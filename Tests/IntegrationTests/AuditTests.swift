@@ -31,7 +31,7 @@ final class AuditTests: XCTestCase {
             "TW120": ["table fx.p120_a"], "TW121": ["table fx.t121"], "TW122": ["table fx.t122"],
             "TW124": ["policy fx.t124.p", "policy fx.t124b.p"], "TW125": ["function fx.set_tenant125(t text)"], "TW126": ["function fx.tenant126()"],
             "TW127": ["index t127_id"], "TW128": ["constraint fx.t128.t128_id_fkey"], "TW129": ["default privileges fx_owner.fx"],
-            "TW130": ["role fx_app"], "TW131": ["policy fx.t131.p131"],
+            "TW130": ["role fx_app"], "TW131": ["policy fx.t131.p131"], "TW136": ["table fx.t136"],
             "TW201": ["policy fx.t109.p", "policy fx.t201.p", "policy fx.t124.p"], "TW202": ["policy fx.t202.p"], "TW203": ["table fx.t203"],
             "TW204": ["table fx.t204"], "TW205": ["index t205_tenant_id_idx"],
         ]
@@ -40,6 +40,8 @@ final class AuditTests: XCTestCase {
         for (rule, places) in expected.sorted(by: { $0.key < $1.key }) {
             XCTAssertEqual(found[rule] ?? [], places, "\(rule) fired at \(found[rule] ?? [])")
         }
+        // The TO PUBLIC fix names the roles that hold privileges on the table (fx_app), not a placeholder.
+        XCTAssertEqual(all.first { $0.ruleId == "TW105" }?.fix, #"ALTER POLICY "p" ON "fx"."t105" TO "fx_app";"#)
         let unexpected = Set(found.keys).subtracting(expected.keys)
         XCTAssertEqual(unexpected, [], "rules that should not fire: \(all.filter { unexpected.contains($0.ruleId) }.map { "\($0.ruleId) \($0.location.description)" })")
     }

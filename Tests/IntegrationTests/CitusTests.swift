@@ -148,6 +148,14 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(run.status, 128 + SIGINT, run.stdout + run.stderr)
         XCTAssertEqual(try db.query(probes).scalar, "0", "no probe row left behind")
         XCTAssertEqual(try db.query(rows).scalar, before)
+
+        // The demo's run of the example on a database of its own (what `demo --citus` prints): every placement
+        // consistent and the guard refusing the statement that forgot its tenant, or it counts a failure.
+        try cluster.createDatabase("demo")
+        let demo = try DemoRun(conninfo: cluster.connectionString(database: "demo"), specPath: TestServer.path("policies/workflow-platform-citus")).run()
+        XCTAssertEqual(demo.failures, 0, demo.lines.joined(separator: "\n"))
+        XCTAssertEqual(demo.lines.filter { $0.hasPrefix("distributed ") && $0.hasSuffix(CitusPlacements.consistent) }.count, 4, demo.lines.joined(separator: "\n"))
+        XCTAssertTrue(demo.lines.contains { $0.hasPrefix("fan_out: error:") && $0.contains("refused (XX000") }, demo.lines.joined(separator: "\n"))
     }
 
     /// Time partitions of a distributed table: the example with `audit_logs` partitioned by month, by tenantwall

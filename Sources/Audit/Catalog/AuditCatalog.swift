@@ -55,6 +55,8 @@ public struct AuditCatalog: Sendable {
         public var references: String
         /// The referencing columns.
         public var columns: [String] = []
+        /// The referenced columns (the key of `references`), in the same order.
+        public var referencedColumns: [String] = []
     }
 
     /// `ALTER DEFAULT PRIVILEGES` for tables: what `owner` creates (in `schema`, or anywhere when empty) grants
@@ -167,4 +169,29 @@ public struct AuditCatalog: Sendable {
     }
 
     public func policies(on table: Table) -> [Policy] { policiesByTable[table.qualified] ?? [] }
+
+    /// Who uses the table today: every role holding a privilege on it, at table level or on some column, apart
+    /// from its owner and superusers (whom no policy binds the same way), sorted; and the privileges PUBLIC
+    /// itself holds, which make every role a user. On a database tenantwall did not write these grants are the
+    /// only record of who reads a table, so a fix that narrows a policy names exactly these roles.
+    public func privilegeHolders(_ table: Table) -> (roles: [String], publicPrivileges: [String]) {
+        var roles: [String] = [], publicPrivileges: [String] = []
+        for grant in table.grants + table.columnGrants {
+            let parts = grant.split(separator: ":").map(String.init)
+            guard parts.count == 2 else { continue }
+            if parts[0] == "PUBLIC" { publicPrivileges.append(parts[1]); continue }
+            guard parts[0] != table.owner, role(parts[0])?.superuser != true else { continue }
+            roles.append(parts[0])
+        }
+        return (uniqued(roles).sorted(), uniqued(publicPrivileges))
+    }
+
+    /// Whether the owner of `table` reads its rows: without RLS, or RLS not forced, or a permissive policy that
+    /// names PUBLIC, the owner, or a role the owner belongs to.
+    public func ownerReadsRows(_ table: Table) -> Bool {
+        guard table.rls && table.forced else { return true }
+        let owner = role(table.owner)
+        let ownRoles = Set([table.owner, "public"] + (owner?.memberOf ?? []))
+        return policies(on: table).contains { $0.permissive && !ownRoles.isDisjoint(with: $0.roles) }
+    }
 }

@@ -82,11 +82,13 @@ public enum AuditCatalogQueries {
         WHERE \(userSchemas)
         """
 
-    /// Foreign keys: the referencing table, the constraint, the referenced table.
+    /// Foreign keys: the referencing table, the constraint, the referenced table, and the columns on each side.
     public static let foreignKeys = """
         SELECT n.nspname || '.' || c.relname AS "table", k.conname AS name, rn.nspname || '.' || r.relname AS "references",
                (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.ord) FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
-                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = k.conrelid AND a.attnum = u.attnum)::text AS columns
+                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = k.conrelid AND a.attnum = u.attnum)::text AS columns,
+               (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.ord) FROM unnest(k.confkey) WITH ORDINALITY AS u(attnum, ord)
+                JOIN pg_catalog.pg_attribute AS a ON a.attrelid = k.confrelid AND a.attnum = u.attnum)::text AS referenced_columns
         FROM pg_catalog.pg_constraint AS k JOIN pg_catalog.pg_class AS c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_class AS r ON r.oid = k.confrelid JOIN pg_catalog.pg_namespace AS rn ON rn.oid = r.relnamespace
         WHERE k.contype = 'f' AND \(userSchemas)
@@ -140,7 +142,8 @@ public enum AuditCatalogQueries {
         }
         catalog.indexes = results[6].map { r in AuditCatalog.IndexInfo(table: r.string("table"), name: r.string("name"), columns: r.list("columns"), shape: r.string("shape")) }
         if results.count > 8 {
-            catalog.foreignKeys = results[7].map { AuditCatalog.ForeignKey(table: $0.string("table"), name: $0.string("name"), references: $0.string("references"), columns: $0.list("columns")) }
+            catalog.foreignKeys = results[7].map { AuditCatalog.ForeignKey(table: $0.string("table"), name: $0.string("name"), references: $0.string("references"), columns: $0.list("columns"),
+                                                                 referencedColumns: $0.list("referenced_columns")) }
             catalog.defaultPrivileges = results[8].map { AuditCatalog.DefaultPrivilege(owner: $0.string("owner"), schema: $0.string("schema"), grantee: $0.string("grantee"), privilege: $0.string("privilege")) }
         }
         return catalog

@@ -29,6 +29,10 @@ public struct PolicyExpression: Sendable {
     public private(set) var settingSwitches: [String] = []
     /// Relations read by sub-selects (`EXISTS (SELECT … FROM memberships …)`), as written.
     public private(set) var subselectRelations: [String] = []
+    /// A column compared with a setting (`tenant_id = current_setting('app.tenant_id', true)::integer`, also through
+    /// NULLIF, COALESCE and a sub-select): the tenant context, which selects rows, not a switch that grants them
+    /// all. `type` is the outermost cast (`integer`), nil without one.
+    public private(set) var contextComparisons: [(column: String, setting: String, type: String?)] = []
 
     public init?(_ text: String?) {
         guard let text, !text.isEmpty else { return nil }
@@ -74,6 +78,34 @@ public struct PolicyExpression: Sendable {
         return literal((call["args"] as? [Any])?.first)
     }
 
+    /// The setting a value expression reads and the type it is cast to: `NULLIF(current_setting('s', true), '')::uuid`
+    /// or `(SELECT current_setting('s', true)::integer)` give `s` and `uuid`/`integer`.
+    static func contextRead(_ node: Any?) -> (setting: String, type: String?)? {
+        guard let dict = node as? [String: Any] else { return nil }
+        if let cast = dict["TypeCast"] as? [String: Any] {
+            guard let inner = contextRead(cast["arg"]) else { return nil }
+            return (inner.setting, typeName(cast["typeName"]) ?? inner.type)
+        }
+        if let link = dict["SubLink"] as? [String: Any], (link["subLinkType"] as? String) == "EXPR_SUBLINK",
+           let select = (link["subselect"] as? [String: Any])?["SelectStmt"] as? [String: Any],
+           let target = (select["targetList"] as? [[String: Any]])?.first?["ResTarget"] as? [String: Any] {
+            return contextRead(target["val"])
+        }
+        if let coalesce = dict["CoalesceExpr"] as? [String: Any] { return (coalesce["args"] as? [Any])?.lazy.compactMap(contextRead).first }
+        if let expr = dict["A_Expr"] as? [String: Any], (expr["kind"] as? String) == "AEXPR_NULLIF" { return contextRead(expr["lexpr"]) }
+        guard let call = dict["FuncCall"] as? [String: Any], name(call["funcname"]) == "current_setting",
+              let setting = literal((call["args"] as? [Any])?.first) else { return nil }
+        return (setting, nil)
+    }
+
+    /// A cast's type as SQL spells it (`pg_catalog.int4` → `integer`).
+    static func typeName(_ node: Any?) -> String? {
+        let raw = name((node as? [String: Any])?["names"])
+        guard !raw.isEmpty else { return nil }
+        return ["int4": "integer", "int8": "bigint", "int2": "smallint", "bool": "boolean", "varchar": "character varying",
+                "float8": "double precision", "float4": "real"][raw] ?? raw
+    }
+
     static func columnName(_ node: Any?) -> String? {
         guard let dict = node as? [String: Any], let ref = dict["ColumnRef"] as? [String: Any] else { return nil }
         return name(ref["fields"])
@@ -109,6 +141,11 @@ public struct PolicyExpression: Sendable {
                 if Self.name(expr["name"]) == "=" {
                     if let column = Self.columnName(expr["lexpr"]), let literal = Self.literal(expr["rexpr"]) { literalComparisons.append((column, literal)) }
                     if let column = Self.columnName(expr["rexpr"]), let literal = Self.literal(expr["lexpr"]) { literalComparisons.append((column, literal)) }
+                    for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] {
+                        if let column = Self.columnName(expr[side]), let read = Self.contextRead(expr[other]) {
+                            contextComparisons.append((column, read.setting, read.type))
+                        }
+                    }
                 }
                 for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] {
                     if let setting = Self.settingName(expr[side]), Self.literal(expr[other]) != nil || (expr[other] as? [String: Any])?["List"] != nil {

@@ -28,9 +28,12 @@ public struct AuditInput: Sendable {
         if roles.isEmpty, let catalog { roles = catalog.inferredAppRoles() }
         // An owner of protected tables that can log in, is no superuser and is not the spec's owner is what the
         // application connects as: it counts as an application role (and owning unforced tables is the leak).
+        // Not when every protected table it owns hides its rows from it (forced, with policies that do not name
+        // it): an application connected as it would see nothing, so it runs migrations and jobs (Citus needs
+        // the owner to log in for shard moves), and tenantwall's own migrations would otherwise report it.
         if appRoles.isEmpty, let catalog {
             let tenantColumn = self.tenantColumn
-            let owners = Set(catalog.protectedTables(tenantColumn: tenantColumn).map(\.owner))
+            let owners = Set(catalog.protectedTables(tenantColumn: tenantColumn).filter(catalog.ownerReadsRows).map(\.owner))
             for role in catalog.roles where owners.contains(role.name) && role.canLogin && !role.superuser && role.name != spec?.roles.owner {
                 roles.insert(role.name)
             }

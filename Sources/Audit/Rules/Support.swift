@@ -33,6 +33,16 @@ extension AuditCatalog.Policy {
 }
 
 extension AuditInput {
+    /// The roles a policy on `table` should name so that everyone who uses it today keeps working: the roles
+    /// holding privileges on it, or without any, the application's roles (never its owner or a superuser, whom a
+    /// policy cannot usefully name).
+    func currentUsers(of table: AuditCatalog.Table) -> [String] {
+        guard let catalog else { return [] }
+        let holders = catalog.privilegeHolders(table).roles
+        if !holders.isEmpty { return holders }
+        return appRoles.filter { $0 != table.owner && catalog.role($0)?.superuser != true }.sorted()
+    }
+
     /// The catalog functions a policy calls, matched by name (a call in a policy's text may be unqualified).
     func functionsCalled(by p: (policy: AuditCatalog.Policy, using: PolicyExpression?, check: PolicyExpression?)) -> [AuditCatalog.Function] {
         let names = Set([p.using, p.check].compactMap { $0 }.flatMap(\.calls).map(\.name))
@@ -73,6 +83,43 @@ struct MigrationStatement {
     var relation: String? {
         guard let rel = node["relation"] as? [String: Any], let name = rel["relname"] as? String else { return nil }
         return (rel["schemaname"] as? String).map { $0 + "." + name } ?? name
+    }
+
+    /// The table of `CREATE POLICY` / `ALTER POLICY`.
+    var policyTable: String? {
+        guard let rel = node["table"] as? [String: Any], let name = rel["relname"] as? String else { return nil }
+        return (rel["schemaname"] as? String).map { $0 + "." + name } ?? name
+    }
+
+    /// `DROP POLICY name ON table`: each policy it drops, with its table.
+    var droppedPolicies: [(table: String, name: String)] {
+        guard statement.kind == "DropStmt", node["removeType"] as? String == "OBJECT_POLICY" else { return [] }
+        return (node["objects"] as? [[String: Any]] ?? []).compactMap { object in
+            let items = ((object["List"] as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { ($0["String"] as? [String: Any])?["sval"] as? String }
+            guard items.count >= 2 else { return nil }
+            return (items.dropLast().joined(separator: "."), items.last!)
+        }
+    }
+
+    /// The body of a `DO` block.
+    var doBody: String? {
+        guard statement.kind == "DoStmt" else { return nil }
+        return (node["args"] as? [[String: Any]] ?? []).lazy.compactMap { ($0["DefElem"] as? [String: Any]).flatMap { $0["defname"] as? String == "as" ? ($0["arg"] as? [String: Any])?["String"] as? [String: Any] : nil }?["sval"] as? String }.first
+    }
+
+    /// A table name as a migration writes it, compared across statements: `t` and `public.t` are the same table
+    /// under the default search_path.
+    static func sameTable(_ a: String, _ b: String) -> Bool {
+        func normal(_ name: String) -> String { name.contains(".") ? name : "public." + name }
+        return normal(a) == normal(b)
+    }
+
+    /// Table names written in SQL text (a DO block's body): `"s"."t"`, `s.t`, `t`, as the parser would read them
+    /// (quoted parts as written, unquoted ones in lower case).
+    static func tableName(_ written: String) -> String {
+        written.matches(of: #"("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)"#).map { part in
+            part.hasPrefix("\"") ? String(part.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : part.lowercased()
+        }.joined(separator: ".")
     }
 
     /// `AlterTableCmd` entries of an `ALTER TABLE`.

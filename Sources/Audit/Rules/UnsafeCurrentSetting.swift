@@ -1,3 +1,5 @@
+import PolicyGen
+
 /// TW109: `current_setting(x)` raises when unset; `current_setting(x, true)::uuid` raises on `''`.
 public struct UnsafeCurrentSetting: AuditRule {
     public let id = "TW109", name = "unsafe-current-setting", severity = Severity.warning
@@ -11,8 +13,11 @@ public struct UnsafeCurrentSetting: AuditRule {
             let cast = exprs.contains(where: \.castWithoutEmptyHandling)
             guard noMissingOk || cast else { return nil }
             let why = [noMissingOk ? "current_setting() without missing_ok" : nil, cast ? "a cast that raises on ''" : nil].compactMap { $0 }.joined(separator: " and ")
+            // The fix names the policy's own setting and type (a database tenantwall did not write has its own).
+            let context = exprs.lazy.flatMap(\.contextComparisons).first
+            let reader = "NULLIF(current_setting(\(SQL.literal(context?.setting ?? "app.current_tenant_id")), true), '')" + (context.map { $0.type.map { "::" + $0 } ?? "" } ?? "::<type>")
             return finding("policy \(p.policy.name) on \(p.policy.table) uses \(why)", at: .object("policy", "\(p.policy.table).\(p.policy.name)"),
-                           fix: "use NULLIF(current_setting('app.current_tenant_id', true), '')::<type>, or tenantwall's current_tenant_id()")
+                           fix: "use \(reader), or tenantwall's current_tenant_id()")
         }
     }
 }

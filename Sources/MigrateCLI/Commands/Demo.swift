@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LocalPostgres
 import PolicyGen
-import Postgres
 import Tenantwall
 
 /// The main job on the embedded default: starts a throwaway PostgreSQL, then for every example spec
@@ -61,22 +60,12 @@ struct Demo: ParsableCommand {
         _ = Interruption.onInterrupt { cluster.stop() }
         defer { if !keep { cluster.stop() } }
         var failures = 0
-        for (index, (model, spec)) in specs.enumerated() {
+        for (index, (model, _)) in specs.enumerated() {
             let database = "demo_citus_\(index)"
             try cluster.createDatabase(database)
             let report = try DemoRun(conninfo: cluster.connectionString(database: database), specPath: model).run()
             print("\n== \((model as NSString).lastPathComponent) on Citus (database \(database), \(cluster.workers.count) workers)")
             for line in report.lines { print("   " + line) }
-            let db = try Connection(cluster.connectionString(database: database))
-            for table in try CitusPlacements.distributedTables(db, spec: spec) {
-                let name = SQL.qualified(table.schema, table.name)
-                let shards = try db.query("SELECT count(*)::text, count(DISTINCT nodename)::text FROM citus_shards WHERE table_name = $1::regclass", [name]).rows.first ?? []
-                print("   distributed \(table.qualifiedName): \(shards.first.flatMap { $0 } ?? "?") shards on \(shards.last.flatMap { $0 } ?? "?") workers; \(try CitusPlacements.state(db, table: name))")
-            }
-            if let outcome = try FanOutGuard.tryStatements(db, spec: spec) {
-                print("   fan_out: \(spec.tenancy.fanOut.rawValue): in a tenant's transaction, a count on \(outcome.table) naming its tenant: \(outcome.routed) (one shard); "
-                      + "the same without the tenant: \(outcome.fannedOut == "ok" ? "ran on every shard" + (outcome.warnings.isEmpty ? "" : ", with a WARNING") : "refused (\(outcome.fannedOut))")")
-            }
             failures += report.failures
         }
         if keep { print("\ncluster left running: psql \"\(cluster.connectionString(database: "demo_citus_0"))\"") }

@@ -27,10 +27,12 @@ struct AccessMatrix: Equatable {
         return reach != noPrivilege && reach != noRow && reach != "rows where false"
     }
 
-    /// The spec's roles, and every other role that holds a privilege on one of its tables (a job's role, an old
-    /// service): those are the ones a change can break in silence.
-    static func read(_ connection: Connection, spec: Spec) throws -> AccessMatrix {
-        let roles = uniqued([spec.roles.owner] + spec.roles.accessRoles + spec.roles.adminMembers)
+    /// The spec's roles, every other role that holds a privilege on one of its tables (a job's role, an old
+    /// service), and `also` (the roles of an earlier reading, so a role whose grants go is still compared):
+    /// those are the ones a change can break in silence. Superusers and BYPASSRLS roles see every row whatever
+    /// changes, and are left out.
+    static func read(_ connection: Connection, spec: Spec, also: [String] = []) throws -> AccessMatrix {
+        let roles = uniqued([spec.roles.owner] + spec.roles.accessRoles + spec.roles.adminMembers + also)
         let rows = try connection.query("""
             WITH t AS (
                 SELECT c.oid, n.nspname || '.' || c.relname AS q, c.relrowsecurity AS rls, c.relforcerowsecurity AS force, c.relowner, c.relacl
@@ -39,8 +41,8 @@ struct AccessMatrix: Equatable {
                 JOIN pg_catalog.pg_class AS c ON c.relnamespace = n.oid AND c.relname = s.rel
             ), r AS (
                 SELECT DISTINCT o.oid, o.rolname, o.rolsuper, o.rolbypassrls FROM pg_catalog.pg_roles AS o
-                WHERE o.rolname = ANY ($3::text[])
-                   OR o.oid IN (SELECT a.grantee FROM t CROSS JOIN LATERAL pg_catalog.aclexplode(t.relacl) AS a)
+                WHERE (o.rolname = ANY ($3::text[]) OR o.oid IN (SELECT a.grantee FROM t CROSS JOIN LATERAL pg_catalog.aclexplode(t.relacl) AS a))
+                  AND NOT o.rolsuper AND NOT o.rolbypassrls
             ), cmd AS (
                 SELECT * FROM (VALUES ('SELECT', 'r'), ('INSERT', 'a'), ('UPDATE', 'w'), ('DELETE', 'd')) AS v(name, code)
             ), p AS (
@@ -72,6 +74,9 @@ struct AccessMatrix: Equatable {
         }
         return AccessMatrix(reach: reach)
     }
+
+    /// The roles this reading covers.
+    var roles: [String] { uniqued(reach.keys.map(\.role).sorted()) }
 
     /// Each role's changed reach per table, commands with the same change grouped:
     /// `analytics_app on raw.events: SELECT, INSERT: rows where (…) -> rows where (…)`.

@@ -253,7 +253,7 @@ WHERE NOT EXISTS (SELECT 1 FROM timescaledb_information.jobs
                   WHERE proc_schema = 'tenantwall' AND proc_name = 'secure_chunks_job');
 
 -- ============================================================================
--- Indexes
+-- Indexes on hypertables
 -- ============================================================================
 
 CREATE INDEX IF NOT EXISTS "pod_metrics_tenant_id_time_idx" ON "public"."pod_metrics" ("tenant_id", "time" DESC) INCLUDE ("cost_usd");
@@ -540,3 +540,4 @@ GRANT SELECT ON TABLE "public"."instance_prices" TO "k8s_app";
 GRANT SELECT ON TABLE "public"."instance_prices" TO "k8s_reporting";
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."instance_prices" TO "k8s_admin";
+
