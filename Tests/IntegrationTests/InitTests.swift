@@ -58,6 +58,7 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(spec.roles.readonly, ["analytics_bi"])
         XCTAssertEqual(spec.roles.admin, "")
         XCTAssertEqual(spec.roles.ownerAccess, .all)
+        XCTAssertFalse(spec.roles.create)
         XCTAssertEqual(result.draft.ownerReaders, ["analytics.tenant_daily_summary", "analytics.refresh_daily_summary()", "raw.purge_old_events()"])
 
         let tenants = try table(spec, "raw.tenants"), events = try table(spec, "raw.events"), users = try table(spec, "raw.users")

@@ -68,6 +68,9 @@ final class SpecInferenceTests: XCTestCase {
         XCTAssertTrue(draft?.tenancyQuestions.contains { $0.hasPrefix("no foreign key on 'tenant_id' points at a table of tenants") } == true)
         XCTAssertTrue(draft?.tenancyQuestions.contains { $0.hasPrefix("no policy or setter names the setting") } == true, "\(draft?.tenancyQuestions ?? [])")
 
+        XCTAssertEqual(draft?.roles.app, "app")
+        XCTAssertEqual(draft?.roles.create, true, "no role is known to exist here")
+
         let smallint = DB(tables: [table("public", "notes", columns: [("tenant_id", "smallint")])])
         XCTAssertThrowsError(try SpecInference.infer(smallint)) { XCTAssertTrue("\($0)".contains("'tenant_id' is smallint"), "\($0)") }
     }
@@ -78,6 +81,7 @@ final class SpecInferenceTests: XCTestCase {
         XCTAssertEqual(draft.roles.app, "app")
         XCTAssertEqual(draft.roles.readonly, ["bi"])
         XCTAssertEqual(draft.roles.admin, "")
+        XCTAssertFalse(draft.roles.create, "every declared role exists")
         XCTAssertEqual(draft.roleQuestions.count, 1)
         XCTAssertTrue(draft.roleQuestions[0].hasPrefix("ingest writes public.tasks (insert) and is not declared"), draft.roleQuestions[0])
         let tasks = try XCTUnwrap(draft.tables.first { $0.table.name == "tasks" })

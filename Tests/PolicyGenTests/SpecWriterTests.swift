@@ -14,6 +14,7 @@ final class SpecWriterTests: XCTestCase {
         roles.app = "yes"            // a YAML 1.1 boolean, unless quoted
         roles.readonly = ["bi: team", "#report"]
         roles.ownerAccess = .all
+        roles.create = false
         let orgs = Table(schema: "public", name: "orgs", isolation: .self, key: "id", reason: nil,
                          columns: [Column(name: "id", type: "bigint", notNull: true, defaultValue: .function("identity")),
                                    Column(name: "name", type: "character varying(40)", defaultValue: .string("it's \"new\"\\n"))],
@@ -57,6 +58,7 @@ final class SpecWriterTests: XCTestCase {
         XCTAssertEqual(spec.roles.admin, "")
         XCTAssertEqual(spec.roles.readonly, ["bi: team", "#report"])
         XCTAssertEqual(spec.roles.ownerAccess, .all)
+        XCTAssertFalse(spec.roles.create)
         XCTAssertEqual(spec.tables.map(\.qualifiedName), ["public.orgs", "raw data.events", "public.settings"])
         XCTAssertEqual(spec.tables.map(\.isolation), [.self, .tenant, .exempt])
         XCTAssertEqual(spec.tables[0].key, "id")

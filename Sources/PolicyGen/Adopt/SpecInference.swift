@@ -46,6 +46,8 @@ public enum SpecInference {
         specRoles.owner = roles.owner
         specRoles.app = roles.app
         specRoles.readonly = roles.readonly
+        // Roles that all exist need no creating: `create: false` keeps a later typo from creating a new role.
+        specRoles.create = !([roles.owner, roles.app] + roles.readonly).allSatisfy { database.role($0) != nil }
         let declared = Set([roles.app] + roles.readonly)
 
         // The tenants table first, then tenant, shared and exempt tables, each by name: the order a reader expects.

@@ -30,6 +30,7 @@ public enum SpecWriter {
         if !r.admin.isEmpty { out.line("  admin: \(YAMLText.scalar(r.admin))") }
         if !r.readonly.isEmpty { out.line("  readonly: \(YAMLText.flowList(r.readonly))") }
         if let candidate = draft.adminCandidate, r.admin.isEmpty { out.line("  # admin: \(YAMLText.scalar(candidate))") }
+        if !r.create { out.line("  create: false                # the roles exist; tenantwall changes none of their attributes") }
         for question in draft.roleQuestions { out.question(question, indent: 2) }
         if r.ownerAccess != .none {
             if !draft.ownerReaders.isEmpty {
