@@ -25,6 +25,8 @@ extension SpecErrors: CommandFailure {
 extension PostgresError: CommandFailure {}
 extension StatementError: CommandFailure {}
 extension ToolError: CommandFailure {}
+/// `init` cannot decide without the author (no tenant column, two candidates).
+extension AdoptionError: CommandFailure {}
 extension MissingExtensions: CommandFailure {}
 extension AuditConfigError: CommandFailure {}
 extension SQLParser.SyntaxError: CommandFailure {}

@@ -17,7 +17,7 @@ struct TenantwallCommand: ParsableCommand {
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
         discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
         version: VersionCommand.text,
-        subcommands: [Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, Verify.self, AuditCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self, VersionCommand.self]
+        subcommands: [Init.self, Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, Verify.self, AuditCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self, VersionCommand.self]
     )
 
     static func main() {

@@ -71,6 +71,7 @@ final class CommandLineTests: XCTestCase {
             ["verify", "--spec", "policies/workflow-platform", "--report-dir", reports], ["audit", "--format", "sarif"],
             ["bench", "--rows", "100"], ["migrate"] + migrations, ["status"] + migrations, ["baseline", "1"] + migrations, ["repair"] + migrations,
             ["tenant", "list", "--spec", "policies/workflow-platform"], ["tenant", "remove", "--id", "1", "--spec", "policies/workflow-platform"],
+            ["init", "--out", reports + "-init"],
         ]
         for input in inputs {
             for command in commands {
@@ -135,10 +136,13 @@ final class CommandLineTests: XCTestCase {
         try "SELECT 1;\n".write(toFile: dir + "/V0007__earlier.sql", atomically: true, encoding: .utf8)
         let run = try tenantwall(["generate", "--spec", "policies/workflow-platform", "--migrations", dir])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines), dir + "/V0008__tenantwall_workflow_platform.sql")
+        XCTAssertEqual(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                       dir + "/V0008__tenantwall_workflow_platform.sql\n" + dir + "/V0009__tenantwall_workflow_platform_indexes.sql",
+                       "the transaction's file, then the index step's")
+        XCTAssertTrue(try String(contentsOfFile: dir + "/V0009__tenantwall_workflow_platform_indexes.sql", encoding: .utf8).hasPrefix("-- tenantwall:no-transaction\n"))
         let again = try tenantwall(["generate", "--spec", "policies/workflow-platform", "--migrations", dir])
         XCTAssertTrue(again.stdout.contains("is up to date"), again.stdout)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).count, 2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).count, 3)
     }
 
     /// The deploy path: `generate` writes a migration, `migrate` applies it, `plan` finds nothing left to do,

@@ -8,7 +8,7 @@ import Tenantwall
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a spec: every error at once, as file:line:col.",
-        discussion: "With --database, the generated SQL also runs on that server in a transaction that is always rolled back. Exit codes: 0 ok, 2 errors.")
+        discussion: "With --database, the generated SQL also runs on that server in a transaction that is always rolled back; a spec that apply would refuse there (a column it misdescribes, a refresh or job it would leave with no rows) is an error. Exit codes: 0 ok, 2 errors.")
 
     @OptionGroup var specOptions: SpecOptions
 
@@ -22,6 +22,11 @@ struct Check: ParsableCommand {
             let live = LiveDatabase(connection: try Connection(database))
             let plan = try live.plan(spec)
             print("applies to this server (tried in a transaction that was rolled back): \(plan.differences.count) object(s) would change")
+            if !plan.blockers.isEmpty {
+                print("but apply would refuse it (tenantwall plan says why):")
+                for blocker in plan.blockers { print("  - " + blocker) }
+                throw ExitCode(2)
+            }
         }
     }
 }

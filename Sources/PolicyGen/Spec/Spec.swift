@@ -342,6 +342,26 @@ public struct Table: Sendable {
     public var distribution: TableDistribution?
     public var location: SourceLocation?
 
+    public init(schema: String, name: String, isolation: Isolation, key: String? = nil, reason: String? = nil, columns: [Column],
+                primaryKey: [String] = [], grants: [(role: String, commands: [Command])] = [], restrict: String? = nil, indexes: [Index] = [],
+                hypertable: Hypertable? = nil, partitioning: Partitioning? = nil, distribution: TableDistribution? = nil,
+                location: SourceLocation? = nil) {
+        self.schema = schema
+        self.name = name
+        self.isolation = isolation
+        self.key = key
+        self.reason = reason
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.grants = grants
+        self.restrict = restrict
+        self.indexes = indexes
+        self.hypertable = hypertable
+        self.partitioning = partitioning
+        self.distribution = distribution
+        self.location = location
+    }
+
     public var qualifiedName: String { "\(schema).\(name)" }
 
     /// On Citus: the column a tenant or tenants table is distributed by (the tenant column, or the tenants
