@@ -64,7 +64,8 @@ public final class Verifier {
             try TableProbe(spec: spec, table: table, connection: connections[worker], conninfo: conninfo, tenants: tenantIds, settings: settings,
                            adminChecks: table.qualifiedName == adminTable).run()
         }, done: { finished, table, results in
-            progress("[\(finished)/\(tables.count)] \(table.qualifiedName): \(results.filter { !$0.passed && !$0.skipped }.isEmpty ? "ok" : "FAILED")")
+            let outcome = results.contains { $0.status == .failed } ? "FAILED" : results.contains { $0.status == .notProbed } ? "NOT PROBED" : "ok"
+            progress("[\(finished)/\(tables.count)] \(table.qualifiedName): \(outcome)")
         }).flatMap { $0 }
         checks.sort { ($0.table, $0.role, $0.tenant, $0.id) < ($1.table, $1.role, $1.tenant, $1.id) }
         let formatter = ISO8601DateFormatter()
