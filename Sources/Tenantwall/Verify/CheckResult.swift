@@ -165,6 +165,8 @@ public struct VerifyReport: Codable, Sendable {
     public var notProbed: [CheckResult] { checks.filter { $0.status == .notProbed } }
     public var passedCount: Int { checks.filter { $0.status == .passed }.count }
     public var skippedCount: Int { checks.filter { $0.status == .skipped }.count }
+    /// What keeps the run from proving the walls: failed checks, then tables that could not be probed.
+    public var unproven: [CheckResult] { failed + notProbed }
     /// Every wall was tried and held: no failure and no table left unprobed.
-    public var holds: Bool { failed.isEmpty && notProbed.isEmpty }
+    public var holds: Bool { unproven.isEmpty }
 }

@@ -2,17 +2,20 @@
 /// that returns nothing at all: the session's own rows must come out (the positive control).
 ///
 /// Under row-level security `COPY table TO` reads the table itself only (the server turns it into a query
-/// on `ONLY table`), so on a partitioned table or a hypertable, whose rows live in partitions or chunks, it
-/// returns nothing whatever the walls: there the check copies `(SELECT … FROM table)`, as such a table is
-/// copied out.
+/// on `ONLY table`), so on a partitioned table, a hypertable or a Citus distributed table, whose rows live in
+/// partitions, chunks or shards, it returns nothing whatever the walls: there the check copies `(SELECT …
+/// FROM table)`, as such a table is copied out.
 struct CopyOwnRows: TableCheck {
-    let info = CheckInfo(id: "copy-own-rows", tries: "`COPY table (tenant_id) TO STDOUT` (`COPY (SELECT …)` for a partitioned table or hypertable)",
+    let info = CheckInfo(id: "copy-own-rows",
+                         tries: "`COPY table (tenant_id) TO STDOUT` (`COPY (SELECT …)` for a partitioned table, hypertable or Citus distributed table)",
                          passesWhen: "only own rows, own rows copied")
     let scope = CheckScope.tenant
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
         guard target.commands.contains(.select) else { return [] }
+        let tenancy = probe.spec.tenancy
         let parent = probe.rows.live?.isPartitioned == true || probe.table.hypertable != nil
+            || (tenancy.citus && probe.table.citusPlacement(tenancy: tenancy) != .local)
         let copy = parent ? "COPY (SELECT \(probe.scope) FROM \(probe.name)) TO STDOUT" : "COPY \(probe.name) (\(probe.scope)) TO STDOUT"
         let session = probe.session
         let copied = try session.act(target.role, .tenant(target.actor.id)) { session.copyOut(copy) }
