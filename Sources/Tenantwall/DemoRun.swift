@@ -56,7 +56,10 @@ public struct DemoRun {
         for check in verified.failed {
             report.lines.append("      FAILED \(check.id) as \(check.role) (tenant \(check.tenant)): \(check.title): expected \(check.expected), got \(check.actual)")
         }
-        report.failures += verified.failed.count
+        for check in verified.notProbed {
+            report.lines.append("      NOT PROBED \(check.table): \(check.actual)")
+        }
+        report.failures += verified.failed.count + verified.notProbed.count
         let hypertables = spec.tables.filter { $0.hypertable != nil }
         if !hypertables.isEmpty, let version = try connection.query("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'").scalar {
             let names = Set(hypertables.map(\.qualifiedName))

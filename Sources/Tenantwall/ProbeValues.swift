@@ -5,22 +5,26 @@ import PolicyGen
 enum ProbeValues {
     static func literal(forType raw: String, seed: Int) -> String {
         let type = TypeName.normalize(raw) ?? raw
-        let value: String
-        switch TypeCategory(type) {
-        case .uuid: value = ProbeValues.uuid(seed)
-        case .timestamp: value = "\(date(seed)) 10:00:00+00"
-        case .date: value = date(seed)
-        case .json: value = "{}"
-        case .boolean: value = "false"
-        case .inet: value = "10.0.0.\(seed % 250)"
-        case .interval: value = "1 hour"
-        case .time: value = "10:00:00"
-        case .macaddr: value = "08:00:2b:01:02:\(String(format: "%02x", seed % 256))"
-        case let category where category.isNumber: value = String(seed % 30000)
-        default: value = "probe-\(seed)"
-        }
+        let value = text(TypeCategory(type), seed: seed)
         if type.hasSuffix("[]") { return SQL.literal("{\"\(value)\"}") + "::" + type }
         return SQL.literal(value) + "::" + type
+    }
+
+    /// A value of the category as text, distinct per seed where the type allows it.
+    static func text(_ category: TypeCategory, seed: Int) -> String {
+        switch category {
+        case .uuid: return ProbeValues.uuid(seed)
+        case .timestamp: return "\(date(seed)) 10:00:00+00"
+        case .date: return date(seed)
+        case .json: return "{}"
+        case .boolean: return "false"
+        case .inet: return "10.0.0.\(seed % 250)"
+        case .interval: return "1 hour"
+        case .time: return "10:00:00"
+        case .macaddr: return "08:00:2b:01:02:\(String(format: "%02x", seed % 256))"
+        case let category where category.isNumber: return String(seed % 30000)
+        default: return "probe-\(seed)"
+        }
     }
 
     /// A distinct day for each seed below 336, in 2026.

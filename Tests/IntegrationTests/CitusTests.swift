@@ -62,7 +62,7 @@ final class CitusTests: XCTestCase {
             let report = try Verifier(spec: spec, conninfo: url).run()
             XCTAssertTrue(report.checks.contains { $0.id == "shard-placements" }, "the placements are checked")
             XCTAssertEqual(report.checks.filter { $0.id == "worker-direct-login" }.count, 2 * uniqued(spec.roles.accessRoles).count, "every access role tried on both workers")
-            return report.failed.map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }
+            return (report.failed + report.notProbed).map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }
         }
         XCTAssertEqual(try failed(), [], "every wall holds through the coordinator and on every placement")
         XCTAssertEqual(try db.query(rows).scalar, before, "verify leaves no probe row behind")
@@ -200,7 +200,7 @@ final class CitusTests: XCTestCase {
         func failed() throws -> [String] {
             let report = try Verifier(spec: spec, conninfo: url).run()
             XCTAssertTrue(report.checks.contains { $0.table == "public.audit_logs" && $0.id.hasPrefix("partition-") && $0.passed }, "the partitions are tried")
-            return report.failed.map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }
+            return (report.failed + report.notProbed).map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }
         }
         XCTAssertEqual(try failed(), [])
         // Named directly through the coordinator, a partition refuses the application (no grant, RLS forced).
@@ -283,6 +283,6 @@ final class CitusTests: XCTestCase {
         try db.execute("ROLLBACK")
         XCTAssertTrue(plan.contains("tenantwall.context_bigint('app.current_tenant_id'::text)"), "the worker runs the C reader:\n\(plan)")
         let report = try Verifier(spec: spec, conninfo: url).run()
-        XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }, [])
+        XCTAssertEqual((report.failed + report.notProbed).map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }, [])
     }
 }

@@ -23,6 +23,10 @@ final class ExampleSpecTests: XCTestCase {
         for check in report.failed {
             XCTFail("\(label): \(check.table): \(check.id) as \(check.role) (\(check.tenant)): expected \(check.expected), got \(check.actual)", file: file, line: line)
         }
+        // A table that could not be probed is no failed check, but its walls were not tried either.
+        for check in report.notProbed {
+            XCTFail("\(label): \(check.table): \(check.actual)", file: file, line: line)
+        }
     }
 
     var lastDatabase = ""

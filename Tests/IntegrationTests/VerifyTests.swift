@@ -59,6 +59,7 @@ final class VerifyTests: XCTestCase {
         let before = try db.query(fingerprint).rows
         let report = try Verifier(spec: spec, conninfo: conninfo).run()
         XCTAssertEqual(report.failed.map(\.id), [])
+        XCTAssertEqual(report.notProbed.map(\.actual), [], "every table probed")
         XCTAssertGreaterThan(report.checks.count, 200)
         XCTAssertEqual(try db.query(fingerprint).rows, before, "row counts and contents unchanged, no admin-mode log row left")
         XCTAssertEqual(Set(report.checks.map(\.tenant)).intersection(["A", "B", "C"]), ["A", "B", "C"], "three tenants acted")

@@ -26,6 +26,8 @@ struct TableProbe {
 
     /// Where a handler of its own connects (Citus: the probe rows are removed on Ctrl-C too).
     let conninfo: String
+    /// The probe rows, made to fit the table as the live catalog has it (read when seeding begins).
+    let rows: ProbeRows
 
     init(spec: Spec, table: Table, connection: Connection, conninfo: String = "", tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
         self.spec = spec
@@ -38,6 +40,8 @@ struct TableProbe {
         let run = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         tenantRoles = spec.tenancy.binding == .role
             ? Dictionary(uniqueKeysWithValues: tenants.enumerated().map { ($0.element, "tw_probe_\(run)_\($0.offset)") }) : [:]
+        rows = ProbeRows(spec: spec, table: table, schema: table.schema, name: table.name, scopeColumn: table.scopeColumn(tenancy: spec.tenancy)!,
+                         castScope: true, connection: connection, tenants: tenants)
         session = ProbeSession(connection: connection, spec: spec, secret: settings.scriptSecret ?? settings.secret, tenantRoles: tenantRoles,
                                tokenLifetime: settings.pgTAP ? 10 * 365 * 86400 : 600)
     }
@@ -64,8 +68,8 @@ struct TableProbe {
         }
         // Citus: the committed probe rows go however the run ends; on Ctrl-C from a connection of the handler's
         // own (this one may be inside libpq).
-        let interrupted = citus ? Interruption.onInterrupt { [conninfo, removal = probeRowRemoval] in
-            _ = try? Connection(conninfo).execute(removal)
+        let interrupted = citus ? Interruption.onInterrupt { [conninfo, self] in
+            _ = try? Connection(conninfo).execute(probeRowRemoval)
         } : nil
         defer {
             interrupted.map(Interruption.remove)
@@ -81,10 +85,9 @@ struct TableProbe {
                 record.tap = seeded.map { $0 + ";" }.joined(separator: "\n")
                 out.append(record)
             }
-        } catch let error as PostgresError {
-            out.append(CheckResult(id: "seed", table: table.qualifiedName, role: "-", tenant: "-", command: "INSERT",
-                                   title: "probe rows could be written", sql: insert(tenant: tenants[0], seed: 1) + ";",
-                                   expected: "rows written (then rolled back)", actual: error.brief, passed: false))
+        } catch let failure as ProbeRows.Failure {
+            // Not a wall that failed: no wall of this table was tried. Said as its own outcome, with the reason.
+            out.append(CheckResult.notProbed(table: table.qualifiedName, sql: failure.statement + ";", reason: failure.error.brief))
             return out
         }
         for role in actors {
@@ -117,50 +120,63 @@ struct TableProbe {
 
     // MARK: seeding
 
-    /// Writes the probe rows (and, in the role binding, the probe tenant roles); returns what it ran.
+    /// Writes the probe rows (and, in the role binding, the probe tenant roles; and the rows in other tables
+    /// the probe rows point at, `ProbeRows.prepare`), reading the live table first; returns what it ran. A
+    /// statement that fails is thrown as a `ProbeRows.Failure` naming it.
     @discardableResult
     func seed() throws -> [String] {
+        do {
+            try rows.load()
+        } catch let error as PostgresError {
+            throw ProbeRows.Failure(statement: "-- reading \(table.qualifiedName) from the catalog", error: error)
+        }
         var statements: [String] = []
-        if settings.pgTAP, spec.tenancy.binding == .signed, let secret = settings.scriptSecret {
-            statements.append(PgTAPScript.keyInsert(spec, secret: secret))
+        func run(_ statement: String) throws {
+            do { try connection.execute(statement) } catch let error as PostgresError { throw ProbeRows.Failure(statement: statement, error: error) }
+            statements.append(statement)
         }
-        let map = SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")
-        for (tenant, role) in tenantRoles.sorted(by: { $0.value < $1.value }) {
-            statements += ["CREATE ROLE \(SQL.ident(role)) NOLOGIN", "GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))",
-                           "INSERT INTO \(map) (role_name, tenant) VALUES (\(SQL.literal(role)), \(literal(tenant)))"]
-        }
-        for (n, tenant) in tenants.enumerated() {
-            for row in 0..<(table.isolation == .self ? 1 : 2) {
-                statements.append(insert(tenant: tenant, seed: n * 10 + row + 1))
+        let write = {
+            if self.settings.pgTAP, self.spec.tenancy.binding == .signed, let secret = self.settings.scriptSecret {
+                try run(PgTAPScript.keyInsert(self.spec, secret: secret))
+            }
+            let map = SQL.qualified(self.spec.tenancy.helperSchema, "tenant_roles")
+            for (tenant, role) in self.tenantRoles.sorted(by: { $0.value < $1.value }) {
+                try run("CREATE ROLE \(SQL.ident(role)) NOLOGIN")
+                try run("GRANT \(SQL.ident(self.spec.roles.app)) TO \(SQL.ident(role))")
+                try run("INSERT INTO \(map) (role_name, tenant) VALUES (\(SQL.literal(role)), \(self.literal(tenant)))")
+            }
+            for (n, tenant) in self.tenants.enumerated() {
+                statements += try self.rows.prepare(tenant)
+                for row in 0..<(self.table.isolation == .self ? 1 : 2) {
+                    try run(self.insert(tenant: tenant, seed: n * 10 + row + 1))
+                }
             }
         }
         if spec.tenancy.citus {
-            try connection.transaction { for statement in statements { try connection.execute(statement) } }
+            // A failure inside rolls the transaction back; the commit can fail too (a deferred constraint).
+            do { try connection.transaction { try write() } } catch let error as PostgresError { throw ProbeRows.Failure(statement: "COMMIT", error: error) }
         } else {
-            for statement in statements { try connection.execute(statement) }
+            try write()
         }
         return statements
     }
 
-    /// Citus: deletes the committed probe rows (only the probe tenants' ids, which no real tenant has).
+    /// Citus: deletes the committed probe rows (only the probe tenants' ids, which no real tenant has), then
+    /// those written into other tables for them, the last written first.
     func removeProbeRows() {
         _ = try? connection.execute("RESET ROLE")
         _ = try? connection.execute(probeRowRemoval)
     }
 
-    var probeRowRemoval: String { "DELETE FROM \(name) WHERE \(scope) IN (\(tenants.map(literal).joined(separator: ", ")))" }
+    var probeRowRemoval: String {
+        (["DELETE FROM \(name) WHERE \(scope) IN (\(tenants.map(literal).joined(separator: ", ")))"] + rows.ledger.removals.reversed()).joined(separator: "; ")
+    }
 
     /// The probe rows a tenant owns in this table (what a statement limited to it may touch).
     var ownRows: Int { table.isolation == .self ? 1 : 2 }
 
-    func insert(tenant: String, seed: Int, conflict: String = "") -> String {
-        let scopeName = table.scopeColumn(tenancy: spec.tenancy)!
-        let columns = table.columns.filter { $0.name == scopeName || $0.defaultValue == nil || table.primaryKey.contains($0.name) && $0.defaultValue != .function("identity") }
-        let values = columns.map { column in
-            column.name == scopeName ? SQL.literal(tenant) + "::" + type : ProbeValues.literal(forType: column.type, seed: seed)
-        }
-        return "INSERT INTO \(name) (\(SQL.identList(columns.map(\.name)))) VALUES (\(values.joined(separator: ", ")))\(conflict)"
-    }
+    /// A probe row of `tenant` (`ProbeRows`): the seeded rows, and the INSERT the write checks try.
+    func insert(tenant: String, seed: Int) -> String { rows.insert(tenant: tenant, seed: seed) }
 
     func result(_ id: String, _ role: String, _ tenant: String, _ command: String, _ title: String, _ sql: String,
                 expected: String, actual: String, passed: Bool) -> CheckResult {
@@ -235,10 +251,10 @@ struct TableProbe {
     /// row when the child is empty.
     func childInsert(_ child: String) throws -> String {
         let scopeName = table.scopeColumn(tenancy: spec.tenancy)!
-        let columns = table.columns.filter { $0.defaultValue != .function("identity") || table.primaryKey.contains($0.name) }
+        let columns = rows.copyColumns(identities: false)
         let tenantA = literal(tenants[0])
         let sample = try connection.query("""
-            SELECT \(columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(child)
+            SELECT \(columns.map { SQL.ident($0) + "::text" }.joined(separator: ", ")) FROM \(child)
             ORDER BY \(SQL.ident(scopeName)) = \(tenantA) LIMIT 1
             """).rows.first
         guard let sample else {
@@ -246,10 +262,10 @@ struct TableProbe {
         }
         let keepsTenant = table.hypertable?.spacePartitions != nil
         let values = zip(columns, sample).map { column, value -> String in
-            if column.name == scopeName && !keepsTenant { return tenantA }
-            return value.map { SQL.literal($0) + "::" + (TypeName.normalize(column.type) ?? column.type) } ?? "NULL"
+            if column == scopeName && !keepsTenant { return tenantA }
+            return rows.copied(value, column: column)
         }
-        return "INSERT INTO \(child) (\(SQL.identList(columns.map(\.name)))) VALUES (\(values.joined(separator: ", ")))"
+        return "INSERT INTO \(child) (\(SQL.identList(columns)))\(rows.overriding(columns)) VALUES (\(values.joined(separator: ", ")))"
     }
 
     /// Views and materialized views that read the table.

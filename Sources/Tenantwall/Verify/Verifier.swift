@@ -58,14 +58,24 @@ public final class Verifier {
         var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main)
         let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
         let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
-        let workers = max(1, min(settings.workers, tables.count))
+        // Tables whose probes write probe tenants into a common table run one after another (ProbeGroups).
+        let groups = try ProbeGroups.of(tables, spec: spec, connection: main)
+        let workers = max(1, min(settings.workers, groups.count))
         let connections = try (0..<workers).map { _ in try Connection(conninfo) }
-        checks += try WorkerPool.map(tables, workers: workers, { worker, table in
-            try TableProbe(spec: spec, table: table, connection: connections[worker], conninfo: conninfo, tenants: tenantIds, settings: settings,
-                           adminChecks: table.qualifiedName == adminTable).run()
-        }, done: { finished, table, results in
-            progress("[\(finished)/\(tables.count)] \(table.qualifiedName): \(results.filter { !$0.passed && !$0.skipped }.isEmpty ? "ok" : "FAILED")")
-        }).flatMap { $0 }
+        let lock = NSLock()
+        var finished = 0
+        checks += try WorkerPool.map(groups, workers: workers) { worker, group in
+            try group.flatMap { table -> [CheckResult] in
+                let results = try TableProbe(spec: spec, table: table, connection: connections[worker], conninfo: conninfo, tenants: tenantIds,
+                                             settings: settings, adminChecks: table.qualifiedName == adminTable).run()
+                let outcome = results.contains { $0.status == .failed } ? "FAILED" : results.contains { $0.status == .notProbed } ? "NOT PROBED" : "ok"
+                lock.lock()
+                finished += 1
+                progress("[\(finished)/\(tables.count)] \(table.qualifiedName): \(outcome)")
+                lock.unlock()
+                return results
+            }
+        }.flatMap { $0 }
         checks.sort { ($0.table, $0.role, $0.tenant, $0.id) < ($1.table, $1.role, $1.tenant, $1.id) }
         let formatter = ISO8601DateFormatter()
         return VerifyReport(startedAt: formatter.string(from: started), durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000),

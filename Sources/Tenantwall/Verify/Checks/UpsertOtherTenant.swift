@@ -11,22 +11,22 @@ struct UpsertOtherTenant: TableCheck {
     let scope = CheckScope.tenant
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
-        let table = probe.table
-        guard target.commands.contains(.update), target.commands.contains(.insert), !table.primaryKey.isEmpty else { return [] }
+        // The key and columns as the table has them: a hand-built table's may differ from the spec's (an
+        // identity GENERATED ALWAYS is proposed with OVERRIDING SYSTEM VALUE, so its key conflicts).
+        let key = probe.rows.primaryKey
+        guard target.commands.contains(.update), target.commands.contains(.insert), !key.isEmpty else { return [] }
         let theirs = probe.literal(target.victim.id)
         let fingerprint = "SELECT md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(probe.name) AS t WHERE \(probe.scope) = \(theirs)"
         let before = try probe.connection.query(fingerprint).scalar
-        let columns = table.columns
+        let columns = probe.rows.copyColumns(identities: true)
         let victimRow = try probe.connection.query("""
-            SELECT \(columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(probe.name)
-            WHERE \(probe.scope) = \(theirs) ORDER BY \(SQL.identList(table.primaryKey)) LIMIT 1
+            SELECT \(columns.map { SQL.ident($0) + "::text" }.joined(separator: ", ")) FROM \(probe.name)
+            WHERE \(probe.scope) = \(theirs) ORDER BY \(SQL.identList(key)) LIMIT 1
             """).rows.first ?? []
-        let values = zip(columns, victimRow).map { column, value in
-            value.map { SQL.literal($0) + "::" + (TypeName.normalize(column.type) ?? column.type) } ?? "NULL"
-        }
-        let set = columns.first { !table.primaryKey.contains($0.name) }.map { SQL.ident($0.name) } ?? SQL.ident(table.primaryKey[0])
-        let sql = "INSERT INTO \(probe.name) (\(SQL.identList(columns.map(\.name)))) VALUES (\(values.joined(separator: ", ")))"
-            + " ON CONFLICT (\(SQL.identList(table.primaryKey))) DO UPDATE SET \(set) = EXCLUDED.\(set) RETURNING \(probe.scope)::text"
+        let values = zip(columns, victimRow).map { column, value in probe.rows.copied(value, column: column) }
+        let set = columns.first { !key.contains($0) }.map(SQL.ident) ?? SQL.ident(key[0])
+        let sql = "INSERT INTO \(probe.name) (\(SQL.identList(columns)))\(probe.rows.overriding(columns)) VALUES (\(values.joined(separator: ", ")))"
+            + " ON CONFLICT (\(SQL.identList(key))) DO UPDATE SET \(set) = EXCLUDED.\(set) RETURNING \(probe.scope)::text"
         let session = probe.session
         let citus = probe.spec.tenancy.citus
         let (attempt, after) = try session.act(target.role, .tenant(target.actor.id)) { () -> ((QueryResult?, PostgresError?), String?) in

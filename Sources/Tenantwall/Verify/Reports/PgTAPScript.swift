@@ -57,6 +57,10 @@ public enum PgTAPScript {
         for table in uniqued(report.checks.map(\.table)) {
             let mine = report.checks.filter { $0.table == table }
             let tests = mine.filter { $0.tap != nil && $0.id != seedId }
+            if let unprobed = mine.first(where: \.notProbed) {
+                // No probe rows, so no tests: said in the script, so that a reader sees the hole.
+                out += "\n-- \(table): NOT PROBED, no tests (\(unprobed.actual.replacingOccurrences(of: "\n", with: " ")))\n"
+            }
             guard !tests.isEmpty else { continue }
             out += "\n-- \(table)\nSAVEPOINT tw_table;\n"
             if let seed = mine.first(where: { $0.id == seedId })?.tap { out += seed + "\n" }
