@@ -115,7 +115,7 @@ final class AdoptAuditTests: XCTestCase {
         XCTAssertEqual(fix(findings, "TW109", "public.metrics.metrics_tenant"), "use NULLIF(current_setting('app.tenant_id', true), '')::integer, or tenantwall's current_tenant_id()")
     }
 
-    /// `tenantwall generate --stdout` for every example, then `tenantwall audit --migrations` on it alone (the
+    /// `tenantwall generate` for every example, then `tenantwall audit --migrations` on it alone (the
     /// catalog rules on an empty database of the embedded server): no error. The warnings allowed are the two
     /// that the signed binding needs by design (docs/audit.md says why).
     func testGeneratedMigrationsPassAuditMigrations() throws {
@@ -125,9 +125,9 @@ final class AdoptAuditTests: XCTestCase {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-adopt-gen-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let generated = try TenantwallProcess.run(["generate", "--spec", TestServer.path("policies/" + model), "--stdout"])
+            // The files `generate` writes: the transaction's, then the index step's (no transaction).
+            let generated = try TenantwallProcess.run(["generate", "--spec", TestServer.path("policies/" + model), "--migrations", dir])
             XCTAssertEqual(generated.status, 0, generated.stderr)
-            try generated.stdout.write(toFile: dir + "/V0001__x.sql", atomically: true, encoding: .utf8)
             let run = try TenantwallProcess.run(["audit", "--migrations", dir, "--format", "json"])
             XCTAssertEqual(run.status, 0, "\(model): \(run.stdout)")
             XCTAssertTrue(run.stderr.contains("catalog rules ran on an empty database"), "\(model): the catalog rules ran: \(run.stderr)")

@@ -57,6 +57,17 @@ final class AdoptionTests: XCTestCase {
                        "events_2026_10,events_2026_11,events_2026_12,events_default,events_p202701,events_p202702", "the hand-made partitions stay; only the gaps are made")
         XCTAssertEqual(try db.query("SELECT count(*) FROM pg_class AS c WHERE c.relispartition AND c.relkind = 'r' AND c.relnamespace = 'raw'::regnamespace AND NOT (c.relrowsecurity AND c.relforcerowsecurity)").scalar, "0")
 
+        // verify probes every table as it is (no "not probed"), and fails only where a wall is really open: the
+        // dashboards' materialized view, which never applies RLS, readable by the application and BI roles.
+        let report = try Verifier(spec: try spec("analytics-platform"), conninfo: url).run()
+        XCTAssertEqual(report.checks.filter { $0.status == .notProbed }.map(\.table), [])
+        XCTAssertEqual(Set(report.failed.map { "\($0.table) \($0.id) \($0.role)" }),
+                       ["raw.events view-without-context analytics_app", "raw.events view-without-context analytics_bi"])
+        for table in ["raw.tenants", "raw.users", "raw.events"] {
+            XCTAssertGreaterThan(report.checks.filter { $0.table == table && $0.status == .passed && $0.command == "INSERT" }.count, 0, "\(table): probe rows written and writes tried")
+        }
+        XCTAssertEqual(try checksums(db, tables), before, "verify left every row as it was")
+
         // The owner's jobs keep working: its refresh produces the full result, its purge sees every row.
         try db.execute("SET ROLE analytics_owner")
         XCTAssertEqual(try db.query("SELECT analytics.refresh_daily_summary()").scalar, "270")
@@ -166,7 +177,7 @@ final class AdoptionTests: XCTestCase {
     }
 
     func testTheMetricsServicesSessionFlagGivesWayToLoggedAdminMode() throws {
-        let (db, _) = try fixture("metrics-service")
+        let (db, url) = try fixture("metrics-service")
         let tables = ["public.accounts", "public.metrics", "public.alerts"]
         let before = try checksums(db, tables)
         var spec = try spec("metrics-service")
@@ -180,6 +191,10 @@ final class AdoptionTests: XCTestCase {
         XCTAssertTrue(plan.effects.contains { $0.hasPrefix("enable_admin_mode() sets app.admin_mode for the whole session; no policy reads app.admin_mode after this change") }, plan.effects.joined(separator: "\n"))
         XCTAssertEqual(try checksums(db, tables), before)
         XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty)
+        let report = try Verifier(spec: spec, conninfo: url).run()
+        XCTAssertEqual(report.checks.filter { $0.status == .notProbed }.map(\.table), [])
+        XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) \($0.role): \($0.actual)" }, [], "every wall holds on the adopted metrics service")
+        XCTAssertEqual(try checksums(db, tables), before, "verify left every row as it was")
 
         try db.execute("SET ROLE metrics_ingest")
         XCTAssertThrowsError(try db.execute("SELECT public.enable_admin_mode()")) { XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "the old flag is revoked") }

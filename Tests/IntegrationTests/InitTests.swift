@@ -258,8 +258,12 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(first.stdout, "")
         XCTAssertTrue(first.stderr.contains("  tenant    public.alerts, public.metrics\n  self      public.accounts\n"), first.stderr)
         XCTAssertTrue(first.stderr.contains("1 question (each a # QUESTION in the file):\n  roles: metrics_ingest writes public.metrics"), first.stderr)
+        // check accepts the spec, and with the database it refuses what apply would: the role init asked about
+        // would lose every row in silence.
         let check = try TenantwallProcess.run(["check", "--spec", out, "--database", url])
-        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        XCTAssertEqual(check.status, 2, check.stdout + check.stderr)
+        XCTAssertTrue(check.stdout.contains(": ok (3 tables)"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("  - metrics_ingest on public.metrics: SELECT, INSERT would reach no row after this change, and the spec does not name the role"), check.stdout)
 
         let again = try TenantwallProcess.run(["init", "--database", url, "--out", out])
         XCTAssertEqual(again.status, 2)
