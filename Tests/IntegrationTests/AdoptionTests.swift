@@ -176,6 +176,27 @@ final class AdoptionTests: XCTestCase {
         XCTAssertEqual(try db.query("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'raw.users_tenant_email_idx'::regclass").scalar, "true")
     }
 
+    /// A partitioned table's index build stopped half way (the parent's index on ONLY the parent, one
+    /// partition's build INVALID, the others not begun): the next plan finishes it without dropping the parent's.
+    func testAnInterruptedPartitionedIndexBuildIsFinished() throws {
+        let (db, _) = try fixture("analytics-platform")
+        var spec = try spec("analytics-platform")
+        let events = spec.tables.firstIndex { $0.name == "events" }!
+        spec.tables[events].indexes.append(Index(name: "events_tenant_kind_idx", columns: [IndexColumn(name: "tenant_id"), IndexColumn(name: "kind")]))
+        try db.execute("""
+            CREATE INDEX events_tenant_kind_idx ON ONLY raw.events (tenant_id, kind);
+            CREATE INDEX events_2026_10_tenant_id_kind_idx ON raw.events_2026_10 (tenant_id, kind);
+            UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'raw.events_2026_10_tenant_id_kind_idx'::regclass;
+            """)
+        let database = LiveDatabase(connection: db)
+        let builds = try database.plan(spec).indexStatements.map(\.sql)
+        XCTAssertTrue(builds.contains("DROP INDEX CONCURRENTLY IF EXISTS \"raw\".\"events_2026_10_tenant_id_kind_idx\""), builds.joined(separator: "\n"))
+        XCTAssertFalse(builds.contains { $0.hasPrefix("DROP INDEX") && $0.contains("events_tenant_kind_idx") }, "the parent's index is kept: \(builds)")
+        try database.apply(spec)
+        XCTAssertEqual(try db.query("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'raw.events_tenant_kind_idx'::regclass").scalar, "true")
+        XCTAssertTrue(try database.plan(spec).isEmpty)
+    }
+
     func testTheMetricsServicesSessionFlagGivesWayToLoggedAdminMode() throws {
         let (db, url) = try fixture("metrics-service")
         let tables = ["public.accounts", "public.metrics", "public.alerts"]

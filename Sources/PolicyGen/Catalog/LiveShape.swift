@@ -11,6 +11,8 @@ public struct LiveShape: Sendable, Equatable {
     public var partitions: [String: [(schema: String, name: String)]]
     /// Indexes (`schema.name`) left INVALID by an interrupted concurrent build.
     public var invalidIndexes: Set<String>
+    /// Every index (`schema.name`) on the spec's tables: one that exists is never built again.
+    public var indexes: Set<String> = []
 
     public init(tables: Set<String> = [], tenantIndexed: Set<String> = [], partitions: [String: [(schema: String, name: String)]] = [:],
                 invalidIndexes: Set<String> = []) {
@@ -21,7 +23,7 @@ public struct LiveShape: Sendable, Equatable {
     }
 
     public static func == (a: LiveShape, b: LiveShape) -> Bool {
-        a.tables == b.tables && a.tenantIndexed == b.tenantIndexed && a.invalidIndexes == b.invalidIndexes
+        a.tables == b.tables && a.tenantIndexed == b.tenantIndexed && a.invalidIndexes == b.invalidIndexes && a.indexes == b.indexes
             && a.partitions.mapValues { $0.map { "\($0.schema).\($0.name)" } } == b.partitions.mapValues { $0.map { "\($0.schema).\($0.name)" } }
     }
 }

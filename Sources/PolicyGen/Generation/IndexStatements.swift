@@ -32,6 +32,9 @@ struct IndexStatements {
 
     func statements() -> [Statement] {
         indexes().flatMap { name, index -> [Statement] in
+            // An index the database has, valid, is never built again (IF NOT EXISTS would skip the parent's, but a
+            // partition's index under another name would be built twice).
+            if let live, live.indexes.contains("\(table.schema).\(name)"), !live.invalidIndexes.contains("\(table.schema).\(name)") { return [] }
             let key = ObjectKey.index(table: table.qualifiedName, name: name)
             let comment = index.location == nil ? "Tenant-leading index so that policy checks are index conditions." : nil
             let relation = SQL.qualified(table.schema, table.name)
@@ -39,7 +42,10 @@ struct IndexStatements {
                 return [Statement(key, create(index, name: name, on: relation), comment: comment)]
             }
             var out: [Statement] = []
-            if let invalid = live?.invalidIndexes, invalid.contains("\(table.schema).\(name)") {
+            // A plain table's index that a concurrent build left INVALID is dropped (concurrently) and built again.
+            // A partitioned table's parent index is never dropped (PostgreSQL refuses it concurrently): it stays
+            // invalid until every partition's index is attached, which the statements below finish.
+            if table.partitioning == nil, let invalid = live?.invalidIndexes, invalid.contains("\(table.schema).\(name)") {
                 out.append(Statement(key, "DROP INDEX CONCURRENTLY IF EXISTS \(SQL.qualified(table.schema, name))",
                                      comment: "An interrupted concurrent build left this index INVALID: it is built again."))
             }
@@ -54,6 +60,10 @@ struct IndexStatements {
                                  comment: (comment.map { $0 + "\n" } ?? "") + "On the parent only (no build); each partition's index is built concurrently and attached."))
             for partition in partitions {
                 let partIndex = Self.name(table: partition.name, columns: index.columns.map(\.name))
+                if live?.invalidIndexes.contains("\(partition.schema).\(partIndex)") == true {
+                    out.append(Statement(key, "DROP INDEX CONCURRENTLY IF EXISTS \(SQL.qualified(partition.schema, partIndex))",
+                                         comment: "An interrupted concurrent build left this partition's index INVALID: it is built again."))
+                }
                 out.append(Statement(key, create(index, name: partIndex, on: SQL.qualified(partition.schema, partition.name), concurrently: true)))
                 out.append(Statement(key, "ALTER INDEX \(SQL.qualified(table.schema, name)) ATTACH PARTITION \(SQL.qualified(partition.schema, partIndex))"))
             }

@@ -4,7 +4,7 @@ import Postgres
 extension LiveShape {
     /// Reads, for the spec's tables, what changes how indexes are built: which exist, which already have an
     /// index leading with their scope column, each partitioned table's leaf partitions, tenantwall's INVALID
-    /// indexes. One query.
+    /// indexes and every index they have. One query.
     public static func read(_ connection: Connection, spec: Spec) throws -> LiveShape {
         let scopes = spec.tables.map { $0.scopeColumn(tenancy: spec.tenancy) ?? "" }
         let rows = try connection.query("""
@@ -26,8 +26,9 @@ extension LiveShape {
             JOIN pg_catalog.pg_class AS c ON c.oid = p.relid JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
             WHERE p.isleaf AND p.relid <> t.oid
             UNION ALL
-            SELECT 'invalid index', n.nspname || '.' || i.relname, NULL, NULL FROM t
-            JOIN pg_catalog.pg_index AS x ON x.indrelid = t.oid AND NOT x.indisvalid
+            SELECT CASE WHEN x.indisvalid THEN 'index' ELSE 'invalid index' END, n.nspname || '.' || i.relname, NULL, NULL FROM t
+            CROSS JOIN LATERAL (SELECT t.oid AS relid UNION SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) AS p) AS r
+            JOIN pg_catalog.pg_index AS x ON x.indrelid = r.relid
             JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = i.relnamespace
             """, [SQL.textArray(spec.tables.map(\.schema)), SQL.textArray(spec.tables.map(\.name)), SQL.textArray(scopes)]).named
         var shape = LiveShape()
@@ -37,7 +38,8 @@ extension LiveShape {
             case "table": shape.tables.insert(name)
             case "tenant index": shape.tenantIndexed.insert(name)
             case "partition": shape.partitions[name, default: []].append((row["schema"] ?? "", row["part"] ?? ""))
-            case "invalid index": shape.invalidIndexes.insert(name)
+            case "invalid index": shape.invalidIndexes.insert(name); shape.indexes.insert(name)
+            case "index": shape.indexes.insert(name)
             default: break
             }
         }
