@@ -29,7 +29,6 @@ public struct Generator {
             Section("Tables", spec.tables.flatMap { TableStatements(spec: spec, table: $0).statements() }),
             Section("Citus: distribution by tenant", CitusStatements(spec: spec).statements()),
             Section("Time series: hypertables and partitions", TimeSeriesStatements(spec: spec).statements()),
-            Section("Indexes on hypertables", spec.tables.map(indexes).filter(\.transactional).flatMap { $0.statements() }),
             Section("Row-level security and policies", spec.tables.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),
             Section("Grants", spec.tables.flatMap { GrantStatements(spec: spec, table: $0).statements() }),
         ]
@@ -39,7 +38,7 @@ public struct Generator {
     /// allows it).
     public func indexSection() -> Section {
         Section("Indexes, built after the transaction commits (CONCURRENTLY: writes go on while they build)",
-                spec.tables.map(indexes).filter { !$0.transactional }.flatMap { $0.statements() })
+                spec.tables.flatMap { indexes($0).statements() })
     }
 
     public var header: [String] {

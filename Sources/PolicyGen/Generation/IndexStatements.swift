@@ -9,7 +9,8 @@
 ///   index is valid once every partition's is attached, and partitions made later get theirs with them. Without
 ///   the live partitions (`generate` with no `--database`) the parent's index is built in one statement, which
 ///   is right for a new table and locks one that holds rows: generate with `--database` for those;
-/// - a hypertable: in the transaction, as before (TimescaleDB refuses CONCURRENTLY on hypertables).
+/// - a hypertable (TimescaleDB refuses CONCURRENTLY there): `WITH (timescaledb.transaction_per_chunk)`, which
+///   builds chunk by chunk, each in a transaction of its own, so a write waits for one chunk's build at most.
 struct IndexStatements {
     let spec: Spec
     let table: Table
@@ -27,9 +28,6 @@ struct IndexStatements {
         return indexes.map { (name: $0.name ?? Self.name(table: table.name, columns: $0.columns.map(\.name)), index: $0) }
     }
 
-    /// Whether the build runs in the migration's transaction (hypertables) rather than after it.
-    var transactional: Bool { table.hypertable != nil }
-
     func statements() -> [Statement] {
         indexes().flatMap { name, index -> [Statement] in
             // An index the database has, valid, is never built again (IF NOT EXISTS would skip the parent's, but a
@@ -38,8 +36,8 @@ struct IndexStatements {
             let key = ObjectKey.index(table: table.qualifiedName, name: name)
             let comment = index.location == nil ? "Tenant-leading index so that policy checks are index conditions." : nil
             let relation = SQL.qualified(table.schema, table.name)
-            if transactional {
-                return [Statement(key, create(index, name: name, on: relation), comment: comment)]
+            if table.hypertable != nil {
+                return [Statement(key, create(index, name: name, on: relation) + " WITH (timescaledb.transaction_per_chunk)", comment: comment)]
             }
             var out: [Statement] = []
             // A plain table's index that a concurrent build left INVALID is dropped (concurrently) and built again.
