@@ -1,11 +1,11 @@
 import PolicyGen
 import Postgres
 
-/// The database's own functions that set a custom setting (`set_config('app.…', …)`, `SET app.…`): an old
-/// `set_tenant_context()`, a session `enable_admin_mode()`. After tenantwall's policies replace the old ones,
-/// such a function keeps doing what it did, which is either the pooling leak (a session-scope tenant) or
-/// nothing at all (a flag no policy reads any more). The plan names each with what becomes of it: the
-/// spec's `legacy_functions` choice, or the choices to make.
+/// The database's own functions that set a custom setting: an old `set_tenant_context()`, a session
+/// `enable_admin_mode()`. After tenantwall's policies replace the old ones, such a function keeps doing what it
+/// did, which is either the pooling leak (a session-scope tenant) or nothing at all (a flag no policy reads any
+/// more). The plan names each with what becomes of it: the spec's `legacy_functions` choice, or the choices to
+/// make. Which settings a body writes is read by `SettingWrites`, as `init` reads it.
 enum LegacySetters {
     struct Setter {
         var signature: String, settings: [String], session: Bool
@@ -13,17 +13,15 @@ enum LegacySetters {
 
     static func read(_ connection: Connection, spec: Spec) throws -> [Setter] {
         try connection.query("""
-            SELECT p.oid::regprocedure::text AS signature, pg_catalog.string_agg(DISTINCT m[1], ', ') AS settings,
-                   bool_or(p.prosrc ~* ('set_config\\s*\\(\\s*''' || '[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*' || '''[^;]*,\\s*false\\s*\\)')
-                           OR p.prosrc ~* '\\mSET\\s+(SESSION\\s+)?[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*\\s*(=|TO)') AS session
+            SELECT p.oid::regprocedure::text AS signature, p.prosrc AS body
             FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
-            CROSS JOIN LATERAL pg_catalog.regexp_matches(p.prosrc, '(?:set_config\\s*\\(\\s*''|\\mSET\\s+(?:SESSION\\s+|LOCAL\\s+)?)([a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*)', 'gi') AS m
-            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', $1)
+            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', $1) AND p.prosrc ~* '(set_config|\\mSET\\M)'
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS e WHERE e.classid = 'pg_catalog.pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
-              AND m[1] NOT LIKE 'citus.%' AND m[1] NOT LIKE 'tenantwall.%'
-            GROUP BY p.oid ORDER BY 1
-            """, [spec.tenancy.helperSchema]).named.map {
-                Setter(signature: $0["signature"] ?? "", settings: ($0["settings"] ?? "").components(separatedBy: ", "), session: $0.bool("session"))
+            ORDER BY 1
+            """, [spec.tenancy.helperSchema]).named.compactMap { row in
+                let writes = SettingWrites.read(row["body"] ?? "").filter { !$0.setting.hasPrefix("citus.") && !$0.setting.hasPrefix("tenantwall.") }
+                guard let signature = row["signature"], !writes.isEmpty else { return nil }
+                return Setter(signature: signature, settings: uniqued(writes.map(\.setting)), session: writes.contains { $0.session == true })
             }
     }
 
