@@ -11,6 +11,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        /// SHA-256 and HMAC-SHA256 (migration checksums, token signatures, signing keys): a maintained library
+        /// rather than primitives written here. No jwt-kit: tenantwall only mints HS256 tokens (JWT.swift).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         /// libpq, PostgreSQL's own client library (apt: libpq-dev).
@@ -21,7 +24,7 @@ let package = Package(
         /// Splits and parses SQL with PostgreSQL's own parser.
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
-        .target(name: "Migrations", dependencies: ["SQLParser"]),
+        .target(name: "Migrations", dependencies: ["SQLParser", .product(name: "Crypto", package: "swift-crypto")]),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
         .target(name: "Audit", dependencies: ["PolicyGen", "Migrations", "SQLParser", .product(name: "Yams", package: "Yams")]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
@@ -30,8 +33,10 @@ let package = Package(
         .target(name: "LocalPostgres", dependencies: ["Postgres"]),
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
         .target(name: "PolicyGen", dependencies: ["SQLParser", .product(name: "Yams", package: "Yams")]),
-        /// The database-facing operations behind the commands: reading spec files, plan, apply, probes.
-        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit"]),
+        /// The database-facing operations behind the commands: reading spec files, plan, apply, probes; Identity/:
+        /// tenants, signing keys and tokens.
+        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
         .target(name: "TenantwallBench", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "Migrations"]),
         .executableTarget(
@@ -42,6 +47,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -40,7 +40,7 @@ public struct MigrationFile: Sendable {
         }
         guard let text = String(validatingUTF8CString: bytes) else { throw MigrationError.notText(name) }
         self.text = text
-        checksum = SHA256.hex(bytes)
+        checksum = Checksum.sha256Hex(bytes)
         directives = try Directives(parsing: text, file: name)
     }
 

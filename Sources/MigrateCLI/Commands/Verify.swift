@@ -63,7 +63,7 @@ struct Verify: ParsableCommand {
         }
         let files = try SpecFiles.read(try specOptions.paths())
         let spec = try SpecLoader.load(files)
-        let fingerprint = SHA256.hex(Array(files.map { $0.path + "\n" + $0.text }.joined(separator: "\n").utf8))
+        let fingerprint = Checksum.sha256Hex(Array(files.map { $0.path + "\n" + $0.text }.joined(separator: "\n").utf8))
         var settings = Verifier.Settings()
         settings.tenants = tenants
         settings.workers = workers

@@ -80,7 +80,7 @@ public final class Verifier {
         let formatter = ISO8601DateFormatter()
         return VerifyReport(startedAt: formatter.string(from: started), durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000),
                             database: database[0] ?? "?", serverVersion: database[1] ?? "?",
-                            databaseFingerprint: SHA256.hex(Array(catalogText.utf8)), specFingerprint: specFingerprint,
+                            databaseFingerprint: Checksum.sha256Hex(Array(catalogText.utf8)), specFingerprint: specFingerprint,
                             specFiles: spec.files,
                             tenants: Dictionary(uniqueKeysWithValues: tenantIds.enumerated().map { (String(UnicodeScalar(UInt8(65 + $0.offset))), $0.element) }),
                             checks: checks)

@@ -74,10 +74,10 @@ public enum PgTAPScript {
 
     /// The script's own signing key (signed binding), added before each table's probe rows.
     static func keyInsert(_ spec: Spec, secret: [UInt8]) -> String {
-        let (inner, outer) = HMACSHA256.paddedKeys(secret)
-        let hex = { (bytes: [UInt8]) in SQL.literal("\\x" + bytes.map { String(format: "%02x", $0) }.joined()) + "::bytea" }
+        let blocks = SigningKeyBlocks(secret: secret)
+        let hex = { (bytes: [UInt8]) in SQL.literal(SigningKeyBlocks.byteaHex(bytes)) + "::bytea" }
         return "INSERT INTO \(SQL.qualified(spec.tenancy.helperSchema, "signing_keys")) (id, inner_key, outer_key) VALUES "
-            + "(\(SQL.literal(keyId)), \(hex(inner)), \(hex(outer))) ON CONFLICT (id) DO UPDATE SET inner_key = EXCLUDED.inner_key, outer_key = EXCLUDED.outer_key, retired_at = NULL"
+            + "(\(SQL.literal(keyId)), \(hex(blocks.inner)), \(hex(blocks.outer))) ON CONFLICT (id) DO UPDATE SET inner_key = EXCLUDED.inner_key, outer_key = EXCLUDED.outer_key, retired_at = NULL"
     }
 }
 
