@@ -204,7 +204,13 @@ final class InitTests: XCTestCase {
             CREATE TABLE raw.clicks (tenant_id uuid NOT NULL REFERENCES raw.tenants (id), at timestamptz NOT NULL, PRIMARY KEY (tenant_id, at))
                 PARTITION BY RANGE (at);
             ALTER TABLE raw.clicks OWNER TO analytics_owner;
-            SELECT partman.create_parent('raw.clicks', 'at', 'native', 'daily', p_premake := 5);
+            DO $$ BEGIN  -- pg_partman 4.x (PostgreSQL 15, Debian) and 5.x (16+) take different arguments
+                IF split_part((SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'), '.', 1)::int >= 5 THEN
+                    PERFORM partman.create_parent(p_parent_table := 'raw.clicks', p_control := 'at', p_interval := '1 day', p_premake := 5);
+                ELSE
+                    PERFORM partman.create_parent(p_parent_table := 'raw.clicks', p_control := 'at', p_type := 'native', p_interval := 'daily', p_premake := 5);
+                END IF;
+            END $$;
             CREATE TABLE public.audit_log (tenant_id uuid NOT NULL, message text);
             """)
         var run = InitRun(out: outFolder())
