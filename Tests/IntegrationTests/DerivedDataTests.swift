@@ -219,4 +219,45 @@ final class DerivedDataTests: XCTestCase {
         }
         XCTAssertEqual(try tw115().count, 0)
     }
+
+    /// A rollup over an RLS hypertable (the k8s example's pod metrics, with owner_access: all): the owner's
+    /// refresh reads every tenant's chunks through the hypertable, each tenant reads its own daily cost per
+    /// namespace through the wall, and verify agrees.
+    func testRollupOverAHypertable() throws {
+        let (name, db) = try TestServer.freshDatabase("dd")
+        guard try ServerCapabilities(connection: db).available("timescaledb") else {
+            throw XCTSkip("TimescaleDB is not installed and preloaded on this server")
+        }
+        let dir = TestServer.path("policies/k8s-cost-monitor")
+        let tenancy = try String(contentsOfFile: dir + "/tenancy.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "  readonly: [k8s_reporting]", with: "  readonly: [k8s_reporting]\n  owner_access: all")
+        let rollup = """
+            rollups:
+              - name: namespace_daily_cost
+                source: public.pod_metrics
+                group_by: {day: "time_bucket(interval '1 day', time)", namespace: namespace}
+                aggregates: {cost: sum(cost_usd), samples: count(*)}
+            """
+        let spec = try SpecLoader.load([("tenancy.yaml", tenancy), ("tables.yaml", try String(contentsOfFile: dir + "/tables.yaml", encoding: .utf8)), ("rollups.yaml", rollup)])
+        try LiveDatabase(connection: db).apply(spec)
+        try db.execute("""
+            INSERT INTO public.pod_metrics (tenant_id, time, cluster_id, namespace, pod, cpu_millicores, memory_bytes, cost_usd)
+            SELECT t, now() - d * interval '1 day', '00000000-0000-4000-8000-0000000000cc', 'ns-' || (h % 2), 'pod-' || h, 100, 1000, h
+            FROM unnest(ARRAY['\(Self.tenants[0])', '\(Self.tenants[1])']::uuid[]) AS t, generate_series(0, 9) AS d, generate_series(1, 3) AS h
+            """)
+        try db.execute("SET ROLE k8s_admin; SELECT tenantwall.refresh_rollups(); RESET ROLE")
+        let want = try XCTUnwrap(try db.query("""
+            SELECT string_agg(day::text || ' ' || namespace || ' ' || cost, ',' ORDER BY day, namespace) FROM (
+                SELECT time_bucket(interval '1 day', time) AS day, namespace, sum(cost_usd) AS cost FROM public.pod_metrics
+                WHERE tenant_id = '\(Self.tenants[0])' GROUP BY 1, 2) AS s
+            """).scalar)
+        for role in ["k8s_app", "k8s_reporting", "k8s_admin"] {
+            let s = try session(name, role)
+            XCTAssertEqual(try s.query("SELECT string_agg(day::text || ' ' || namespace || ' ' || cost, ',' ORDER BY day, namespace) FROM public.namespace_daily_cost").scalar, want, role)
+            try s.execute("ROLLBACK")
+        }
+        let report = try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run()
+        XCTAssertEqual((report.failed + report.notProbed).map { "\($0.table) \($0.id) \($0.role): \($0.actual)" }, [])
+        XCTAssertEqual(report.checks.filter { $0.id == "rollup-own-rows" }.count, 6, "2 tenants × 3 roles")
+    }
 }
