@@ -260,4 +260,39 @@ final class DerivedDataTests: XCTestCase {
         XCTAssertEqual((report.failed + report.notProbed).map { "\($0.table) \($0.id) \($0.role): \($0.actual)" }, [])
         XCTAssertEqual(report.checks.filter { $0.id == "rollup-own-rows" }.count, 6, "2 tenants × 3 roles")
     }
+
+    /// plan on a database that has its own materialized view over a tenant table: it says who still reads every
+    /// tenant through it, and which rollup replaces it; a rollup declared under its name is a blocker (its walled
+    /// view takes the name), and apply refuses, changing nothing.
+    func testPlanReportsAnExistingMaterializedViewWithTheRollupThatReplacesIt() throws {
+        let (_, db) = try TestServer.freshDatabase("dd")
+        try LiveDatabase(connection: db).apply(try spec())
+        try load(db)
+        try db.execute("""
+            CREATE MATERIALIZED VIEW analytics.kinds AS SELECT tenant_id, kind, count(*) AS n FROM raw.events GROUP BY 1, 2;
+            GRANT SELECT ON analytics.kinds TO dd_bi
+            """)
+        let plan = try LiveDatabase(connection: db).plan(try spec())
+        XCTAssertEqual(plan.effects.filter { $0.hasPrefix("materialized view analytics.kinds") }.count, 1, plan.effects.joined(separator: "\n"))
+        XCTAssertTrue(plan.effects.contains { $0.contains("dd_bi still read every tenant's rows through it") && $0.contains("name: kinds, schema: analytics, source: raw.events") },
+                      plan.effects.joined(separator: "\n"))
+        XCTAssertEqual(plan.blockers, [])
+        let replacing = try spec(Self.yaml + """
+
+              - name: kinds
+                schema: analytics
+                source: raw.events
+                group_by: [kind]
+                aggregates: {n: count(*)}
+            """)
+        let blocked = try LiveDatabase(connection: db).plan(replacing)
+        XCTAssertEqual(blocked.blockers.count, 1)
+        XCTAssertTrue(blocked.blockers[0].hasPrefix("materialized view analytics.kinds (owner "), blocked.blockers[0])
+        XCTAssertThrowsError(try LiveDatabase(connection: db).apply(replacing)) { XCTAssertTrue($0 is ApplyBlocked, "\($0)") }
+        XCTAssertEqual(try db.query("SELECT relkind::text FROM pg_class WHERE oid = 'analytics.kinds'::regclass").scalar, "m", "nothing changed")
+        // Dropped by hand, the rollup takes its place.
+        try db.execute("DROP MATERIALIZED VIEW analytics.kinds")
+        try LiveDatabase(connection: db).apply(replacing)
+        XCTAssertEqual(try db.query("SELECT relkind::text FROM pg_class WHERE oid = 'analytics.kinds'::regclass").scalar, "v")
+    }
 }

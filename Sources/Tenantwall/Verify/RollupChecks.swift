@@ -19,7 +19,9 @@ extension Verifier {
     func rollupChecks(_ db: Connection) throws -> [CheckResult] {
         guard !spec.rollups.isEmpty else { return [] }
         var out: [CheckResult] = []
-        let roles = uniqued(spec.roles.accessRoles), column = SQL.ident(spec.tenancy.column)
+        // Roles that exist (a missing one is `role-exists`'s finding).
+        let existing = Set(try db.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY ($1::text[])", [SQL.textArray(spec.roles.accessRoles)]).rows.compactMap { $0[0] })
+        let roles = uniqued(spec.roles.accessRoles).filter(existing.contains), column = SQL.ident(spec.tenancy.column)
         let privateSchema = Rollup.privateSchema(tenancy: spec.tenancy)
         let session = ProbeSession(connection: db, spec: spec, secret: settings.secret)
         try db.execute("BEGIN")
