@@ -1,3 +1,4 @@
+import Audit
 import PolicyGen
 import Postgres
 import Tenantwall
@@ -108,5 +109,16 @@ final class WalledHypertableTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(surfaces.count, 20)
+
+        // TW137: walled, nothing; the hypertable or the aggregate granted to the application, each an error.
+        func tw137() throws -> [String] {
+            let catalog = try AuditCatalogReader.read(db)
+            XCTAssertEqual(catalog.continuousAggregates["walled.pod_daily"], "walled.pod_metrics")
+            XCTAssertTrue(catalog.compressedHypertables.contains("walled.pod_metrics"))
+            return Auditor.run(AuditInput(catalog: catalog, appRoles: ["wh_walled_app"])).filter { $0.ruleId == "TW137" }.map(\.location.description)
+        }
+        XCTAssertEqual(try tw137(), [])
+        try db.execute("GRANT SELECT ON walled.pod_metrics, walled.pod_daily TO wh_walled_app")
+        XCTAssertEqual(try tw137(), ["table walled.pod_metrics", "view walled.pod_daily"])
     }
 }

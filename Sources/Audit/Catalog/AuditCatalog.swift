@@ -123,6 +123,10 @@ public struct AuditCatalog: Sendable {
     public var defaultPrivileges: [DefaultPrivilege] = []
     /// TimescaleDB hypertables, qualified (empty without TimescaleDB).
     public var hypertables: Set<String> = []
+    /// TimescaleDB: each continuous aggregate's view, qualified, and the hypertable it aggregates.
+    public var continuousAggregates: [String: String] = [:]
+    /// TimescaleDB: hypertables with compression (columnstore) enabled, qualified; they cannot carry RLS.
+    public var compressedHypertables: Set<String> = []
     /// Citus distributed tables (hash-distributed), qualified (empty without Citus).
     public var distributed: Set<String> = []
     /// Settings each role carries (`ALTER ROLE … SET`), as `name=value` (read with Citus only).
