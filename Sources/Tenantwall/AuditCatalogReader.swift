@@ -16,6 +16,10 @@ public enum AuditCatalogReader {
         var catalog = AuditCatalogQueries.catalog(try AuditCatalogQueries.all.map { try connection.query($0).records })
         if try connection.query(AuditCatalogQueries.timescaleInstalled).scalar == "true" {
             catalog.hypertables = Set(try connection.query(AuditCatalogQueries.hypertables).rows.compactMap { $0[0] })
+            for row in try connection.query(AuditCatalogQueries.continuousAggregates).rows {
+                if let view = row[0], let table = row[1] { catalog.continuousAggregates[view] = table }
+            }
+            catalog.compressedHypertables = Set(try connection.query(AuditCatalogQueries.compressedHypertables).rows.compactMap { $0[0] })
         }
         if try connection.query(AuditCatalogQueries.citusInstalled).scalar == "true" {
             catalog.distributed = Set(try connection.query(AuditCatalogQueries.distributed).rows.compactMap { $0[0] })

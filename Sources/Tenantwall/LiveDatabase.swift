@@ -41,6 +41,14 @@ public struct LiveDatabase {
             Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
         }
         let setters = try LegacySetters.read(connection, spec: spec)
+        // A materialized view where a rollup's walled view goes: the generated SQL cannot run until it is gone.
+        let materialized = try MaterializedViews.report(connection, spec: spec, dependents: dependents)
+        guard materialized.blockers.isEmpty else {
+            var plan = Plan(differences: [], statements: [])
+            plan.effects = materialized.effects
+            plan.blockers = materialized.blockers
+            return plan
+        }
         struct After { var snapshot: CatalogSnapshot; var access: AccessMatrix; var seen: [String: Bool]; var columns: [String]; var settings: Set<String> }
         let after: After = try connection.rolledBack {
             try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(lockTimeout))")
@@ -55,7 +63,7 @@ public struct LiveDatabase {
         for key in shards.keys { wanted.objects[key] = CitusPlacements.consistent }
         var plan = Planner.plan(generator: generator, live: live, desired: wanted)
         plan.effects = AccessMatrix.changes(before: accessBefore, after: after.access)
-            + LegacySetters.effects(setters, spec: spec, readAfter: after.settings)
+            + LegacySetters.effects(setters, spec: spec, readAfter: after.settings) + materialized.effects
         plan.blockers = after.columns
             + Dependents.blockers(before: seenBefore, after: after.seen, dependents: dependents, access: (accessBefore, after.access))
             + rolesLosingEverything(spec, before: accessBefore, after: after.access)

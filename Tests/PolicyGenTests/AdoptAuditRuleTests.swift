@@ -245,6 +245,11 @@ final class AdoptAuditRuleTests: XCTestCase {
                        ["V0001__x.sql:2 policy tw_shared_select on a.plans is always true"])
         XCTAssertEqual(try findings(MigrationPolicyAlwaysTrue(), "CREATE POLICY p ON a.plans FOR SELECT USING (true);"),
                        ["V0001__x.sql:1 policy p on a.plans is always true"], "a table the migrations do not create may hold tenant rows")
+        // The owner's own policy (owner_access: all), on a table the migrations gave it: it could turn RLS off.
+        let owned = "CREATE TABLE a.t (tenant_id uuid);\nALTER TABLE a.t OWNER TO o;\nCREATE POLICY tw_owner_all ON a.t FOR ALL TO o USING (true) WITH CHECK (true);"
+        XCTAssertEqual(try findings(MigrationPolicyAlwaysTrue(), owned), [])
+        XCTAssertEqual(try findings(MigrationPolicyAlwaysTrue(), owned.replacingOccurrences(of: "TO o USING", with: "TO o, app USING")).count, 1, "another role too")
+        XCTAssertEqual(try findings(MigrationPolicyAlwaysTrue(), owned.replacingOccurrences(of: "OWNER TO o", with: "OWNER TO x")).count, 1, "not the owner")
     }
 
     /// tenantwall's generated migration for every example passes its own statement rules: no error, and no

@@ -123,6 +123,10 @@ public struct AuditCatalog: Sendable {
     public var defaultPrivileges: [DefaultPrivilege] = []
     /// TimescaleDB hypertables, qualified (empty without TimescaleDB).
     public var hypertables: Set<String> = []
+    /// TimescaleDB: each continuous aggregate's view, qualified, and the hypertable it aggregates.
+    public var continuousAggregates: [String: String] = [:]
+    /// TimescaleDB: hypertables with compression (columnstore) enabled, qualified; they cannot carry RLS.
+    public var compressedHypertables: Set<String> = []
     /// Citus distributed tables (hash-distributed), qualified (empty without Citus).
     public var distributed: Set<String> = []
     /// Settings each role carries (`ALTER ROLE … SET`), as `name=value` (read with Citus only).
@@ -148,7 +152,9 @@ public struct AuditCatalog: Sendable {
 
     /// Without a spec or `--app-role`: the roles policies are aimed at, and non-owners with DML on RLS tables.
     public func inferredAppRoles() -> Set<String> {
-        var roles = Set(policies.flatMap(\.roles).filter { $0 != "public" })
+        // A policy for a table's owner alone (tenantwall's `tw_owner_all`) names the role that runs migrations and
+        // jobs, not the application.
+        var roles = Set(policies.filter { !isOwnerPolicy($0) }.flatMap(\.roles).filter { $0 != "public" })
         for table in tables where table.rls {
             for grant in table.grants + table.columnGrants {
                 let parts = grant.split(separator: ":")
@@ -166,6 +172,13 @@ public struct AuditCatalog: Sendable {
             let parts = grant.split(separator: ":")
             return parts.count == 2 && parts[1] == privilege ? String(parts[0]) : nil
         })
+    }
+
+    /// Whether a policy names only its table's owner (`roles.owner_access: all`): the owner can turn RLS off on
+    /// its own table, so such a policy opens nothing to anyone else.
+    public func isOwnerPolicy(_ policy: Policy) -> Bool {
+        guard policy.roles.count == 1, let table = table(policy.table) else { return false }
+        return policy.roles[0] == table.owner
     }
 
     public func policies(on table: Table) -> [Policy] { policiesByTable[table.qualified] ?? [] }

@@ -157,6 +157,16 @@ public enum AuditCatalogQueries {
     /// Hypertables, qualified: their inheritance children are chunks.
     public static let hypertables = "SELECT schema_name || '.' || table_name FROM _timescaledb_catalog.hypertable"
 
+    /// Continuous aggregates: the view and the hypertable it aggregates, both qualified.
+    public static let continuousAggregates = """
+        SELECT view_schema || '.' || view_name, hypertable_schema || '.' || hypertable_name FROM timescaledb_information.continuous_aggregates
+        """
+
+    /// Hypertables with compression enabled, qualified.
+    public static let compressedHypertables = """
+        SELECT hypertable_schema || '.' || hypertable_name FROM timescaledb_information.hypertables WHERE compression_enabled
+        """
+
     /// Whether Citus is installed; only then can `distributed` run.
     public static let citusInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')::text"
 

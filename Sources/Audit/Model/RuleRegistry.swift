@@ -7,7 +7,7 @@ public enum RuleRegistry {
         DefinerExecutableByApp(), LeakproofFunction(), TriggerRunsAsBypassingRole(), PartitionReadable(), UngovernedPrivileges(),
         GrantToPublic(), HypertableGrantsReachChunks(), ForgeableSetting(), SessionScopeSetter(), ImmutableReadsSession(),
         UniqueWithoutTenant(), ForeignKeyIntoProtected(), DefaultPrivilegesToApp(), MembershipEscalation(), ForgeableMembership(),
-        CitusSubqueryPolicy(), CitusRestrictivePolicy(), CitusOwnerCannotLogIn(), CitusContextNotPropagated(), TenantsTableReadable(),
+        CitusSubqueryPolicy(), CitusRestrictivePolicy(), CitusOwnerCannotLogIn(), CitusContextNotPropagated(), TenantsTableReadable(), DerivedTimeSeriesReadable(),
         ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(), CitusFanOutUnguarded(),
         Drift(),
         ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),

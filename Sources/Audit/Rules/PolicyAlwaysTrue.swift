@@ -1,4 +1,4 @@
-/// TW106: `USING (true)` or a buried `OR true` grants every row.
+/// TW106: `USING (true)` or a buried `OR true` grants every row (a policy for the table's owner alone aside).
 public struct PolicyAlwaysTrue: AuditRule {
     public let id = "TW106", name = "policy-always-true", severity = Severity.error
     public let title = "policy predicate is always true"
@@ -6,7 +6,9 @@ public struct PolicyAlwaysTrue: AuditRule {
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
         let protected = Set(input.tenantTables.map(\.qualified))
-        return input.parsedPolicies.filter { protected.contains($0.policy.table) && $0.policy.permissive }.compactMap { p in
+        // A policy for the table's owner alone (`owner_access: all`) opens nothing the owner could not open itself.
+        let ownerPolicy = { (p: AuditCatalog.Policy) in input.catalog?.isOwnerPolicy(p) ?? false }
+        return input.parsedPolicies.filter { protected.contains($0.policy.table) && $0.policy.permissive && !ownerPolicy($0.policy) }.compactMap { p in
             let parts = [("USING", p.using), ("WITH CHECK", p.check)].filter { $0.1.map { $0.constantTrue || $0.trueBranch } ?? false }
             guard !parts.isEmpty else { return nil }
             return finding("policy \(p.policy.name) on \(p.policy.table): \(parts.map(\.0).joined(separator: " and ")) is always true (\(parts[0].1!.text))",

@@ -33,6 +33,7 @@ public enum CatalogQuery {
             SQL.textArray(uniqued([r.owner, r.app, r.admin] + r.readonly + r.adminMembers)), SQL.textArray(uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema) + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) })),
             r.admin,
             SQL.textArray(spec.legacyFunctions.map(\.signature)), SQL.textArray(spec.legacyFunctions.map(LegacyFunctionStatements.lookup)),
+            SQL.textArray(spec.rollups.map(\.viewSchema)), SQL.textArray(spec.rollups.map(\.name)), Rollup.privateSchema(tenancy: spec.tenancy),
         ]
     }
 
@@ -101,5 +102,16 @@ FROM unnest($7::text[], $8::text[]) AS l(signature, lookup)
 UNION ALL
 SELECT 'partition guard', e.evtenabled::text || ' ' || e.evtfoid::regproc::text
 FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'tenantwall_secure_partitions'
+UNION ALL
+SELECT 'rollup ' || r.nsp || '.' || r.rel, COALESCE((
+    SELECT c.relkind::text || ' owner=' || pg_catalog.pg_get_userbyid(c.relowner) || ' options=' || COALESCE(c.reloptions::text, '')
+           || ' acl=' || COALESCE(c.relacl::text, '') || E'\n' || CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) ELSE '' END
+    FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = r.nsp AND c.relname = r.rel), 'missing')
+    || E'\nmaterialized: ' || COALESCE((
+    SELECT c.relkind::text || ' owner=' || pg_catalog.pg_get_userbyid(c.relowner) || ' acl=' || COALESCE(c.relacl::text, '') || ' populated=' || c.relispopulated
+           || E'\n' || COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), '')
+           || E'\n' || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.pg_get_indexdef(x.indexrelid), E'\n' ORDER BY 1) FROM pg_catalog.pg_index AS x WHERE x.indrelid = c.oid), '')
+    FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $11 AND c.relname = r.rel), 'missing')
+FROM unnest($9::text[], $10::text[]) AS r(nsp, rel)
 """#
 }

@@ -19,6 +19,14 @@ public struct Plan: Sendable {
     public var effects: [String] = []
     public var isEmpty: Bool { differences.isEmpty && blockers.isEmpty }
 
+    public init(differences: [Difference], statements: [Statement], indexStatements: [Statement] = [], blockers: [String] = [], effects: [String] = []) {
+        self.differences = differences
+        self.statements = statements
+        self.indexStatements = indexStatements
+        self.blockers = blockers
+        self.effects = effects
+    }
+
     public struct Difference: Sendable, Equatable {
         public var object: String
         public var live: String?

@@ -31,6 +31,7 @@ public struct Generator {
             Section("Time series: hypertables and partitions", TimeSeriesStatements(spec: spec).statements()),
             Section("Row-level security and policies", spec.tables.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),
             Section("Grants", spec.tables.flatMap { GrantStatements(spec: spec, table: $0).statements() }),
+            Section("Rollups: materialized views read through walled views", RollupStatements(spec: spec).statements()),
         ]
     }
 

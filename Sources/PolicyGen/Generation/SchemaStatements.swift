@@ -3,7 +3,7 @@
 struct SchemaStatements {
     let spec: Spec
 
-    var schemas: [String] { uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema)) }
+    var schemas: [String] { uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema) + spec.rollups.map(\.viewSchema)) }
 
     func statements() -> [Statement] {
         let access = SQL.identList(uniqued(spec.roles.accessRoles))
@@ -19,7 +19,19 @@ struct SchemaStatements {
                                      comment: "Citus creates the shards of moves and splits as the table owner."))
             }
             return out
-        } + chunkSchemaStatements()
+        } + chunkSchemaStatements() + rollupSchemaStatements()
+    }
+
+    /// The private schema of the rollups' materialized views: the owner's alone (no RLS applies to a
+    /// materialized view, so no access role may even name one).
+    func rollupSchemaStatements() -> [Statement] {
+        guard !spec.rollups.isEmpty else { return [] }
+        let schema = Rollup.privateSchema(tenancy: spec.tenancy), key = ObjectKey.schema(schema), name = SQL.ident(schema)
+        return [
+            Statement(key, "CREATE SCHEMA IF NOT EXISTS \(name)", comment: "Materialized views of the rollups; read through their walled views only."),
+            Statement(key, "ALTER SCHEMA \(name) OWNER TO \(SQL.ident(spec.roles.owner))"),
+            Statement(key, "REVOKE ALL ON SCHEMA \(name) FROM PUBLIC, \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
+        ]
     }
 
     /// Chunk schemas: TimescaleDB creates each hypertable's chunks there (`associated_schema_name`). Read-only

@@ -15,6 +15,8 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     case distribution(String)
     /// An adopted database's own setter (`legacy_functions:`).
     case legacyFunction(String)
+    /// A rollup: its materialized view and walled view (`rollups:`).
+    case rollup(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .partitionGuard: return "partition guard"
         case .distribution(let t): return "distribution \(t)"
         case .legacyFunction(let f): return "legacy function \(f)"
+        case .rollup(let r): return "rollup \(r)"
         }
     }
 

@@ -9,14 +9,17 @@ public struct Spec: Sendable {
     /// Functions of the database's own that set a context or a flag outside tenantwall (an adopted database's
     /// `set_tenant_context()`, a session `enable_admin_mode()`), and what tenantwall does with each.
     public var legacyFunctions: [LegacyFunction]
+    /// Materialized views over tenant tables, each read through a walled view (see `Rollup`).
+    public var rollups: [Rollup]
     /// The files the spec came from, in load order (for headers and fingerprints).
     public var files: [String]
 
-    public init(tenancy: Tenancy, roles: Roles, tables: [Table], legacyFunctions: [LegacyFunction] = [], files: [String]) {
+    public init(tenancy: Tenancy, roles: Roles, tables: [Table], legacyFunctions: [LegacyFunction] = [], rollups: [Rollup] = [], files: [String]) {
         self.tenancy = tenancy
         self.roles = roles
         self.tables = tables
         self.legacyFunctions = legacyFunctions
+        self.rollups = rollups
         self.files = files
     }
 }

@@ -5,7 +5,7 @@ import Yams
 ///
 ///     let spec = try SpecLoader.load([("policies/app.yaml", text)])
 public enum SpecLoader {
-    static let topKeys = ["tenancy", "roles", "tables", "legacy_functions"]
+    static let topKeys = ["tenancy", "roles", "tables", "legacy_functions", "rollups"]
     static let tenancyKeys = ["column", "type", "setting", "helper_schema", "scope", "helpers", "binding", "token_setting", "claim", "tenant_role_prefix",
                               "distribution", "fan_out"]
     static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create", "owner_access"]
@@ -17,6 +17,7 @@ public enum SpecLoader {
     static let hypertableKeys = ["time_column", "chunk_interval", "retention", "chunk_schema", "space_partitions", "compression",
                                  "continuous_aggregates"]
     static let partitionKeys = ["column", "interval", "premake", "manager"]
+    static let rollupKeys = ["name", "schema", "source", "group_by", "aggregates"]
 
     public static func load(_ files: [(path: String, text: String)]) throws -> Spec {
         var diagnostics: [Diagnostic] = []
@@ -24,6 +25,7 @@ public enum SpecLoader {
         var roles: Roles?
         var tables: [Table] = []
         var legacyFunctions: [LegacyFunction] = []
+        var rollups: [Rollup] = []
         var firstSection: [String: SourceLocation] = [:]
         var unparsed = false
         let sources = Dictionary(files.map { ($0.path, $0.text) }, uniquingKeysWith: { a, _ in a })
@@ -46,7 +48,7 @@ public enum SpecLoader {
             guard let root else { continue }
             for (key, keyNode, value) in reader.mapping(root, allowed: topKeys, what: "the spec") ?? [] {
                 let here = reader.location(keyNode)
-                if key != "tables" && key != "legacy_functions", let earlier = firstSection[key] {
+                if key != "tables" && key != "legacy_functions" && key != "rollups", let earlier = firstSection[key] {
                     reader.error("'\(key)' is already given at \(earlier.file):\(earlier.line); a model has one", keyNode)
                     continue
                 }
@@ -62,6 +64,10 @@ public enum SpecLoader {
                     for item in reader.sequence(value, what: "legacy_functions") ?? [] {
                         if let function = readLegacyFunction(item, &reader) { legacyFunctions.append(function) }
                     }
+                case "rollups":
+                    for item in reader.sequence(value, what: "rollups") ?? [] {
+                        if let rollup = readRollup(item, &reader) { rollups.append(rollup) }
+                    }
                 default: break  // `mapping(allowed:)` reported it
                 }
             }
@@ -76,7 +82,7 @@ public enum SpecLoader {
         let resolvedRoles = roles ?? Roles()
         let spec = Spec(tenancy: tenancy ?? Tenancy(), roles: resolvedRoles,
                         tables: tables.map { DefaultGrants.apply(to: $0, roles: resolvedRoles) }, legacyFunctions: legacyFunctions,
-                        files: files.map(\.path))
+                        rollups: rollups, files: files.map(\.path))
         // Semantic checks run on whatever could be read, so one run reports structural and semantic errors together.
         if !unparsed && roles != nil { diagnostics += SpecValidator.validate(spec) }
         let errors = diagnostics.filter { $0.severity == .error }
@@ -326,5 +332,37 @@ public enum SpecLoader {
         }
         if partitioning.column.isEmpty { reader.error("partitioning needs a 'column'", node) }
         return partitioning
+    }
+
+    static func readRollup(_ node: Node, _ reader: inout NodeReader) -> Rollup? {
+        guard let entries = reader.mapping(node, allowed: rollupKeys, what: "a rollup") else { return nil }
+        var rollup = Rollup(name: "", source: "", groupBy: [], aggregates: [], location: reader.location(node))
+        for (key, keyNode, value) in entries {
+            rollup.keyLocations[key] = reader.location(keyNode)
+            switch key {
+            case "name": rollup.name = reader.string(value, what: "rollup name") ?? ""
+            case "schema": rollup.schema = reader.string(value, what: "rollup schema")
+            case "source": rollup.source = reader.string(value, what: "rollup source") ?? ""
+            case "group_by": rollup.groupBy = readOutputs(value, &reader, what: "group_by", columnsAllowed: true)
+            case "aggregates": rollup.aggregates = readOutputs(value, &reader, what: "aggregates", columnsAllowed: false)
+            default: break  // `mapping(allowed:)` reported it
+            }
+        }
+        if rollup.name.isEmpty { reader.error("a rollup needs a 'name'", node); return nil }
+        if rollup.source.isEmpty { reader.error("rollup '\(rollup.name)' needs a 'source' (the tenant table it reads)", node) }
+        if rollup.aggregates.isEmpty { reader.error("rollup '\(rollup.name)' needs 'aggregates' (output name: expression, e.g. events: count(*))", node) }
+        return rollup
+    }
+
+    /// `name: expression` pairs in order; for `group_by`, a list of column names is also accepted.
+    static func readOutputs(_ node: Node, _ reader: inout NodeReader, what: String, columnsAllowed: Bool) -> [(name: String, expression: String)] {
+        if columnsAllowed, case .sequence = node {
+            return (reader.strings(node, what: what) ?? []).map { ($0, $0) }
+        }
+        var out: [(name: String, expression: String)] = []
+        for (key, _, value) in reader.mapping(node, allowed: nil, what: what) ?? [] {
+            if let expression = reader.string(value, what: "\(what) '\(key)'") { out.append((key, expression)) }
+        }
+        return out
     }
 }

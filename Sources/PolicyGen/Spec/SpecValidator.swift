@@ -261,6 +261,70 @@ public enum SpecValidator {
             }
         }
         out += legacyFunctions(spec)
+        out += rollups(spec)
+        return out
+    }
+
+    /// Each rollup reads one tenant table of the spec, groups by the tenant column first, names each output
+    /// once, calls only what `RollupExpression` allows, and is refreshed by an owner that sees every row.
+    static func rollups(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let start = SourceLocation(file: spec.files.first ?? "spec", line: 1, column: 1)
+        let t = spec.tenancy
+        var seen: [String: SourceLocation] = [:]
+        for rollup in spec.rollups {
+            let at = rollup.location ?? start
+            func error(_ message: String, _ key: String? = nil) {
+                out.append(Diagnostic(.error, "rollup '\(rollup.name)': " + message, at: key.flatMap { rollup.keyLocations[$0] } ?? at))
+            }
+            if rollup.name.utf8.count > maxIdentifierBytes - 4 {
+                error("the name is over \(maxIdentifierBytes - 4) bytes: its unique index '<name>_key' would be truncated by PostgreSQL", "name")
+            }
+            if t.citus { error("rollups are not built on Citus (a materialized view over a distributed table is the coordinator's, gathered from every shard)", "name") }
+            if let earlier = seen[rollup.name] {
+                error("another rollup has this name (at \(earlier.file):\(earlier.line)); each has a materialized view of that name in \(Rollup.privateSchema(tenancy: t))", "name")
+            }
+            seen[rollup.name] = seen[rollup.name] ?? at
+            if rollup.viewSchema.lowercased().hasPrefix("pg_") { error("schema '\(rollup.viewSchema)' starts with 'pg_'", "schema") }
+            if spec.tables.contains(where: { $0.schema == rollup.viewSchema && $0.name == rollup.name }) {
+                error("'\(rollup.qualifiedName)' is a table of the spec; the walled view needs its own name", "name")
+            }
+            if spec.roles.ownerAccess != .all {
+                error("the refresh runs as the owner, which sees no row of a FORCE-RLS table unless roles.owner_access is 'all' (a rollup refreshed with owner_access: none would be empty)", "source")
+            }
+            let (schema, name) = rollup.sourceParts
+            guard let table = spec.tables.first(where: { $0.schema == schema && $0.name == name }) else {
+                var message = "source '\(rollup.source)' is not a table of the spec"
+                let candidates = rollup.source.contains(".") ? spec.tables.map(\.qualifiedName) : spec.tables.filter { $0.schema == "public" }.map(\.name)
+                if let s = Suggestion.closest(to: rollup.source, among: candidates) { message += "; did you mean '\(s)'?" }
+                error(message, "source")
+                continue
+            }
+            guard table.isolation == .tenant else {
+                error("source '\(table.qualifiedName)' has isolation '\(table.isolation.rawValue)'; a rollup reads a tenant table (grouped by \(t.column))", "source")
+                continue
+            }
+            var names: Set<String> = [t.column]
+            for (output, expression, key) in rollup.groupBy.map({ ($0.name, $0.expression, "group_by") }) + rollup.aggregates.map({ ($0.name, $0.expression, "aggregates") }) {
+                if output.isEmpty || output.utf8.count > maxIdentifierBytes { error("output name '\(output)' must be 1 to \(maxIdentifierBytes) bytes", key) }
+                if output == t.column { error("'\(output)' is the tenant column, always the first key: do not list it", key); continue }
+                if !names.insert(output).inserted { error("output '\(output)' is named twice", key) }
+                switch RollupExpression.read(expression) {
+                case .failure(let problem): error("\(key) '\(output)': \(problem.message)", key)
+                case .success(let reading):
+                    if key == "group_by" && reading.aggregates { error("group_by '\(output)' calls an aggregate", key) }
+                    if key == "aggregates" && !reading.aggregates { error("aggregates '\(output)' calls no aggregate (count, sum, …); group by it instead", key) }
+                    for column in uniqued(reading.columns) where table.column(column) == nil {
+                        var message = "\(key) '\(output)' names column '\(column)', which '\(table.qualifiedName)' does not have"
+                        if let s = Suggestion.closest(to: column, among: table.columns.map(\.name)) { message += "; did you mean '\(s)'?" }
+                        error(message, key)
+                    }
+                }
+            }
+            if !table.grants.contains(where: { $0.commands.contains(.select) }) {
+                error("no access role may read '\(table.qualifiedName)', so none would be granted the rollup", "source")
+            }
+        }
         return out
     }
 

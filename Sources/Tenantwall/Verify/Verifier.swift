@@ -55,7 +55,7 @@ public final class Verifier {
         let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
         let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
 
-        var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main)
+        var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
         let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
         let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
         // Tables whose probes write probe tenants into a common table run one after another (ProbeGroups).

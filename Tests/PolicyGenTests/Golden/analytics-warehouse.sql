@@ -47,6 +47,13 @@ ALTER SCHEMA "analytics" OWNER TO "wh_owner";
 
 GRANT USAGE ON SCHEMA "analytics" TO "wh_ingest_app", "wh_admin", "wh_bi";
 
+-- Materialized views of the rollups; read through their walled views only.
+CREATE SCHEMA IF NOT EXISTS "tenantwall_rollups";
+
+ALTER SCHEMA "tenantwall_rollups" OWNER TO "wh_owner";
+
+REVOKE ALL ON SCHEMA "tenantwall_rollups" FROM PUBLIC, "wh_ingest_app", "wh_admin", "wh_bi";
+
 -- ============================================================================
 -- Helper functions
 -- ============================================================================
@@ -254,7 +261,7 @@ DO $tw$
 DECLARE
     stale name;
 BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"raw"."tenants"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_admin_delete']::name[]) LOOP
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"raw"."tenants"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_admin_delete', 'tw_owner_all']::name[]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"raw"."tenants"'::regclass);
     END LOOP;
 END
@@ -292,6 +299,12 @@ DROP POLICY IF EXISTS "tw_admin_delete" ON "raw"."tenants";
 CREATE POLICY "tw_admin_delete" ON "raw"."tenants" AS PERMISSIVE FOR DELETE TO "wh_admin"
     USING ((SELECT "tenantwall"."admin_mode_enabled"()));
 
+DROP POLICY IF EXISTS "tw_owner_all" ON "raw"."tenants";
+
+CREATE POLICY "tw_owner_all" ON "raw"."tenants" AS PERMISSIVE FOR ALL TO "wh_owner"
+    USING (true)
+    WITH CHECK (true);
+
 -- raw.events: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "raw"."events" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
@@ -300,7 +313,7 @@ DO $tw$
 DECLARE
     stale name;
 BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"raw"."events"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_tenant_delete', 'tw_admin_delete']::name[]) LOOP
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"raw"."events"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_tenant_delete', 'tw_admin_delete', 'tw_owner_all']::name[]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"raw"."events"'::regclass);
     END LOOP;
 END
@@ -348,6 +361,12 @@ DROP POLICY IF EXISTS "tw_admin_delete" ON "raw"."events";
 CREATE POLICY "tw_admin_delete" ON "raw"."events" AS PERMISSIVE FOR DELETE TO "wh_admin"
     USING ((SELECT "tenantwall"."admin_mode_enabled"()));
 
+DROP POLICY IF EXISTS "tw_owner_all" ON "raw"."events";
+
+CREATE POLICY "tw_owner_all" ON "raw"."events" AS PERMISSIVE FOR ALL TO "wh_owner"
+    USING (true)
+    WITH CHECK (true);
+
 -- analytics.daily_usage: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "analytics"."daily_usage" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
@@ -356,7 +375,7 @@ DO $tw$
 DECLARE
     stale name;
 BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"analytics"."daily_usage"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_tenant_delete', 'tw_admin_delete']::name[]) LOOP
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"analytics"."daily_usage"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update', 'tw_tenant_delete', 'tw_admin_delete', 'tw_owner_all']::name[]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"analytics"."daily_usage"'::regclass);
     END LOOP;
 END
@@ -404,6 +423,12 @@ DROP POLICY IF EXISTS "tw_admin_delete" ON "analytics"."daily_usage";
 CREATE POLICY "tw_admin_delete" ON "analytics"."daily_usage" AS PERMISSIVE FOR DELETE TO "wh_admin"
     USING ((SELECT "tenantwall"."admin_mode_enabled"()));
 
+DROP POLICY IF EXISTS "tw_owner_all" ON "analytics"."daily_usage";
+
+CREATE POLICY "tw_owner_all" ON "analytics"."daily_usage" AS PERMISSIVE FOR ALL TO "wh_owner"
+    USING (true)
+    WITH CHECK (true);
+
 -- analytics.plans: isolation shared; forced, so the owner is bound too.
 ALTER TABLE "analytics"."plans" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
@@ -412,7 +437,7 @@ DO $tw$
 DECLARE
     stale name;
 BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"analytics"."plans"'::regclass AND polname <> ALL (ARRAY['tw_shared_select', 'tw_admin_insert', 'tw_admin_update', 'tw_admin_delete']::name[]) LOOP
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"analytics"."plans"'::regclass AND polname <> ALL (ARRAY['tw_shared_select', 'tw_admin_insert', 'tw_admin_update', 'tw_admin_delete', 'tw_owner_all']::name[]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"analytics"."plans"'::regclass);
     END LOOP;
 END
@@ -438,6 +463,12 @@ DROP POLICY IF EXISTS "tw_admin_delete" ON "analytics"."plans";
 
 CREATE POLICY "tw_admin_delete" ON "analytics"."plans" AS PERMISSIVE FOR DELETE TO "wh_admin"
     USING ((SELECT "tenantwall"."admin_mode_enabled"()));
+
+DROP POLICY IF EXISTS "tw_owner_all" ON "analytics"."plans";
+
+CREATE POLICY "tw_owner_all" ON "analytics"."plans" AS PERMISSIVE FOR ALL TO "wh_owner"
+    USING (true)
+    WITH CHECK (true);
 
 -- ============================================================================
 -- Grants
@@ -474,6 +505,77 @@ GRANT SELECT ON TABLE "analytics"."plans" TO "wh_ingest_app";
 GRANT SELECT ON TABLE "analytics"."plans" TO "wh_bi";
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "analytics"."plans" TO "wh_admin";
+
+-- ============================================================================
+-- Rollups: materialized views read through walled views
+-- ============================================================================
+
+-- analytics.tenant_daily_summary: the rollup of raw.events, grouped by tenant_id first. Made again (and its walled view with it) only when its query changes; the comment holds the query it was made from.
+-- Its unique index (one row per tenant and group) is built while it is empty: refresh_rollups() refreshes CONCURRENTLY, so readers are never blocked.
+DO $tw$
+BEGIN
+    IF pg_catalog.obj_description(pg_catalog.to_regclass('"tenantwall_rollups"."tenant_daily_summary"'), 'pg_class') IS DISTINCT FROM 'tenantwall rollup: SELECT "tenant_id", ((occurred_at AT TIME ZONE ''UTC'')::date) AS "day", (kind) AS "kind", (count(*)) AS "events", (max(occurred_at)) AS "last_event_at"
+    FROM "raw"."events"
+    GROUP BY 1, 2, 3' THEN
+        DROP MATERIALIZED VIEW IF EXISTS "tenantwall_rollups"."tenant_daily_summary" CASCADE;
+        CREATE MATERIALIZED VIEW "tenantwall_rollups"."tenant_daily_summary" AS
+        SELECT "tenant_id", ((occurred_at AT TIME ZONE 'UTC')::date) AS "day", (kind) AS "kind", (count(*)) AS "events", (max(occurred_at)) AS "last_event_at"
+    FROM "raw"."events"
+    GROUP BY 1, 2, 3
+        WITH NO DATA;
+        COMMENT ON MATERIALIZED VIEW "tenantwall_rollups"."tenant_daily_summary" IS 'tenantwall rollup: SELECT "tenant_id", ((occurred_at AT TIME ZONE ''UTC'')::date) AS "day", (kind) AS "kind", (count(*)) AS "events", (max(occurred_at)) AS "last_event_at"
+    FROM "raw"."events"
+    GROUP BY 1, 2, 3';
+        CREATE UNIQUE INDEX "tenant_daily_summary_key" ON "tenantwall_rollups"."tenant_daily_summary" ("tenant_id", "day", "kind");
+    END IF;
+END
+$tw$;
+
+ALTER MATERIALIZED VIEW "tenantwall_rollups"."tenant_daily_summary" OWNER TO "wh_owner";
+
+-- No RLS applies to a materialized view: no access role may name it (its schema is closed to them too).
+REVOKE ALL ON TABLE "tenantwall_rollups"."tenant_daily_summary" FROM PUBLIC, "wh_ingest_app", "wh_admin", "wh_bi";
+
+-- Filled once, as the owner (a refresh runs its query as the materialized view's owner).
+DO $tw$
+BEGIN
+    IF NOT (SELECT relispopulated FROM pg_catalog.pg_class WHERE oid = '"tenantwall_rollups"."tenant_daily_summary"'::regclass) THEN
+        REFRESH MATERIALIZED VIEW "tenantwall_rollups"."tenant_daily_summary";
+    END IF;
+END
+$tw$;
+
+-- The wall: each tenant reads its own rows of the rollup; no context, no rows.
+CREATE OR REPLACE VIEW "analytics"."tenant_daily_summary" WITH (security_barrier) AS
+    SELECT "tenant_id", "day", "kind", "events", "last_event_at"
+    FROM "tenantwall_rollups"."tenant_daily_summary"
+    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'wh_admin', 'USAGE') THEN (SELECT "tenantwall"."admin_mode_enabled"()) ELSE false END;
+
+ALTER VIEW "analytics"."tenant_daily_summary" OWNER TO "wh_owner";
+
+REVOKE ALL ON TABLE "analytics"."tenant_daily_summary" FROM PUBLIC, "wh_ingest_app", "wh_admin", "wh_bi";
+
+-- The roles that may read raw.events.
+GRANT SELECT ON TABLE "analytics"."tenant_daily_summary" TO "wh_ingest_app", "wh_bi", "wh_admin";
+
+-- Refreshes every rollup as the owner, which reads every tenant's rows (roles.owner_access: all). Returns nothing: a caller learns no row.
+CREATE OR REPLACE FUNCTION "tenantwall"."refresh_rollups"() RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $tw$
+BEGIN
+    IF (SELECT relispopulated FROM pg_catalog.pg_class WHERE oid = '"tenantwall_rollups"."tenant_daily_summary"'::regclass) THEN
+        REFRESH MATERIALIZED VIEW CONCURRENTLY "tenantwall_rollups"."tenant_daily_summary";
+    ELSE
+        REFRESH MATERIALIZED VIEW "tenantwall_rollups"."tenant_daily_summary";
+    END IF;
+END
+$tw$;
+
+ALTER FUNCTION "tenantwall"."refresh_rollups"() OWNER TO "wh_owner";
+
+REVOKE ALL ON FUNCTION "tenantwall"."refresh_rollups"() FROM PUBLIC, "wh_ingest_app", "wh_admin", "wh_bi";
+
+GRANT EXECUTE ON FUNCTION "tenantwall"."refresh_rollups"() TO "wh_owner", "wh_admin";
 
 -- tenantwall:no-transaction
 -- Generated by tenantwall from policies/analytics-warehouse/analytics-warehouse.yaml.

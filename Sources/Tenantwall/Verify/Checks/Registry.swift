@@ -8,7 +8,7 @@ public enum VerifyChecks {
         AdminForgedToken(), AdminEnableNonmember(), AdminModeSeesAll(),
     ]
 
-    public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all }
+    public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all + Verifier.rollupChecks }
 
     /// The README's check table: `| id | what is tried | passes when |`, one row per check.
     public static func markdownTable() -> String {
