@@ -150,6 +150,43 @@ final class PoolerTests: XCTestCase {
         return try visible(b, "public.workflows")
     }
 
+    // MARK: verify --pooler
+
+    /// verify's cross-client probes through a real transaction-mode pooler: they pass on the example, the admin
+    /// probe runs only for a user that may enable admin mode, and a `scope: session` spec fails with its remedy.
+    func testVerifyProbesThroughThePooler() throws {
+        let (name, db, spec) = try applied("workflow-platform")
+        let app = try loginRole("pool_wf_app", memberOf: spec.roles.app, db), admin = try loginRole("pool_wf_admin", memberOf: spec.roles.admin, db)
+        let pooler = try LocalPooler.start(in: TestServer.shared, users: [app, admin])
+        defer { pooler.stop() }
+        func poolerChecks(_ spec: Spec, _ user: String) throws -> [String: CheckResult] {
+            var settings = Verifier.Settings()
+            settings.pooler = pooler.connectionString(database: name, user: user)
+            let report = try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name), settings: settings).run()
+            return Dictionary(uniqueKeysWithValues: report.checks.filter { $0.id.hasPrefix("pooler-") }.map { ($0.id, $0) })
+        }
+        let asApp = try poolerChecks(spec, app)
+        XCTAssertEqual(asApp["pooler-context-next-client"]?.status, .passed, "\(String(describing: asApp["pooler-context-next-client"]))")
+        XCTAssertEqual(asApp["pooler-admin-next-client"]?.status, .skipped, "the app may not enable admin mode")
+        let asAdmin = try poolerChecks(spec, admin)
+        XCTAssertEqual(asAdmin["pooler-admin-next-client"]?.status, .passed, "\(String(describing: asAdmin["pooler-admin-next-client"]))")
+        XCTAssertEqual(try db.query("SELECT count(*) FROM tenantwall.admin_mode_log WHERE reason = 'tenantwall verify --pooler'").scalar, "1", "the one committed probe row")
+
+        var session = spec
+        session.tenancy.scope = .session
+        try LiveDatabase(connection: db).apply(session)
+        let leaking = try XCTUnwrap(try poolerChecks(session, app)["pooler-context-next-client"])
+        XCTAssertEqual(leaking.status, .failed)
+        XCTAssertTrue(leaking.actual.contains("reached the next client") && leaking.actual.contains("scope: transaction"), leaking.actual)
+        try LiveDatabase(connection: db).apply(spec)
+
+        let cli = try TenantwallProcess.run(["verify", "--spec", TestServer.path("policies/workflow-platform"), "--database", TestServer.shared.connectionString(database: name),
+                                             "--pooler", pooler.connectionString(database: name, user: app), "--format", "json"])
+        let failed = (try? JSONDecoder().decode(VerifyReport.self, from: Data(cli.stdout.utf8)))?.checks.filter { $0.status == .failed }.map { "\($0.table) \($0.id) \($0.role): \($0.actual)" }
+        XCTAssertEqual(cli.status, 0, cli.stderr + "\n" + (failed ?? [String(cli.stdout.prefix(3000))]).joined(separator: "\n"))
+        XCTAssertTrue(cli.stdout.contains("pooler-context-next-client"), "the CLI runs the pooler probes")
+    }
+
     // MARK: signed binding (support-desk)
 
     func testSignedBindingNeverReachesTheNextClient() throws {
