@@ -2,7 +2,9 @@
 # Installs what tenantwall needs on a fresh Debian machine (only what is missing), builds it, and installs the
 # tenantwall extension into the local PostgreSQL servers. Safe to run again; each step is skipped when done.
 #
-# - Debian packages: libpq, PostgreSQL 15 (server, headers, pg_partman 4.x, pgTAP and pg_prove), pkg-config, make, gcc.
+# - Debian packages: libpq, PostgreSQL 15 (server, headers, pg_partman 4.x, pgTAP and pg_prove), PgBouncer (the
+#   pooler tests start their own; Debian's service is stopped and disabled when this script installs it),
+#   pkg-config, make, gcc.
 # - PostgreSQL's parser with the PostgreSQL 18 grammar: libpg_query from the source distribution of PyPI's
 #   pglast (Debian's libpg-query-dev stops at the 15 grammar). Built once into /usr/local as a static library
 #   under its own name (libtenantwall_pg_query.a) with a pkg-config file, so nothing else on the machine changes.
@@ -13,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv)
+packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +24,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests run PgBouncer themselves, on a Unix socket in a temporary directory: the package's own service
+  # (TCP port 6432) has no business running. Only when installed here: a pooler set up by hand is left alone.
+  if [[ " ${missing[*]} " == *" pgbouncer "* ]]; then
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      $SUDO systemctl disable --now pgbouncer >/dev/null 2>&1 || true
+    else
+      $SUDO service pgbouncer stop >/dev/null 2>&1 || true
+      $SUDO update-rc.d pgbouncer disable >/dev/null 2>&1 || true
+    fi
+  fi
 fi
 
 # PostgreSQL's parser, PostgreSQL 18 grammar.

@@ -86,11 +86,13 @@ public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Per-file settings written as comments: `-- tenantwall:no-transaction`,
-/// `-- tenantwall:lock-timeout=10s`, `-- tenantwall:statement-timeout=15min`.
+/// `-- tenantwall:lock-timeout=10s`, `-- tenantwall:statement-timeout=15min`, `-- tenantwall:lock-retries=5`.
 public struct Directives: Sendable, Equatable {
     public var transactional = true
     public var lockTimeout: String?
     public var statementTimeout: String?
+    /// How often a file (or, without a transaction, a statement) that failed with 55P03 is tried again.
+    public var lockRetries: Int?
 
     public init() {}
 
@@ -107,6 +109,7 @@ public struct Directives: Sendable, Equatable {
             case let (name, _) where name.hasPrefix("allow "): break   // an audit suppression, read by `tenantwall audit`
             case ("lock-timeout", 2) where Directives.isDuration(parts[1]): lockTimeout = parts[1]
             case ("statement-timeout", 2) where Directives.isDuration(parts[1]): statementTimeout = parts[1]
+            case ("lock-retries", 2) where Int(parts[1]).map({ (0...100).contains($0) }) == true: lockRetries = Int(parts[1])
             default: throw MigrationError.badDirective(file: file, line: index + 1, String(directive))
             }
         }

@@ -20,6 +20,15 @@ public final class MigrationRunner {
         public var lockWait: TimeInterval = 60
         public var lockTimeout = "10s"
         public var statementTimeout = "30min"
+        /// How often a transactional file, or a statement of a no-transaction file, that failed with 55P03
+        /// (lock_not_available: `lock_timeout` ran out) is tried again, after an exponential backoff with jitter.
+        /// Nothing else is ever retried. A file's `-- tenantwall:lock-retries=N` overrides it.
+        public var lockRetries = 0
+        /// The first backoff; each retry doubles it (at most `maxBackoff`), and jitter takes it down to half at random.
+        public var firstBackoff: TimeInterval = 0.5
+        public var maxBackoff: TimeInterval = 30
+        /// Where each retry is said, always (not only on a terminal): a retry is part of what a deploy did.
+        public var log: (String) -> Void = { _ in }
         public init() {}
     }
 
@@ -169,15 +178,17 @@ public final class MigrationRunner {
         let elapsed = { Int(Date().timeIntervalSince(start) * 1000) }
         let kind = file.kind.rawValue
         if file.directives.transactional {
-            try connection.execute("BEGIN; \(timeouts(file, local: true)); SET LOCAL synchronous_commit = off")
-            do {
-                for statement in statements { try execute(statement, of: file) }
-                try connection.query(HistorySQL.insert, [file.version?.text, file.description, kind, file.name, file.checksum,
-                                                         String(elapsed()), "true", nil, nil])
-                try connection.execute("COMMIT")
-            } catch {
-                _ = try? connection.execute("ROLLBACK")
-                throw error
+            try retryingLocks(file, what: file.name) {
+                try connection.execute("BEGIN; \(timeouts(file, local: true)); SET LOCAL synchronous_commit = off")
+                do {
+                    for statement in statements { try execute(statement, of: file) }
+                    try connection.query(HistorySQL.insert, [file.version?.text, file.description, kind, file.name, file.checksum,
+                                                             String(elapsed()), "true", nil, nil])
+                    try connection.execute("COMMIT")
+                } catch {
+                    _ = try? connection.execute("ROLLBACK")
+                    throw error
+                }
             }
             return elapsed()
         }
@@ -191,7 +202,8 @@ public final class MigrationRunner {
             try connection.query(HistorySQL.markStatement,
                                  [rank, String(statement.line), "did not finish line \(statement.line): the connection was lost or the server restarted while it ran (unless a migrate is running now)"])
             do {
-                try execute(statement, of: file)
+                // Outside a transaction each statement is its own: only the one that failed runs again.
+                try retryingLocks(file, what: "\(file.name) line \(statement.line)") { try execute(statement, of: file) }
             } catch let failure as MigrationFailed {
                 // Best effort: after a lost connection the row keeps the message written above.
                 _ = try? connection.query(HistorySQL.recordFailure,
@@ -202,6 +214,25 @@ public final class MigrationRunner {
         try connection.query(HistorySQL.recordSuccess,
                              [rank, String(elapsed())])
         return elapsed()
+    }
+
+    /// Runs `body` again after a 55P03 (lock_not_available) failure, at most the file's or the run's number of
+    /// retries, waiting `firstBackoff · 2^(n-1)` (capped) with equal jitter between tries, so that deploys
+    /// blocked by the same long transaction do not come back in step. Any other failure is thrown at once.
+    func retryingLocks(_ file: MigrationFile, what: String, _ body: () throws -> Void) throws {
+        let retries = file.directives.lockRetries ?? settings.lockRetries
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch let failure as MigrationFailed where failure.error.sqlState == "55P03" && attempt < retries {
+                attempt += 1
+                let backoff = min(settings.maxBackoff, settings.firstBackoff * pow(2, Double(attempt - 1)))
+                let wait = backoff / 2 + Double.random(in: 0...(backoff / 2))
+                settings.log("lock not available in \(what) (\(failure.error.message)): retry \(attempt) of \(retries) in \(Int(wait * 1000)) ms")
+                usleep(useconds_t(wait * 1_000_000))
+            }
+        }
     }
 
     func execute(_ statement: SQLParser.Statement, of file: MigrationFile) throws {

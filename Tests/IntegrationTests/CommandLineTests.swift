@@ -181,3 +181,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try admin.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_verify_%'").scalar, "0", "scratch copy dropped")
     }
 }
+
+extension CommandLineTests {
+    /// `scope: session` is valid, and `check` and `audit` say every time that it leaks through a transaction-mode
+    /// pooler.
+    func testSessionScopeIsCalledOutAsAPoolerLeak() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-scope-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = try String(contentsOfFile: TestServer.path("policies/workflow-platform/workflow-platform.yaml"), encoding: .utf8)
+        let session = original.replacingOccurrences(of: "\ntenancy:\n", with: "\ntenancy:\n  scope: session\n")
+        XCTAssertNotEqual(session, original)
+        try session.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let check = try TenantwallProcess.run(["check", "--spec", dir])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stderr.contains("spec.yaml:") && check.stderr.contains("transaction-mode pooler") && check.stderr.contains("scope: transaction"), check.stderr)
+        let audit = try TenantwallProcess.run(["audit", "--spec", dir])
+        XCTAssertTrue(audit.stdout.contains("TW402") && audit.stdout.contains("transaction-mode pooler"), audit.stdout + audit.stderr)
+        let quiet = try TenantwallProcess.run(["check", "--spec", TestServer.path("policies/workflow-platform")])
+        XCTAssertFalse(quiet.stderr.contains("warning"), "transaction scope: no warning: \(quiet.stderr)")
+    }
+}

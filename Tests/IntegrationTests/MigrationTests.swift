@@ -323,6 +323,63 @@ final class MigrationTests: XCTestCase {
         try other.execute("ROLLBACK")
     }
 
+    /// Holds ACCESS SHARE on `table` for `seconds` in another session (the server sleeps, not the test), once it
+    /// is granted; returns a group that is done when that transaction has ended.
+    func holdLock(on table: String, for seconds: Double) throws -> DispatchGroup {
+        let group = DispatchGroup(), url = self.url
+        group.enter()
+        DispatchQueue.global().async {
+            defer { group.leave() }
+            guard let holder = try? Connection(url) else { return }
+            _ = try? holder.execute("BEGIN; LOCK TABLE \(table) IN ACCESS SHARE MODE; SELECT pg_sleep(\(seconds)); COMMIT")
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while try scalar("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND mode = 'AccessShareLock' AND granted AND pid <> pg_backend_pid()") != "1" {
+            guard Date() < deadline else { throw TenantwallProcessError(message: "the lock on \(table) was never taken") }
+            usleep(20_000)
+        }
+        return group
+    }
+
+    /// A table locked for 3 s by another session, a 1 s lock_timeout: the file fails with 55P03 and is tried again
+    /// (backoff with jitter, each retry said on stderr) until the lock is gone; it is applied once.
+    func testLockRetriesOutliveALockHeldForThreeSeconds() throws {
+        try write("V1__t.sql", "CREATE TABLE busy (id int);\n")
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+        try write("V2__alter.sql", "ALTER TABLE busy ADD COLUMN x int;\n")
+        let held = try holdLock(on: "busy", for: 3)
+        let run = try tenantwall(["migrate", "--migration-lock-timeout", "1s", "--lock-retries", "5"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("lock not available in V2__alter.sql") && run.stderr.contains("retry 1 of 5"), run.stderr)
+        XCTAssertTrue(run.stdout.contains("applied V2__alter.sql"), run.stdout)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history WHERE version = '2' AND success"), "1", "one applied file")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history WHERE version = '2'"), "1", "and no other record of it")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'busy'::regclass AND attname = 'x'"), "1")
+        XCTAssertEqual(held.wait(timeout: .now() + 20), .success)
+    }
+
+    /// Without a transaction only the statement that met the lock runs again (the one before it ran once); the
+    /// file's directive sets the retries. Other errors are never retried.
+    func testLockRetriesDirectiveRetriesOnlyTheStatementAndNothingElse() throws {
+        try write("V1__t.sql", "CREATE TABLE busy (id int);\nCREATE TABLE log (n int);\n")
+        XCTAssertEqual(try tenantwall(["migrate"]).status, 0)
+        try write("V2__alter.sql", "-- tenantwall:no-transaction\n-- tenantwall:lock-retries=5\n-- tenantwall:lock-timeout=1s\nINSERT INTO log VALUES (1);\nALTER TABLE busy ADD COLUMN y int;\n")
+        let held = try holdLock(on: "busy", for: 3)
+        let run = try tenantwall(["migrate"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("lock not available in V2__alter.sql line 5"), run.stderr)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM log"), "1", "the statement before the lock ran once")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history WHERE version = '2' AND success"), "1")
+        XCTAssertEqual(held.wait(timeout: .now() + 20), .success)
+
+        try write("V3__missing.sql", "ALTER TABLE no_such_table ADD COLUMN z int;\n")
+        let failed = try tenantwall(["migrate", "--lock-retries", "5"])
+        XCTAssertEqual(failed.status, 2)
+        XCTAssertTrue(failed.stderr.contains("42P01"), failed.stderr)
+        XCTAssertFalse(failed.stderr.contains("retry"), "only 55P03 is retried: \(failed.stderr)")
+        XCTAssertEqual(try tenantwall(["migrate", "--lock-retries", "101"]).status, 2, "out of range: a usage error")
+    }
+
     func testUnknownFileNamesAreAnError() throws {
         try write("V1__a.sql", "SELECT 1;\n")
         try write("v2-typo.sql", "SELECT 1;\n")

@@ -34,7 +34,10 @@ final class MigrationPlannerTests: XCTestCase {
         XCTAssertFalse(f.directives.transactional)
         XCTAssertEqual(f.directives.lockTimeout, "2s")
         XCTAssertEqual(f.directives.statementTimeout, "10min")
-        for (text, line) in [("-- tenantwall:no-transacton\n", 1), ("SELECT 1;\n-- tenantwall:lock-timeout=soon\n", 2)] {
+        XCTAssertNil(f.directives.lockRetries)
+        XCTAssertEqual(try file("V1__x.sql", "-- tenantwall:lock-retries=5\nSELECT 1;\n").directives.lockRetries, 5)
+        for (text, line) in [("-- tenantwall:no-transacton\n", 1), ("SELECT 1;\n-- tenantwall:lock-timeout=soon\n", 2),
+                             ("-- tenantwall:lock-retries=-1\n", 1), ("-- tenantwall:lock-retries=many\n", 1), ("-- tenantwall:lock-retries=101\n", 1)] {
             XCTAssertThrowsError(try file("V1__x.sql", text)) { error in
                 guard case let .badDirective(file, at, _)? = error as? MigrationError else { return XCTFail("\(error)") }
                 XCTAssertEqual(file, "V1__x.sql")

@@ -17,7 +17,7 @@ public struct SessionScopeSetter: AuditRule {
             guard let body = function.body, body.range(of: Self.sessionSet, options: [.regularExpression, .caseInsensitive]) != nil else { return nil }
             let callers = function.executors.filter { $0 == "PUBLIC" || input.isApp($0) }
             guard !callers.isEmpty else { return nil }
-            return finding("\(function.qualified)(\(function.signature)) sets a setting for the whole session and \(callers.sorted().joined(separator: ", ")) can call it",
+            return finding("\(function.qualified)(\(function.signature)) sets a setting for the whole session and \(callers.sorted().joined(separator: ", ")) can call it: through a transaction-mode pooler the next client of the connection gets it",
                            at: .object("function", "\(function.qualified)(\(function.signature))"),
                            fix: "set_config(…, true) (transaction-local), or REVOKE EXECUTE ON FUNCTION \(Fix.table(function.qualified))(\(function.signature)) FROM \(callers.sorted().map { $0 == "PUBLIC" ? $0 : Fix.ident($0) }.joined(separator: ", "));")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Postgres
 import Tenantwall
 
@@ -18,6 +19,11 @@ struct Check: ParsableCommand {
     func run() throws {
         let spec = try specOptions.load()
         print("\(spec.files.joined(separator: ", ")): ok (\(spec.tables.count) tables)")
+        if spec.tenancy.scope == .session {
+            // Valid, and a choice: said every time, since the leak it allows is silent.
+            let at = spec.tenancy.location.map { "\($0.file):\($0.line):\($0.column): " } ?? ""
+            FileHandle.standardError.write(Data((at + "warning: tenancy.scope: session: the context outlives the transaction, and through a transaction-mode pooler (PgBouncer pool_mode = transaction) it leaks to the next client of the server connection; use scope: transaction unless the application owns its connections (audit TW402, verify --pooler)\n").utf8))
+        }
         if let database {
             let live = LiveDatabase(connection: try Connection(database))
             let plan = try live.plan(spec)

@@ -44,6 +44,9 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print every check (id, what it tries, when it passes) as a Markdown table, or JSON with --format json, and exit.")
     var listChecks = false
 
+    @Option(help: ArgumentHelp("Also probe through the application's pooler (a libpq connection string as the application logs in there): a context or admin mode committed by one client never reaches the next on the same server connection.", valueName: "conninfo"))
+    var pooler: String?
+
     @Option(help: ArgumentHelp("Also write the table checks as a pgTAP script (run it with pg_prove; it rolls everything back).", valueName: "file"))
     var emitPgtap: String?
 
@@ -68,6 +71,7 @@ struct Verify: ParsableCommand {
         settings.tenants = tenants
         settings.workers = workers
         settings.secret = try secret.secret()
+        settings.pooler = pooler
         if emitPgtap != nil { settings.writePgTAP(for: spec) }
 
         var server: LocalServer?

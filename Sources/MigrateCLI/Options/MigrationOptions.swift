@@ -27,7 +27,11 @@ struct MigrationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("statement_timeout for every migration, unless the file says otherwise.", valueName: "duration"))
     var statementTimeout = "30min"
 
+    @Option(help: ArgumentHelp("Try a file (or a no-transaction file's statement) again this many times when it fails with 55P03 lock_not_available, with exponential backoff and jitter; nothing else is retried.", valueName: "n"))
+    var lockRetries = 0
+
     func validate() throws {
+        if !(0...100).contains(lockRetries) { throw ValidationError("--lock-retries takes 0 to 100, not \(lockRetries)") }
         for (name, value) in [("--lock-wait", lockWait), ("--migration-lock-timeout", migrationLockTimeout), ("--statement-timeout", statementTimeout)] {
             if !Directives.isDuration(value) { throw ValidationError("\(name) takes a duration such as 500ms, 10s, 5min or 1h, not '\(value)'") }
         }
@@ -38,6 +42,8 @@ struct MigrationOptions: ParsableArguments {
         settings.lockWait = Self.seconds(lockWait)
         settings.lockTimeout = migrationLockTimeout
         settings.statementTimeout = statementTimeout
+        settings.lockRetries = lockRetries
+        settings.log = { FileHandle.standardError.write(Data(("tenantwall: " + $0 + "\n").utf8)) }
         return settings
     }
 

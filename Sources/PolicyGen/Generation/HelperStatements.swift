@@ -32,6 +32,7 @@ struct HelperStatements {
         case .role: out += RoleBindingStatements(spec: spec).statements()
         case .context: out += contextStatements()
         }
+        if t.missingContext == .error { out += missingContextStatements() }
         if r.hasAdmin {
             out.append(Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("enable_admin_mode"))(text) TO \(SQL.ident(r.admin))",
                                  comment: "Only members of \(r.admin) may enable admin mode."))
@@ -111,6 +112,48 @@ struct HelperStatements {
                 AS \(SQL.dollarQuoted(" SELECT pg_catalog.set_config(\(setting), '', false) "))
             """))
         return out
+    }
+}
+
+extension HelperStatements {
+    /// `tenancy.missing_context: error`: the policies read the tenant through `required_tenant_id(table)`, which
+    /// is `COALESCE(current_tenant_id(), missing_tenant_context(table))`. The reader is unchanged and the
+    /// wrapper is plain SQL, so the planner inlines it (around the native C reader too: no change to the
+    /// extension) and the comparison stays an index condition; the raising function runs only when the context
+    /// is missing. The admin role is exempt: admin mode has no tenant, and asking `admin_mode_enabled()` here
+    /// would make the reader PARALLEL RESTRICTED for everyone. Only roles a tenant policy applies to ever reach
+    /// it (the owner's `tw_owner_all` and superusers never evaluate tenant policies).
+    func missingContextStatements() -> [Statement] {
+        let t = spec.tenancy, r = spec.roles, type = t.type.rawValue
+        let exempt = r.hasAdmin ? "NOT pg_catalog.pg_has_role(CURRENT_USER, \(SQL.literal(r.admin)), 'USAGE')" : "true"
+        // A message for people: the schema as written in the spec, not as an identifier.
+        let setter = "\(schema).set_tenant_context(\(t.binding == .signed ? "token" : "tenant"))"
+        // The signed binding's SQL reader verifies a token in plpgsql and is PARALLEL UNSAFE; the wrapper says
+        // the same, so that it never claims more than what it calls.
+        let parallel = t.binding == .signed && !t.nativeReader ? "PARALLEL UNSAFE" : "PARALLEL SAFE"
+        return [
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("missing_tenant_context"))(relation text) RETURNS \(type)
+                    LANGUAGE plpgsql STABLE PARALLEL SAFE
+                    AS \(SQL.dollarQuoted("""
+
+                BEGIN
+                    IF \(exempt) THEN
+                        RAISE EXCEPTION 'tenantwall: no tenant context for role % on %', CURRENT_USER, relation
+                            USING ERRCODE = \(SQL.literal(MissingContext.sqlState)),
+                                  HINT = \(SQL.literal("call \(setter) in each transaction before touching tenant tables (tenancy.missing_context: error)"));
+                    END IF;
+                    RETURN NULL;
+                END
+
+                """))
+                """, comment: "tenancy.missing_context: error: a tenant statement without a context fails (\(MissingContext.sqlState)), naming the role, the table and the setter."),
+            Statement(.helpers, """
+                CREATE OR REPLACE FUNCTION \(fn("required_tenant_id"))(relation text) RETURNS \(type)
+                    LANGUAGE sql STABLE \(parallel)
+                    AS \(SQL.dollarQuoted(" SELECT COALESCE(\(fn("current_tenant_id"))(), \(fn("missing_tenant_context"))(relation)) "))
+                """, comment: "The tenant policies' reader: the session's tenant, or the error above."),
+        ]
     }
 }
 

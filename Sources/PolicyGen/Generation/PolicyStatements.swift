@@ -48,7 +48,11 @@ struct PolicyStatements {
             switch table.isolation {
             case .tenant, .self:
                 let scope = table.scopeColumn(tenancy: spec.tenancy)!
-                let reader = SQL.qualified(helpers, "current_tenant_id") + "()"
+                // tenancy.missing_context: error reads through a wrapper that raises, naming this table, when
+                // there is no context (same plan shape: the wrapper is inlined around the same reader).
+                let reader = spec.tenancy.missingContext == .error
+                    ? SQL.qualified(helpers, "required_tenant_id") + "(\(SQL.literal(table.qualifiedName)))"
+                    : SQL.qualified(helpers, "current_tenant_id") + "()"
                 let predicate = "\(SQL.ident(scope)) = " + (directCall ? reader : "(SELECT \(reader))")
                 // The tenants table: a tenant reads and updates its own row; an application that signs tenants up
                 // (INSERT granted) creates only the row of the tenant its context names. The admin writes it in

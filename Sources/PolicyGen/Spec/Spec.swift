@@ -137,12 +137,27 @@ public enum ContextScope: String, CaseIterable, Sendable {
     case session
 }
 
+/// What a tenant policy does for a statement of an access role that runs without a tenant context.
+public enum MissingContext: String, CaseIterable, Sendable {
+    /// No tenant: zero rows, writes rejected by row-level security (42501). Quiet, and a forgotten
+    /// `set_tenant_context()` looks like an empty tenant.
+    case empty
+    /// The statement fails with SQLSTATE `TW001`, naming the role, the table and the setter: a forgotten
+    /// context (or one lost to a pooler) is a loud error. The admin role stays quiet (admin mode is tenant-less).
+    case error
+
+    /// The SQLSTATE of the `error` mode's exception (class TW is tenantwall's own, unused by PostgreSQL).
+    public static let sqlState = "TW001"
+}
+
 public struct Tenancy: Sendable {
     public var column: String = "tenant_id"
     public var type: TenantType = .uuid
     public var setting: String = "app.current_tenant_id"
     public var helperSchema: String = "tenantwall"
     public var scope: ContextScope = .transaction
+    /// `tenancy.missing_context`: a tenant statement without a context reads nothing (`empty`) or fails (`error`).
+    public var missingContext: MissingContext = .empty
     public var helpers: HelperInstall = .inline
     /// How a session is bound to its tenant.
     public var binding: Binding = .context

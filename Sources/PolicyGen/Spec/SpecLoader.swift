@@ -7,7 +7,7 @@ import Yams
 public enum SpecLoader {
     static let topKeys = ["tenancy", "roles", "tables", "legacy_functions", "rollups"]
     static let tenancyKeys = ["column", "type", "setting", "helper_schema", "scope", "helpers", "binding", "token_setting", "claim", "tenant_role_prefix",
-                              "distribution", "fan_out"]
+                              "distribution", "fan_out", "missing_context"]
     static let roleKeys = ["owner", "app", "admin", "admin_members", "readonly", "create", "owner_access"]
     static let legacyKeys = ["function", "action"]
     static let tableKeys = ["name", "schema", "isolation", "key", "reason", "columns", "primary_key", "grants",
@@ -123,6 +123,8 @@ public enum SpecLoader {
             case "tenant_role_prefix": tenancy.tenantRolePrefix = reader.string(value, what: "tenancy.tenant_role_prefix") ?? tenancy.tenantRolePrefix
             case "distribution": tenancy.distribution = reader.choice(value, what: "tenancy.distribution", as: Distribution.self) ?? tenancy.distribution
             case "fan_out": tenancy.fanOut = reader.choice(value, what: "tenancy.fan_out", as: FanOut.self) ?? tenancy.fanOut
+            case "missing_context":
+                tenancy.missingContext = reader.choice(value, what: "tenancy.missing_context", as: MissingContext.self) ?? tenancy.missingContext
             case "helpers": tenancy.helpers = reader.choice(value, what: "tenancy.helpers", as: HelperInstall.self) ?? tenancy.helpers
             default: break  // `mapping(allowed:)` reported it
             }

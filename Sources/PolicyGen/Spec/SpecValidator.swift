@@ -59,6 +59,14 @@ public enum SpecValidator {
             error("tenancy.scope: session with the signed binding needs helpers: inline (the native extension verifies a token once per transaction, so a retired key stops binding at the next one)", tenancyAt)
         }
 
+        if t.missingContext == .error && t.binding == .role {
+            // The role binding has no context to forget: the session's login role is the tenant.
+            error("tenancy.missing_context: error applies to the context and signed bindings (with binding: role the login role is the tenant; there is no context to set)", tenancyAt)
+        }
+        if t.missingContext == .error && t.citus {
+            error("tenancy.missing_context: error is not yet proved on Citus (the workers evaluate the policies): use empty", tenancyAt)
+        }
+
         if t.citus {
             // What this version proves on a real cluster; the rest is refused rather than half-supported.
             if t.binding != .context { error("tenancy.distribution: citus supports the context binding in this version (signed and role bindings are not yet proved on a cluster)", tenancyAt) }

@@ -23,6 +23,9 @@ public final class Verifier {
         /// The pgTAP script's own signing key (signed binding): the table probes sign with it and add it inside
         /// their transactions, as the script does.
         public var scriptSecret: [UInt8]?
+        /// `verify --pooler`: a connection string through the application's pooler, for the cross-client probes
+        /// (`PoolerChecks`).
+        public var pooler: String?
         public init() {}
     }
 
@@ -56,6 +59,7 @@ public final class Verifier {
         let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
 
         var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
+        if let pooler = settings.pooler { checks += try poolerChecks(pooler) }
         let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
         let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
         // Tables whose probes write probe tenants into a common table run one after another (ProbeGroups).
