@@ -73,7 +73,7 @@ public final class LocalPooler {
             try ini.write(to: dir.appendingPathComponent("pgbouncer.ini"), atomically: true, encoding: .utf8)
             let iniPath = dir.appendingPathComponent("pgbouncer.ini").path
             if let runAs { try LocalServer.run("/bin/chown", ["-R", runAs, dir.path]) }
-            pooler.pid = try spawn(binary, [iniPath], output: dir.appendingPathComponent("stderr.log").path)
+            pooler.pid = try LocalServer.spawn(binary, [iniPath], output: dir.appendingPathComponent("stderr.log").path)
             // The socket file appears at bind(), a moment before listen(): ready means its admin console answers.
             let deadline = Date().addingTimeInterval(15)
             while true {
@@ -124,23 +124,4 @@ public final class LocalPooler {
     }
 
     deinit { stop() }
-
-    /// Starts a program and returns its pid without waiting, its output in `output` (what PgBouncer says before
-    /// its own log file is open: a configuration it cannot read).
-    private static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw LocalServerError(message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
-        }
-        return pid
-    }
 }

@@ -119,19 +119,14 @@ public final class LocalServer {
         }
     }
 
-    /// Runs a program and waits for it, with its output in a file.
-    ///
-    /// posix_spawn and waitpid rather than Foundation's `Process`: the server that `pg_ctl start` leaves running
-    /// inherits descriptors, and `Process` would wait for those to close, i.e. for the server to stop.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let outputPath = NSTemporaryDirectory() + "tenantwall-run-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    /// Starts a program without waiting: standard input from /dev/null, standard output and error into the file
+    /// `output`. Returns its pid (the throwaway pooler keeps it running; `run` waits for it).
+    static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -140,6 +135,18 @@ public final class LocalServer {
         guard spawned == 0 else {
             throw LocalServerError(message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
+        return pid
+    }
+
+    /// Runs a program and waits for it, with its output in a file.
+    ///
+    /// posix_spawn and waitpid rather than Foundation's `Process`: the server that `pg_ctl start` leaves running
+    /// inherits descriptors, and `Process` would wait for those to close, i.e. for the server to stop.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let outputPath = NSTemporaryDirectory() + "tenantwall-run-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let pid = try spawn(executable, arguments, output: outputPath)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
