@@ -60,6 +60,25 @@ final class SpecSectionTests: XCTestCase {
             "6:5 unknown key 'zzzzzzzzzzzz' in a table (expected one of: name, schema, isolation, key, reason, columns, primary_key, grants, restrict, indexes, hypertable, partitioning, distribution)",
             "8:35 unknown key 'zzzzzzzzzzzz' in hypertable (expected one of: time_column, chunk_interval, retention, chunk_schema, space_partitions, compression, continuous_aggregates)",
         ])
+        let others = diagnostics("""
+            roles: {owner: o, app: a, zzzzzzzzzzzz: 1}
+            tables:
+              - name: t
+                isolation: tenant
+                columns: {tenant_id: uuid, at: {type: timestamptz, zzzzzzzzzzzz: 1}}
+                indexes: [{columns: [at], zzzzzzzzzzzz: 1}]
+                partitioning: {column: at, zzzzzzzzzzzz: 1}
+            legacy_functions: [{function: public.f(uuid), action: keep, zzzzzzzzzzzz: 1}]
+            rollups: [{name: r, source: t, aggregates: {n: count(*)}, zzzzzzzzzzzz: 1}]
+            """).filter { $0.contains("zzzzzzzzzzzz") }
+        XCTAssertEqual(others.map { String($0.drop { $0 != " " }.dropFirst()) }, [
+            "unknown key 'zzzzzzzzzzzz' in roles (expected one of: owner, app, admin, admin_members, readonly, create, owner_access)",
+            "unknown key 'zzzzzzzzzzzz' in column 'at' (expected one of: type, not_null, default)",
+            "unknown key 'zzzzzzzzzzzz' in an index (expected one of: name, columns, include, unique, where)",
+            "unknown key 'zzzzzzzzzzzz' in partitioning (expected one of: column, interval, premake, manager)",
+            "unknown key 'zzzzzzzzzzzz' in a legacy function (expected one of: function, action)",
+            "unknown key 'zzzzzzzzzzzz' in a rollup (expected one of: name, schema, source, group_by, aggregates)",
+        ])
     }
 
     // MARK: Legacy functions, rollups
