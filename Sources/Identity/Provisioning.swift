@@ -23,7 +23,6 @@ public struct Provisioning {
         self.connection = connection
     }
 
-    var tenantsTable: Table? { spec.tables.first { $0.isolation == .self } }
     var events: String { SQL.qualified(spec.tenancy.helperSchema, "tenant_events") }
 
     /// The login role of a tenant in the `role` binding.
@@ -38,9 +37,8 @@ public struct Provisioning {
     /// Inserts the tenant's row with the given column values (text, cast to each column's type).
     public func add(id: String, values: [String: String]) throws {
         try requireBypass()
-        guard let table = tenantsTable, let key = table.scopeColumn(tenancy: spec.tenancy) else {
-            throw ToolError("the spec has no tenants table (isolation: self)")
-        }
+        guard let scoped = spec.tenantsTable else { throw ToolError("the spec has no tenants table (isolation: self)") }
+        let table = scoped.table, key = scoped.column
         var columns = [key], parameters: [String?] = [id], casts = [spec.tenancy.type.rawValue]
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
             guard let column = table.column(name), name != key else { throw ToolError("\(table.qualifiedName) has no column '\(name)' to set") }
@@ -61,8 +59,8 @@ public struct Provisioning {
     }
 
     public func list() throws -> [[String: String?]] {
-        guard let table = tenantsTable else { throw ToolError("the spec has no tenants table (isolation: self)") }
-        let key = table.scopeColumn(tenancy: spec.tenancy)!
+        guard let scoped = spec.tenantsTable else { throw ToolError("the spec has no tenants table (isolation: self)") }
+        let table = scoped.table, key = scoped.column
         let sql = "SELECT \(table.columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(SQL.qualified(table.schema, table.name)) ORDER BY \(SQL.ident(key))"
         let result = try connection.query(sql)
         return result.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.name), row)) }
@@ -79,13 +77,11 @@ public struct Provisioning {
                 throw ToolError("tenant \(id) does not exist: no row in the tenants table, no rows of it in any tenant table\(spec.tenancy.binding == .role ? ", no tenant role" : ""); nothing was changed")
             }
             if deleteData {
-                for table in spec.tables where table.isolation == .tenant {
-                    let scope = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
-                    rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(scope) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
-                }
-                for table in spec.tables where table.isolation == .self {
-                    let key = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
-                    rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(key) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
+                // Tenant tables first, the tenants table last: rows that point at it go before it.
+                let ordered = spec.scopedTables.filter { $0.table.isolation == .tenant } + spec.scopedTables.filter { $0.table.isolation == .self }
+                for scoped in ordered {
+                    let sql = "DELETE FROM \(SQL.qualified(scoped.schema, scoped.name)) WHERE \(SQL.ident(scoped.column)) = $1::\(spec.tenancy.type.rawValue)"
+                    rows[scoped.qualifiedName] = try connection.query(sql, [id]).affectedRows
                 }
             }
             if spec.tenancy.binding == .role {
@@ -101,9 +97,9 @@ public struct Provisioning {
     /// Whether the tenant is known anywhere: its tenants-table row, rows in a tenant table, or its tenant role.
     func exists(_ id: String) throws -> Bool {
         let type = spec.tenancy.type.rawValue
-        for table in spec.tables where table.isolation == .tenant || table.isolation == .self {
-            let column = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
-            if try connection.query("SELECT EXISTS (SELECT 1 FROM \(SQL.qualified(table.schema, table.name)) WHERE \(column) = $1::\(type))::text", [id]).scalar == "true" {
+        for scoped in spec.scopedTables {
+            let sql = "SELECT EXISTS (SELECT 1 FROM \(SQL.qualified(scoped.schema, scoped.name)) WHERE \(SQL.ident(scoped.column)) = $1::\(type))::text"
+            if try connection.query(sql, [id]).scalar == "true" {
                 return true
             }
         }

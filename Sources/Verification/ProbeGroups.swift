@@ -8,17 +8,16 @@ import Quoting
 /// lock timeout). Tables whose probes write into a common table, the tenants table and the tables that point
 /// at it say, form one group, probed one after another on one connection; groups run side by side.
 enum ProbeGroups {
-    static func of(_ tables: [Table], spec: Spec, connection: Connection) throws -> [[Table]] {
+    static func of(_ tables: [ScopedTable], spec: Spec, connection: Connection) throws -> [[ScopedTable]] {
         // What each table's probe writes: itself, and its parents (read from the catalog).
         let writes = try tables.map { table -> Set<String> in
-            let scope = table.scopeColumn(tenancy: spec.tenancy)!
-            return try ProbeRows.parentTables(connection, schema: table.schema, name: table.name, scopeColumn: scope)
+            try ProbeRows.parentTables(connection, schema: table.schema, name: table.name, scopeColumn: table.column)
                 .union([SQL.qualified(table.schema, table.name)])
         }
-        var groups: [(tables: [Table], writes: Set<String>)] = []
+        var groups: [(tables: [ScopedTable], writes: Set<String>)] = []
         for (table, written) in zip(tables, writes) {
             let overlapping = groups.indices.filter { !groups[$0].writes.isDisjoint(with: written) }
-            var merged = (tables: [Table](), writes: written)
+            var merged = (tables: [ScopedTable](), writes: written)
             for index in overlapping {
                 merged.tables += groups[index].tables
                 merged.writes.formUnion(groups[index].writes)

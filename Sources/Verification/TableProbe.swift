@@ -11,6 +11,8 @@ import Tenantwall
 struct TableProbe {
     let spec: Spec
     let table: Table
+    /// The column the table's rows belong to a tenant by (the tenant column, or the tenants table's key).
+    let scopeColumn: String
     let connection: Connection
     /// Probe tenant ids, labelled A, B, C … in order.
     let tenants: [String]
@@ -19,7 +21,7 @@ struct TableProbe {
     let adminChecks: Bool
 
     var name: String { SQL.qualified(table.schema, table.name) }
-    var scope: String { SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!) }
+    var scope: String { SQL.ident(scopeColumn) }
     var type: String { spec.tenancy.type.rawValue }
     let session: ProbeSession
     /// `role` binding: one probe role per probe tenant, named uniquely per transaction so that workers
@@ -31,9 +33,10 @@ struct TableProbe {
     /// The probe rows, made to fit the table as the live catalog has it (read when seeding begins).
     let rows: ProbeRows
 
-    init(spec: Spec, table: Table, connection: Connection, conninfo: String = "", tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
+    init(spec: Spec, scoped: ScopedTable, connection: Connection, conninfo: String = "", tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
         self.spec = spec
-        self.table = table
+        self.table = scoped.table
+        self.scopeColumn = scoped.column
         self.connection = connection
         self.conninfo = conninfo
         self.tenants = tenants
@@ -42,7 +45,7 @@ struct TableProbe {
         let run = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         tenantRoles = spec.tenancy.binding == .role
             ? Dictionary(uniqueKeysWithValues: tenants.enumerated().map { ($0.element, "tw_probe_\(run)_\($0.offset)") }) : [:]
-        rows = ProbeRows(spec: spec, table: table, schema: table.schema, name: table.name, scopeColumn: table.scopeColumn(tenancy: spec.tenancy)!,
+        rows = ProbeRows(spec: spec, table: scoped.table, schema: scoped.schema, name: scoped.name, scopeColumn: scoped.column,
                          castScope: true, connection: connection, tenants: tenants)
         session = ProbeSession(connection: connection, spec: spec, secret: settings.scriptSecret ?? settings.secret, tenantRoles: tenantRoles,
                                tokenLifetime: settings.pgTAP ? 10 * 365 * 86400 : 600)
@@ -252,7 +255,7 @@ struct TableProbe {
     /// by preference) moved to tenant A, unless the tenant column partitions the hypertable too; tenant A's probe
     /// row when the child is empty.
     func childInsert(_ child: String) throws -> String {
-        let scopeName = table.scopeColumn(tenancy: spec.tenancy)!
+        let scopeName = scopeColumn
         let columns = rows.copyColumns(identities: false)
         let tenantA = literal(tenants[0])
         let sample = try connection.query("""

@@ -63,8 +63,8 @@ public final class Verifier {
 
         var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
         if let pooler = settings.pooler { checks += try poolerChecks(pooler) }
-        let tables = spec.tables.filter { $0.isolation == .tenant || $0.isolation == .self }
-        let adminTable = tables.first { $0.isolation == .tenant && $0.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
+        let tables = spec.scopedTables
+        let adminTable = tables.first { $0.table.isolation == .tenant && $0.table.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
         // Tables whose probes write probe tenants into a common table run one after another (ProbeGroups).
         let groups = try ProbeGroups.of(tables, spec: spec, connection: main)
         let workers = max(1, min(settings.workers, groups.count))
@@ -73,7 +73,7 @@ public final class Verifier {
         var finished = 0
         checks += try WorkerPool.map(groups, workers: workers) { worker, group in
             try group.flatMap { table -> [CheckResult] in
-                let results = try TableProbe(spec: spec, table: table, connection: connections[worker], conninfo: conninfo, tenants: tenantIds,
+                let results = try TableProbe(spec: spec, scoped: table, connection: connections[worker], conninfo: conninfo, tenants: tenantIds,
                                              settings: settings, adminChecks: table.qualifiedName == adminTable).run()
                 let outcome = results.contains { $0.status == .failed } ? "FAILED" : results.contains { $0.status == .notProbed } ? "NOT PROBED" : "ok"
                 lock.lock()

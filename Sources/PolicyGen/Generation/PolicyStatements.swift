@@ -46,9 +46,8 @@ struct PolicyStatements {
         for command in Command.allCases {
             let roles = uniqued((nonAdmin + [r.admin]).filter { table.commands(for: $0).contains(command) })
             guard !roles.isEmpty else { continue }
-            switch table.isolation {
-            case .tenant, .self:
-                let scope = table.scopeColumn(tenancy: spec.tenancy)!
+            switch (table.isolation, table.scopeColumn(tenancy: spec.tenancy)) {
+            case (.tenant, let scope?), (.self, let scope?):
                 // tenancy.missing_context: error reads through a wrapper that raises, naming this table, when
                 // there is no context (same plan shape: the wrapper is inlined around the same reader).
                 let reader = spec.tenancy.missingContext == .error
@@ -65,11 +64,11 @@ struct PolicyStatements {
                                       using: command == .insert ? nil : predicate,
                                       check: command == .select || command == .delete ? nil : predicate))
                 }
-            case .shared:
+            case (.shared, _):
                 if command == .select {
                     out.append(Policy(name: "tw_shared_select", command: .select, roles: roles, using: "true", check: nil))
                 }
-            case .exempt:
+            case (.tenant, nil), (.self, nil), (.exempt, _):
                 break
             }
             if roles.contains(r.admin) && !(table.isolation == .shared && command == .select) {

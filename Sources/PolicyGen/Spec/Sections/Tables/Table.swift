@@ -52,15 +52,6 @@ public struct Table: Sendable {
     public var qualifiedName: String { "\(schema).\(name)" }
 
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
-
-    /// The column that scopes rows to a tenant, if any.
-    public func scopeColumn(tenancy: Tenancy) -> String? {
-        switch isolation {
-        case .tenant: return tenancy.column
-        case .self: return key ?? "id"
-        case .shared, .exempt: return nil
-        }
-    }
 }
 
 public enum Isolation: String, CaseIterable, Sendable {
