@@ -12,9 +12,8 @@ import XCTest
 /// placement; a placement broken by hand on a worker fails verify and is repaired by apply; after
 /// `isolate_tenant_to_new_shard` and a shard move, verify still passes.
 final class CitusTests: XCTestCase {
-    var binDirectory: String? { ProcessInfo.processInfo.environment["PG_BINDIR"] }
-
     func cluster(for spec: Spec, extraRoles: [String] = []) throws -> LocalCluster {
+        let binDirectory = try TestServer.binDirectory()  // none is a failure, not a skip for want of Citus
         guard LocalCluster.available(binDirectory: binDirectory) else {
             throw XCTSkip("Citus is not installed for this server: it is not in Debian's packages (build citusdata/citus v13.0.5 with ./configure --without-libcurl for PostgreSQL 15, v14.0.1 for 16 to 18: docs/install.md)")
         }

@@ -16,7 +16,7 @@ final class MigrationTests: XCTestCase {
         let fresh = try TestServer.freshDatabase("mig")
         database = fresh.name
         db = fresh.connection
-        url = TestServer.shared.connectionString(database: database)
+        url = try TestServer.shared.connectionString(database: database)
     }
 
     override func tearDownWithError() throws {
@@ -236,7 +236,7 @@ final class MigrationTests: XCTestCase {
         XCTAssertTrue(audit.stdout.contains("TW501"), audit.stdout)
         let broken = try TenantwallProcess.run(["audit", "--migrations", folder + "/../nonexistent-\(UUID().uuidString)"])
         XCTAssertEqual(broken.status, 2)
-        guard TestServer.majorVersion >= 18 else { return }
+        guard try TestServer.majorVersion >= 18 else { return }
         let run = try tenantwall(["migrate"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(try scalar("SELECT attgenerated::text FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'hundred'"), "v")
@@ -391,7 +391,7 @@ final class MigrationTests: XCTestCase {
     func testConnectionProblemsAreOneLineAndExitTwo() throws {
         try write("V1__a.sql", "SELECT 1;\n")
         try db.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(TestServer.passwordRole)') THEN CREATE ROLE \(TestServer.passwordRole) LOGIN PASSWORD 'right'; END IF; END $$")
-        let server = TestServer.shared
+        let server = try TestServer.shared
         let cases = [
             "host=/nonexistent-dir dbname=x",
             server.connectionString(database: "no_such_database"),

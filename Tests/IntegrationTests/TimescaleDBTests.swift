@@ -171,7 +171,7 @@ final class TimescaleDBTests: XCTestCase {
         XCTAssertEqual(before.filter { $0.ruleId == "TW123" }.map(\.location.description), ["table public.pod_metrics"])
 
         // An owner's full privileges: PostgreSQL 17 added MAINTAIN ('m').
-        let all = "arwdDxt" + (TestServer.majorVersion >= 17 ? "m" : "")
+        let all = try "arwdDxt" + (TestServer.majorVersion >= 17 ? "m" : "")
         let plan = try LiveDatabase(connection: db).plan(spec)
         let series = try XCTUnwrap(plan.differences.first { $0.object == "time series public.pod_metrics" })
         let changes = series.changes(limit: 100)
@@ -195,7 +195,7 @@ final class TimescaleDBTests: XCTestCase {
     /// server the suite's many such databases can use up the worker slots, so a new scheduler would wait.
     func testTheOwnerRunsJobsInTheBackgroundButNoClientCanLogInAsIt() throws {
         _ = try database()  // skips, saying why, without TimescaleDB
-        let server = try LocalServer.start()
+        let server = try TestServer.startSeparate()
         defer { server.stop() }
         try server.createDatabase("jobs")
         let db = try Connection(server.connectionString(database: "jobs"))
