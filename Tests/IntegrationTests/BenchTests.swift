@@ -177,10 +177,8 @@ final class BenchTests: XCTestCase {
                                              "--seconds", "30", "--rounds", "1"])
         let admin = try Connection(TestServer.shared.connectionString())
         // Wait until the workloads are running (the scratch database exists and its roles are connected).
-        var running = false
-        for _ in 0..<300 where !running {
-            usleep(100_000)
-            running = try admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'tenantwall_bench_%' AND query LIKE 'SELECT * FROM%'").scalar != "0"
+        let running = try poll(timeout: 30, every: 0.1) {
+            try admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'tenantwall_bench_%' AND query LIKE 'SELECT * FROM%'").scalar != "0"
         }
         XCTAssertTrue(running, "the benchmark reached its workloads")
         kill(process.process.processIdentifier, SIGINT)

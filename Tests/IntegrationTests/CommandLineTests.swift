@@ -116,9 +116,9 @@ final class CommandLineTests: XCTestCase {
                                              "--database", try TestServer.shared.connectionString(database: name)])
         let admin = try Connection(TestServer.shared.connectionString())
         var copy: String?
-        for _ in 0..<400 where copy == nil {  // at most 20 s
+        _ = try poll(timeout: 20) {
             copy = try admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'tenantwall_verify_%' LIMIT 1").scalar
-            if copy == nil { usleep(50_000) }
+            return copy != nil
         }
         let scratch = try XCTUnwrap(copy, "the copy was made")
         let holder = try Connection(TestServer.shared.connectionString(database: scratch))
