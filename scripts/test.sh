@@ -22,8 +22,8 @@ count() {
   failed=$(grep -cE "^Test Case '.*' failed" "$log" || true)
   skipped=$(grep -cE "^Test Case '.*' skipped" "$log" || true)
   [ $(( passed + failed + skipped )) -gt 0 ] || return 0
-  # No summary line: the test process died before the end (a crash), so some tests never ran.
-  grep -qE "Executed [0-9]+ tests?" "$log" || echo "PostgreSQL $1: the test run ended early; only the tests that finished are counted" >&2
+  # No end line for the whole run: the test process died before the end (a crash), so some tests never ran.
+  grep -qE "^Test Suite '(All|Selected) tests' (passed|failed)" "$log" || echo "PostgreSQL $1: the test run ended early; only the tests that finished are counted" >&2
   echo "PostgreSQL $1: $passed passed, $failed failed, $skipped skipped"
   total_passed=$(( total_passed + passed )); total_failed=$(( total_failed + failed )); total_skipped=$(( total_skipped + skipped ))
 }
