@@ -13,16 +13,19 @@ pg18=${TENANTWALL_PG18:-/opt/tenantwall/pg18}
 
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 total_passed=0 total_failed=0 total_skipped=0 status=0 ran=()
-# Counts from XCTest's last "Executed N tests, with S tests skipped and F failures" line of a run.
+# Counts tests, one outcome each, from XCTest's "Test Case '…' passed|failed|skipped" lines. Not from its
+# "Executed N tests, with S skipped and F failures" summary: F counts failed assertions, not tests, and a test
+# whose setUp throws (no server could start) is in both S and F there, though its own line says failed.
 count() {
-  local summary; summary=$(grep -E "Executed [0-9]+ tests?" "$log" | tail -1 || true)
-  local total failed skipped
-  total=$(sed -nE 's/.*Executed ([0-9]+) tests?.*/\1/p' <<<"$summary"); failed=$(sed -nE 's/.* ([0-9]+) failures?.*/\1/p' <<<"$summary")
-  skipped=$(sed -nE 's/.* ([0-9]+) tests? skipped.*/\1/p' <<<"$summary")
-  [ -n "$total" ] || return 0
-  local passed=$(( total - ${failed:-0} - ${skipped:-0} ))
-  echo "PostgreSQL $1: $passed passed, ${failed:-0} failed, ${skipped:-0} skipped"
-  total_passed=$(( total_passed + passed )); total_failed=$(( total_failed + ${failed:-0} )); total_skipped=$(( total_skipped + ${skipped:-0} ))
+  local passed failed skipped
+  passed=$(grep -cE "^Test Case '.*' passed" "$log" || true)
+  failed=$(grep -cE "^Test Case '.*' failed" "$log" || true)
+  skipped=$(grep -cE "^Test Case '.*' skipped" "$log" || true)
+  [ $(( passed + failed + skipped )) -gt 0 ] || return 0
+  # No end line for the whole run: the test process died before the end (a crash), so some tests never ran.
+  grep -qE "^Test Suite '(All|Selected) tests' (passed|failed)" "$log" || echo "PostgreSQL $1: the test run ended early; only the tests that finished are counted" >&2
+  echo "PostgreSQL $1: $passed passed, $failed failed, $skipped skipped"
+  total_passed=$(( total_passed + passed )); total_failed=$(( total_failed + failed )); total_skipped=$(( total_skipped + skipped ))
 }
 
 first=yes

@@ -18,8 +18,12 @@ public struct QueryResult: Sendable {
     public var flag: Bool { ["t", "true"].contains(scalar ?? "") }
 
     /// Rows as dictionaries by column name, for readable catalog code.
+    ///
+    /// When two columns share a name (`SELECT a.id, b.id`), the first one's value is kept, as libpq's
+    /// `PQfnumber` finds the first: a query is free to repeat a name, so this must not trap. Alias the columns
+    /// to read both by name, or read them by position from `rows`.
     public var records: [[String: String?]] {
-        rows.map { row in Dictionary(uniqueKeysWithValues: zip(columns, row)) }
+        rows.map { row in Dictionary(zip(columns, row), uniquingKeysWith: { first, _ in first }) }
     }
 
     /// Rows read by column name, into types.

@@ -138,7 +138,7 @@ final class AdoptVerifyTests: XCTestCase {
             // granted by hand, as the fixture grants it to the API (the spec cannot name a sequence).
             try db.execute("GRANT USAGE ON SEQUENCE public.alerts_id_seq TO metrics_admin")
         }
-        return (spec, db, TestServer.shared.connectionString(database: name))
+        return (spec, db, try TestServer.shared.connectionString(database: name))
     }
 
     /// Every table's row count and content checksum (and the materialized view's), to compare before and after.

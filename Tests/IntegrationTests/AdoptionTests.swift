@@ -15,7 +15,7 @@ final class AdoptionTests: XCTestCase {
     func fixture(_ name: String) throws -> (Connection, String) {
         let (database, db) = try TestServer.freshDatabase("adopt")
         try db.execute(String(contentsOfFile: TestServer.path("Tests/Fixtures/adopt/\(name).sql"), encoding: .utf8))
-        return (db, TestServer.shared.connectionString(database: database))
+        return (db, try TestServer.shared.connectionString(database: database))
     }
 
     func spec(_ name: String) throws -> Spec { try SpecFiles.load([TestServer.path("Tests/Fixtures/adopt/specs/" + name)]) }

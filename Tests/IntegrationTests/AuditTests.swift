@@ -9,11 +9,17 @@ import XCTest
 /// `tenantwall audit` on a hand-written fixture database with one instance of every rule's problem, on the
 /// example specs' databases (where it must find nothing), and on migration files.
 final class AuditTests: XCTestCase {
-    static let fixture: (name: String, conninfo: String) = {
-        let (name, db) = try! TestServer.freshDatabase("auditfx")
-        try! db.execute(String(contentsOfFile: TestServer.path("Tests/Fixtures/audit-fixture.sql"), encoding: .utf8))
-        return (name, TestServer.shared.connectionString(database: name))
-    }()
+    /// The fixture database, built once for the class; when it cannot be built (no server), every test that
+    /// uses it fails with the reason instead of the run stopping.
+    static let fixtureDatabase = Result { () throws -> (name: String, conninfo: String) in
+        let (name, db) = try TestServer.freshDatabase("auditfx")
+        try db.execute(String(contentsOfFile: TestServer.path("Tests/Fixtures/audit-fixture.sql"), encoding: .utf8))
+        return (name, try TestServer.shared.connectionString(database: name))
+    }
+
+    static var fixture: (name: String, conninfo: String) {
+        get throws { try fixtureDatabase.get() }
+    }
 
     func findings(_ conninfo: String, appRoles: [String] = [], spec: Spec? = nil) throws -> [Finding] {
         let connection = try Connection(conninfo)
@@ -90,7 +96,7 @@ final class AuditTests: XCTestCase {
 
             """.write(toFile: dir + "/V1__orders.sql", atomically: true, encoding: .utf8)
         let (name, db) = try TestServer.freshDatabase("auditmig")
-        for extra in [[], ["--database", TestServer.shared.connectionString(database: name)]] {
+        for extra in [[], ["--database", try TestServer.shared.connectionString(database: name)]] {
             let run = try TenantwallProcess.run(["audit", "--migrations", dir, "--app-role", "mig_app", "--format", "json"] + extra)
             XCTAssertEqual(run.status, 1, run.stderr)
             let findings = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["findings"] as? [[String: Any]] ?? []
@@ -121,7 +127,7 @@ final class AuditTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-fix-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let rules = ["TW104", "TW114", "TW121", "TW122"]
         let before = try TenantwallProcess.run(["audit", "--database", url, "--app-role", "fix_app", "--write-fix", dir, "--format", "json"])
         XCTAssertEqual(before.status, 1, before.stderr)

@@ -10,8 +10,8 @@ import XCTest
 /// gone afterwards, and the reports are well-formed. Timings are not asserted.
 final class BenchTests: XCTestCase {
     /// A run small enough for a test: a few thousand rows, a few tenants, rounds of 50 ms.
-    func small(_ spec: Spec? = nil, label: String = "built-in") -> Bench {
-        var bench = Bench(conninfo: TestServer.shared.connectionString(), spec: spec, specLabel: label)
+    func small(_ spec: Spec? = nil, label: String = "built-in") throws -> Bench {
+        var bench = Bench(conninfo: try TestServer.shared.connectionString(), spec: spec, specLabel: label)
         bench.rows = 6_000
         bench.tenants = 6
         bench.runner.clients = 2
@@ -110,7 +110,7 @@ final class BenchTests: XCTestCase {
     func testTheSignedBindingIsMeasuredWithTokens() throws {
         var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
         spec.tenancy.binding = .signed
-        var bench = small(spec, label: "signed")
+        var bench = try small(spec, label: "signed")
         bench.only = ["point", "range", "end-to-end"]
         let (report, _) = try bench.run()
         XCTAssertEqual(report.workloads.map(\.workload), ["point", "range", "end-to-end"])
@@ -126,7 +126,7 @@ final class BenchTests: XCTestCase {
         guard try admin.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'").scalar == "1" else {
             throw XCTSkip("TimescaleDB is not installed on this machine (not packaged for Debian here): hypertable mode not exercised")
         }
-        var bench = small(try SpecFiles.load([TestServer.path("policies/k8s-cost-monitor")]), label: "k8s")
+        var bench = try small(SpecFiles.load([TestServer.path("policies/k8s-cost-monitor")]), label: "k8s")
         bench.keep = true
         bench.only = ["range", "aggregate", "insert"]
         let (report, scratch) = try bench.run()
@@ -149,7 +149,7 @@ final class BenchTests: XCTestCase {
 
     /// Asked only for workloads the spec cannot support, the run stops before creating anything.
     func testOnlyUnsupportedWorkloadsIsAnErrorBeforeAnythingIsCreated() throws {
-        var bench = small(try SpecFiles.load([TestServer.path("policies/analytics-warehouse")]), label: "analytics")
+        var bench = try small(SpecFiles.load([TestServer.path("policies/analytics-warehouse")]), label: "analytics")
         bench.only = ["like"]
         XCTAssertThrowsError(try bench.run()) { error in
             XCTAssertTrue("\(error)".contains("supports none of the workloads asked for (like)"), "\(error)")
@@ -160,7 +160,7 @@ final class BenchTests: XCTestCase {
     /// `--max-overhead` turns overhead into failures (exit 1 on the command line); a bound no run can meet
     /// fails every workload measured.
     func testMaxOverheadFailsTheRun() throws {
-        var bench = small()
+        var bench = try small()
         bench.only = ["point", "range"]
         bench.maxOverhead = -100
         let (report, _) = try bench.run()
@@ -177,10 +177,8 @@ final class BenchTests: XCTestCase {
                                              "--seconds", "30", "--rounds", "1"])
         let admin = try Connection(TestServer.shared.connectionString())
         // Wait until the workloads are running (the scratch database exists and its roles are connected).
-        var running = false
-        for _ in 0..<300 where !running {
-            usleep(100_000)
-            running = try admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'tenantwall_bench_%' AND query LIKE 'SELECT * FROM%'").scalar != "0"
+        let running = try poll(timeout: 30, every: 0.1) {
+            try admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'tenantwall_bench_%' AND query LIKE 'SELECT * FROM%'").scalar != "0"
         }
         XCTAssertTrue(running, "the benchmark reached its workloads")
         kill(process.process.processIdentifier, SIGINT)

@@ -36,7 +36,7 @@ final class CommandLineTests: XCTestCase {
 
     func testPlanExitCodesAndApply() throws {
         let (name, _) = try TestServer.freshDatabase("cli")
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let spec = ["--spec", "policies/workflow-platform"]
         let first = try tenantwall(["plan"] + spec, environment: ["DATABASE_URL": url])
         XCTAssertEqual(first.status, 1, first.stderr)
@@ -93,7 +93,7 @@ final class CommandLineTests: XCTestCase {
     /// what the database holds is an error there, and nothing is left behind either way.
     func testCheckWithADatabaseTriesTheSQLAndChangesNothing() throws {
         let (name, db) = try TestServer.freshDatabase("checkdb")
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let ok = try tenantwall(["check", "--spec", "policies/workflow-platform", "--database", url])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         XCTAssertTrue(ok.stdout.contains("applies to this server"), ok.stdout)
@@ -114,12 +114,12 @@ final class CommandLineTests: XCTestCase {
             return name
         }()
         let process = try TenantwallProcess(["verify", "--spec", "policies/workflow-platform", "--scratch", "--workers", "1", "--tenants", "20",
-                                             "--database", TestServer.shared.connectionString(database: name)])
+                                             "--database", try TestServer.shared.connectionString(database: name)])
         let admin = try Connection(TestServer.shared.connectionString())
         var copy: String?
-        for _ in 0..<400 where copy == nil {  // at most 20 s
+        _ = try poll(timeout: 20) {
             copy = try admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'tenantwall_verify_%' LIMIT 1").scalar
-            if copy == nil { usleep(50_000) }
+            return copy != nil
         }
         let scratch = try XCTUnwrap(copy, "the copy was made")
         let holder = try Connection(TestServer.shared.connectionString(database: scratch))
@@ -154,7 +154,7 @@ final class CommandLineTests: XCTestCase {
             try TestServer.requireExtensions(try SpecFiles.load([TestServer.path("policies/analytics-warehouse")]), connection)
             return name
         }()
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-deploy-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         XCTAssertEqual(try tenantwall(["generate", "--spec", "policies/analytics-warehouse", "--migrations", dir]).status, 0)

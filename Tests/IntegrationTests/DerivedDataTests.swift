@@ -166,7 +166,7 @@ final class DerivedDataTests: XCTestCase {
         try LiveDatabase(connection: db).apply(spec)
         try load(db)
         try db.execute("SET ROLE dd_owner; SELECT tenantwall.refresh_rollups(); RESET ROLE")
-        let conninfo = TestServer.shared.connectionString(database: name)
+        let conninfo = try TestServer.shared.connectionString(database: name)
         let clean = try Verifier(spec: spec, conninfo: conninfo).run()
         XCTAssertEqual((clean.failed + clean.notProbed).map { "\($0.table) \($0.id) \($0.role): \($0.actual)" }, [])
         let counts = Dictionary(grouping: clean.checks.filter { $0.id.hasPrefix("rollup-") }, by: \.id).mapValues(\.count)

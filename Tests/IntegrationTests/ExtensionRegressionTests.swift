@@ -7,7 +7,7 @@ final class ExtensionRegressionTests: XCTestCase {
         // The pg_config of the server under test (PG_BINDIR, else the one on PATH), so this runs on any version.
         let bin = ProcessInfo.processInfo.environment["PG_BINDIR"]
         let pgConfig = bin.map { $0 + "/pg_config" }.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil } ?? "pg_config"
-        let server = TestServer.shared
+        let server = try TestServer.shared
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
         process.arguments = ["-s", "-C", TestServer.path("sql"), "PG_CONFIG=\(pgConfig)", "installcheck"]

@@ -259,7 +259,7 @@ final class InitTests: XCTestCase {
     /// refused (exit 2) unless --force; --format json on stdout; a bad connection exits 2.
     func testCommandLine() throws {
         let (name, _) = try fixture("metrics-service")
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let out = outFolder()
         let first = try TenantwallProcess.run(["init", "--database", url, "--out", out])
         XCTAssertEqual(first.status, 0, first.stderr)

@@ -16,7 +16,7 @@ final class MigrationTests: XCTestCase {
         let fresh = try TestServer.freshDatabase("mig")
         database = fresh.name
         db = fresh.connection
-        url = TestServer.shared.connectionString(database: database)
+        url = try TestServer.shared.connectionString(database: database)
     }
 
     override func tearDownWithError() throws {
@@ -75,10 +75,8 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(runner.process.terminationReason, .uncaughtSignal)
         XCTAssertEqual(runner.process.terminationStatus, SIGKILL)
         // The server notices the dead client (client_connection_check_interval) and rolls back.
-        let gone = Date().addingTimeInterval(10)
-        while try scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") != "0" {
-            guard Date() < gone else { return XCTFail("the advisory lock outlived the killed runner") }
-            usleep(100_000)
+        guard try poll(timeout: 10, every: 0.1, { try scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == "0" }) else {
+            return XCTFail("the advisory lock outlived the killed runner")
         }
         XCTAssertNil(try scalar("SELECT to_regclass('half')::text"), "no partial effect of the transactional file")
         XCTAssertEqual(try scalar("SELECT count(*) FROM tenantwall_migrations.history"), "0")
@@ -154,25 +152,18 @@ final class MigrationTests: XCTestCase {
 
     /// Whether a statement starting with `prefix` shows up running in this database within `seconds`.
     func running(_ prefix: String, within seconds: Double = 10) throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        repeat {
-            if try db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1 || '%' AND datname = current_database()", [prefix]).scalar == "1" { return true }
-            usleep(50_000)
-        } while Date() < deadline
-        return false
+        try poll(timeout: seconds) {
+            try db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1 || '%' AND datname = current_database()", [prefix]).scalar == "1"
+        }
     }
 
     /// Waits for a runner at most `seconds`, killing it when it does not finish: a hang is a failure, not a stuck suite.
     func finish(_ runner: TenantwallProcess, within seconds: Double, _ what: String) -> TenantwallProcess.Run? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while runner.process.isRunning {
-            guard Date() < deadline else {
-                kill(runner.process.processIdentifier, SIGKILL)
-                _ = runner.wait()
-                XCTFail("\(what) did not finish within \(Int(seconds)) s")
-                return nil
-            }
-            usleep(50_000)
+        guard poll(timeout: seconds, { !runner.process.isRunning }) else {
+            kill(runner.process.processIdentifier, SIGKILL)
+            _ = runner.wait()
+            XCTFail("\(what) did not finish within \(Int(seconds)) s")
+            return nil
         }
         return runner.wait()
     }
@@ -236,7 +227,7 @@ final class MigrationTests: XCTestCase {
         XCTAssertTrue(audit.stdout.contains("TW501"), audit.stdout)
         let broken = try TenantwallProcess.run(["audit", "--migrations", folder + "/../nonexistent-\(UUID().uuidString)"])
         XCTAssertEqual(broken.status, 2)
-        guard TestServer.majorVersion >= 18 else { return }
+        guard try TestServer.majorVersion >= 18 else { return }
         let run = try tenantwall(["migrate"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(try scalar("SELECT attgenerated::text FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'hundred'"), "v")
@@ -333,10 +324,9 @@ final class MigrationTests: XCTestCase {
             guard let holder = try? Connection(url) else { return }
             _ = try? holder.execute("BEGIN; LOCK TABLE \(table) IN ACCESS SHARE MODE; SELECT pg_sleep(\(seconds)); COMMIT")
         }
-        let deadline = Date().addingTimeInterval(10)
-        while try scalar("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND mode = 'AccessShareLock' AND granted AND pid <> pg_backend_pid()") != "1" {
-            guard Date() < deadline else { throw TenantwallProcessError(message: "the lock on \(table) was never taken") }
-            usleep(20_000)
+        let granted = "SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND mode = 'AccessShareLock' AND granted AND pid <> pg_backend_pid()"
+        guard try poll(timeout: 10, every: 0.02, { try scalar(granted) == "1" }) else {
+            throw TenantwallProcessError(message: "the lock on \(table) was never taken")
         }
         return group
     }
@@ -391,7 +381,7 @@ final class MigrationTests: XCTestCase {
     func testConnectionProblemsAreOneLineAndExitTwo() throws {
         try write("V1__a.sql", "SELECT 1;\n")
         try db.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(TestServer.passwordRole)') THEN CREATE ROLE \(TestServer.passwordRole) LOGIN PASSWORD 'right'; END IF; END $$")
-        let server = TestServer.shared
+        let server = try TestServer.shared
         let cases = [
             "host=/nonexistent-dir dbname=x",
             server.connectionString(database: "no_such_database"),

@@ -70,7 +70,7 @@ final class NativeFastPathTests: XCTestCase {
     /// Parallel workers get settings, not backend memory: a forced parallel plan returns exactly the rows a
     /// serial one does, in both bindings and both helper forms, and the workers did run.
     func testForcedParallelPlansReturnExactlyTheTenantsRows() throws {
-        let force = TestServer.majorVersion >= 16 ? "debug_parallel_query" : "force_parallel_mode"
+        let force = try TestServer.majorVersion >= 16 ? "debug_parallel_query" : "force_parallel_mode"
         for helpers in HelperInstall.allCases {
             for binding in [Binding.context, .signed] {
                 let spec = try spec(helpers, binding: binding)

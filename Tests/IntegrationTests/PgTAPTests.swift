@@ -12,9 +12,10 @@ final class PgTAPTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/pg_prove")
         process.arguments = ["--verbose", script]
         var env = ProcessInfo.processInfo.environment
-        env["PGHOST"] = TestServer.shared.socketDirectory
+        let server = try TestServer.shared
+        env["PGHOST"] = server.socketDirectory
         env["PGPORT"] = "5432"
-        env["PGUSER"] = TestServer.shared.superuser
+        env["PGUSER"] = server.superuser
         env["PGDATABASE"] = database
         process.environment = env
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-\(UUID().uuidString)")
@@ -35,9 +36,10 @@ final class PgTAPTests: XCTestCase {
         }
         let (name, db) = try TestServer.freshDatabase("pgtap")
         guard try db.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'pgtap'").scalar == "1" else {
-            throw XCTSkip("pgTAP is not installed for PostgreSQL \(TestServer.majorVersion): Debian packages it for 15 only; for 18 build it from source (theory/pgtap: make install PG_CONFIG=<the wheel's pg_config>)")
+            let major = try TestServer.majorVersion
+            throw XCTSkip("pgTAP is not installed for PostgreSQL \(major): Debian packages it for 15 only; for 18 build it from source (theory/pgtap: make install PG_CONFIG=<the wheel's pg_config>)")
         }
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         XCTAssertEqual(try TenantwallProcess.run(["apply", "--spec", "policies/workflow-platform", "--database", url]).status, 0)
         try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'kept', '{}')")
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("tw-\(UUID().uuidString).sql").path

@@ -16,6 +16,7 @@ import XCTest
 /// nothing of the first one's tenant reached the second.
 final class PoolerTests: XCTestCase {
     override func setUpWithError() throws {
+        _ = try TestServer.shared  // no server is a failure, whether or not PgBouncer is installed
         guard LocalPooler.findBinary() != nil else {
             throw XCTSkip("no pgbouncer binary (apt-get install pgbouncer, or set PGBOUNCER): the pooler tests need one")
         }

@@ -9,7 +9,7 @@ import XCTest
 final class ProvisioningTests: XCTestCase {
     func testAddListRemoveKeepsOrDeletesExactlyTheTenantsRows() throws {
         let (name, db) = try TestServer.freshDatabase("provision")
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let spec = ["--spec", "policies/workflow-platform", "--database", url]
         try LiveDatabase(connection: db).apply(try SpecFiles.load([TestServer.path("policies/workflow-platform")]))
         for id in ["1", "2"] {

@@ -97,7 +97,7 @@ final class SignedBindingTests: XCTestCase {
         XCTAssertNotEqual(signed, original, "the copy binds with signed tokens")
         try signed.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let (name, _) = try TestServer.freshDatabase("signedcli")
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let env = ["TW_TEST_SECRET": String(decoding: secret, as: UTF8.self)]
         XCTAssertEqual(try TenantwallProcess.run(["apply", "--spec", dir, "--database", url]).status, 0)
         let rotate = try TenantwallProcess.run(["tenant", "rotate-secret", "--spec", dir, "--database", url, "--secret-env", "TW_TEST_SECRET", "--overlap", "0s"], environment: env)

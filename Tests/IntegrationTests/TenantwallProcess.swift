@@ -36,6 +36,9 @@ struct TenantwallProcess {
         try process.run()
     }
 
+    /// What the process has written to standard error so far, for a test waiting on a message while it runs.
+    var stderrSoFar: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+
     func wait() -> Run {
         process.waitUntilExit()
         defer {

@@ -7,16 +7,29 @@ import XCTest
 
 /// One real PostgreSQL for the whole test run, started on first use and stopped when the process exits.
 /// Each test gets a fresh database of its own.
+///
+/// When no server can start (no binaries at `PG_BINDIR`, a broken install), each test that needs one fails with
+/// the reason, test by test, and the rest of the run goes on: the unit tests still report, and a missing server
+/// is never mistaken for a pass or a skip. So `shared` throws rather than trapping, and the start is tried only
+/// once, its failure kept for every later caller.
+///
+///     let url = try TestServer.shared.connectionString(database: name)
 enum TestServer {
-    static let shared: LocalServer = {
+    /// The server, or why it could not start (tried once, on first use).
+    private static let started: Result<LocalServer, Unavailable> = {
         do {
             let server = try LocalServer.start(passwordRoles: [passwordRole])
-            atexit { TestServer.shared.stop() }
-            return server
+            atexit { if case .success(let server) = TestServer.started { server.stop() } }
+            return .success(server)
         } catch {
-            fatalError("integration tests need PostgreSQL server binaries (apt-get install postgresql-15): \(error)")
+            return .failure(Unavailable(error))
         }
     }()
+
+    /// The shared server; throws `Unavailable` with the reason when it could not start.
+    static var shared: LocalServer {
+        get throws { try started.get() }
+    }
 
     /// A role that must log in with a password, for the wrong-password test.
     static let passwordRole = "tw_password_user"
@@ -26,12 +39,25 @@ enum TestServer {
 
     /// A new empty database and a superuser connection to it.
     static func freshDatabase(_ prefix: String = "t") throws -> (name: String, connection: Connection) {
+        let server = try shared
         lock.lock()
         counter += 1
         let name = "\(prefix)_\(counter)_\(getpid())"
         lock.unlock()
-        try shared.createDatabase(name)
-        return (name, try Connection(shared.connectionString(database: name)))
+        try server.createDatabase(name)
+        return (name, try Connection(server.connectionString(database: name)))
+    }
+
+    /// A server of the test's own, for settings the shared one must not have; fails like `shared` when none can
+    /// start. The caller stops it.
+    static func startSeparate(extraSettings: [String: String] = [:]) throws -> LocalServer {
+        do { return try LocalServer.start(extraSettings: extraSettings) } catch { throw Unavailable(error) }
+    }
+
+    /// The server binaries the tests use (`PG_BINDIR`, else `pg_config --bindir`), for tests that start servers
+    /// of their own (a Citus cluster); throws `Unavailable` when there are none, a failure rather than a skip.
+    static func binDirectory() throws -> String {
+        do { return try LocalServer.findBinDirectory() } catch { throw Unavailable(error) }
     }
 
     /// Skips the calling test when the server lacks an extension that only a from-source build provides
@@ -46,9 +72,10 @@ enum TestServer {
         XCTFail(MissingExtensions(missing: missing).description)
     }
 
-    /// The server's major version, for the tests whose expectations differ between versions.
+    /// The server's major version, for the tests whose expectations differ between versions. Throws rather
+    /// than guessing when there is no server, so that no version-dependent branch passes by default.
     static var majorVersion: Int {
-        (try? ServerCapabilities(connection: Connection(shared.connectionString())).majorVersion()) ?? 0
+        get throws { try ServerCapabilities(connection: Connection(shared.connectionString())).majorVersion() }
     }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

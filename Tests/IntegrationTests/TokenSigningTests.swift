@@ -79,7 +79,7 @@ final class TokenSigningTests: XCTestCase {
     func testCLITokenVerifiesInTheExtensionAndNoFlippedBitDoes() throws {
         let spec = TestServer.path("policies/support-desk")
         let (name, db) = try TestServer.freshDatabase("roundtrip")
-        let url = TestServer.shared.connectionString(database: name)
+        let url = try TestServer.shared.connectionString(database: name)
         let env = ["TW_ROUNDTRIP_SECRET": "round-trip-secret-round-trip-secret-0001"]
         let apply = try TenantwallProcess.run(["apply", "--spec", spec, "--database", url])
         XCTAssertEqual(apply.status, 0, apply.stderr)
