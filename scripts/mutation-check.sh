@@ -90,7 +90,7 @@ MUTATIONS = [
      """pass: "$1 = '0' AND $2 ~ '^[1-9][0-9]*$'",""",
      """pass: "true",""",
      "PgTAPTests/testScriptPassesAndFailsAsVerifyDoes"),
-    ("native-reader-in-subselect", "Sources/PolicyGen/Spec/Spec.swift",
+    ("native-reader-in-subselect", "Sources/PolicyGen/Spec/Sections/Tenancy.swift",
      "public var nativeReader: Bool { helpers == .extension && binding != .role }",
      "public var nativeReader: Bool { false }",
      "NativeFastPathTests/testPoliciesCallTheNativeReaderAsAnIndexCondition"),
