@@ -21,9 +21,10 @@ final class PolicyRuleTests: XCTestCase, RuleTestFile {
     }
 
     @discardableResult
-    func run(_ rule: any AuditRule, _ using: String?, check: String? = nil, roles: [String] = ["app"], command: String = "*", _ expected: [String],
-             _ message: String = "", file: StaticString = #filePath, line: UInt = #line) -> [Finding] {
-        assertFindings(rule, Self.table(using, check: check, roles: roles, command: command), appRoles: ["app"], expected, message, file: file, line: line)
+    func run(_ rule: any AuditRule, _ using: String?, check: String? = nil, roles: [String] = ["app"], command: String = "*", permissive: Bool = true,
+             _ expected: [String], _ message: String = "", file: StaticString = #filePath, line: UInt = #line) -> [Finding] {
+        assertFindings(rule, Self.table(using, check: check, roles: roles, command: command, permissive: permissive), appRoles: ["app"], expected, message,
+                       file: file, line: line)
     }
 
     func testPolicyToPublic() {
@@ -60,6 +61,10 @@ final class PolicyRuleTests: XCTestCase, RuleTestFile {
         let open = "((current_setting('app.tenant'::text, true) IS NULL) OR \(Self.context))"
         let found = run(FailOpenNull(), open, ["policy public.t.p"])
         XCTAssertEqual(found.first?.message, "policy p on public.t grants rows when the context IS NULL: \(open)")
+        // A WITH CHECK that fails open lets a session without a tenant write rows for any tenant: the message shows that one.
+        let write = run(FailOpenNull(), Self.context, check: open, ["policy public.t.p"])
+        XCTAssertEqual(write.first?.message, "policy p on public.t grants rows when the context IS NULL: \(open)")
+        run(FailOpenNull(), open, roles: ["app"], permissive: false, [], "a restrictive policy grants nothing")
         run(FailOpenNull(), Self.context, [])
         run(FailOpenNull(), "((deleted_at IS NULL) OR \(Self.context))", [])
     }
