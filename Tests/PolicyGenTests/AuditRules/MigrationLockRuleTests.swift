@@ -85,6 +85,7 @@ final class MigrationLockRuleTests: XCTestCase, RuleTestFile {
         let found = try assertFindings(AddUniqueWithoutIndex(), migrations: ["ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\nALTER TABLE t ADD PRIMARY KEY (id);"],
                                        ["V0001__m.sql:1:1", "V0001__m.sql:2:1"])
         XCTAssertEqual(found.map(\.message), ["unique constraint on t builds its index under a lock", "primary key on t builds its index under a lock"])
+        XCTAssertEqual(found.first?.fix, "CREATE UNIQUE INDEX CONCURRENTLY … (no-transaction file), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …")
         try assertFindings(AddUniqueWithoutIndex(), migrations: ["ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_idx;"], [])
         try assertFindings(AddUniqueWithoutIndex(), migrations: ["CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);"], [])
     }
@@ -92,6 +93,7 @@ final class MigrationLockRuleTests: XCTestCase, RuleTestFile {
     func testSetNotNullWithoutCheck() throws {
         let found = try assertFindings(SetNotNullWithoutCheck(), migrations: ["ALTER TABLE t ALTER COLUMN a SET NOT NULL;"], ["V0001__m.sql:1:1"])
         XCTAssertEqual(found.first?.message, "SET NOT NULL on t.a scans the table under an exclusive lock")
+        XCTAssertEqual(found.first?.fix, "ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT …; then SET NOT NULL (no scan), and drop the CHECK")
         try assertFindings(SetNotNullWithoutCheck(), migrations: [
             "ALTER TABLE t ADD CONSTRAINT t_a_nn CHECK (a IS NOT NULL) NOT VALID;", "ALTER TABLE t VALIDATE CONSTRAINT t_a_nn;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
         ], [])
