@@ -84,6 +84,11 @@ final class RLSRuleTests: XCTestCase, RuleTestFile {
         // PUBLIC holding a privilege reaches it too.
         let open = assertFindings(PartitionReadable(), Self.partitioned(grants: ["PUBLIC:SELECT"]), appRoles: ["app"], ["table public.orders_2026"])
         XCTAssertTrue(open.first?.fix?.hasSuffix("FROM PUBLIC;") == true, open.first?.fix ?? "")
+        // A sub-partition: its parent is a partition, and naming it applies only its own settings too.
+        var nested = Self.partitioned(rls: true, forced: true)
+        nested.table("public.orders_2026_01", columns: ["tenant_id", "id"], grants: ["app:SELECT"], parent: "public.orders_2026", schemaUsers: ["PUBLIC"])
+        let leaf = assertFindings(PartitionReadable(), nested, appRoles: ["app"], ["table public.orders_2026_01"])
+        XCTAssertEqual(leaf.first?.message, "partition public.orders_2026_01 (of public.orders_2026) is reachable by app without its parent's policies")
     }
 
     /// `public.tenants`, referenced by `orders.tenant_id`, readable by `app` without RLS.
