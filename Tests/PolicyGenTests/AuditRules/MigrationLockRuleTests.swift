@@ -36,6 +36,11 @@ final class MigrationLockRuleTests: XCTestCase, RuleTestFile {
         let found = try assertFindings(NotNullWithoutDefault(), migrations: ["ALTER TABLE t ADD COLUMN b int NOT NULL;"], ["V0001__m.sql:1:1"])
         XCTAssertEqual(found.first?.message, "t.b is added NOT NULL without a default")
         try assertFindings(NotNullWithoutDefault(), migrations: ["ALTER TABLE t ADD COLUMN b int NOT NULL DEFAULT 0;"], [])
+        // Values for the existing rows come from an identity, a generated expression or a serial type as well.
+        try assertFindings(NotNullWithoutDefault(), migrations: [
+            "ALTER TABLE t ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY NOT NULL;", "ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS (a + 1) STORED NOT NULL;",
+            "ALTER TABLE t ADD COLUMN s bigserial NOT NULL;",
+        ], [])
         try assertFindings(NotNullWithoutDefault(), migrations: ["ALTER TABLE t ADD COLUMN b int;"], [])
         try assertFindings(NotNullWithoutDefault(), migrations: ["CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int NOT NULL;"], [], "a new table is empty")
     }
