@@ -89,5 +89,12 @@ final class FunctionRuleTests: XCTestCase, RuleTestFile {
         assertFindings(ImmutableReadsSession(), catalog(volatility: "i", body: "SELECT tenant_id FROM app.sessions WHERE id = 1"), appRoles: ["app"], ["function app.current_tenant()"])
         assertFindings(ImmutableReadsSession(), catalog(volatility: "s", body: reads), appRoles: ["app"], [])
         assertFindings(ImmutableReadsSession(), catalog(volatility: "i", body: "SELECT 42"), appRoles: ["app"], [], "a constant is immutable")
+        // FROM in expressions reads no table.
+        assertFindings(ImmutableReadsSession(), catalog(volatility: "i", body: "SELECT extract(year FROM d) = 2026 AND trim(both ' ' FROM s) IS DISTINCT FROM t"),
+                       appRoles: ["app"], [])
+        assertFindings(ImmutableReadsSession(), catalog(volatility: "i", body: "SELECT extract(year FROM d) = (SELECT y FROM app.years)"), appRoles: ["app"],
+                       ["function app.current_tenant()"])
+        assertFindings(ImmutableReadsSession(), catalog(volatility: "i", body: "SELECT extract(epoch FROM current_timestamp)::bigint"), appRoles: ["app"],
+                       ["function app.current_tenant()"])
     }
 }
