@@ -5,38 +5,6 @@ import PolicyGen
 import SQLParser
 import XCTest
 
-/// A catalog written by hand, as the catalog queries' rows (PostgreSQL's text form of arrays), built into an
-/// `AuditCatalog` by the same code that reads a live one.
-struct CatalogBuilder {
-    var tables: [[String: String?]] = [], policies: [[String: String?]] = [], roles: [[String: String?]] = []
-    var foreignKeys: [[String: String?]] = []
-
-    static func array(_ items: [String]) -> String { "{" + items.map { "\"\($0)\"" }.joined(separator: ",") + "}" }
-
-    mutating func table(_ qualified: String, owner: String = "owner", columns: [String], rls: Bool = false, forced: Bool = false,
-                        grants: [String] = [], kind: String = "r", parent: String? = nil) {
-        let parts = qualified.split(separator: ".").map(String.init)
-        tables.append(["oid": String(tables.count + 1), "schema": parts[0], "name": parts[1], "kind": kind, "rls": String(rls), "forced": String(forced),
-                       "owner": owner, "parent": parent, "columns": Self.array(columns), "grants": grants.isEmpty ? nil : Self.array(grants),
-                       "options": nil, "schema_users": nil, "column_grants": nil])
-    }
-
-    mutating func policy(_ table: String, _ name: String, roles: [String] = ["public"], using: String?, check: String? = nil, permissive: Bool = true) {
-        policies.append(["table": table, "name": name, "permissive": String(permissive), "command": "*", "roles": Self.array(roles), "using": using, "check": check])
-    }
-
-    mutating func role(_ name: String, superuser: Bool = false, login: Bool = false, memberOf: [String] = []) {
-        roles.append(["name": name, "superuser": String(superuser), "bypassrls": "false", "bypass_memberships": nil, "can_login": String(login),
-                      "member_of": memberOf.isEmpty ? nil : Self.array(memberOf)])
-    }
-
-    mutating func foreignKey(_ table: String, _ name: String, columns: [String], references: String, referencedColumns: [String]) {
-        foreignKeys.append(["table": table, "name": name, "references": references, "columns": Self.array(columns), "referenced_columns": Self.array(referencedColumns)])
-    }
-
-    func build() -> AuditCatalog { AuditCatalogQueries.catalog([tables, policies, roles, [], [], [], [], foreignKeys, []]) }
-}
-
 /// The adoption rules on catalogs and migrations written by hand: TW105's fix, TW124 without a spec, TW136,
 /// TW509 and TW516 on tenantwall's own migrations, and who counts as the application.
 final class AdoptAuditRuleTests: XCTestCase {

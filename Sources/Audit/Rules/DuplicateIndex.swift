@@ -9,8 +9,10 @@ public struct DuplicateIndex: AuditRule {
         return groups.keys.sorted().compactMap { key in
             let same = groups[key]!.map(\.name).sorted()
             guard same.count > 1 else { return nil }
-            return finding("\(groups[key]![0].table): indexes \(same.joined(separator: ", ")) are identical", at: .object("index", same[1]),
-                           fix: "DROP INDEX CONCURRENTLY \(Fix.ident(same[1]));")
+            let table = groups[key]![0].table
+            let schema = table.split(separator: ".", maxSplits: 1).first.map(String.init) ?? "public"
+            return finding("\(table): indexes \(same.joined(separator: ", ")) are identical", at: .object("index", same[1]),
+                           fix: "DROP INDEX CONCURRENTLY \(Fix.table(schema + "." + same[1]));")
         }
     }
 }

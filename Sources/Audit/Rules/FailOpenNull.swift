@@ -5,9 +5,11 @@ public struct FailOpenNull: AuditRule {
     public let explanation = "An `IS NULL OR` branch on the context turns a missing context (a bug, a new code path, a pooled connection) into access to every tenant."
     public init() {}
     public func check(_ input: AuditInput) -> [Finding] {
-        input.parsedPolicies.filter { $0.policy.permissive && (($0.using?.failOpen ?? false) || ($0.check?.failOpen ?? false)) }.map {
-            finding("policy \($0.policy.name) on \($0.policy.table) grants rows when the context IS NULL: \(($0.using ?? $0.check)!.text)",
-                    at: .object("policy", "\($0.policy.table).\($0.policy.name)"))
+        input.parsedPolicies.compactMap { p in
+            // The expression that fails open, USING or WITH CHECK (not USING whenever there is one).
+            guard p.policy.permissive, let open = [p.using, p.check].compactMap({ $0 }).first(where: \.failOpen) else { return nil }
+            return finding("policy \(p.policy.name) on \(p.policy.table) grants rows when the context IS NULL: \(open.text)",
+                           at: .object("policy", "\(p.policy.table).\(p.policy.name)"))
         }
     }
 }

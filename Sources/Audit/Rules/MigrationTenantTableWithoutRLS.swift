@@ -11,7 +11,7 @@ public struct MigrationTenantTableWithoutRLS: AuditRule {
             guard s.statement.kind == "CreateStmt", let table = s.relation,
                   strings(in: s.node["tableElts"] ?? [], keys: ["colname"]).contains(input.tenantColumn) else { return nil }
             let enabled = all[(i + 1)...].contains { later in
-                later.relation == table && later.alterCommands.contains { $0["subtype"] as? String == "AT_EnableRowSecurity" }
+                later.relation.map { MigrationStatement.sameTable($0, table) } == true && later.alterCommands.contains { $0["subtype"] as? String == "AT_EnableRowSecurity" }
             }
             guard !enabled else { return nil }
             return finding("\(table) has \(input.tenantColumn) but no ENABLE ROW LEVEL SECURITY in the pending migrations", at: s.location,

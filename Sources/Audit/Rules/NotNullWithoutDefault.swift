@@ -4,6 +4,7 @@ public struct NotNullWithoutDefault: AuditRule {
     public let title = "NOT NULL column added without a default"
     public let explanation = "On a table that has rows the ALTER fails; on an empty staging table it passes, and production breaks."
     public init() {}
+    static let serialTypes: Set<String> = ["smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"]
     public func check(_ input: AuditInput) -> [Finding] {
         let all = MigrationStatement.all(input)
         return all.enumerated().flatMap { i, s -> [Finding] in
@@ -11,7 +12,10 @@ public struct NotNullWithoutDefault: AuditRule {
             return s.alterCommands.filter { $0["subtype"] as? String == "AT_AddColumn" }.compactMap { cmd in
                 let column = (cmd["def"] as? [String: Any])?["ColumnDef"] as? [String: Any] ?? [:]
                 let kinds = strings(in: column["constraints"] ?? [], keys: ["contype"])
-                guard kinds.contains("CONSTR_NOTNULL"), !kinds.contains("CONSTR_DEFAULT") else { return nil }
+                // An identity, a generated expression or a serial type fills the existing rows as a default does.
+                let filled = ["CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"].contains(where: kinds.contains)
+                    || strings(in: column["typeName"] ?? [:], keys: ["sval"]).contains { Self.serialTypes.contains($0.lowercased()) }
+                guard kinds.contains("CONSTR_NOTNULL"), !filled else { return nil }
                 return finding("\(table).\(column["colname"] as? String ?? "?") is added NOT NULL without a default", at: s.location)
             }
         }

@@ -12,7 +12,7 @@ public struct PartitionReadable: AuditRule {
     public func check(_ input: AuditInput) -> [Finding] {
         guard let catalog = input.catalog else { return [] }
         let protected = Set(input.protectedTables.map(\.qualified))
-        return catalog.tables.filter { t in t.parent.map(protected.contains) ?? false }.compactMap { part in
+        return catalog.tables.filter { t in Self.root(of: t, catalog).map(protected.contains) ?? false }.compactMap { part in
             let chunk = catalog.isChunk(part)
             // An owner holds every privilege without a grant: an application role that owns the partition counts.
             let holders = Set(["SELECT", "INSERT", "UPDATE", "DELETE"].flatMap { catalog.grantees(part, privilege: $0) }.filter { $0 == "PUBLIC" || input.isApp($0) })
@@ -28,5 +28,13 @@ public struct PartitionReadable: AuditRule {
                            at: .object("table", part.qualified),
                            fix: "ALTER TABLE \(table) \(rls); REVOKE ALL ON \(table) FROM \(roles);")
         }
+    }
+
+    /// The top of a table's partition (or inheritance) tree: a sub-partition's parent is itself a partition, not a
+    /// protected table, yet naming the leaf applies only the leaf's own RLS, like any other partition.
+    static func root(of table: AuditCatalog.Table, _ catalog: AuditCatalog) -> String? {
+        var top = table.parent, seen: Set<String> = []
+        while let current = top, seen.insert(current).inserted, let up = catalog.table(current)?.parent { top = up }
+        return top
     }
 }

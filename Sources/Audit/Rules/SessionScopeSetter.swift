@@ -9,7 +9,7 @@ public struct SessionScopeSetter: AuditRule {
     public init() {}
 
     /// `set_config(name, value, false)` with a value other than '' (clearing is harmless), or `SET app.x = …`.
-    static let sessionSet = #"(set_config\s*\(\s*([^,()]+),\s*+(?!''\s*,)[^,()]+(\([^()]*\))?[^,()]*,\s*false\s*\)|\bSET\s+(SESSION\s+)?"?[a-z_][a-z0-9_]*"?\.[a-z_][a-z0-9_]*\s*(=|TO)\b)"#
+    static let sessionSet = #"(set_config\s*\(\s*([^,()]+),\s*+(?!''\s*,)[^,()]+(\([^()]*\))?[^,()]*,\s*false\s*\)|\bSET\s+(SESSION\s+)?"?[a-z_][a-z0-9_]*"?\.[a-z_][a-z0-9_]*\s*(=|TO\b))"#
 
     public func check(_ input: AuditInput) -> [Finding] {
         guard let catalog = input.catalog else { return [] }

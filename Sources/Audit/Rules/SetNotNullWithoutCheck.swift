@@ -10,7 +10,10 @@ public struct SetNotNullWithoutCheck: AuditRule {
         return all.enumerated().flatMap { i, s -> [Finding] in
             guard s.statement.kind == "AlterTableStmt", let table = s.relation, !MigrationStatement.createdBefore(all, index: i).contains(table) else { return [] }
             // A VALIDATE CONSTRAINT on the table earlier in the pending migrations is taken as the proving CHECK.
-            let validated = all[..<i].contains { $0.relation == table && $0.alterCommands.contains { $0["subtype"] as? String == "AT_ValidateConstraint" } }
+            let validated = all[..<i].contains { earlier in
+                earlier.relation.map { MigrationStatement.sameTable($0, table) } == true
+                    && earlier.alterCommands.contains { $0["subtype"] as? String == "AT_ValidateConstraint" }
+            }
             guard !validated else { return [] }
             return s.alterCommands.filter { $0["subtype"] as? String == "AT_SetNotNull" }.map { cmd in
                 finding("SET NOT NULL on \(table).\(cmd["name"] as? String ?? "?") scans the table under an exclusive lock", at: s.location,

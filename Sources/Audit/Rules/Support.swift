@@ -140,9 +140,14 @@ struct MigrationStatement {
         }
     }
 
-    /// Tables created by earlier statements of the pending migrations: changing them locks nobody.
+    /// Tables created by earlier statements of the pending migrations: changing them locks nobody. Each is listed
+    /// as written and as the default search_path reads it (`t` and `public.t`), so a later statement that spells
+    /// it the other way still finds it (`sameTable`).
     static func createdBefore(_ all: [MigrationStatement], index: Int) -> Set<String> {
-        Set(all[..<index].filter { $0.statement.kind == "CreateStmt" }.compactMap(\.relation))
+        Set(all[..<index].filter { $0.statement.kind == "CreateStmt" }.compactMap(\.relation).flatMap { name -> [String] in
+            if !name.contains(".") { return [name, "public." + name] }
+            return name.hasPrefix("public.") ? [name, String(name.dropFirst("public.".count))] : [name]
+        })
     }
 }
 
