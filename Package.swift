@@ -25,8 +25,11 @@ let package = Package(
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
         .target(name: "Migrations", dependencies: ["SQLParser", .product(name: "Crypto", package: "swift-crypto")]),
+        /// Output that every command and report writes alike: the one JSON writer, XML/HTML and Markdown escaping.
+        /// Pure, no dependencies.
+        .target(name: "Reporting"),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
-        .target(name: "Audit", dependencies: ["PolicyGen", "Migrations", "SQLParser", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Audit", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Reporting", .product(name: "Yams", package: "Yams")]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server in a temporary directory (the embedded default, and the tests' server).
@@ -35,14 +38,14 @@ let package = Package(
         .target(name: "PolicyGen", dependencies: ["SQLParser", .product(name: "Yams", package: "Yams")]),
         /// The database-facing operations behind the commands: reading spec files, plan, apply, probes; Identity/:
         /// tenants, signing keys and tokens.
-        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit",
+        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit", "Reporting",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
-        .target(name: "TenantwallBench", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "Migrations"]),
+        .target(name: "TenantwallBench", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "Migrations", "Reporting"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser",
+                "Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
