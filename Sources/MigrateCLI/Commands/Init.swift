@@ -25,8 +25,8 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Read only this schema (repeatable; default: every user schema).", valueName: "name"))
     var schema: [String] = []
 
-    @Option(help: "text: a summary and the questions on stderr; json: a summary on stdout.")
-    var format: OutputFormat = .text
+    /// text: a summary and the questions on stderr; json: the summary on stdout, keys in snake_case (docs/adopt.md).
+    @OptionGroup var output: FormatOptions
 
     func run() throws {
         var run = InitRun(out: out)
@@ -35,14 +35,6 @@ struct Init: ParsableCommand {
         run.options.tenantColumn = tenantColumn
         try run.checkDestination()
         let result = try run.run(try connection.connect())
-        switch format {
-        case .text:
-            Output.error(result.summary.text)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(result.summary), as: UTF8.self))
-        }
+        if output.json { try output.print(result.summary, keys: .snakeCase) } else { Output.error(result.summary.text) }
     }
 }
