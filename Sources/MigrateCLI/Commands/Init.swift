@@ -9,7 +9,7 @@ import Tenantwall
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a spec from an existing database's catalog, with questions for what it cannot decide.",
-        discussion: "Exit codes: 0 written, 2 usage, connection error or an undecidable database (no tenant column, two candidates).")
+        discussion: "Without --format json the summary and the questions go to stderr; with it, the summary goes to stdout as JSON (snake_case keys). Exit codes: 0 written, 2 usage, connection error or an undecidable database (no tenant column, two candidates).")
 
     @OptionGroup var connection: ConnectionOptions
 
