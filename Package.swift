@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
     ]
