@@ -1,6 +1,9 @@
 // swift-tools-version:5.9
 import PackageDescription
 
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+
 let package = Package(
     name: "tenantwall",
     platforms: [.macOS(.v13)],
@@ -21,36 +24,54 @@ let package = Package(
         /// PostgreSQL's parser as a C library with the PostgreSQL 18 grammar, linked statically: libpg_query built
         /// by scripts/setup.sh from PyPI's pglast source (pkg-config: tenantwall-pg-query).
         .systemLibrary(name: "CPgQuery", pkgConfig: "tenantwall-pg-query"),
+        /// Identifier and literal quoting: the one place SQL text is built from names and values. Pure, no dependencies.
+        .target(name: "Quoting"),
         /// Splits and parses SQL with PostgreSQL's own parser.
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
-        .target(name: "Migrations", dependencies: ["SQLParser", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Migrations", dependencies: ["SQLParser", crypto]),
+        /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
+        .target(name: "PolicyGen", dependencies: ["Quoting", "SQLParser", yams]),
         /// Output that every command and report writes alike: the one JSON writer, XML/HTML and Markdown escaping.
         /// Pure, no dependencies.
         .target(name: "Reporting"),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
-        .target(name: "Audit", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Reporting", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Audit", dependencies: ["Quoting", "PolicyGen", "Migrations", "SQLParser", "Reporting", yams]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        /// Starts a throwaway PostgreSQL server in a temporary directory (the embedded default, and the tests' server).
-        .target(name: "LocalPostgres", dependencies: ["Postgres"]),
-        /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
-        .target(name: "PolicyGen", dependencies: ["SQLParser", .product(name: "Yams", package: "Yams")]),
-        /// The database-facing operations behind the commands: reading spec files, plan, apply, probes; Identity/:
-        /// tenants, signing keys and tokens.
-        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit", "Reporting",
-                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        /// Starts a throwaway PostgreSQL server, Citus cluster or PgBouncer in a temporary directory (the embedded
+        /// default, and the tests' servers).
+        .target(name: "LocalPostgres", dependencies: ["Postgres", "Quoting"]),
+        /// What every database-facing command shares: spec files from disk, tool errors, the server's
+        /// capabilities, the typed catalog read, scratch databases, signal handling, the worker pool.
+        .target(name: "Tenantwall", dependencies: ["Quoting", "PolicyGen", "Postgres", "Audit"]),
+        /// Citus: shard placements and the fan-out guard.
+        .target(name: "Citus", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres"]),
+        /// Taking over an existing database: `init`'s catalog reading, and what plan reads of one (columns,
+        /// each role's reach, dependents that would see no rows, the database's own setters).
+        .target(name: "Adoption", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres"]),
+        /// The deploy path: plan and apply against a live database, and the migration runner's I/O.
+        .target(name: "Deploy", dependencies: ["Quoting", "Tenantwall", "Citus", "PolicyGen", "Postgres", "Migrations", "SQLParser"]),
+        /// Audit runs against live databases and migration folders.
+        .target(name: "LiveAudit", dependencies: ["Quoting", "Deploy", "Tenantwall", "Audit", "PolicyGen", "Postgres", "Migrations", "SQLParser"]),
+        /// Tenants, signing keys and tokens (swift-crypto).
+        .target(name: "Identity", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres", crypto]),
+        /// `tenantwall verify`: the checks as values, the probe engine, reports.
+        .target(name: "Verification", dependencies: ["Quoting", "Reporting", "Tenantwall", "Deploy", "Citus", "Identity", "PolicyGen", "Postgres", "LocalPostgres"]),
+        /// `tenantwall demo`: every example generated, applied, verified and audited on a throwaway server.
+        .target(name: "Demo", dependencies: ["Quoting", "Tenantwall", "Deploy", "Citus", "Identity", "Verification", "PolicyGen", "Postgres", "LocalPostgres", "Audit"]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
-        .target(name: "TenantwallBench", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "Migrations", "Reporting"]),
+        .target(name: "TenantwallBench", dependencies: ["Quoting", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Reporting",
+                "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo", "TenantwallBench",
+                "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit",
-                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
+                                                    "TenantwallBench", "PolicyGen", "Quoting", "Postgres", "LocalPostgres", "Migrations", "Audit", crypto]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Quoting
 
 /// A throwaway Citus cluster: a coordinator and workers, each a `LocalServer` on its own Unix socket, with
 /// Citus preloaded and logical replication on (shard moves need it).
@@ -56,13 +57,12 @@ public final class LocalCluster {
         // defaults to localhost over TCP: here, each node's socket directory.
         for node in [coordinator] + workers {
             let admin = try Connection(node.connectionString())
-            try admin.execute("ALTER SYSTEM SET citus.local_hostname = \(quoted(node.socketDirectory))")
+            try admin.execute("ALTER SYSTEM SET citus.local_hostname = \(SQL.literal(node.socketDirectory))")
             try admin.execute("SELECT pg_catalog.pg_reload_conf()")
         }
         return LocalCluster(coordinator: coordinator, workers: workers)
     }
 
-    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     init(coordinator: LocalServer, workers: [LocalServer]) {
         self.coordinator = coordinator

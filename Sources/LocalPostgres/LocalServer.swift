@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Quoting
 
 /// A throwaway PostgreSQL server in a temporary directory, listening only on a Unix socket.
 ///
@@ -94,7 +95,7 @@ public final class LocalServer {
     public func createDatabase(_ name: String) throws {
         let admin = try Connection(connectionString())
         try admin.query("SELECT 1")
-        try admin.execute("CREATE DATABASE \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
+        try admin.execute("CREATE DATABASE \(SQL.ident(name))")
     }
 
     /// Stops the server at once and removes its directory. Safe to call twice.

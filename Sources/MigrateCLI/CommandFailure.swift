@@ -1,4 +1,5 @@
 import Audit
+import Deploy
 import Migrations
 import PolicyGen
 import Postgres

@@ -28,6 +28,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The (line, column) of `position` inside `query`, both 1-based.
+    /// `SQLSTATE: message`, one line: what a check result or a blocker quotes of a refusal.
+    public var brief: String { "\(sqlState ?? "?"): \(message)" }
+
     public var lineAndColumn: (line: Int, column: Int)? {
         guard let position, let query else { return nil }
         var line = 1, column = 1, index = 1

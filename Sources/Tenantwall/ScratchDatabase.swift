@@ -1,6 +1,7 @@
 import Foundation
 import PolicyGen
 import Postgres
+import Quoting
 
 /// A database of a run's own (`verify --scratch`'s copy, the benchmark's dataset), dropped however the run
 /// ends: normally, on an error, or on Ctrl-C/SIGTERM (a `defer` does not run when a signal ends the process,

@@ -1,7 +1,9 @@
 import Foundation
+import Identity
 import PolicyGen
-import Tenantwall
 import Postgres
+import Quoting
+import Tenantwall
 
 /// `tenantwall bench`: builds the dataset (from the user's spec or the built-in one) in a scratch database,
 /// measures every workload in every mode, checks the plans, and drops the scratch database and the benchmark's

@@ -1,5 +1,7 @@
 import Foundation
+import Identity
 import PolicyGen
+import Quoting
 import Tenantwall
 
 /// How each mode tells the server its tenant. The contrast and `context` modes read a plain setting holding

@@ -1,7 +1,9 @@
+import Deploy
 import Foundation
 import PolicyGen
-import Tenantwall
 import Postgres
+import Quoting
+import Tenantwall
 
 /// Builds the benchmark's synthetic multi-tenant dataset in a scratch database: the spec applied with
 /// tenantwall's generated policies, rows for every tenant table, and a contrast role whose policies are written

@@ -1,7 +1,8 @@
 import Foundation
 import PolicyGen
-import Tenantwall
 import Postgres
+import Quoting
+import Tenantwall
 
 /// Runs the workloads as the baseline, under the generated policies and under the contrast policies,
 /// interleaved round by round so that machine noise falls on all three alike.

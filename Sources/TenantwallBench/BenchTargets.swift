@@ -1,4 +1,5 @@
 import PolicyGen
+import Quoting
 import Tenantwall
 
 /// Which of a spec's tables each workload runs against, and the workloads' SQL: a point-lookup table (a tenant
@@ -89,66 +90,11 @@ public struct BenchTargets {
     public func workloads() -> (workloads: [Workload], notes: [String]) {
         var out: [Workload] = []
         var notes = self.notes
-        let app = spec.roles.app
+        if let p = point { out.append(pointLookup(p)) }
+        if let s = series { out += seriesReads(s) }
+        if let i = insertTable { out += inserts(i, notes: &notes) }
         if let p = point {
-            let t = SQL.qualified(p.table.schema, p.table.name), key = SQL.ident(p.key)
-            out.append(Workload(name: "point", title: "primary-key point lookup on \(p.table.qualifiedName)", kind: .read,
-                                baselineSQL: "SELECT * FROM \(t) WHERE \(baselineFilter(p.table)) AND \(key) = $2",
-                                rlsSQL: "SELECT * FROM \(t) WHERE \(key) = $1",
-                                arguments: { k, _ in [k] }))
-        }
-        if let s = series {
-            let t = SQL.qualified(s.table.schema, s.table.name), time = SQL.ident(s.time)
-            out.append(Workload(name: "range", title: "tenant range scan on \(s.table.qualifiedName) (ORDER BY \(s.time) DESC LIMIT 50)", kind: .read,
-                                baselineSQL: "SELECT * FROM \(t) WHERE \(baselineFilter(s.table)) ORDER BY \(time) DESC LIMIT 50",
-                                rlsSQL: "SELECT * FROM \(t) ORDER BY \(time) DESC LIMIT 50",
-                                arguments: { _, _ in [] }))
-            let sum = s.measure.map { ", pg_catalog.sum(\(SQL.ident($0)))" } ?? ""
-            let select = "SELECT pg_catalog.date_trunc('day', \(time)) AS day, pg_catalog.count(*)\(sum) FROM \(t) WHERE "
-            let tail = "\(time) >= pg_catalog.now() - interval '7 days' GROUP BY 1 ORDER BY 1"
-            out.append(Workload(name: "aggregate", title: "time-range aggregate over \(s.table.qualifiedName) (7 days by day)", kind: .read,
-                                baselineSQL: select + baselineFilter(s.table) + " AND " + tail, rlsSQL: select + tail,
-                                arguments: { _, _ in [] }))
-        }
-        if let i = insertTable {
-            if !i.commands(for: app).contains(.insert) {
-                notes.append("\(app) may not insert into \(i.qualifiedName): the insert workloads are left out")
-            } else if let (columns, values) = insertColumns(i) {
-                let t = SQL.qualified(i.schema, i.name)
-                let list = ([tenant] + columns).joined(separator: ", ")
-                let sql = "INSERT INTO \(t) (\(list)) VALUES ($1, \(values.joined(separator: ", ")))"
-                let batch = "INSERT INTO \(t) (\(list)) SELECT $1, \(values.joined(separator: ", ")) FROM pg_catalog.generate_series(1, 100) AS g"
-                out.append(Workload(name: "insert", title: "single-row INSERT into \(i.qualifiedName) (the WITH CHECK path)", kind: .write,
-                                    baselineSQL: sql, rlsSQL: sql, arguments: { _, _ in [] }, tenantInRLS: true))
-                out.append(Workload(name: "insert-batch", title: "batched INSERT of 100 rows into \(i.qualifiedName)", kind: .write,
-                                    baselineSQL: batch, rlsSQL: batch, arguments: { _, _ in [] }, tenantInRLS: true))
-            } else {
-                notes.append("a non-null column of \(i.qualifiedName) has a type the benchmark cannot generate: the insert workloads are left out")
-            }
-        }
-        if let p = point {
-            let t = SQL.qualified(p.table.schema, p.table.name), key = SQL.ident(p.key)
-            if let u = p.updateColumn, p.table.commands(for: app).contains(.update) {
-                let column = SQL.ident(u)
-                let value = p.table.column(u).map { Self.isNumber($0.type) } == true ? "\(column) + 1" : column
-                out.append(Workload(name: "update", title: "single-row UPDATE of \(p.table.qualifiedName).\(u)", kind: .write,
-                                    baselineSQL: "UPDATE \(t) SET \(column) = \(value) WHERE \(baselineFilter(p.table)) AND \(key) = $2",
-                                    rlsSQL: "UPDATE \(t) SET \(column) = \(value) WHERE \(key) = $1",
-                                    arguments: { k, _ in [k] }))
-            } else {
-                notes.append("\(app) may not update \(p.table.qualifiedName) (or it has no column to update): the update workload is left out")
-            }
-            if let l = p.likeColumn {
-                let column = SQL.ident(l)
-                let hex = Array("0123456789abcdef")
-                out.append(Workload(name: "like", title: "LIKE 'prefix%' search on \(p.table.qualifiedName).\(l) (non-leakproof operator)", kind: .read,
-                                    baselineSQL: "SELECT \(key), \(column) FROM \(t) WHERE \(baselineFilter(p.table)) AND \(column) LIKE $2 ORDER BY \(column) LIMIT 20",
-                                    rlsSQL: "SELECT \(key), \(column) FROM \(t) WHERE \(column) LIKE $1 ORDER BY \(column) LIMIT 20",
-                                    arguments: { _, n in [String(hex[n % 16]) + String(hex[(n / 16) % 16]) + "%"] },
-                                    limitation: Workload.likeLimitation))
-            } else {
-                notes.append("\(p.table.qualifiedName) has no text column: the LIKE workload is left out")
-            }
+            out += pointWrites(p, notes: &notes)
             var endToEnd = out[0]
             endToEnd.name = "end-to-end"
             endToEnd.title = "set the tenant context and look up a row in one round trip and one transaction (pipeline)"
@@ -170,6 +116,82 @@ public struct BenchTargets {
             else if out[i].target != nil { out[i].explanation = Workload.perStatementCost }
         }
         return (out, notes)
+    }
+
+    /// The primary-key point lookup: the first workload, and the statement the end-to-end one wraps.
+    func pointLookup(_ p: Point) -> Workload {
+        let t = SQL.qualified(p.table.schema, p.table.name), key = SQL.ident(p.key)
+        return Workload(name: "point", title: "primary-key point lookup on \(p.table.qualifiedName)", kind: .read,
+                        baselineSQL: "SELECT * FROM \(t) WHERE \(baselineFilter(p.table)) AND \(key) = $2",
+                        rlsSQL: "SELECT * FROM \(t) WHERE \(key) = $1",
+                        arguments: { k, _ in [k] })
+    }
+
+    /// The tenant range scan and the time-range aggregate over the time-series table.
+    func seriesReads(_ s: Series) -> [Workload] {
+        var out: [Workload] = []
+        let t = SQL.qualified(s.table.schema, s.table.name), time = SQL.ident(s.time)
+        out.append(Workload(name: "range", title: "tenant range scan on \(s.table.qualifiedName) (ORDER BY \(s.time) DESC LIMIT 50)", kind: .read,
+                            baselineSQL: "SELECT * FROM \(t) WHERE \(baselineFilter(s.table)) ORDER BY \(time) DESC LIMIT 50",
+                            rlsSQL: "SELECT * FROM \(t) ORDER BY \(time) DESC LIMIT 50",
+                            arguments: { _, _ in [] }))
+        let sum = s.measure.map { ", pg_catalog.sum(\(SQL.ident($0)))" } ?? ""
+        let select = "SELECT pg_catalog.date_trunc('day', \(time)) AS day, pg_catalog.count(*)\(sum) FROM \(t) WHERE "
+        let tail = "\(time) >= pg_catalog.now() - interval '7 days' GROUP BY 1 ORDER BY 1"
+        out.append(Workload(name: "aggregate", title: "time-range aggregate over \(s.table.qualifiedName) (7 days by day)", kind: .read,
+                            baselineSQL: select + baselineFilter(s.table) + " AND " + tail, rlsSQL: select + tail,
+                            arguments: { _, _ in [] }))
+        return out
+    }
+
+    /// Single-row and batched INSERT, when the application may insert and every required column can be generated.
+    func inserts(_ i: Table, notes: inout [String]) -> [Workload] {
+        let app = spec.roles.app
+        var out: [Workload] = []
+        if !i.commands(for: app).contains(.insert) {
+            notes.append("\(app) may not insert into \(i.qualifiedName): the insert workloads are left out")
+        } else if let (columns, values) = insertColumns(i) {
+            let t = SQL.qualified(i.schema, i.name)
+            let list = ([tenant] + columns).joined(separator: ", ")
+            let sql = "INSERT INTO \(t) (\(list)) VALUES ($1, \(values.joined(separator: ", ")))"
+            let batch = "INSERT INTO \(t) (\(list)) SELECT $1, \(values.joined(separator: ", ")) FROM pg_catalog.generate_series(1, 100) AS g"
+            out.append(Workload(name: "insert", title: "single-row INSERT into \(i.qualifiedName) (the WITH CHECK path)", kind: .write,
+                                baselineSQL: sql, rlsSQL: sql, arguments: { _, _ in [] }, tenantInRLS: true))
+            out.append(Workload(name: "insert-batch", title: "batched INSERT of 100 rows into \(i.qualifiedName)", kind: .write,
+                                baselineSQL: batch, rlsSQL: batch, arguments: { _, _ in [] }, tenantInRLS: true))
+        } else {
+            notes.append("a non-null column of \(i.qualifiedName) has a type the benchmark cannot generate: the insert workloads are left out")
+        }
+        return out
+    }
+
+    /// The single-row UPDATE and the LIKE search on the point table.
+    func pointWrites(_ p: Point, notes: inout [String]) -> [Workload] {
+        let app = spec.roles.app
+        var out: [Workload] = []
+        let t = SQL.qualified(p.table.schema, p.table.name), key = SQL.ident(p.key)
+        if let u = p.updateColumn, p.table.commands(for: app).contains(.update) {
+            let column = SQL.ident(u)
+            let value = p.table.column(u).map { Self.isNumber($0.type) } == true ? "\(column) + 1" : column
+            out.append(Workload(name: "update", title: "single-row UPDATE of \(p.table.qualifiedName).\(u)", kind: .write,
+                                baselineSQL: "UPDATE \(t) SET \(column) = \(value) WHERE \(baselineFilter(p.table)) AND \(key) = $2",
+                                rlsSQL: "UPDATE \(t) SET \(column) = \(value) WHERE \(key) = $1",
+                                arguments: { k, _ in [k] }))
+        } else {
+            notes.append("\(app) may not update \(p.table.qualifiedName) (or it has no column to update): the update workload is left out")
+        }
+        if let l = p.likeColumn {
+            let column = SQL.ident(l)
+            let hex = Array("0123456789abcdef")
+            out.append(Workload(name: "like", title: "LIKE 'prefix%' search on \(p.table.qualifiedName).\(l) (non-leakproof operator)", kind: .read,
+                                baselineSQL: "SELECT \(key), \(column) FROM \(t) WHERE \(baselineFilter(p.table)) AND \(column) LIKE $2 ORDER BY \(column) LIMIT 20",
+                                rlsSQL: "SELECT \(key), \(column) FROM \(t) WHERE \(column) LIKE $1 ORDER BY \(column) LIMIT 20",
+                                arguments: { _, n in [String(hex[n % 16]) + String(hex[(n / 16) % 16]) + "%"] },
+                                limitation: Workload.likeLimitation))
+        } else {
+            notes.append("\(p.table.qualifiedName) has no text column: the LIKE workload is left out")
+        }
+        return out
     }
 
     /// The columns an inserted row names (besides the tenant) and their values; nil when a non-null column

@@ -1,7 +1,8 @@
 import Foundation
 import PolicyGen
-import Tenantwall
 import Postgres
+import Quoting
+import Tenantwall
 
 /// The hard pass/fail of the benchmark: under RLS, `EXPLAIN (ANALYZE, BUFFERS)` must show the plan the
 /// baseline gets — the same nodes, indexes and index conditions, the same partitions pruned, the same

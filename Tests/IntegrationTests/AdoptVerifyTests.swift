@@ -6,6 +6,9 @@ import PolicyGen
 import Postgres
 import Tenantwall
 import XCTest
+import Deploy
+import Quoting
+import Verification
 
 /// `verify` on databases tenantwall did not create (issue #23): the two hand-built fixtures in
 /// Tests/Fixtures/adopt, loaded as they are, hardened with `apply`, then verified. Their tables have what hand-built

@@ -1,7 +1,9 @@
+import Deploy
 import Foundation
 import PolicyGen
 import Postgres
 import Tenantwall
+import Verification
 import XCTest
 
 /// Taking over a database tenantwall did not create (issue #23), on the two hand-built fixtures of

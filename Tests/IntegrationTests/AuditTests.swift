@@ -1,4 +1,5 @@
 import Audit
+import Deploy
 import Foundation
 import PolicyGen
 import Postgres

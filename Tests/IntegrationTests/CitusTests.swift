@@ -1,10 +1,15 @@
 import Audit
+import Citus
+import Demo
+import Deploy
 import Foundation
 import LocalPostgres
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
 import TenantwallBench
+import Verification
 import XCTest
 
 /// `distribution: citus` on a real three-node cluster (a coordinator and two workers; Citus 13.0.5 on 15, 14.0.1 on 18, built from

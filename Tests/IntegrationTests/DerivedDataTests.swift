@@ -1,7 +1,10 @@
 import Audit
+import Deploy
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
+import Verification
 import XCTest
 
 /// Derived data that stays walled: rollups (materialized views, which PostgreSQL never filters by RLS) live in

@@ -1,7 +1,12 @@
+import Demo
+import Deploy
+import Identity
 import LocalPostgres
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
+import Verification
 import XCTest
 
 /// Every example spec, applied to a fresh database on a real server: the catalog says what the spec says,

@@ -1,3 +1,5 @@
+import Adoption
+import Deploy
 import Foundation
 import PolicyGen
 import Postgres

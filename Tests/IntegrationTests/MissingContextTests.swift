@@ -1,8 +1,11 @@
+import Deploy
 import Foundation
 import LocalPostgres
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
+import Verification
 import XCTest
 
 /// `tenancy.missing_context: error`: a statement of an access role on a tenant table without a context fails

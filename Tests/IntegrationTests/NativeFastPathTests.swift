@@ -1,9 +1,12 @@
 import Audit
+import Deploy
 import Foundation
+import Identity
 import Migrations
 import PolicyGen
 import Postgres
 import Tenantwall
+import Verification
 import XCTest
 
 /// The extension's native readers (`sql/tenantwall.c`): the same walls as the inline helpers, on every path

@@ -1,9 +1,13 @@
+import Deploy
 import Foundation
+import Identity
 import LocalPostgres
 import Migrations
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
+import Verification
 import XCTest
 
 /// The example specs' application flows through PgBouncer in transaction mode, one server connection per

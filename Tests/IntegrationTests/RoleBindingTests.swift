@@ -1,7 +1,11 @@
+import Deploy
 import Foundation
+import Identity
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
+import Verification
 import XCTest
 
 /// The `role` binding: each tenant logs in as its own role; the database, not the application, decides

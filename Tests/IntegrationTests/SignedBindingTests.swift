@@ -1,7 +1,10 @@
+import Deploy
 import Foundation
+import Identity
 import PolicyGen
 import Postgres
 import Tenantwall
+import Verification
 import XCTest
 
 /// The `signed` binding: only a valid, unexpired token signed with a current key binds a session to its

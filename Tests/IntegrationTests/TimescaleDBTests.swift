@@ -1,8 +1,11 @@
 import Audit
+import Deploy
 import LocalPostgres
 import PolicyGen
 import Postgres
+import Quoting
 import Tenantwall
+import Verification
 import XCTest
 
 /// Hypertables on a real TimescaleDB (built from source and preloaded; these tests skip, saying so, where it

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Identity
 import Postgres
 import Tenantwall
 import XCTest

@@ -7,6 +7,9 @@ import PolicyGen
 import Postgres
 import Tenantwall
 import XCTest
+import Deploy
+import Quoting
+import Verification
 
 /// `tenantwall verify` on databases broken on purpose: each break is caught by the check named for it,
 /// and a run leaves every row as it was.

@@ -1,4 +1,5 @@
 import PolicyGen
+import Quoting
 import XCTest
 
 final class QuotingTests: XCTestCase {

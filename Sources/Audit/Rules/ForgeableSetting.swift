@@ -1,3 +1,4 @@
+import Quoting
 /// TW124: a policy, or a function it calls, that compares a setting with a constant: a switch any session
 /// flips with `SET app.admin_mode = 'on'`.
 public struct ForgeableSetting: AuditRule {

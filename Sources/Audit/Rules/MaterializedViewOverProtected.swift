@@ -1,4 +1,5 @@
 import PolicyGen
+import Quoting
 
 /// TW115: materialized views never apply RLS when read.
 ///

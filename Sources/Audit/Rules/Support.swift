@@ -1,5 +1,6 @@
 import Foundation
 import PolicyGen
+import Quoting
 import SQLParser
 
 /// Small helpers the rules share: quoting names for fix SQL (PolicyGen's quoting) and naming commands.

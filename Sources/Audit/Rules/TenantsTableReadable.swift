@@ -1,4 +1,5 @@
 import PolicyGen
+import Quoting
 
 /// TW136: the tenants table itself (what the tenant column's foreign keys reference) without row-level
 /// security, readable by the application.

@@ -1,4 +1,5 @@
 import PolicyGen
+import Quoting
 
 /// TW109: `current_setting(x)` raises when unset; `current_setting(x, true)::uuid` raises on `''`.
 public struct UnsafeCurrentSetting: AuditRule {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Foundation
+import LiveAudit
 import LocalPostgres
 import Migrations
 import PolicyGen

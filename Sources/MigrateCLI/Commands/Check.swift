@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deploy
 import Foundation
 import Postgres
 import Tenantwall

@@ -1,3 +1,4 @@
+import Adoption
 import ArgumentParser
 import Foundation
 import PolicyGen

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deploy
 import Tenantwall
 
 /// Records a human decision: accept changed files' checksums and forget failed no-transaction runs.

@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import Migrations
-import PolicyGen
-import Tenantwall
 
 /// Tenant identity: provisioning (add, list, remove) and, for the `signed` binding, signing keys and tokens.
 /// Each subcommand lives in its own file (`Tenant+Provisioning.swift`, `Tenant+Signing.swift`).

@@ -5,6 +5,7 @@ import Migrations
 import PolicyGen
 import Postgres
 import Tenantwall
+import Verification
 
 /// Tries to cross every wall on a live database and writes the evidence.
 struct Verify: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deploy
 import Foundation
 import Migrations
 import Tenantwall

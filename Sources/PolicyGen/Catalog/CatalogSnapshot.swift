@@ -1,3 +1,4 @@
+import Quoting
 /// What the database holds for the objects a spec manages, as plain values: object → a canonical text
 /// fingerprint of its state (RLS flags, policy expressions as the server deparses them, ACLs, index and
 /// function definitions).

@@ -1,3 +1,4 @@
+import Quoting
 /// `tenancy.distribution: citus`: tenant tables, and the tenants table by its key, distributed by the tenant
 /// column and colocated (Citus's default colocation groups tables of the same distribution type), so that a
 /// tenant's rows of every table live on the same node and a query that names the tenant runs on one shard;

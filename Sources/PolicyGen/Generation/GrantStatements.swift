@@ -1,3 +1,4 @@
+import Quoting
 /// Table privileges exactly as the spec says: everything revoked from PUBLIC and the access roles, then
 /// the listed commands granted. TRUNCATE, REFERENCES and TRIGGER are never granted: RLS does not govern them.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Quoting
 
 /// The tenant-agnostic helper functions: the same text is the inline form for managed services (with
 /// `@extschema@` replaced) and the first part of the `tenantwall` extension's install script

@@ -1,3 +1,4 @@
+import Quoting
 /// Installs the helper functions (as the extension or inline) and the spec-specific wrappers:
 /// `current_tenant_id()`, `set_tenant_context()`, `clear_tenant_context()`, typed for the spec's tenant type
 /// and bound to its setting name, plus who may use admin mode.

@@ -1,3 +1,4 @@
+import Quoting
 /// Moving a database between inline helpers and the extension, in the apply that changes `helpers:`.
 ///
 /// Inline to extension: `CREATE EXTENSION` refuses to take over functions it did not create, so the inline

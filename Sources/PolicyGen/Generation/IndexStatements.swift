@@ -1,3 +1,4 @@
+import Quoting
 /// The spec's indexes, plus a tenant-leading index when no index or primary key leads with the scope
 /// column (in the spec, or in the live database when it is known): without one, every policy check is a scan.
 ///

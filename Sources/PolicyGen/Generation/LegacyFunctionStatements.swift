@@ -1,3 +1,4 @@
+import Quoting
 /// What tenantwall does with an adopted database's own setters (`legacy_functions:` in the spec).
 ///
 /// - `replace`: the function is replaced in place by a shim that calls tenantwall's transaction-scoped setter.

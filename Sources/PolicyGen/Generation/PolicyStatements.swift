@@ -1,3 +1,4 @@
+import Quoting
 /// Row-level security for one table: enabled and forced, one permissive policy per command with `USING` and
 /// `WITH CHECK`, admin-mode policies for the admin role, the spec's restrictive predicate, and removal of
 /// any other policy on the table (a hand-made `USING (true)` does not survive a run).

@@ -1,3 +1,4 @@
+import Quoting
 /// The `role` binding: each tenant logs in as its own role, a member of the application role (so the
 /// application's grants and policies apply to it), and `current_tenant_id()` looks the session's role up in
 /// `tenant_roles`. Tenant roles may read only their own mapping row and change none; `SET ROLE` to another

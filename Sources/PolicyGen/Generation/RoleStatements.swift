@@ -1,3 +1,4 @@
+import Quoting
 /// Creates the spec's roles when missing, as NOLOGIN and never BYPASSRLS, and grants admin membership.
 /// Existing roles are left as they are (their attributes are the audit's business, not the migration's), with
 /// one exception: TimescaleDB runs retention policies and jobs as the hypertable owner and refuses to schedule

@@ -1,3 +1,4 @@
+import Quoting
 /// Rollups (`rollups:`): each a materialized view in the private schema `<helper_schema>_rollups`, owned by
 /// the owner and readable by nobody else, and a walled view of the same name in the rollup's schema that the
 /// access roles read.

@@ -1,3 +1,4 @@
+import Quoting
 /// Creates the helper schema and every table schema, owned by the owner role, usable by the access roles;
 /// and the schemas that hold hypertable chunks.
 struct SchemaStatements {

@@ -1,3 +1,4 @@
+import Quoting
 /// The `signed` binding: the application passes a JWT (HS256) to `set_tenant_context(token)`; every
 /// statement's policies verify it once (an InitPlan) against keys the application roles cannot read, and take
 /// the tenant from a claim. A forged, altered, expired or wrongly signed token gives NULL: zero rows, rejected

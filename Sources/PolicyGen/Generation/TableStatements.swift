@@ -1,3 +1,4 @@
+import Quoting
 /// `CREATE TABLE IF NOT EXISTS` for a spec table, owned by the owner role. The tenant column is always
 /// `NOT NULL`: a row with no tenant would match no policy and belong to nobody.
 struct TableStatements {

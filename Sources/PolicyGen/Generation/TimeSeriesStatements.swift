@@ -1,3 +1,4 @@
+import Quoting
 /// Hypertables (TimescaleDB's documented API) and native range partitions (tenantwall's own
 /// `ensure_partitions()` or pg_partman's `create_parent()`), with direct access to every partition and chunk
 /// closed, including those created later:

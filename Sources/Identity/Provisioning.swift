@@ -1,0 +1,119 @@
+import Foundation
+import PolicyGen
+import Postgres
+import Quoting
+import Tenantwall
+
+/// Adds, lists and removes tenants: the row in the spec's tenants table (isolation `self`), and a record of
+/// every change in `tenant_events`. Removing never deletes a tenant's data unless asked, and then reports
+/// how many rows it removed from each table.
+public struct Provisioning {
+    public struct Removal: Codable, Sendable {
+        public var tenant: String
+        public var deletedData: Bool
+        /// Rows removed per table (empty without `deleteData`).
+        public var rows: [String: Int]
+    }
+
+    let spec: Spec
+    let connection: Connection
+
+    public init(spec: Spec, connection: Connection) {
+        self.spec = spec
+        self.connection = connection
+    }
+
+    var tenantsTable: Table? { spec.tables.first { $0.isolation == .self } }
+    var events: String { SQL.qualified(spec.tenancy.helperSchema, "tenant_events") }
+
+    /// The login role of a tenant in the `role` binding.
+    public func tenantRole(_ id: String) -> String { spec.tenancy.tenantRolePrefix + id }
+
+    func requireBypass() throws {
+        guard try connection.bypassesRLS() else {
+            throw ToolError("tenant provisioning writes across tenants: connect as a superuser or a BYPASSRLS role (the owner role, for example)")
+        }
+    }
+
+    /// Inserts the tenant's row with the given column values (text, cast to each column's type).
+    public func add(id: String, values: [String: String]) throws {
+        try requireBypass()
+        guard let table = tenantsTable, let key = table.scopeColumn(tenancy: spec.tenancy) else {
+            throw ToolError("the spec has no tenants table (isolation: self)")
+        }
+        var columns = [key], parameters: [String?] = [id], casts = [spec.tenancy.type.rawValue]
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let column = table.column(name), name != key else { throw ToolError("\(table.qualifiedName) has no column '\(name)' to set") }
+            columns.append(name); parameters.append(value); casts.append(TypeName.normalize(column.type) ?? column.type)
+        }
+        let missing = table.columns.filter { $0.notNull && $0.defaultValue == nil && !columns.contains($0.name) }.map(\.name)
+        if !missing.isEmpty { throw ToolError("give a value for \(missing.joined(separator: ", ")) with --set column=value") }
+        let placeholders = casts.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
+        try connection.transaction {
+            try connection.query("INSERT INTO \(SQL.qualified(table.schema, table.name)) (\(SQL.identList(columns))) VALUES (\(placeholders))", parameters)
+            if spec.tenancy.binding == .role {
+                let role = tenantRole(id)
+                try connection.execute("CREATE ROLE \(SQL.ident(role)) LOGIN NOBYPASSRLS; GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))")
+                try connection.query("INSERT INTO \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) (role_name, tenant) VALUES ($1, $2::\(spec.tenancy.type.rawValue))", [role, id])
+            }
+            try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ('add', $1, $2::jsonb)", [id, json(values)])
+        }
+    }
+
+    public func list() throws -> [[String: String?]] {
+        guard let table = tenantsTable else { throw ToolError("the spec has no tenants table (isolation: self)") }
+        let key = table.scopeColumn(tenancy: spec.tenancy)!
+        let sql = "SELECT \(table.columns.map { SQL.ident($0.name) + "::text" }.joined(separator: ", ")) FROM \(SQL.qualified(table.schema, table.name)) ORDER BY \(SQL.ident(key))"
+        let result = try connection.query(sql)
+        return result.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.name), row)) }
+    }
+
+    /// Records the removal; with `deleteData`, deletes exactly the tenant's rows from every scoped table and
+    /// its row in the tenants table, in one transaction.
+    public func remove(id: String, deleteData: Bool) throws -> Removal {
+        try requireBypass()
+        var rows: [String: Int] = [:]
+        try connection.transaction {
+            // A tenant that is nowhere is an error, not a removal: nothing deleted, no event written.
+            guard try exists(id) else {
+                throw ToolError("tenant \(id) does not exist: no row in the tenants table, no rows of it in any tenant table\(spec.tenancy.binding == .role ? ", no tenant role" : ""); nothing was changed")
+            }
+            if deleteData {
+                for table in spec.tables where table.isolation == .tenant {
+                    let scope = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
+                    rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(scope) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
+                }
+                for table in spec.tables where table.isolation == .self {
+                    let key = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
+                    rows[table.qualifiedName] = try connection.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(key) = $1::\(spec.tenancy.type.rawValue)", [id]).affectedRows
+                }
+            }
+            if spec.tenancy.binding == .role {
+                try connection.query("DELETE FROM \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) WHERE role_name = $1", [tenantRole(id)])
+                try connection.execute("DROP ROLE IF EXISTS \(SQL.ident(tenantRole(id)))")
+            }
+            try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ($1, $2, $3::jsonb)",
+                                 [deleteData ? "remove-with-data" : "remove", id, json(rows.mapValues(String.init))])
+        }
+        return Removal(tenant: id, deletedData: deleteData, rows: rows)
+    }
+
+    /// Whether the tenant is known anywhere: its tenants-table row, rows in a tenant table, or its tenant role.
+    func exists(_ id: String) throws -> Bool {
+        let type = spec.tenancy.type.rawValue
+        for table in spec.tables where table.isolation == .tenant || table.isolation == .self {
+            let column = SQL.ident(table.scopeColumn(tenancy: spec.tenancy)!)
+            if try connection.query("SELECT EXISTS (SELECT 1 FROM \(SQL.qualified(table.schema, table.name)) WHERE \(column) = $1::\(type))::text", [id]).scalar == "true" {
+                return true
+            }
+        }
+        if spec.tenancy.binding == .role {
+            return try connection.query("SELECT EXISTS (SELECT 1 FROM \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) WHERE role_name = $1)::text", [tenantRole(id)]).scalar == "true"
+        }
+        return false
+    }
+
+    func json(_ values: [String: String]) -> String {
+        (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+}
