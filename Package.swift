@@ -32,8 +32,11 @@ let package = Package(
         .target(name: "Migrations", dependencies: ["SQLParser", crypto]),
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
         .target(name: "PolicyGen", dependencies: ["Quoting", "SQLParser", yams]),
+        /// Output that every command and report writes alike: the one JSON writer, XML/HTML and Markdown escaping.
+        /// Pure, no dependencies.
+        .target(name: "Reporting"),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
-        .target(name: "Audit", dependencies: ["Quoting", "PolicyGen", "Migrations", "SQLParser", yams]),
+        .target(name: "Audit", dependencies: ["Quoting", "PolicyGen", "Migrations", "SQLParser", "Reporting", yams]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server, Citus cluster or PgBouncer in a temporary directory (the embedded
@@ -54,20 +57,20 @@ let package = Package(
         /// Tenants, signing keys and tokens (swift-crypto).
         .target(name: "Identity", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres", crypto]),
         /// `tenantwall verify`: the checks as values, the probe engine, reports.
-        .target(name: "Verification", dependencies: ["Quoting", "Tenantwall", "Deploy", "Citus", "Identity", "PolicyGen", "Postgres", "LocalPostgres"]),
+        .target(name: "Verification", dependencies: ["Quoting", "Reporting", "Tenantwall", "Deploy", "Citus", "Identity", "PolicyGen", "Postgres", "LocalPostgres"]),
         /// `tenantwall demo`: every example generated, applied, verified and audited on a throwaway server.
         .target(name: "Demo", dependencies: ["Quoting", "Tenantwall", "Deploy", "Citus", "Identity", "Verification", "PolicyGen", "Postgres", "LocalPostgres", "Audit"]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
-        .target(name: "TenantwallBench", dependencies: ["Quoting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
+        .target(name: "TenantwallBench", dependencies: ["Quoting", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
                 "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo", "TenantwallBench",
-                "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting",
+                "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
                                                     "TenantwallBench", "PolicyGen", "Quoting", "Postgres", "LocalPostgres", "Migrations", "Audit", crypto]),
     ]

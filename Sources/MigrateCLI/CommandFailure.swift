@@ -15,7 +15,7 @@ protocol CommandFailure: Error, CustomStringConvertible {
 }
 
 extension CommandFailure {
-    var exitCode: Int32 { 2 }
+    var exitCode: Int32 { ExitCodes.error }
     var report: String { "error: " + description }
 }
 
@@ -33,9 +33,9 @@ extension AuditConfigError: CommandFailure {}
 extension SQLParser.SyntaxError: CommandFailure {}
 extension MigrationError: CommandFailure {}
 /// A migration stopped before it ran (a changed or failed file): a finding, not a tool error.
-extension MigrationBlocked: CommandFailure { var exitCode: Int32 { 1 } }
+extension MigrationBlocked: CommandFailure { var exitCode: Int32 { ExitCodes.finding } }
 extension MigrationFailed: CommandFailure { var report: String { "error: " + description + "\nthe migration was rolled back" } }
 /// Another deploy holds the migration lock.
-extension LockNotAcquired: CommandFailure { var exitCode: Int32 { 3 } }
+extension LockNotAcquired: CommandFailure { var exitCode: Int32 { ExitCodes.lockNotAcquired } }
 /// `apply` refused before changing anything: what it would break is a finding, not a tool error.
-extension ApplyBlocked: CommandFailure { var exitCode: Int32 { 1 } }
+extension ApplyBlocked: CommandFailure { var exitCode: Int32 { ExitCodes.finding } }

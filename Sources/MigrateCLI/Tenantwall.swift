@@ -1,21 +1,16 @@
 import ArgumentParser
 import Foundation
-import Audit
-import Migrations
-import SQLParser
-import PolicyGen
-import Postgres
 import Tenantwall
 
-/// `tenantwall`: provable tenant isolation for PostgreSQL.
-///
-/// Exit codes are a contract for pipelines: 0 ok, 1 findings or drift, 2 usage or tool error.
+/// `tenantwall`: provable tenant isolation for PostgreSQL. The root only holds the command tree and maps every
+/// error onto the exit codes, which are a contract for pipelines (`ExitCodes`, listed in `--help` and the
+/// README).
 @main
 struct TenantwallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenantwall",
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
-        discussion: "Exit codes: 0 ok, 1 differences or findings, 2 usage or tool error.",
+        discussion: ExitCodes.help,
         version: VersionCommand.text,
         subcommands: [Init.self, Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, Verify.self, AuditCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self, VersionCommand.self]
     )
@@ -45,21 +40,6 @@ struct TenantwallCommand: ParsableCommand {
             Foundation.exit(0)
         }
         Output.error(fullMessage(for: error))
-        Foundation.exit(2)
-    }
-}
-
-enum Output {
-    /// Every error line: anything shaped like a password masked (libpq errors can quote a connection string),
-    /// and no doubled severity ("error: ERROR: …").
-    static func error(_ text: String) {
-        var line = Redaction.scrub(text)
-        if line.hasPrefix("error: ERROR: ") { line = "error: " + line.dropFirst("error: ERROR: ".count) }
-        FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
-    }
-
-    /// Progress lines go to stderr, and only on a terminal: pipelines get quiet, parseable stdout.
-    static func progress(_ text: String) {
-        if isatty(STDERR_FILENO) == 1 { error(text) }
+        Foundation.exit(ExitCodes.error)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import Tenantwall
 
 /// Markdown, JSON and a self-contained HTML page (charts drawn as inline SVG, nothing to fetch).
@@ -22,10 +23,9 @@ public enum BenchRenderers {
     /// The overhead a chart shows: server CPU when measured (steadier), throughput otherwise.
     static func chartOverhead(_ m: BenchReport.ModeResult?) -> Double { m?.cpuOverheadPercent ?? m?.overheadPercent ?? 0 }
 
+    /// The report through the one JSON writer; a figure JSON cannot hold (NaN) is named instead of lost.
     public static func json(_ report: BenchReport) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return (try? encoder.encode(report)).flatMap { String(data: $0, encoding: .utf8) }.map { $0 + "\n" } ?? "{}\n"
+        do { return try JSONWriter.render(report) } catch { return (try? JSONWriter.render(["error": "\(error)"])) ?? "{}\n" }
     }
 
     /// The comparison modes (inline helpers, the native context reader) and the signed binding against the

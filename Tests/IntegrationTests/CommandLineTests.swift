@@ -29,6 +29,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(object["grammar"]?.hasPrefix("18.") == true, "\(object)")
     }
 
+    /// Exit codes are a contract: the root help and the README list every code the binary can end with, and a
+    /// usage error a check in `validate()` finds is printed with the usage, before any connection.
+    func testHelpAndReadmeListEveryExitCode() throws {
+        let help = try tenantwall(["--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        let readme = try String(contentsOfFile: TestServer.path("README.md"), encoding: .utf8)
+        for code in [0, 1, 2, 3, 130, 143] {
+            XCTAssertNotNil(help.stdout.range(of: "\n  \(code) +[a-z]", options: .regularExpression), "tenantwall --help lists exit code \(code):\n\(help.stdout)")
+            XCTAssertTrue(readme.contains("\n| \(code) | "), "README's exit code table has \(code)")
+        }
+        XCTAssertTrue(help.stdout.contains("Any other status"), help.stdout)
+        let usage = try tenantwall(["tenant", "add", "--id", "1", "--set", "no-equals-sign", "--spec", "policies/workflow-platform",
+                                    "--database", "host=/nonexistent-socket-dir dbname=x"])
+        XCTAssertEqual(usage.status, 2)
+        XCTAssertTrue(usage.stderr.contains("--set takes column=value") && usage.stderr.contains("Usage: tenantwall tenant add"), usage.stderr)
+        XCTAssertFalse(usage.stderr.contains("could not connect"), "validated before connecting: \(usage.stderr)")
+    }
+
     func testUsageErrorExitsTwo() throws {
         XCTAssertEqual(try tenantwall(["generate"]).status, 2)
         XCTAssertEqual(try tenantwall(["no-such-command"]).status, 2)

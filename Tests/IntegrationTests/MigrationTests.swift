@@ -60,7 +60,7 @@ final class MigrationTests: XCTestCase {
         try write("V1__a.sql", "CREATE TABLE a (id int);\n")
         let holder = try Connection(TestServer.shared.connectionString(database: database))
         try holder.query("SELECT pg_advisory_lock($1)", [String(HistorySQL.lockKey)])
-        let run = try tenantwall(["migrate", "--lock-timeout", "500ms"])
+        let run = try tenantwall(["migrate", "--lock-wait", "500ms"])
         XCTAssertEqual(run.status, 3, run.stderr)
         XCTAssertTrue(run.stderr.contains("migration lock not acquired"), run.stderr)
         XCTAssertTrue(run.stderr.contains("backend \(holder.backendPID)"), run.stderr)

@@ -6,6 +6,7 @@ import LocalPostgres
 import Migrations
 import PolicyGen
 import Postgres
+import Reporting
 import Tenantwall
 
 extension AuditFormat: ExpressibleByArgument {}
@@ -21,13 +22,13 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A spec file or folder (repeatable).", valueName: "path"))
     var spec: [String] = []
 
-    @Option(name: [.customLong("database"), .customShort("d")], help: ArgumentHelp("libpq connection string or URL of the database to audit.", valueName: "conninfo"))
-    var database: String?
+    /// The database to audit, only when `--database` is given (no DATABASE_URL fallback: see ConnectionOptions).
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(help: ArgumentHelp("Folder of migration files; only files not yet applied to --database are checked.", valueName: "dir"))
     var migrations: String?
 
-    @Option(help: "text, json, sarif, junit or markdown.")
+    @Option(help: "text, json, sarif, junit or markdown (--list-rules: text or json).")
     var format: AuditFormat = .text
 
     @Option(help: "Exit 1 when a finding is at or above this severity (error, warning, info).")
@@ -58,16 +59,14 @@ struct AuditCommand: ParsableCommand {
     var writeFix: String?
 
     func validate() throws {
-        if !listRules && spec.isEmpty && database == nil && migrations == nil {
+        if listRules && ![.text, .json].contains(format) { throw ValidationError("--list-rules prints text or json, not \(format.rawValue)") }
+        if !listRules && spec.isEmpty && connection.database == nil && migrations == nil {
             throw ValidationError("give at least one of --spec, --database, --migrations")
         }
     }
 
     func run() throws {
-        if listRules {
-            for rule in RuleRegistry.all { print("\(rule.id)  \(rule.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(rule.name): \(rule.title)") }
-            return
-        }
+        if listRules { return try printRules() }
         var settings = AuditConfig()
         if let config {
             guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw ToolError("cannot read \(config)") }
@@ -75,7 +74,7 @@ struct AuditCommand: ParsableCommand {
         }
         var audit = AuditRun()
         audit.spec = spec.isEmpty ? nil : try SpecFiles.load(spec)
-        audit.conninfo = database
+        audit.conninfo = connection.database
         audit.migrationsFolder = migrations
         audit.config = settings
         audit.appRoles = appRole
@@ -99,6 +98,17 @@ struct AuditCommand: ParsableCommand {
             Output.error("wrote \(path): \(applied) fix(es) to apply, \(byHand) to apply by hand")
         }
         print(AuditReport.render(findings, format: format, threshold: failOn), terminator: "")
-        if !Auditor.failing(findings, threshold: failOn).isEmpty { throw ExitCode(1) }
+        if !Auditor.failing(findings, threshold: failOn).isEmpty { throw ExitCode(ExitCodes.finding) }
+    }
+
+    /// One rule of `--list-rules --format json`.
+    struct RuleListing: Encodable { var id, severity, name, title: String }
+
+    func printRules() throws {
+        if format == .json {
+            let rules = RuleRegistry.all.map { RuleListing(id: $0.id, severity: $0.severity.rawValue, name: $0.name, title: $0.title) }
+            return print(try JSONWriter.render(rules), terminator: "")
+        }
+        for rule in RuleRegistry.all { print("\(rule.id)  \(rule.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(rule.name): \(rule.title)") }
     }
 }

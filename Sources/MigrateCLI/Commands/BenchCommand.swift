@@ -89,6 +89,6 @@ struct BenchCommand: ParsableCommand {
         }
         print(BenchRenderers.markdown(report), terminator: "")
         if let scratch { print("\nkept scratch database \(scratch)") }
-        if !report.failures.isEmpty { throw ExitCode(1) }
+        if !report.failures.isEmpty { throw ExitCode(ExitCodes.finding) }
     }
 }

@@ -14,8 +14,10 @@ struct Check: ParsableCommand {
 
     @OptionGroup var specOptions: SpecOptions
 
-    @Option(name: [.customLong("database"), .customShort("d")], help: ArgumentHelp("Also try the SQL on this server (rolled back).", valueName: "conninfo"))
-    var database: String?
+    /// Only when `--database` is given: the SQL is also tried there (rolled back).
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws { try specOptions.require() }
 
     func run() throws {
         let spec = try specOptions.load()
@@ -25,14 +27,14 @@ struct Check: ParsableCommand {
             let at = spec.tenancy.location.map { "\($0.file):\($0.line):\($0.column): " } ?? ""
             FileHandle.standardError.write(Data((at + "warning: tenancy.scope: session: the context outlives the transaction, and through a transaction-mode pooler (PgBouncer pool_mode = transaction) it leaks to the next client of the server connection; use scope: transaction unless the application owns its connections (audit TW402, verify --pooler)\n").utf8))
         }
-        if let database {
-            let live = LiveDatabase(connection: try Connection(database))
+        if let connection = try connection.connectIfGiven() {
+            let live = LiveDatabase(connection: connection)
             let plan = try live.plan(spec)
             print("applies to this server (tried in a transaction that was rolled back): \(plan.differences.count) object(s) would change")
             if !plan.blockers.isEmpty {
                 print("but apply would refuse it (tenantwall plan says why):")
                 for blocker in plan.blockers { print("  - " + blocker) }
-                throw ExitCode(2)
+                throw ExitCode(ExitCodes.error)
             }
         }
     }

@@ -45,7 +45,7 @@ struct Demo: ParsableCommand {
         }
         if keep { print("\nserver left running: psql \"\(server.connectionString(database: "demo_0"))\"") }
         print(failures == 0 ? "\nall walls hold" + (skipped.isEmpty ? "" : " (skipped: \(skipped.joined(separator: ", ")); see above)") : "\n\(failures) check(s) failed")
-        if failures > 0 { throw ExitCode(1) }
+        if failures > 0 { throw ExitCode(ExitCodes.finding) }
     }
 
     /// The examples with `distribution: citus`, each in a database of its own on a throwaway cluster.
@@ -71,6 +71,6 @@ struct Demo: ParsableCommand {
         }
         if keep { print("\ncluster left running: psql \"\(cluster.connectionString(database: "demo_citus_0"))\"") }
         print(failures == 0 ? "\nall walls hold on every shard" : "\n\(failures) check(s) failed")
-        if failures > 0 { throw ExitCode(1) }
+        if failures > 0 { throw ExitCode(ExitCodes.finding) }
     }
 }

@@ -24,12 +24,14 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print the SQL instead of writing migration files.")
     var stdout = false
 
-    @Option(name: [.customLong("database"), .customShort("d")], help: ArgumentHelp("Read the tables, indexes and partitions the database has (nothing is changed).", valueName: "conninfo"))
-    var database: String?
+    /// Only when `--database` is given: the tables, indexes and partitions it has are read (nothing changes).
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws { try specOptions.require() }
 
     func run() throws {
         let spec = try specOptions.load()
-        let live = try database.map { try LiveShape.read(Connection($0), spec: spec) }
+        let live = try connection.connectIfGiven().map { try LiveShape.read($0, spec: spec) }
         let generator = Generator(spec: spec, live: live)
         let sql = generator.script(), indexes = generator.indexScript()
         if stdout {

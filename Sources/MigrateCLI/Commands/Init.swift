@@ -10,7 +10,7 @@ import Tenantwall
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a spec from an existing database's catalog, with questions for what it cannot decide.",
-        discussion: "Exit codes: 0 written, 2 usage, connection error or an undecidable database (no tenant column, two candidates).")
+        discussion: "Without --format json the summary and the questions go to stderr; with it, the summary goes to stdout as JSON (snake_case keys). Exit codes: 0 written, 2 usage, connection error or an undecidable database (no tenant column, two candidates).")
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -26,8 +26,8 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Read only this schema (repeatable; default: every user schema).", valueName: "name"))
     var schema: [String] = []
 
-    @Option(help: "text: a summary and the questions on stderr; json: a summary on stdout.")
-    var format: OutputFormat = .text
+    /// text: a summary and the questions on stderr; json: the summary on stdout, keys in snake_case (docs/adopt.md).
+    @OptionGroup var output: FormatOptions
 
     func run() throws {
         var run = InitRun(out: out)
@@ -36,14 +36,6 @@ struct Init: ParsableCommand {
         run.options.tenantColumn = tenantColumn
         try run.checkDestination()
         let result = try run.run(try connection.connect())
-        switch format {
-        case .text:
-            Output.error(result.summary.text)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(result.summary), as: UTF8.self))
-        }
+        if output.json { try output.print(result.summary, keys: .snakeCase) } else { Output.error(result.summary.text) }
     }
 }

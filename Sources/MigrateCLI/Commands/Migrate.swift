@@ -10,10 +10,11 @@ import Tenantwall
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply pending migrations from migrations/, each in its own transaction, under an advisory lock.",
-        discussion: "Exit codes: 0 ok; 1 nothing applied because files changed, failed earlier or are out of order; 2 a migration failed (its transaction rolled back) or a usage/connection error; 3 the migration lock was not acquired.")
+        discussion: "Exit codes: 0 ok; 1 nothing applied because files changed, failed earlier or are out of order; 2 a migration failed (its transaction rolled back) or a usage/connection error; 3 the migration lock was not acquired within --lock-wait; 130/143 interrupted.")
 
     @OptionGroup var options: MigrationOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: FormatOptions
 
     @Option(help: "Stop after this version.")
     var target: String?
@@ -29,6 +30,7 @@ struct Migrate: ParsableCommand {
     }
 
     func run() throws {
+        options.noteChangedMeaning()
         let files = try options.files()
         let runner = MigrationRunner(connection: try connection.connect(), settings: options.settings, progress: Output.progress)
         let report: MigrationRunner.Report
@@ -36,8 +38,8 @@ struct Migrate: ParsableCommand {
             report = try runner.migrate(files, target: target.flatMap(Version.init), outOfOrder: outOfOrder, dryRun: dryRun)
         } catch let failure as MigrationFailed {
             // What committed before the failure is part of the outcome: list it on stdout, then fail (exit 2).
-            switch options.format {
-            case .json: options.printJSON(FailedRun(applied: failure.applied, failed: .init(file: failure.file, line: failure.line, column: failure.column,
+            switch output.format {
+            case .json: try output.print(FailedRun(applied: failure.applied, failed: .init(file: failure.file, line: failure.line, column: failure.column,
                                                                                          sqlState: failure.error.sqlState, error: failure.error.message)))
             case .text:
                 for applied in failure.applied { print("applied \(applied.file) (\(applied.milliseconds) ms)") }
@@ -45,8 +47,8 @@ struct Migrate: ParsableCommand {
             }
             throw failure
         }
-        switch options.format {
-        case .json: options.printJSON(report)
+        switch output.format {
+        case .json: try output.print(report)
         case .text:
             if report.dryRun {
                 print(report.wouldApply.isEmpty ? "dry run: nothing to apply" : "dry run: would apply, in order:")

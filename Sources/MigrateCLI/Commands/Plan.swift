@@ -19,6 +19,6 @@ struct Plan: ParsableCommand {
         let plan = try database.plan(spec)
         guard !plan.isEmpty else { return }
         print(plan.script(header: ["tenantwall plan for " + spec.files.joined(separator: ", ")], verbose: verbose), terminator: "")
-        throw ExitCode(1)
+        throw ExitCode(ExitCodes.finding)
     }
 }

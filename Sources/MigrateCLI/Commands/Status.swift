@@ -11,6 +11,7 @@ struct Status: ParsableCommand {
 
     @OptionGroup var options: MigrationOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: FormatOptions
 
     struct Entry: Codable {
         var file: String
@@ -23,7 +24,8 @@ struct Status: ParsableCommand {
         var error: String?
     }
 
-    struct Output: Codable {
+    /// `status --format json`.
+    struct Listing: Codable {
         var upToDate: Bool
         var migrations: [Entry]
     }
@@ -36,8 +38,8 @@ struct Status: ParsableCommand {
             Entry(file: s.name, kind: s.kind, version: s.version?.text, state: s.state.rawValue,
                   appliedAt: s.row?.appliedAt, appliedBy: s.row?.appliedBy, failedLine: s.row?.failedLine, error: s.row?.error)
         }
-        switch options.format {
-        case .json: options.printJSON(Output(upToDate: plan.upToDate, migrations: entries))
+        switch output.format {
+        case .json: try output.print(Listing(upToDate: plan.upToDate, migrations: entries))
         case .text:
             for e in entries {
                 var line = "\(e.state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(e.file)"
@@ -47,6 +49,6 @@ struct Status: ParsableCommand {
             }
             print(plan.upToDate ? "up to date" : "needs attention")
         }
-        if !plan.upToDate { throw ExitCode(1) }
+        if !plan.upToDate { throw ExitCode(ExitCodes.finding) }
     }
 }

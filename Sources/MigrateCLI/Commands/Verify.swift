@@ -37,8 +37,7 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var binaries: ServerBinaries
 
-    @Option(help: "Output on stdout: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var output: FormatOptions
 
     @OptionGroup var secret: SecretOptions
 
@@ -52,6 +51,7 @@ struct Verify: ParsableCommand {
     var emitPgtap: String?
 
     func validate() throws {
+        if !listChecks { try specOptions.require() }
         if tenants < 2 || tenants > 26 { throw ValidationError("--tenants takes 2 to 26") }
         if workers < 1 { throw ValidationError("--workers takes at least 1") }
         if embedded && (scratch || connection.database != nil) { throw ValidationError("--embedded starts its own server: drop --database and --scratch") }
@@ -59,13 +59,10 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         if listChecks {
-            switch format {
-            case .text: print(VerifyChecks.markdownTable(), terminator: "")
-            case .json: printJSON(VerifyChecks.all.map { ["id": $0.id, "tries": $0.tries, "passes_when": $0.passesWhen] })
-            }
-            return
+            if !output.json { return print(VerifyChecks.markdownTable(), terminator: "") }
+            return try output.print(VerifyChecks.all.map { CheckListing(id: $0.id, tries: $0.tries, passesWhen: $0.passesWhen) })
         }
-        let files = try SpecFiles.read(try specOptions.paths())
+        let files = try SpecFiles.read(specOptions.spec)
         let spec = try SpecLoader.load(files)
         let fingerprint = Checksum.sha256Hex(Array(files.map { $0.path + "\n" + $0.text }.joined(separator: "\n").utf8))
         var settings = Verifier.Settings()
@@ -97,8 +94,8 @@ struct Verify: ParsableCommand {
             try PgTAPScript.render(report, spec: specOptions.spec.joined(separator: ", ")).write(toFile: emitPgtap, atomically: true, encoding: .utf8)
             Output.progress("wrote \(emitPgtap) (pg_prove -d DATABASE \(emitPgtap))")
         }
-        switch format {
-        case .json: print(JSONReport.render(report), terminator: "")
+        switch output.format {
+        case .json: try output.print(report)
         case .text:
             print("\(report.checks.count) checks in \(report.durationMilliseconds) ms: \(report.passedCount) passed, \(report.failed.count) failed, \(report.notProbed.count) not probed")
             for check in report.notProbed {
@@ -110,12 +107,13 @@ struct Verify: ParsableCommand {
             print(!report.failed.isEmpty ? "walls broken" : !report.notProbed.isEmpty ? "walls unproven: \(report.notProbed.count) table(s) could not be probed" : "every wall holds")
         }
         // A table nobody could probe is not a wall that holds: the pipeline stops as for a failure.
-        if !report.holds { throw ExitCode(1) }
+        if !report.holds { throw ExitCode(ExitCodes.finding) }
     }
 
-    func printJSON(_ value: [[String: String]]) {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        print(String(decoding: data, as: UTF8.self))
+    /// One check of `--list-checks --format json`.
+    struct CheckListing: Encodable {
+        var id, tries, passesWhen: String
+        enum CodingKeys: String, CodingKey { case id, tries, passesWhen = "passes_when" }
     }
 
     func write(_ report: VerifyReport, to dir: String) throws {

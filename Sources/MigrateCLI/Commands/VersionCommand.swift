@@ -7,19 +7,18 @@ import SQLParser
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version, the commit and the PostgreSQL grammar version.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    @OptionGroup var output: FormatOptions
 
-    @Option(help: "text or json.") var format: Format = .text
+    /// `version --format json`.
+    struct Result: Encodable { var version, commit, grammar: String }
 
     static var text: String { "tenantwall \(BuildInfo.version) (commit \(BuildInfo.commit), PostgreSQL \(SQLParser.grammarVersion) grammar)" }
 
     func run() throws {
-        switch format {
-        case .text: print(Self.text)
-        case .json:
-            let object = ["version": BuildInfo.version, "commit": BuildInfo.commit, "grammar": SQLParser.grammarVersion]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-            print(String(decoding: data, as: UTF8.self))
+        if output.json {
+            try output.print(Result(version: BuildInfo.version, commit: BuildInfo.commit, grammar: SQLParser.grammarVersion))
+        } else {
+            print(Self.text)
         }
     }
 }

@@ -4,26 +4,21 @@ import Foundation
 import Migrations
 import Tenantwall
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
-/// Options shared by `migrate`, `status`, `baseline` and `repair`.
+/// Options shared by `migrate`, `status`, `baseline` and `repair`: the folder, and the runner's waits and
+/// timeouts, one meaning per flag (docs/migrations.md, "Lock timeouts").
 struct MigrationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Folder of V<version>__<name>.sql and R__<name>.sql files.", valueName: "dir"))
     var migrations = "migrations"
 
-    @Option(help: "Output: text for people, json for machines.")
-    var format: OutputFormat = .text
+    /// How long the runner waits for another runner's advisory lock; running out exits 3.
+    @Option(help: ArgumentHelp("How long to wait for another runner's migration lock before exiting 3 (e.g. 30s, 2min; default 60s).", valueName: "duration"))
+    var lockWait: String?
 
-    /// Not `--lock-timeout`, which in `plan` and `apply` is PostgreSQL's lock_timeout: this is how long the
-    /// runner waits for another runner. The old name still works.
-    @Option(name: [.customLong("lock-wait"), .customLong("lock-timeout")],
-            help: ArgumentHelp("How long to wait for another runner's migration lock (e.g. 30s, 2min); --lock-timeout is the old name.", valueName: "duration"))
-    var lockWait = "60s"
+    @OptionGroup var lockTimeout: LockTimeoutOption
 
-    @Option(help: ArgumentHelp("lock_timeout for every migration, unless the file says otherwise.", valueName: "duration"))
-    var migrationLockTimeout = "10s"
+    /// The name `--lock-timeout` had here before it meant the same in every command; still read.
+    @Option(help: ArgumentHelp("Deprecated: the same as --lock-timeout.", valueName: "duration"))
+    var migrationLockTimeout: String?
 
     @Option(help: ArgumentHelp("statement_timeout for every migration, unless the file says otherwise.", valueName: "duration"))
     var statementTimeout = "30min"
@@ -34,28 +29,32 @@ struct MigrationOptions: ParsableArguments {
     func validate() throws {
         if !(0...100).contains(lockRetries) { throw ValidationError("--lock-retries takes 0 to 100, not \(lockRetries)") }
         for (name, value) in [("--lock-wait", lockWait), ("--migration-lock-timeout", migrationLockTimeout), ("--statement-timeout", statementTimeout)] {
-            if !Directives.isDuration(value) { throw ValidationError("\(name) takes a duration such as 500ms, 10s, 5min or 1h, not '\(value)'") }
+            if let value, !Directives.isDuration(value) { throw ValidationError("\(name) takes a duration such as 500ms, 10s, 5min or 1h, not '\(value)'") }
+        }
+        if let old = migrationLockTimeout, let new = lockTimeout.lockTimeout, old != new {
+            throw ValidationError("--migration-lock-timeout is the old name of --lock-timeout: give one of them")
         }
     }
 
     var settings: MigrationRunner.Settings {
         var settings = MigrationRunner.Settings()
-        settings.lockWait = Self.seconds(lockWait)
-        settings.lockTimeout = migrationLockTimeout
+        settings.lockWait = Self.seconds(lockWait ?? "60s")
+        settings.lockTimeout = lockTimeout.value(default: migrationLockTimeout ?? "10s")
         settings.statementTimeout = statementTimeout
         settings.lockRetries = lockRetries
         settings.log = { FileHandle.standardError.write(Data(("tenantwall: " + $0 + "\n").utf8)) }
         return settings
     }
 
+    /// Said on stderr while pipelines written for the old meaning may still pass `--lock-timeout` as the wait
+    /// for the migration lock; a run that also gives `--lock-wait` already uses the new names.
+    func noteChangedMeaning() {
+        guard let value = lockTimeout.lockTimeout, lockWait == nil else { return }
+        Output.error("note: --lock-timeout \(value) is each migration's lock_timeout; the wait for another runner's migration lock is --lock-wait (default 60s), which --lock-timeout meant in 0.2.0 and earlier")
+    }
+
     func files() throws -> [MigrationFile] { try MigrationFolder.read(migrations) }
 
     /// Seconds of a duration the options validated (`Directives.isDuration`).
     static func seconds(_ duration: String) -> TimeInterval { Directives.seconds(duration) ?? 0 }
-
-    func printJSON<T: Encodable>(_ value: T) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) { print(text) }
-    }
 }

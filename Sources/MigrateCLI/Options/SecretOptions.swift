@@ -11,6 +11,11 @@ struct SecretOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the signing secret from this file (trailing newline ignored).", valueName: "path"))
     var secretFile: String?
 
+    /// For commands that cannot run without a secret; called from their `validate()`.
+    func require() throws {
+        if secretEnv == nil && secretFile == nil { throw ValidationError("give the secret with --secret-env NAME or --secret-file PATH") }
+    }
+
     /// The secret, or nil when neither option was given.
     func secret() throws -> [UInt8]? {
         if let secretEnv {

@@ -2,16 +2,19 @@ import ArgumentParser
 import PolicyGen
 import Tenantwall
 
+/// `--spec`: the spec files or folders a command reads.
 struct SpecOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A spec file or a directory of *.yaml files (repeatable).", valueName: "path"))
     var spec: [String] = []
 
-    /// Required by every command that reads a spec, checked when it is read (so that `verify --list-checks`
-    /// needs none).
-    func paths() throws -> [String] {
+    /// Called from the `validate()` of every command that reads a spec (not here: `verify --list-checks` needs
+    /// none), so that a missing `--spec` is a usage error printed with the usage, before any connection.
+    func require() throws {
         if spec.isEmpty { throw ValidationError("give the spec with --spec PATH (a file or a directory such as policies/k8s-cost-monitor)") }
-        return spec
     }
 
-    func load() throws -> Spec { try SpecFiles.load(try paths()) }
+    func load() throws -> Spec {
+        try require()
+        return try SpecFiles.load(spec)
+    }
 }

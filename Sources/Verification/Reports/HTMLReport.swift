@@ -1,4 +1,6 @@
+import Reporting
 import Tenantwall
+
 /// A self-contained HTML page for auditors: the verdict, the failed checks with their SQL first, the tables
 /// that could not be probed (amber, with the reason: unproven, neither pass nor fail), then the
 /// table × tenant × command matrix coloured pass/fail (in a box that scrolls sideways, its first column kept in

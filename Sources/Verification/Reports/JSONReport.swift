@@ -1,10 +1,11 @@
 import Foundation
+import Reporting
 
-/// JSON for machines: `VerifyReport` as it is (its shape is documented in the README), keys sorted.
+/// JSON for machines: `VerifyReport` as it is (its shape is documented in docs/verify.md), through the one
+/// JSON writer every command uses.
 public enum JSONReport {
     public static func render(_ report: VerifyReport) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(report)).flatMap { String(data: $0, encoding: .utf8) }.map { $0 + "\n" } ?? "{}\n"
+        // A report holds no non-finite numbers, the one thing the encoder refuses.
+        (try? JSONWriter.render(report)) ?? "{}\n"
     }
 }

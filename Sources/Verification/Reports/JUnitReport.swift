@@ -1,4 +1,6 @@
+import Reporting
 import Tenantwall
+
 /// JUnit XML: one test case per check, grouped in a suite per table, so CI systems list every wall tried.
 ///
 /// A table that could not be probed is an `<error>`, not a `<skipped>`: JUnit's error is a test that could

@@ -1,4 +1,6 @@
+import Reporting
 import Tenantwall
+
 /// A Markdown summary for pull requests: the verdict, one line per table, every table that could not be
 /// probed with the reason, and every failed check with the SQL that crossed the wall.
 public enum MarkdownReport {
