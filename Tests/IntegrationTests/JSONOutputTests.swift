@@ -53,7 +53,7 @@ final class JSONOutputTests: XCTestCase {
         let dir = try temporaryDirectory("tw-json-spec")
         try Self.textTenantSpec.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         try LiveDatabase(connection: db).apply(try SpecFiles.load([dir]))
-        let common = ["--spec", dir, "--database", TestServer.shared.connectionString(database: name), "--format", "json"]
+        let common = ["--spec", dir, "--database", try TestServer.shared.connectionString(database: name), "--format", "json"]
         let ids = [#"say "hi""#, #"back\slash"#, "two\nlines", "tab\tand\u{1}control", "ünïcødé 租户 🧱", "</script>/"]
         for id in ids {
             let add = try parsed(try TenantwallProcess.run(["tenant", "add", "--id", id] + common), "tenant add \(id.debugDescription)")
@@ -88,7 +88,7 @@ final class JSONOutputTests: XCTestCase {
     /// The migration commands and init, on a server.
     func testMigrationCommandsAndInitPrintJSON() throws {
         let (name, _) = try TestServer.freshDatabase("jsonmig")
-        let env = ["DATABASE_URL": TestServer.shared.connectionString(database: name)]
+        let env = ["DATABASE_URL": try TestServer.shared.connectionString(database: name)]
         let folder = try temporaryDirectory("tw-json-mig")
         try "CREATE TABLE \"quoted \"\"name\"\"\" (tenant_id bigint NOT NULL, id bigint, PRIMARY KEY (tenant_id, id));\n"
             .write(toFile: folder + "/V1__a.sql", atomically: true, encoding: .utf8)

@@ -17,18 +17,7 @@ public enum HTMLReport {
         var out = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>tenantwall verify: \(Escape.xml(report.database))</title>
-            <style>
-            body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f}
-            h1{font-size:1.5rem}.verdict{padding:.6rem 1rem;border-radius:6px;display:inline-block;font-weight:600}
-            .ok{background:#d9f2e0;color:#0b5d28}.bad{background:#fbdada;color:#8a1010}.na{background:#f2f2f2;color:#999}
-            .np{background:#fdf0c8;color:#7a5200}.unprobed{border-left:4px solid #d49a00;padding-left:.8rem;margin:1.2rem 0}
-            table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.25rem .45rem;text-align:center}
-            th.t{text-align:left}td.t{text-align:left;font-family:ui-monospace,monospace}
-            pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
-            .meta td{text-align:left}.fail{border-left:4px solid #c62828;padding-left:.8rem;margin:1.2rem 0}
-            .scroll{overflow-x:auto;max-width:100%}.matrix td,.matrix th{padding:.15rem .3rem;font-size:12px}
-            .matrix td.t,.matrix th.t{position:sticky;left:0;background:#fff;z-index:1}
-            </style></head><body>
+            \(style)</head><body>
             <h1>tenantwall verify</h1>
 
             """
@@ -56,7 +45,26 @@ public enum HTMLReport {
                              ("probe tenants", report.tenants.keys.sorted().map { "\($0) = \(report.tenants[$0]!)" }.joined(separator: ", "))] {
             out += "<tr><th class=\"t\">\(Escape.xml(key))</th><td>\(Escape.xml(value))</td></tr>"
         }
-        out += "</table>\n<h2>Matrix: table × tenant context × command</h2>\n<div class=\"scroll\"><table class=\"matrix\"><tr><th class=\"t\" rowspan=\"2\">table</th>"
+        out += "</table>\n" + matrix(report, tenants: tenants, tables: tables)
+        let other = report.checks.filter { $0.table == "-" || !commands.contains($0.command) || !tenants.contains($0.tenant) }
+        let failing = other.filter { $0.status == .failed || $0.status == .notProbed }, rest = other.filter { $0.status == .passed || $0.status == .skipped }
+        let cell: [CheckResult.Status: (String, String)] = [.passed: ("ok", "pass"), .failed: ("bad", "FAIL"), .skipped: ("na", "skipped"), .notProbed: ("np", "not probed")]
+        func rows(_ checks: [CheckResult]) -> String {
+            "<table><tr><th class=\"t\">check</th><th class=\"t\">table</th><th>role</th><th>result</th></tr>\n" + checks.map { check in
+                "<tr><td class=\"t\">\(Escape.xml(check.title))</td><td class=\"t\">\(Escape.xml(check.table))</td><td>\(Escape.xml(check.role))</td>"
+                    + "<td class=\"\(cell[check.status]!.0)\">\(cell[check.status]!.1)</td></tr>\n"
+            }.joined() + "</table>\n"
+        }
+        out += "<h2>Roles, context, catalog and admin mode</h2>\n"
+        if !failing.isEmpty { out += rows(failing) }
+        out += "<details><summary>\(rest.count) passed or skipped</summary>\n" + rows(rest) + "</details>\n"
+        out += "<p>Every probe row was written inside a transaction that was rolled back; no existing row was changed.</p>\n</body></html>\n"
+        return out
+    }
+
+    /// The table × tenant context × command matrix: one cell per combination, pass or the number of failures.
+    static func matrix(_ report: VerifyReport, tenants: [String], tables: [String]) -> String {
+        var out = "<h2>Matrix: table × tenant context × command</h2>\n<div class=\"scroll\"><table class=\"matrix\"><tr><th class=\"t\" rowspan=\"2\">table</th>"
         for tenant in tenants { out += "<th colspan=\"\(commands(for: tenant).count)\">\(Escape.xml(tenant.count == 1 ? "tenant " + tenant : tenant + " context"))</th>" }
         out += "</tr><tr>" + tenants.map { commands(for: $0).map { "<th>\($0)</th>" }.joined() }.joined() + "</tr>\n"
         for table in tables {
@@ -77,19 +85,21 @@ public enum HTMLReport {
             out += "</tr>\n"
         }
         out += "</table></div>\n"
-        let other = report.checks.filter { $0.table == "-" || !commands.contains($0.command) || !tenants.contains($0.tenant) }
-        let failing = other.filter { $0.status == .failed || $0.status == .notProbed }, rest = other.filter { $0.status == .passed || $0.status == .skipped }
-        let cell: [CheckResult.Status: (String, String)] = [.passed: ("ok", "pass"), .failed: ("bad", "FAIL"), .skipped: ("na", "skipped"), .notProbed: ("np", "not probed")]
-        func rows(_ checks: [CheckResult]) -> String {
-            "<table><tr><th class=\"t\">check</th><th class=\"t\">table</th><th>role</th><th>result</th></tr>\n" + checks.map { check in
-                "<tr><td class=\"t\">\(Escape.xml(check.title))</td><td class=\"t\">\(Escape.xml(check.table))</td><td>\(Escape.xml(check.role))</td>"
-                    + "<td class=\"\(cell[check.status]!.0)\">\(cell[check.status]!.1)</td></tr>\n"
-            }.joined() + "</table>\n"
-        }
-        out += "<h2>Roles, context, catalog and admin mode</h2>\n"
-        if !failing.isEmpty { out += rows(failing) }
-        out += "<details><summary>\(rest.count) passed or skipped</summary>\n" + rows(rest) + "</details>\n"
-        out += "<p>Every probe row was written inside a transaction that was rolled back; no existing row was changed.</p>\n</body></html>\n"
         return out
     }
+
+    static let style = """
+        <style>
+        body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f}
+        h1{font-size:1.5rem}.verdict{padding:.6rem 1rem;border-radius:6px;display:inline-block;font-weight:600}
+        .ok{background:#d9f2e0;color:#0b5d28}.bad{background:#fbdada;color:#8a1010}.na{background:#f2f2f2;color:#999}
+        .np{background:#fdf0c8;color:#7a5200}.unprobed{border-left:4px solid #d49a00;padding-left:.8rem;margin:1.2rem 0}
+        table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding:.25rem .45rem;text-align:center}
+        th.t{text-align:left}td.t{text-align:left;font-family:ui-monospace,monospace}
+        pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+        .meta td{text-align:left}.fail{border-left:4px solid #c62828;padding-left:.8rem;margin:1.2rem 0}
+        .scroll{overflow-x:auto;max-width:100%}.matrix td,.matrix th{padding:.15rem .3rem;font-size:12px}
+        .matrix td.t,.matrix th.t{position:sticky;left:0;background:#fff;z-index:1}
+        </style>
+        """
 }
