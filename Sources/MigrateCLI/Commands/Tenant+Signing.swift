@@ -24,14 +24,14 @@ extension Tenant {
         func validate() throws {
             try specOptions.require()
             try secret.require()
-            guard Directives.isDuration(overlap) else { throw ValidationError("--overlap takes a duration such as 1h or 15min, not '\(overlap)'") }
+            try Durations.require(overlap, flag: "--overlap")
         }
 
         func run() throws {
             let spec = try specOptions.load()
             guard spec.tenancy.binding == .signed else { throw ToolError("the spec's tenancy.binding is '\(spec.tenancy.binding.rawValue)': signing keys are for 'signed'") }
             let key = try secret.secret()!
-            let name = try SigningKeys.rotate(try connection.connect(), spec: spec, secret: key, id: id, overlap: MigrationOptions.seconds(overlap))
+            let name = try SigningKeys.rotate(try connection.connect(), spec: spec, secret: key, id: id, overlap: Durations.seconds(overlap))
             print("added signing key \(name); earlier keys retire in \(overlap)")
         }
     }
@@ -52,13 +52,13 @@ extension Tenant {
             try specOptions.require()
             try secret.require()
             // Unchecked, a typo would mint a token that expired when it was made.
-            guard Directives.isDuration(ttl) else { throw ValidationError("--ttl takes a duration such as 15min or 1h, not '\(ttl)'") }
+            try Durations.require(ttl, flag: "--ttl")
         }
 
         func run() throws {
             let spec = try specOptions.load()
             let value = JWT.claimValue(tenant, numeric: spec.tenancy.type.isNumeric)
-            let expires = Date().addingTimeInterval(MigrationOptions.seconds(ttl))
+            let expires = Date().addingTimeInterval(Durations.seconds(ttl))
             print(try JWT.sign(JWT.claims(path: spec.tenancy.claim, value: value, expires: expires), secret: try secret.secret()!))
         }
     }

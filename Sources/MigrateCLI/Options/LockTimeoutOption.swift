@@ -16,9 +16,7 @@ struct LockTimeoutOption: ParsableArguments {
     var lockTimeout: String?
 
     func validate() throws {
-        if let lockTimeout, !Directives.isDuration(lockTimeout) {
-            throw ValidationError("--lock-timeout takes a duration such as 500ms, 10s, 5min or 1h, not '\(lockTimeout)'")
-        }
+        if let lockTimeout { try Durations.require(lockTimeout, flag: "--lock-timeout") }
     }
 
     /// The timeout given, else the command's default.

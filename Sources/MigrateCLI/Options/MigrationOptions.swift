@@ -29,7 +29,7 @@ struct MigrationOptions: ParsableArguments {
     func validate() throws {
         if !(0...100).contains(lockRetries) { throw ValidationError("--lock-retries takes 0 to 100, not \(lockRetries)") }
         for (name, value) in [("--lock-wait", lockWait), ("--migration-lock-timeout", migrationLockTimeout), ("--statement-timeout", statementTimeout)] {
-            if let value, !Directives.isDuration(value) { throw ValidationError("\(name) takes a duration such as 500ms, 10s, 5min or 1h, not '\(value)'") }
+            if let value { try Durations.require(value, flag: name) }
         }
         if let old = migrationLockTimeout, let new = lockTimeout.lockTimeout, old != new {
             throw ValidationError("--migration-lock-timeout is the old name of --lock-timeout: give one of them")
@@ -38,7 +38,7 @@ struct MigrationOptions: ParsableArguments {
 
     var settings: MigrationRunner.Settings {
         var settings = MigrationRunner.Settings()
-        settings.lockWait = Self.seconds(lockWait ?? "60s")
+        settings.lockWait = Durations.seconds(lockWait ?? "60s")
         settings.lockTimeout = lockTimeout.value(default: migrationLockTimeout ?? "10s")
         settings.statementTimeout = statementTimeout
         settings.lockRetries = lockRetries
@@ -54,7 +54,4 @@ struct MigrationOptions: ParsableArguments {
     }
 
     func files() throws -> [MigrationFile] { try MigrationFolder.read(migrations) }
-
-    /// Seconds of a duration the options validated (`Directives.isDuration`).
-    static func seconds(_ duration: String) -> TimeInterval { Directives.seconds(duration) ?? 0 }
 }
