@@ -1,6 +1,6 @@
 import Foundation
 
-/// JSON for machines: `VerifyReport` as it is (its shape is documented in the README), keys sorted.
+/// JSON for machines: `VerifyReport` as it is (its shape is documented in docs/verify.md), keys sorted.
 public enum JSONReport {
     public static func render(_ report: VerifyReport) -> String {
         let encoder = JSONEncoder()
