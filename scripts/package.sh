@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the release artifacts from this checkout, for machines without a Swift toolchain:
 #   dist/tenantwall-<version>-linux-<arch>.tar.gz   bin/tenantwall, share/man/man1/tenantwall.1.gz,
-#                                                   share/tenantwall/sql (the extension), README, LICENSE, NOTICE
+#                                                   share/tenantwall/sql (the extension), README, LICENSE, NOTICE,
+#                                                   share/doc/tenantwall/copyright
 #   dist/tenantwall_<version>_<debarch>.deb         /usr/bin/tenantwall, /usr/share/man/man1/tenantwall.1.gz,
-#                                                   /usr/share/tenantwall/sql, Depends from ldd, lintian-clean
+#                                                   /usr/share/tenantwall/sql, the DEP-5 copyright from
+#                                                   scripts/package/, Depends from ldd; no lintian error or warning
 #   dist/SHA256SUMS
 # The binary links the Swift runtime and libpg_query (PostgreSQL 18 grammar) statically; what remains are
-# Debian libraries (libpq5, libc6, libstdc++6, libgcc-s1, OpenSSL through libpq). The man page is generated from
-# the release binary's own help by swift-argument-parser's GenerateManual plugin.
+# Debian libraries (libpq5, libc6, libstdc++6, libgcc-s1, OpenSSL through libpq). The man page is the CLI's own
+# help, written by swift-argument-parser's GenerateManual plugin.
 #
 #   scripts/package.sh           build the artifacts
 #   scripts/package.sh --check   build, then install both as a user would, with no Swift toolchain in sight,
@@ -26,7 +28,7 @@ arch=$(uname -m); debarch=$(dpkg --print-architecture)
 name="tenantwall-$version-linux-$arch"
 maintainer_name="tenantwall maintainers"; maintainer_email="maintainers@tenantwall.dev"
 maintainer="$maintainer_name <$maintainer_email>"
-# Dates come from the commit, not the clock, so that the same commit packages to the same bytes.
+# The changelog and the man page are dated from the commit, not the clock.
 release_date=$(git log -1 --format=%cD 2>/dev/null || date -R)
 release_day=$(git log -1 --format=%cs 2>/dev/null || date +%F)
 mkdir -p dist
