@@ -1,5 +1,5 @@
 /// A row of the history table, `tenantwall_migrations.history`. The table's shape is a documented
-/// contract (README, "Migration history"): tools and dashboards may read it.
+/// contract (docs/migrations.md, "Migration history"): tools and dashboards may read it.
 public struct HistoryRow: Sendable, Equatable {
     public var rank: Int
     public var version: Version?

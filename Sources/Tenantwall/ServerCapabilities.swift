@@ -41,7 +41,7 @@ public struct ServerCapabilities {
         let hypertables = spec.tables.filter { $0.hypertable != nil }.map(\.qualifiedName)
         if !hypertables.isEmpty, try !available("timescaledb") {
             out.append(MissingExtension(name: "timescaledb", tables: hypertables,
-                                        remedy: "install TimescaleDB (not in Debian's packages: build it from source, see the README) and add it to shared_preload_libraries, or remove 'hypertable' from \(hypertables.joined(separator: ", "))"))
+                                        remedy: "install TimescaleDB (not in Debian's packages: build it from source, see docs/install.md) and add it to shared_preload_libraries, or remove 'hypertable' from \(hypertables.joined(separator: ", "))"))
         }
         if spec.tenancy.citus, try connection.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus'").scalar != "1" {
             out.append(MissingExtension(name: "citus", tables: spec.tables.map(\.qualifiedName),

@@ -11,7 +11,7 @@ public struct CheckResult: Codable, Sendable {
         case notProbed = "not_probed"
     }
 
-    /// Stable id of the kind of check, e.g. `select-own-rows`, `insert-other-tenant` (README lists them).
+    /// Stable id of the kind of check, e.g. `select-own-rows`, `insert-other-tenant` (docs/verify.md lists them).
     public var id: String
     public var table: String
     public var role: String

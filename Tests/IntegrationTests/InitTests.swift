@@ -236,7 +236,7 @@ final class InitTests: XCTestCase {
     func testHypertable() throws {
         let (_, db) = try TestServer.freshDatabase("init")
         guard try ServerCapabilities(connection: db).available("timescaledb") else {
-            throw XCTSkip("TimescaleDB is not installed and preloaded on this server (not packaged for Debian: build 2.28.x from source, see the README)")
+            throw XCTSkip("TimescaleDB is not installed and preloaded on this server (not packaged for Debian: build 2.28.x from source, see docs/install.md)")
         }
         try db.execute("""
             CREATE EXTENSION IF NOT EXISTS timescaledb;

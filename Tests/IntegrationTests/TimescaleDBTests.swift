@@ -19,7 +19,7 @@ final class TimescaleDBTests: XCTestCase {
     func database() throws -> (name: String, connection: Connection) {
         let (name, db) = try TestServer.freshDatabase("ts")
         guard try ServerCapabilities(connection: db).available("timescaledb") else {
-            throw XCTSkip("TimescaleDB is not installed and preloaded on this server (not packaged for Debian: build 2.28.x from source, see the README)")
+            throw XCTSkip("TimescaleDB is not installed and preloaded on this server (not packaged for Debian: build 2.28.x from source, see docs/install.md)")
         }
         return (name, db)
     }

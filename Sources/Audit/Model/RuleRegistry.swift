@@ -1,4 +1,4 @@
-/// Every audit rule, in id order. Ids are stable and documented in the README.
+/// Every audit rule, in id order. Ids are stable and documented in docs/audit.md.
 public enum RuleRegistry {
     public static let all: [any AuditRule] = [
         RLSDisabled(), DormantPolicies(), RLSWithoutPolicy(), RLSNotForced(), PolicyToPublic(), PolicyAlwaysTrue(),

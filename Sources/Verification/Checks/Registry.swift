@@ -10,7 +10,7 @@ public enum VerifyChecks {
 
     public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all + Verifier.rollupChecks }
 
-    /// The README's check table: `| id | what is tried | passes when |`, one row per check.
+    /// The check table in docs/verify.md: `| id | what is tried | passes when |`, one row per check.
     public static func markdownTable() -> String {
         "| id | what is tried | passes when |\n| --- | --- | --- |\n"
             + all.map { "| `\($0.id)` | \($0.tries) | \($0.passesWhen) |\n" }.joined()

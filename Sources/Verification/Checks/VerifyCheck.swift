@@ -1,6 +1,6 @@
 import PolicyGen
 
-/// What a check is, in the words `verify --list-checks` prints and the README's table shows (a test keeps the
+/// What a check is, in the words `verify --list-checks` prints and docs/verify.md's table shows (a test keeps the
 /// two equal): its id (or a family of ids, `select-{none,empty,malformed}-context`), what it tries, and when
 /// it passes.
 public struct CheckInfo: Sendable, Equatable {
