@@ -25,17 +25,20 @@ let package = Package(
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
         .target(name: "Migrations", dependencies: ["SQLParser", .product(name: "Crypto", package: "swift-crypto")]),
+        /// The one catalog model: what a live database holds, as typed values, and the set-based queries that read
+        /// it (run by Tenantwall's CatalogReader). Pure: plan, audit and verify are functions of it.
+        .target(name: "Catalog"),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
-        .target(name: "Audit", dependencies: ["PolicyGen", "Migrations", "SQLParser", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Audit", dependencies: ["Catalog", "PolicyGen", "Migrations", "SQLParser", .product(name: "Yams", package: "Yams")]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server in a temporary directory (the embedded default, and the tests' server).
         .target(name: "LocalPostgres", dependencies: ["Postgres"]),
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
-        .target(name: "PolicyGen", dependencies: ["SQLParser", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PolicyGen", dependencies: ["Catalog", "SQLParser", .product(name: "Yams", package: "Yams")]),
         /// The database-facing operations behind the commands: reading spec files, plan, apply, probes; Identity/:
         /// tenants, signing keys and tokens.
-        .target(name: "Tenantwall", dependencies: ["PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit",
+        .target(name: "Tenantwall", dependencies: ["Catalog", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "SQLParser", "Audit",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
         .target(name: "TenantwallBench", dependencies: ["Tenantwall", "PolicyGen", "Postgres", "Migrations"]),
@@ -46,8 +49,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit",
+        .testTarget(name: "PolicyGenTests", dependencies: ["Catalog", "PolicyGen", "Migrations", "SQLParser", "Audit"], exclude: ["Golden"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Catalog", "Tenantwall", "TenantwallBench", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )
