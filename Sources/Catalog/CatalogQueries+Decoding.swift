@@ -10,7 +10,7 @@ extension CatalogQueries {
 
     /// Builds the catalog from the rows of the queries above (each row by column name), in the order of `all`:
     /// `tables, policies, roles, functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges,
-    /// schemas, eventTriggers, columnPrivileges`. Trailing results may be left out (hand-built catalogs in tests),
+    /// schemas, eventTriggers, columnPrivileges, extensions`. Trailing results may be left out (hand-built catalogs in tests),
     /// and columns a row lacks take their defaults.
     public static func catalog(_ results: [[[String: String?]]]) -> DatabaseCatalog {
         let results = results.map { $0.map(Row.init) }
@@ -43,6 +43,7 @@ extension CatalogQueries {
                                                                                    grantee: $0.string("grantee"), privilege: $0.string("privilege")) }
         catalog.schemas = rows(9).map { DatabaseCatalog.Schema(name: $0.string("name"), owner: $0.string("owner"), acl: $0.text("acl")) }
         catalog.eventTriggers = rows(10).map { DatabaseCatalog.EventTrigger(name: $0.string("name"), enabled: $0.string("enabled"), function: $0.string("function")) }
+        catalog.extensions = Dictionary(rows(12).map { ($0.string("name"), $0.string("schema")) }, uniquingKeysWith: { a, _ in a })
         return catalog
     }
 

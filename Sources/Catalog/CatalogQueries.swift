@@ -144,9 +144,14 @@ public enum CatalogQueries {
         GROUP BY 1, 2 ORDER BY 1, 2
         """
 
+    /// Installed extensions and their schemas.
+    public static let extensions = """
+        SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+        """
+
     /// Every query `catalog(_:)` decodes, in its order.
     public static let all = [tables, policies, roles, functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges,
-                             schemas, eventTriggers, columnPrivileges]
+                             schemas, eventTriggers, columnPrivileges, extensions]
 
     /// Whether TimescaleDB is installed; only then can `hypertables` run (its catalog schema exists).
     public static let timescaleInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb')::text"

@@ -29,6 +29,8 @@ public struct DatabaseCatalog: Sendable {
     public var schemas: [Schema] = []
     /// Event triggers (tenantwall's `tenantwall_secure_partitions` secures new partitions).
     public var eventTriggers: [EventTrigger] = []
+    /// Installed extensions, each with the schema it was installed in.
+    public var extensions: [String: String] = [:]
     /// TimescaleDB hypertables, qualified (empty without TimescaleDB).
     public var hypertables: Set<String> = []
     /// TimescaleDB: each continuous aggregate's view, qualified, and the hypertable it aggregates.

@@ -1,3 +1,4 @@
+import Catalog
 import PolicyGen
 import Postgres
 
@@ -9,8 +10,10 @@ public struct LiveDatabase {
 
     public init(connection: Connection) { self.connection = connection }
 
+    /// Plan's fingerprints of what the spec manages, from one read of the catalog in a read-only transaction of
+    /// its own.
     public func snapshot(_ spec: Spec) throws -> CatalogSnapshot {
-        CatalogSnapshot(rows: try connection.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
+        CatalogSnapshot(catalog: try CatalogReader.read(connection), spec: spec)
     }
 
     /// Citus: whether each distributed table's shard placements carry its walls ("shards <table>"). Read outside
@@ -28,11 +31,14 @@ public struct LiveDatabase {
     /// that is always rolled back, and the catalog is read before and inside it. Before and inside, it also reads
     /// what each role can reach and whether each view over the tables still sees rows as its owner, so the plan
     /// says what changes for people and jobs, and blocks what would break in silence.
-    public func plan(_ spec: Spec) throws -> Plan {
+    ///
+    /// - Parameter catalog: the live catalog when the caller has read it already (audit reads it once for its
+    ///   rules and this drift); read here otherwise.
+    public func plan(_ spec: Spec, catalog: DatabaseCatalog? = nil) throws -> Plan {
         try ServerCapabilities(connection: connection).require(spec)
         let shape = try LiveShape.read(connection, spec: spec)
         let generator = Generator(spec: spec, live: shape)
-        var live = try snapshot(spec)
+        var live = CatalogSnapshot(catalog: try catalog ?? CatalogReader.read(connection), spec: spec)
         let shards = try placements(spec)
         live.objects.merge(shards) { $1 }
         let accessBefore = try AccessMatrix.read(connection, spec: spec)
@@ -55,7 +61,9 @@ public struct LiveDatabase {
             let columns = try ColumnCheck.problems(connection, spec: spec, existing: shape.tables)
             try run(generator.sections().flatMap(\.statements))
             let seen = Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
-            return After(snapshot: try snapshot(spec), access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles), seen: seen, columns: columns,
+            // The catalog as the generated SQL left it: read inside this transaction, before it is rolled back.
+            let desired = CatalogSnapshot(catalog: try CatalogReader.readInCurrentTransaction(connection), spec: spec)
+            return After(snapshot: desired, access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles), seen: seen, columns: columns,
                          settings: try settingsReadByPolicies(spec))
         }
         _ = connection.takeNotices()
