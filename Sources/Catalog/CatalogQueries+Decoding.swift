@@ -35,7 +35,7 @@ extension CatalogQueries {
         }
         catalog.indexes = rows(6).map { r in
             DatabaseCatalog.IndexInfo(table: r.string("table"), name: r.string("name"), columns: r.list("columns"), shape: r.string("shape"),
-                                      definition: r.string("definition"), valid: r.text("valid") != "false")
+                                      definition: r.string("definition"), valid: r.text("valid") != "false", partial: r.bool("partial"))
         }
         catalog.foreignKeys = rows(7).map { DatabaseCatalog.ForeignKey(table: $0.string("table"), name: $0.string("name"), references: $0.string("references"),
                                                                        columns: $0.list("columns"), referencedColumns: $0.list("referenced_columns")) }

@@ -95,7 +95,7 @@ public enum CatalogQueries {
                (SELECT pg_catalog.array_agg(COALESCE(a.attname::text, '(expression)') ORDER BY k.ord) FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
                 LEFT JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = k.attnum)::text AS columns,
                pg_catalog.regexp_replace(pg_catalog.pg_get_indexdef(x.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON ', 'CREATE \\1INDEX ON ') AS shape,
-               pg_catalog.pg_get_indexdef(x.indexrelid) AS definition, x.indisvalid::text AS valid
+               pg_catalog.pg_get_indexdef(x.indexrelid) AS definition, x.indisvalid::text AS valid, (x.indpred IS NOT NULL)::text AS partial
         FROM pg_catalog.pg_index AS x JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class AS c ON c.oid = x.indrelid
         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         WHERE \(userSchemas)

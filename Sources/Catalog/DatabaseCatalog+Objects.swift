@@ -161,5 +161,7 @@ extension DatabaseCatalog {
         /// `pg_get_indexdef`, and whether the index is valid (an interrupted concurrent build leaves it INVALID).
         public var definition: String = ""
         public var valid = true
+        /// A partial index (`WHERE …`): it does not serve every query on its columns.
+        public var partial = false
     }
 }

@@ -37,9 +37,10 @@ public struct LiveDatabase {
     ///   rules and this drift); read here otherwise.
     public func plan(_ spec: Spec, catalog: DatabaseCatalog? = nil) throws -> Plan {
         try ServerCapabilities(connection: connection).require(spec)
-        let shape = try LiveShape.read(connection, spec: spec)
+        let liveCatalog = try catalog ?? CatalogReader.read(connection)
+        let shape = LiveShape(catalog: liveCatalog, spec: spec)
         let generator = Generator(spec: spec, live: shape)
-        var live = CatalogSnapshot(catalog: try catalog ?? CatalogReader.read(connection), spec: spec)
+        var live = CatalogSnapshot(catalog: liveCatalog, spec: spec)
         let shards = try placements(spec)
         live.objects.merge(shards) { $1 }
         let accessBefore = try AccessMatrix.read(connection, spec: spec)
