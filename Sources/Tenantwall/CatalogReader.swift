@@ -9,6 +9,8 @@ public typealias AuditCatalogReader = CatalogReader
 /// Citus) in one read-only, repeatable-read transaction, so audit rules, plan's fingerprints and verify's report
 /// all see one consistent catalog.
 public enum CatalogReader {
+    /// Reads in a transaction of its own, rolled back at once: not for use inside a caller's transaction (its
+    /// ROLLBACK would end it); there, `readInCurrentTransaction`.
     public static func read(_ connection: Connection) throws -> DatabaseCatalog {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { _ = try? connection.execute("ROLLBACK") }
