@@ -30,13 +30,16 @@ let package = Package(
         .target(name: "SQLParser", dependencies: ["CPgQuery"]),
         /// Versioned and repeatable migrations: file names, checksums, directives, and what to run (pure).
         .target(name: "Migrations", dependencies: ["SQLParser", crypto]),
+        /// The one catalog model: what a live database holds, as typed values, and the set-based queries that read
+        /// it (run by Tenantwall's CatalogReader). Pure: plan, audit and verify are functions of it.
+        .target(name: "Catalog"),
         /// Pure core: spec model, validation, SQL generation, catalog snapshots and plans. No I/O.
-        .target(name: "PolicyGen", dependencies: ["Quoting", "SQLParser", yams]),
+        .target(name: "PolicyGen", dependencies: ["Quoting", "Catalog", "SQLParser", yams]),
         /// Output that every command and report writes alike: the one JSON writer, XML/HTML and Markdown escaping.
         /// Pure, no dependencies.
         .target(name: "Reporting"),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
-        .target(name: "Audit", dependencies: ["Quoting", "PolicyGen", "Migrations", "SQLParser", "Reporting", yams]),
+        .target(name: "Audit", dependencies: ["Quoting", "Catalog", "PolicyGen", "Migrations", "SQLParser", "Reporting", yams]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server, Citus cluster or PgBouncer in a temporary directory (the embedded
@@ -44,34 +47,34 @@ let package = Package(
         .target(name: "LocalPostgres", dependencies: ["Postgres", "Quoting"]),
         /// What every database-facing command shares: spec files from disk, tool errors, the server's
         /// capabilities, the typed catalog read, scratch databases, signal handling, the worker pool.
-        .target(name: "Tenantwall", dependencies: ["Quoting", "PolicyGen", "Postgres", "Audit"]),
+        .target(name: "Tenantwall", dependencies: ["Quoting", "Catalog", "PolicyGen", "Postgres", "Audit"]),
         /// Citus: shard placements and the fan-out guard.
         .target(name: "Citus", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres"]),
         /// Taking over an existing database: `init`'s catalog reading, and what plan reads of one (columns,
         /// each role's reach, dependents that would see no rows, the database's own setters).
-        .target(name: "Adoption", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres"]),
+        .target(name: "Adoption", dependencies: ["Quoting", "Catalog", "Tenantwall", "PolicyGen", "Postgres"]),
         /// The deploy path: plan and apply against a live database, and the migration runner's I/O.
-        .target(name: "Deploy", dependencies: ["Quoting", "Tenantwall", "Citus", "PolicyGen", "Postgres", "Migrations", "SQLParser"]),
+        .target(name: "Deploy", dependencies: ["Quoting", "Catalog", "Tenantwall", "Citus", "PolicyGen", "Postgres", "Migrations", "SQLParser"]),
         /// Audit runs against live databases and migration folders.
-        .target(name: "LiveAudit", dependencies: ["Quoting", "Deploy", "Tenantwall", "Audit", "PolicyGen", "Postgres", "Migrations", "SQLParser"]),
+        .target(name: "LiveAudit", dependencies: ["Quoting", "Catalog", "Deploy", "Tenantwall", "Audit", "PolicyGen", "Postgres", "Migrations", "SQLParser"]),
         /// Tenants, signing keys and tokens (swift-crypto).
         .target(name: "Identity", dependencies: ["Quoting", "Tenantwall", "PolicyGen", "Postgres", crypto]),
         /// `tenantwall verify`: the checks as values, the probe engine, reports.
-        .target(name: "Verification", dependencies: ["Quoting", "Reporting", "Tenantwall", "Deploy", "Citus", "Identity", "PolicyGen", "Postgres", "LocalPostgres"]),
+        .target(name: "Verification", dependencies: ["Quoting", "Catalog", "Reporting", "Tenantwall", "Deploy", "Citus", "Identity", "PolicyGen", "Postgres", "LocalPostgres"]),
         /// `tenantwall demo`: every example generated, applied, verified and audited on a throwaway server.
-        .target(name: "Demo", dependencies: ["Quoting", "Tenantwall", "Deploy", "Citus", "Identity", "Verification", "PolicyGen", "Postgres", "LocalPostgres", "Audit"]),
+        .target(name: "Demo", dependencies: ["Quoting", "Catalog", "Tenantwall", "Deploy", "Citus", "Identity", "Verification", "PolicyGen", "Postgres", "LocalPostgres", "Audit"]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
-        .target(name: "TenantwallBench", dependencies: ["Quoting", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
+        .target(name: "TenantwallBench", dependencies: ["Quoting", "Catalog", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
                 "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo", "TenantwallBench",
-                "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
+                "Catalog", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
+        .testTarget(name: "PolicyGenTests", dependencies: ["Catalog", "PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Catalog", "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
                                                     "TenantwallBench", "PolicyGen", "Quoting", "Postgres", "LocalPostgres", "Migrations", "Audit", crypto]),
     ]
 )

@@ -1,4 +1,6 @@
+import Catalog
 import Citus
+import Foundation
 import PolicyGen
 import Postgres
 import Quoting
@@ -12,8 +14,10 @@ public struct LiveDatabase {
 
     public init(connection: Connection) { self.connection = connection }
 
+    /// Plan's fingerprints of what the spec manages, from one read of the catalog in a read-only transaction of
+    /// its own.
     public func snapshot(_ spec: Spec) throws -> CatalogSnapshot {
-        CatalogSnapshot(rows: try connection.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
+        CatalogSnapshot(catalog: try CatalogReader.read(connection), spec: spec)
     }
 
     /// Citus: whether each distributed table's shard placements carry its walls ("shards <table>"). Read outside
@@ -31,11 +35,15 @@ public struct LiveDatabase {
     /// that is always rolled back, and the catalog is read before and inside it. Before and inside, it also reads
     /// what each role can reach and whether each view over the tables still sees rows as its owner, so the plan
     /// says what changes for people and jobs, and blocks what would break in silence.
-    public func plan(_ spec: Spec) throws -> Plan {
+    ///
+    /// - Parameter catalog: the live catalog when the caller has read it already (audit reads it once for its
+    ///   rules and this drift); read here otherwise.
+    public func plan(_ spec: Spec, catalog: DatabaseCatalog? = nil) throws -> Plan {
         try ServerCapabilities(connection: connection).require(spec)
-        let shape = try LiveShape.read(connection, spec: spec)
+        let liveCatalog = try catalog ?? CatalogReader.read(connection)
+        let shape = LiveShape(catalog: liveCatalog, spec: spec)
         let generator = Generator(spec: spec, live: shape)
-        var live = try snapshot(spec)
+        var live = CatalogSnapshot(catalog: liveCatalog, spec: spec)
         let shards = try placements(spec)
         live.objects.merge(shards) { $1 }
         let accessBefore = try AccessMatrix.read(connection, spec: spec)
@@ -58,8 +66,10 @@ public struct LiveDatabase {
             let columns = try ColumnCheck.problems(connection, spec: spec, existing: shape.tables)
             try run(generator.sections().flatMap(\.statements))
             let seen = Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
-            return After(snapshot: try snapshot(spec), access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles), seen: seen, columns: columns,
-                         settings: try settingsReadByPolicies(spec))
+            // The catalog as the generated SQL left it: read inside this transaction, before it is rolled back.
+            let catalog = try CatalogReader.readInCurrentTransaction(connection)
+            return After(snapshot: CatalogSnapshot(catalog: catalog, spec: spec), access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles),
+                         seen: seen, columns: columns, settings: Self.settingsReadByPolicies(spec, catalog: catalog))
         }
         _ = connection.takeNotices()
         var wanted = after.snapshot
@@ -87,17 +97,20 @@ public struct LiveDatabase {
         }
     }
 
-    /// The custom settings the spec's tables' policies read (by name), inside the plan's transaction.
-    func settingsReadByPolicies(_ spec: Spec) throws -> Set<String> {
-        let rows = try connection.query(#"""
-            SELECT DISTINCT m[1] AS setting FROM pg_catalog.pg_policy AS p
-            JOIN pg_catalog.pg_class AS c ON c.oid = p.polrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-            JOIN unnest($1::text[], $2::text[]) AS s(nsp, rel) ON s.nsp = n.nspname AND s.rel = c.relname
-            CROSS JOIN LATERAL pg_catalog.regexp_matches(COALESCE(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') || ' ' || COALESCE(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''),
-                                                         '''([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)''', 'g') AS m
-            """#, [SQL.textArray(spec.tables.map(\.schema)), SQL.textArray(spec.tables.map(\.name))]).named
-        // Policies that call tenantwall's reader read the spec's setting through it.
-        return Set(rows.compactMap { $0["setting"] }).union([spec.tenancy.setting])
+    /// The custom settings the spec's tables' policies read (by name: a quoted `prefix.name` in a policy
+    /// expression), in the catalog read inside the plan's transaction.
+    static func settingsReadByPolicies(_ spec: Spec, catalog: DatabaseCatalog) -> Set<String> {
+        let pattern = try! NSRegularExpression(pattern: #"'([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)'"#)
+        var settings: Set<String> = [spec.tenancy.setting]  // policies that call tenantwall's reader read it through it
+        for table in spec.tables.compactMap({ catalog.table($0.qualifiedName) }) {
+            for policy in catalog.policies(on: table) {
+                let text = (policy.using ?? "") + " " + (policy.check ?? "")
+                for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    if let range = Range(match.range(at: 1), in: text) { settings.insert(String(text[range])) }
+                }
+            }
+        }
+        return settings
     }
 
     /// Runs the plan: the transaction, then the index builds one statement at a time (CONCURRENTLY), with the

@@ -34,8 +34,10 @@ public struct AuditRun {
         var applied: Set<String> = []
         if let conninfo {
             let connection = try Connection(conninfo)
-            catalog = try AuditCatalogReader.read(connection)
-            if let spec { drift = try LiveDatabase(connection: connection).plan(spec).differences }
+            // Read once: the rules and the drift from the spec look at the same catalog.
+            let live = try CatalogReader.read(connection)
+            catalog = live
+            if let spec { drift = try LiveDatabase(connection: connection).plan(spec, catalog: live).differences }
             applied = Set(try MigrationRunner(connection: connection).history().filter(\.success).map(\.script))
         }
         var parsed: [ParsedMigration] = []

@@ -1,3 +1,4 @@
+import Catalog
 import Citus
 import Foundation
 import Migrations
@@ -57,11 +58,13 @@ public final class Verifier {
         guard try main.bypassesRLS() else {
             throw ToolError("verify writes probe rows (always rolled back) and needs a connection that bypasses RLS: connect as a superuser or a role with BYPASSRLS that may SET ROLE to the spec's roles")
         }
-        let snapshot = CatalogSnapshot(rows: try main.query(CatalogQuery.sql, CatalogQuery.parameters(for: spec)).rows)
+        // One read of the catalog: the report's fingerprint of the database and the role checks.
+        let catalog = try CatalogReader.read(main)
+        let snapshot = CatalogSnapshot(catalog: catalog, spec: spec)
         let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
         let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
 
-        var checks = try roleChecks(main) + coverageChecks(main) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
+        var checks = try roleChecks(catalog) + coverageChecks(catalog) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
         if let pooler = settings.pooler { checks += try poolerChecks(pooler) }
         let tables = spec.scopedTables
         let adminTable = tables.first { $0.table.isolation == .tenant && $0.table.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
@@ -99,8 +102,9 @@ public final class Verifier {
     }
 
     /// Roles the application uses must not bypass RLS: not superuser, not BYPASSRLS, not able to become one,
-    /// not the owner of a protected table.
-    func roleChecks(_ db: Connection) throws -> [CheckResult] {
+    /// not the owner of a protected table. Judged on the catalog verify read once; the SQL each check shows is the
+    /// query that reproduces its evidence by hand.
+    func roleChecks(_ catalog: DatabaseCatalog) -> [CheckResult] {
         let sql = """
             SELECT r.rolname AS role, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls,
                    (SELECT string_agg(b.rolname, ',') FROM pg_roles AS b
@@ -109,13 +113,13 @@ public final class Verifier {
             """
         let roles = uniqued(spec.roles.accessRoles)
         var out: [CheckResult] = []
-        let rows = try db.query(sql, [SQL.textArray(roles)]).named
         for role in roles {
-            guard let row = rows.first(where: { $0["role"] == role }) else {
+            guard let row = catalog.role(role) else {
                 out.append(check("role-exists", "-", role, "ROLE", "role \(role) exists", sql, expected: "exists", actual: "missing", passed: false))
                 continue
             }
-            let bypass = row.bool("superuser") ? "superuser" : row.bool("bypassrls") ? "BYPASSRLS" : row["bypassing_roles"].map { "member of \($0)" }
+            let memberships = row.bypassMemberships.isEmpty ? nil : "member of " + row.bypassMemberships.joined(separator: ",")
+            let bypass = row.superuser ? "superuser" : row.bypassRLS ? "BYPASSRLS" : memberships
             out.append(check("role-no-bypass", "-", role, "ROLE", "\(role) cannot bypass row-level security", sql,
                              expected: "not superuser, not BYPASSRLS, not a member of one", actual: bypass ?? "does not bypass", passed: bypass == nil))
         }
@@ -124,12 +128,9 @@ public final class Verifier {
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
             JOIN unnest($1::text[], $2::text[]) AS s(nsp, rel) ON s.nsp = n.nspname AND s.rel = c.relname
             """
-        let parameters = CatalogQuery.parameters(for: spec)
-        for row in try db.query(owners, [parameters[0], parameters[1]]).named {
-            guard let owner = row["owner"], roles.contains(owner) else { continue }
-            let table = row["table"] ?? "?"
-            out.append(check("role-owns-table", table, owner, "ROLE", "\(owner) does not own \(table) (an owner can turn FORCE off)", owners,
-                             expected: "owned by \(spec.roles.owner)", actual: "owned by \(owner), force=\(row["forced"] ?? "?")", passed: false))
+        for table in spec.tables.compactMap({ catalog.table($0.qualifiedName) }) where roles.contains(table.owner) {
+            out.append(check("role-owns-table", table.qualified, table.owner, "ROLE", "\(table.owner) does not own \(table.qualified) (an owner can turn FORCE off)", owners,
+                             expected: "owned by \(spec.roles.owner)", actual: "owned by \(table.owner), force=\(table.forced ? "t" : "f")", passed: false))
         }
         return out
     }
@@ -158,8 +159,9 @@ public final class Verifier {
         return out
     }
 
-    /// Tables that hold the tenant column but that the spec does not cover.
-    func coverageChecks(_ db: Connection) throws -> [CheckResult] {
+    /// Tables that hold the tenant column but that the spec does not cover, judged on the catalog verify read once
+    /// (the SQL shown reproduces it).
+    func coverageChecks(_ catalog: DatabaseCatalog) -> [CheckResult] {
         let sql = """
             SELECT n.nspname || '.' || c.relname FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -171,7 +173,13 @@ public final class Verifier {
             ORDER BY 1
             """
         let covered = Set(spec.tables.map(\.qualifiedName))
-        return try db.query(sql, [spec.tenancy.column]).rows.compactMap { $0[0] }.filter { !covered.contains($0) }.map { table in
+        let skipped: Set<String> = ["tenantwall_migrations", "_timescaledb_internal", "_timescaledb_catalog"]
+        let uncovered = catalog.tables.filter { t in
+            ["r", "p"].contains(t.kind) && t.parents.isEmpty && !t.isPartition && t.columns.contains(spec.tenancy.column) && !skipped.contains(t.schema)
+                && !(t.name.hasPrefix("template_") && t.name.count > "template_".count && t.schema == catalog.extensions["pg_partman"])
+                && !covered.contains(t.qualified)
+        }
+        return uncovered.map(\.qualified).sorted(by: <).map { table in
             check("table-covered", table, "-", "CATALOG", "\(table) has the tenant column '\(spec.tenancy.column)' but the spec does not cover it", sql,
                   expected: "covered by the spec", actual: "not covered", passed: false)
         }

@@ -1,13 +1,17 @@
-/// The catalog queries behind `AuditCatalog`, and how their rows become values. Every list is aggregated
-/// into one text field with a separator that cannot occur in it unquoted (`,` between quoted names).
-public enum AuditCatalogQueries {
+/// The catalog queries behind `DatabaseCatalog` (its rows become values in `CatalogQueries+Decoding.swift`).
+/// Each reads one kind of object database-wide in one set-based query; a list per object is aggregated into
+/// one PostgreSQL array field, which quotes what needs quoting.
+public enum CatalogQueries {
     static let userSchemas = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'"
 
     public static let tables = """
         SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.relrowsecurity::text AS rls,
                c.relforcerowsecurity::text AS forced, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
                (SELECT pn.nspname || '.' || p.relname FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS p ON p.oid = i.inhparent
-                JOIN pg_catalog.pg_namespace AS pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) AS parent,
+                JOIN pg_catalog.pg_namespace AS pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno LIMIT 1) AS parent,
+               (SELECT pg_catalog.array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_catalog.pg_inherits AS i
+                JOIN pg_catalog.pg_class AS p ON p.oid = i.inhparent JOIN pg_catalog.pg_namespace AS pn ON pn.oid = p.relnamespace
+                WHERE i.inhrelid = c.oid)::text AS parents,
                (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute AS a
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text AS columns,
                (SELECT pg_catalog.array_agg(CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END || ':' || x.privilege_type)
@@ -17,7 +21,14 @@ public enum AuditCatalogQueries {
                 FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) AS x WHERE x.privilege_type = 'USAGE')::text AS schema_users,
                (SELECT pg_catalog.array_agg(DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END || ':' || x.privilege_type)
                 FROM pg_catalog.pg_attribute AS a CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) AS x
-                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL)::text AS column_grants
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL)::text AS column_grants,
+               (SELECT pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) FROM pg_catalog.pg_attribute AS a
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text AS column_types,
+               (SELECT pg_catalog.array_agg(a.attnotnull ORDER BY a.attnum) FROM pg_catalog.pg_attribute AS a
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text AS not_null,
+               c.relispartition::text AS is_partition, c.relacl::text AS acl, c.relnamespace::pg_catalog.regnamespace::text AS quoted_schema,
+               CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS definition,
+               c.relispopulated::text AS populated, pg_catalog.obj_description(c.oid, 'pg_class') AS comment
         FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND \(userSchemas)
         """
@@ -35,7 +46,8 @@ public enum AuditCatalogQueries {
                 WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text AS bypass_memberships,
                (r.rolcanlogin AND r.rolconnlimit <> 0)::text AS can_login,
                (SELECT pg_catalog.array_agg(b.rolname::text) FROM pg_catalog.pg_roles AS b
-                WHERE b.oid <> r.oid AND b.rolname !~ '^pg_' AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text AS member_of
+                WHERE b.oid <> r.oid AND b.rolname !~ '^pg_' AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text AS member_of,
+               r.rolcanlogin::text AS login, r.rolconnlimit::text AS connection_limit
         FROM pg_catalog.pg_roles AS r WHERE r.rolname !~ '^pg_'
         """
 
@@ -48,11 +60,17 @@ public enum AuditCatalogQueries {
                CASE WHEN l.lanname IN ('sql', 'plpgsql') THEN p.prosrc END AS body,
                (l.lanname = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid
                                             WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-                                              AND e.extname = 'tenantwall'))::text AS native
+                                              AND e.extname = 'tenantwall'))::text AS native,
+               p.oid::pg_catalog.regprocedure::text AS identity, pg_catalog.pg_get_functiondef(p.oid) AS definition, p.proacl::text AS acl,
+               (SELECT pg_catalog.array_agg(CASE WHEN tn.nspname = 'pg_catalog' THEN pg_catalog.format_type(t.oid, NULL) ELSE tn.nspname || '.' || t.typname END
+                                            ORDER BY k.ord)
+                FROM unnest(p.proargtypes) WITH ORDINALITY AS k(type, ord) JOIN pg_catalog.pg_type AS t ON t.oid = k.type
+                JOIN pg_catalog.pg_namespace AS tn ON tn.oid = t.typnamespace)::text AS argument_types
         FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
         WHERE \(userSchemas) AND p.prokind IN ('f', 'p')
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d WHERE d.objid = p.oid AND d.deptype = 'e' AND d.classid = 'pg_catalog.pg_proc'::regclass
                           AND d.refobjid NOT IN (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'tenantwall'))
+        ORDER BY p.proname, p.oid::pg_catalog.regprocedure::text
         """
 
     public static let dependencies = """
@@ -76,7 +94,8 @@ public enum AuditCatalogQueries {
         SELECT n.nspname || '.' || c.relname AS "table", i.relname AS name,
                (SELECT pg_catalog.array_agg(COALESCE(a.attname::text, '(expression)') ORDER BY k.ord) FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
                 LEFT JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = k.attnum)::text AS columns,
-               pg_catalog.regexp_replace(pg_catalog.pg_get_indexdef(x.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON ', 'CREATE \\1INDEX ON ') AS shape
+               pg_catalog.regexp_replace(pg_catalog.pg_get_indexdef(x.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON ', 'CREATE \\1INDEX ON ') AS shape,
+               pg_catalog.pg_get_indexdef(x.indexrelid) AS definition, x.indisvalid::text AS valid, (x.indpred IS NOT NULL)::text AS partial
         FROM pg_catalog.pg_index AS x JOIN pg_catalog.pg_class AS i ON i.oid = x.indexrelid JOIN pg_catalog.pg_class AS c ON c.oid = x.indrelid
         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
         WHERE \(userSchemas)
@@ -103,53 +122,36 @@ public enum AuditCatalogQueries {
         WHERE d.defaclobjtype = 'r' AND x.grantee <> d.defaclrole
         """
 
-    /// One row of a catalog query, read by column name into types.
-    struct Row {
-        let values: [String: String?]
-        func text(_ name: String) -> String? { values[name] ?? nil }
-        func string(_ name: String, _ fallback: String = "") -> String { text(name) ?? fallback }
-        func bool(_ name: String) -> Bool { text(name) == "true" }
-        func list(_ name: String) -> [String] { array(text(name)) }
-    }
+    /// Schemas outside PostgreSQL's own: owner and ACL.
+    public static let schemas = """
+        SELECT n.nspname AS name, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, n.nspacl::text AS acl
+        FROM pg_catalog.pg_namespace AS n WHERE \(userSchemas)
+        """
 
-    /// Builds the snapshot from the rows of the queries above (each row by column name), in the order
-    /// `tables, policies, roles, functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges`.
-    public static func catalog(_ results: [[[String: String?]]]) -> AuditCatalog {
-        let results = results.map { $0.map(Row.init) }
-        var catalog = AuditCatalog()
-        catalog.tables = results[0].map { r in
-            AuditCatalog.Table(oid: r.string("oid"), schema: r.string("schema"), name: r.string("name"), kind: r.string("kind"), rls: r.bool("rls"),
-                               forced: r.bool("forced"), owner: r.string("owner"), parent: r.text("parent"), columns: r.list("columns"),
-                               grants: r.list("grants"), options: r.list("options"), schemaUsers: r.list("schema_users"), columnGrants: r.list("column_grants"))
-        }
-        catalog.policies = results[1].map { r in
-            AuditCatalog.Policy(table: r.string("table"), name: r.string("name"), permissive: r.bool("permissive"), command: r.string("command", "*"),
-                                roles: r.list("roles"), using: r.text("using"), check: r.text("check"))
-        }
-        catalog.roles = results[2].map { r in
-            AuditCatalog.Role(name: r.string("name"), superuser: r.bool("superuser"), bypassRLS: r.bool("bypassrls"), bypassMemberships: r.list("bypass_memberships"),
-                              canLogin: r.bool("can_login"), memberOf: r.list("member_of"))
-        }
-        catalog.functions = results[3].map { r in
-            AuditCatalog.Function(schema: r.string("schema"), name: r.string("name"), signature: r.string("signature"), securityDefiner: r.bool("security_definer"),
-                                  config: r.list("config"), leakproof: r.bool("leakproof"), volatility: r.string("volatility", "v"), parallel: r.string("parallel", "u"),
-                                  owner: r.string("owner"), executors: r.list("executors"), body: r.text("body"), native: r.bool("native"))
-        }
-        catalog.dependencies = results[4].map { AuditCatalog.Dependency(view: $0.string("view"), table: $0.string("table")) }
-        catalog.triggers = results[5].map { r in
-            AuditCatalog.Trigger(table: r.string("table"), name: r.string("name"), function: r.string("function"), functionOwner: r.string("function_owner"),
-                                 securityDefiner: r.bool("security_definer"))
-        }
-        catalog.indexes = results[6].map { r in AuditCatalog.IndexInfo(table: r.string("table"), name: r.string("name"), columns: r.list("columns"), shape: r.string("shape")) }
-        if results.count > 8 {
-            catalog.foreignKeys = results[7].map { AuditCatalog.ForeignKey(table: $0.string("table"), name: $0.string("name"), references: $0.string("references"), columns: $0.list("columns"),
-                                                                 referencedColumns: $0.list("referenced_columns")) }
-            catalog.defaultPrivileges = results[8].map { AuditCatalog.DefaultPrivilege(owner: $0.string("owner"), schema: $0.string("schema"), grantee: $0.string("grantee"), privilege: $0.string("privilege")) }
-        }
-        return catalog
-    }
+    public static let eventTriggers = """
+        SELECT e.evtname AS name, e.evtenabled::text AS enabled, e.evtfoid::pg_catalog.regproc::text AS function FROM pg_catalog.pg_event_trigger AS e
+        """
 
-    public static let all = [tables, policies, roles, functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges]
+    /// Column-level privileges: per table and grantee, the columns in their order; rows in the server's order of
+    /// grantees (its collation), which plan's fingerprints keep.
+    public static let columnPrivileges = """
+        SELECT n.nspname || '.' || c.relname AS "table",
+               CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END || ':' || x.privilege_type AS grantee,
+               pg_catalog.array_agg(a.attname::text ORDER BY a.attnum)::text AS columns
+        FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) AS x
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL AND \(userSchemas)
+        GROUP BY 1, 2 ORDER BY 1, 2
+        """
+
+    /// Installed extensions and their schemas.
+    public static let extensions = """
+        SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+        """
+
+    /// Every query `catalog(_:)` decodes, in its order.
+    public static let all = [tables, policies, roles, functions, dependencies, triggers, indexes, foreignKeys, defaultPrivileges,
+                             schemas, eventTriggers, columnPrivileges, extensions]
 
     /// Whether TimescaleDB is installed; only then can `hypertables` run (its catalog schema exists).
     public static let timescaleInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb')::text"
@@ -179,23 +181,4 @@ public enum AuditCatalogQueries {
         SELECT r.rolname AS role, s.setconfig::text AS settings FROM pg_catalog.pg_db_role_setting AS s JOIN pg_catalog.pg_roles AS r ON r.oid = s.setrole
         WHERE s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))
         """
-
-
-    /// Parses PostgreSQL's text form of a one-dimensional array: `{a,"b c","d\\"e"}`.
-    static func array(_ text: String?) -> [String] {
-        guard let text, text.count >= 2, text.first == "{", text.last == "}" else { return [] }
-        var out: [String] = [], current = "", quoted = false, escaped = false, wasQuoted = false
-        for c in text.dropFirst().dropLast() {
-            if escaped { current.append(c); escaped = false; continue }
-            switch c {
-            case "\\" where quoted: escaped = true
-            case "\"": quoted.toggle(); wasQuoted = true
-            case "," where !quoted:
-                out.append(!wasQuoted && current == "NULL" ? "" : current); current = ""; wasQuoted = false
-            default: current.append(c)
-            }
-        }
-        if !current.isEmpty || wasQuoted { out.append(current) }
-        return out
-    }
 }
