@@ -172,7 +172,7 @@ final class AuditTests: XCTestCase {
         let found = Dictionary(grouping: all, by: \.ruleId).mapValues { Set($0.map { "\($0.location.file!):\($0.location.line!)" }) }
         let v2 = "migrations/V0002__unsafe.sql", v3 = "migrations/V0003__concurrently.sql", v4 = "migrations/V0004__more.sql"
         let expected: [String: Set<String>] = [
-            "TW500": ["\(v2):12"], "TW501": ["\(v2):2"], "TW502": ["\(v3):1"], "TW503": ["\(v2):3"], "TW504": ["\(v2):4"],
+            "TW500": ["\(v2):12"], "TW501": ["\(v2):2"], "TW502": ["\(v3):1", "\(v4):13"], "TW503": ["\(v2):3"], "TW504": ["\(v2):4"],
             "TW505": ["\(v2):5"], "TW506": ["\(v2):6"], "TW507": ["\(v2):7", "\(v2):13"], "TW508": ["\(v3):1"], "TW509": ["\(v2):8"],
             "TW510": ["\(v2):9"], "TW511": ["\(v4):2"], "TW512": ["\(v4):3"], "TW513": ["\(v4):4", "\(v4):5"], "TW514": ["\(v4):9"],
             "TW515": ["\(v4):6"], "TW516": ["\(v4):7"], "TW517": ["\(v4):8"],

@@ -30,6 +30,10 @@ final class MigrationLockRuleTests: XCTestCase, RuleTestFile {
         XCTAssertEqual(found.first?.fix, "add the line -- tenantwall:no-transaction to the file")
         try assertFindings(ConcurrentlyInTransaction(), migrations: ["-- tenantwall:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY j;"], [])
         try assertFindings(ConcurrentlyInTransaction(), migrations: ["CREATE INDEX i ON t (a);\nDROP INDEX j;"], [])
+        let reindex = try assertFindings(ConcurrentlyInTransaction(), migrations: ["REINDEX TABLE CONCURRENTLY t;\nREINDEX (VERBOSE, CONCURRENTLY) INDEX i;"],
+                                         ["V0001__m.sql:1:1", "V0001__m.sql:2:1"])
+        XCTAssertEqual(reindex.map(\.message), ["REINDEX CONCURRENTLY in a transactional file", "REINDEX CONCURRENTLY in a transactional file"])
+        try assertFindings(ConcurrentlyInTransaction(), migrations: ["REINDEX TABLE t;", "-- tenantwall:no-transaction\nREINDEX TABLE CONCURRENTLY t;"], [])
     }
 
     func testNotNullWithoutDefault() throws {
