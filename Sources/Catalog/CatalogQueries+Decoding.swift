@@ -25,7 +25,7 @@ extension CatalogQueries {
         catalog.roles = rows(2).map { r in
             DatabaseCatalog.Role(name: r.string("name"), superuser: r.bool("superuser"), bypassRLS: r.bool("bypassrls"), bypassMemberships: r.list("bypass_memberships"),
                                  canLogin: r.bool("can_login"), memberOf: r.list("member_of"), login: r.bool("login"),
-                                 connectionLimit: Int(r.string("connection_limit", "-1")) ?? -1)
+                                 connectionLimit: Int(r.string("connection_limit", "-1")) ?? -1, grantedRoles: r.list("granted_roles"))
         }
         catalog.functions = rows(3).map(function)
         catalog.dependencies = rows(4).map { DatabaseCatalog.Dependency(view: $0.string("view"), table: $0.string("table")) }

@@ -47,7 +47,9 @@ public enum CatalogQueries {
                (r.rolcanlogin AND r.rolconnlimit <> 0)::text AS can_login,
                (SELECT pg_catalog.array_agg(b.rolname::text) FROM pg_catalog.pg_roles AS b
                 WHERE b.oid <> r.oid AND b.rolname !~ '^pg_' AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER'))::text AS member_of,
-               r.rolcanlogin::text AS login, r.rolconnlimit::text AS connection_limit
+               r.rolcanlogin::text AS login, r.rolconnlimit::text AS connection_limit,
+               (SELECT pg_catalog.array_agg(b.rolname::text ORDER BY b.rolname) FROM pg_catalog.pg_auth_members AS m
+                JOIN pg_catalog.pg_roles AS b ON b.oid = m.roleid WHERE m.member = r.oid)::text AS granted_roles
         FROM pg_catalog.pg_roles AS r WHERE r.rolname !~ '^pg_'
         """
 

@@ -91,6 +91,8 @@ extension DatabaseCatalog {
         /// LOGIN as such, and the connection limit (-1 for none).
         public var login = false
         public var connectionLimit = -1
+        /// The roles granted to this one directly (`GRANT b TO r`): the edges a fix revokes.
+        public var grantedRoles: [String] = []
         public var bypasses: Bool { superuser || bypassRLS || !bypassMemberships.isEmpty }
     }
 

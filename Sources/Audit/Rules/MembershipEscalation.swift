@@ -14,9 +14,16 @@ public struct MembershipEscalation: AuditRule {
             for owner in Set(reachable.map(\.owner)).sorted() {
                 let tables = reachable.filter { $0.owner == owner }.map(\.qualified).sorted()
                 out.append(finding("\(role.name) can SET ROLE \(owner), the owner of \(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? " and \(tables.count - 5) more" : "")",
-                                   at: .object("role", role.name), fix: "REVOKE \(Fix.ident(owner)) FROM \(Fix.ident(role.name));"))
+                                   at: .object("role", role.name), fix: revokes(role, reaching: owner, catalog).joined(separator: "\n")))
             }
         }
         return out
+    }
+
+    /// The direct grants through which `role` reaches `owner`: revoking the owner itself does nothing when the
+    /// membership comes through another role. The owner alone when the catalog has no direct edges.
+    func revokes(_ role: AuditCatalog.Role, reaching owner: String, _ catalog: AuditCatalog) -> [String] {
+        let via = role.grantedRoles.filter { granted in granted == owner || catalog.roles.contains { $0.name == granted && $0.memberOf.contains(owner) } }
+        return (via.isEmpty ? [owner] : via).map { "REVOKE \(Fix.ident($0)) FROM \(Fix.ident(role.name));" }
     }
 }

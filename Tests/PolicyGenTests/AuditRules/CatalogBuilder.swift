@@ -45,9 +45,9 @@ struct CatalogBuilder {
     }
 
     mutating func role(_ name: String, superuser: Bool = false, bypassRLS: Bool = false, bypassMemberships: [String] = [], login: Bool = false,
-                       memberOf: [String] = []) {
+                       memberOf: [String] = [], granted: [String]? = nil) {
         roles.append(["name": name, "superuser": String(superuser), "bypassrls": String(bypassRLS), "bypass_memberships": Self.list(bypassMemberships),
-                      "can_login": String(login), "member_of": Self.list(memberOf)])
+                      "can_login": String(login), "member_of": Self.list(memberOf), "granted_roles": granted.map(Self.list) ?? nil])
     }
 
     /// A function. `volatility` is `provolatile` (`i`, `s`, `v`), `parallel` is `proparallel` (`s`, `r`, `u`),

@@ -84,4 +84,15 @@ final class RoleRuleTests: XCTestCase, RuleTestFile {
         XCTAssertEqual(found.first?.message, "app can SET ROLE owner, the owner of public.t")
         assertFindings(MembershipEscalation(), Self.walled(), appRoles: ["app"], [])
     }
+
+    /// Through a chain (app → staff → owner), revoking the owner from the application does nothing: the fix
+    /// revokes the direct grant the chain starts with.
+    func testMembershipEscalationFixRevokesTheGrantOnThePath() {
+        var b = Self.walled()
+        b.roles.removeAll()
+        b.role("owner"); b.role("reporting")
+        b.role("app", login: true, memberOf: ["staff", "owner", "reporting"], granted: ["reporting", "staff"]); b.role("staff", memberOf: ["owner"], granted: ["owner"])
+        let found = assertFindings(MembershipEscalation(), b, appRoles: ["app"], ["role app"])
+        XCTAssertEqual(found.first?.fix, #"REVOKE "staff" FROM "app";"#)
+    }
 }
