@@ -68,7 +68,10 @@ struct TableProbe {
             // deleted at the end; every probe is then a transaction of its own, rolled back.
             try connection.execute("SET lock_timeout = \(SQL.literal(settings.lockTimeout)); SET statement_timeout = \(SQL.literal(settings.statementTimeout))")
         } else {
-            try connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            // One snapshot for the whole probe: the checks compare other tenants' rows before and after an
+            // attempt, and on a database serving traffic a client's commit in between would read as a change
+            // the probe made (LoadTests). The attempts only ever reach probe rows while the walls hold.
+            try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
             try connection.execute("SET LOCAL lock_timeout = \(SQL.literal(settings.lockTimeout)); SET LOCAL statement_timeout = \(SQL.literal(settings.statementTimeout))")
         }
         // Citus: the committed probe rows go however the run ends; on Ctrl-C from a connection of the handler's

@@ -47,10 +47,11 @@ public enum PgTAPScript {
         var out = """
             -- tenantwall verify as pgTAP: \(blocks.count) tests for \(report.database) (PostgreSQL \(report.serverVersion)), written \(report.startedAt).
             -- Spec: \(spec). Run: pg_prove -d DATABASE THIS_FILE, connected as a superuser or a BYPASSRLS role that
-            -- may SET ROLE to the spec's roles. Everything runs in one transaction that is rolled back.
+            -- may SET ROLE to the spec's roles. Everything runs in one transaction that is rolled back, on one
+            -- snapshot, so that the application's commits meanwhile are not taken for changes the tests made.
             \\set ON_ERROR_STOP 1
             \\pset pager off
-            BEGIN;
+            BEGIN ISOLATION LEVEL REPEATABLE READ;
             CREATE EXTENSION IF NOT EXISTS pgtap;
             SELECT plan(\(blocks.count));
 
