@@ -104,6 +104,16 @@ public enum ProbeRegistry {
         return out
     }
 
+    /// The runs whose seeding session still exists (a verify in progress, or one the server has not yet seen
+    /// end): their probe rows are left alone.
+    public static func running(_ db: Connection) throws -> [String] {
+        guard try db.query("SELECT to_regclass($1) IS NOT NULL", [qualified]).flag else { return [] }
+        return try db.query("""
+            SELECT DISTINCT r.run_id FROM \(qualified) AS r
+            JOIN pg_catalog.pg_stat_activity AS a ON a.pid = r.pid AND a.backend_start = r.backend_start ORDER BY 1
+            """).rows.compactMap { $0[0] }
+    }
+
     /// A value inside a text[] literal, double-quoted with its quotes and backslashes escaped.
     static func arrayElement(_ value: String) -> String {
         "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

@@ -16,6 +16,8 @@ extension Verifier {
         try ProbeRegistry.ensure(db)
         let removed = try ProbeRegistry.leftovers(db)
         let summary = Self.describe(removed)
+        let running = try ProbeRegistry.running(db)
+        if !running.isEmpty { notice("left alone the probe rows of verify runs still in progress (their sessions are open): run \(running.joined(separator: ", "))") }
         if !removed.isEmpty { notice("removed the probe rows earlier verify runs left behind (killed or disconnected): \(summary)") }
         let registry = "SELECT * FROM \(SQL.qualified(ProbeRegistry.schema, ProbeRegistry.table))"
         var out = [check("leftover-probe-rows", "-", "-", "CLEANUP", "probe rows of earlier verify runs that were killed or lost their connection are removed from every node",
@@ -24,7 +26,7 @@ extension Verifier {
             let sql = "SELECT count(*) FROM \(SQL.qualified(table.schema, table.name)) WHERE \(SQL.ident(table.column))::text = ANY ($1::text[])"
             let held = try db.query(sql, ["{" + tenantIds.map(ProbeRegistry.arrayElement).joined(separator: ",") + "}"]).scalar ?? "?"
             out.append(check("probe-tenants-unused", table.qualifiedName, "-", "SELECT", "no real tenant has a probe tenant id (\(tenantIds.joined(separator: ", "))) in \(table.qualifiedName)",
-                             sql, expected: "0 rows", actual: held == "0" ? "0 rows" : "\(held) rows: not probed (choose fewer --tenants or move those tenants' ids)",
+                             sql, expected: "0 rows", actual: held == "0" ? "0 rows" : "\(held) rows: not probed (" + (running.isEmpty ? "a real tenant has one of these ids" : "another verify is running") + ")",
                              passed: held == "0"))
         }
         return out

@@ -86,5 +86,16 @@ extension CitusTests {
         XCTAssertEqual(try heldAnywhere(), 0, "no probe row on any node after the next verify")
         XCTAssertEqual(try db.query("SELECT count(*) FROM tenantwall_verify.probe_rows").scalar, "0")
         XCTAssertEqual(try db.query("SELECT " + real).scalar, before, "no real tenant's row touched")
+
+        // A real tenant with a probe tenant's id: verify refuses to commit probe rows (it would delete them by
+        // that id at the end), probes nothing, and the tenant's row stays.
+        try db.execute("INSERT INTO public.tenants (id, slug) VALUES (910001, 'real')")
+        let refused = try TenantwallProcess.run(["verify", "--spec", "policies/workflow-platform-citus", "--database", url, "--format", "json"])
+        XCTAssertEqual(refused.status, 1, refused.stdout + refused.stderr)
+        let refusedChecks = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])?["checks"] as? [[String: Any]])
+        XCTAssertEqual(refusedChecks.filter { $0["passed"] as? Bool == false }.map { "\($0["id"] ?? "") \($0["table"] ?? "") \($0["actual"] ?? "")" },
+                       ["probe-tenants-unused public.tenants 1 rows: not probed (a real tenant has one of these ids)"])
+        XCTAssertFalse(refusedChecks.contains { $0["id"] as? String == "select-own-rows" }, "no table was probed")
+        XCTAssertEqual(try db.query("SELECT slug FROM public.tenants WHERE id >= 910000").scalar, "real", "the real tenant's row is untouched, and no probe row was written")
     }
 }
