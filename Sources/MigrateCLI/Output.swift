@@ -11,6 +11,9 @@ enum Output {
         FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
     }
 
+    /// What the user must hear even in a pipeline (verify removed what a killed run left): always on stderr.
+    static func notice(_ text: String) { error(text) }
+
     /// Progress lines go to stderr, and only on a terminal: pipelines get quiet, parseable stdout.
     static func progress(_ text: String) {
         if isatty(STDERR_FILENO) == 1 { error(text) }

@@ -38,6 +38,9 @@ final class ProbeRows {
         /// Deletes of the rows written into other tables, in the order they were first written.
         var removals: [String] = []
         var removed: Set<String> = []
+        /// The tables written into, as (schema, table, tenant column), in the order of `removals` (Citus:
+        /// `ProbeRegistry` records them with the probe rows).
+        var tables: [(schema: String, name: String, column: String)] = []
     }
 
     /// A statement that failed while probe rows were written: what could not be probed, and why.
@@ -220,6 +223,7 @@ final class ProbeRows {
             ran.append(insert)
             if !ledger.removed.contains(parent.qualified) {
                 ledger.removed.insert(parent.qualified)
+                ledger.tables.append((parent.schema, parent.name, parent.scopeColumn))
                 ledger.removals.append("DELETE FROM \(parent.qualified) WHERE \(SQL.ident(parent.scopeColumn)) IN (\(tenants.map(SQL.literal).joined(separator: ", ")))")
             }
         }

@@ -27,6 +27,8 @@ struct TableProbe {
     /// `role` binding: one probe role per probe tenant, named uniquely per transaction so that workers
     /// probing at once never contend for a name.
     let tenantRoles: [String: String]
+    /// This probe's run id (probe role names; Citus: its `ProbeRegistry` rows).
+    let runId: String
 
     /// Where a handler of its own connects (Citus: the probe rows are removed on Ctrl-C too).
     let conninfo: String
@@ -43,6 +45,7 @@ struct TableProbe {
         self.settings = settings
         self.adminChecks = adminChecks
         let run = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        runId = run
         tenantRoles = spec.tenancy.binding == .role
             ? Dictionary(uniqueKeysWithValues: tenants.enumerated().map { ($0.element, "tw_probe_\(run)_\($0.offset)") }) : [:]
         rows = ProbeRows(spec: spec, table: scoped.table, schema: scoped.schema, name: scoped.name, scopeColumn: scoped.column,
@@ -161,8 +164,10 @@ struct TableProbe {
             }
         }
         if spec.tenancy.citus {
-            // A failure inside rolls the transaction back; the commit can fail too (a deferred constraint).
-            do { try connection.transaction { try write() } } catch let error as PostgresError { throw ProbeRows.Failure(statement: "COMMIT", error: error) }
+            // A failure inside rolls the transaction back; the commit can fail too (a deferred constraint). The
+            // registry rows commit with the probe rows, so a run killed later is found by the next one.
+            let record = { for entry in self.registryEntries { try ProbeRegistry.record(self.connection, entry) } }
+            do { try connection.transaction { try write(); try record() } } catch let error as PostgresError { throw ProbeRows.Failure(statement: "COMMIT", error: error) }
         } else {
             try write()
         }
@@ -176,8 +181,15 @@ struct TableProbe {
         _ = try? connection.execute(probeRowRemoval)
     }
 
-    var probeRowRemoval: String {
-        (["DELETE FROM \(name) WHERE \(scope) IN (\(tenants.map(literal).joined(separator: ", ")))"] + rows.ledger.removals.reversed()).joined(separator: "; ")
+    var probeRowRemoval: String { ProbeRegistry.removal(run: runId, registryEntries) }
+
+    /// The tables this probe writes probe rows into, in deletion order: the probed table, then those written
+    /// into for it, the last written first.
+    var registryEntries: [ProbeRegistry.Entry] {
+        let written = [(rows.schema, rows.name, scopeColumn)] + rows.ledger.tables.reversed().map { ($0.schema, $0.name, $0.column) }
+        return written.enumerated().map { position, table in
+            ProbeRegistry.Entry(run: runId, schema: table.0, table: table.1, column: table.2, tenants: tenants, position: position)
+        }
     }
 
     /// The probe rows a tenant owns in this table (what a statement limited to it may touch).

@@ -38,8 +38,12 @@ public final class Verifier {
     let settings: Settings
     let specFingerprint: String
     let progress: (String) -> Void
+    /// What the user must hear even when stderr is not a terminal (leftover probe rows removed).
+    let notice: (String) -> Void
 
-    public init(spec: Spec, conninfo: String, settings: Settings = Settings(), specFingerprint: String = "", progress: @escaping (String) -> Void = { _ in }) {
+    public init(spec: Spec, conninfo: String, settings: Settings = Settings(), specFingerprint: String = "", progress: @escaping (String) -> Void = { _ in },
+                notice: ((String) -> Void)? = nil) {
+        self.notice = notice ?? progress
         self.spec = spec
         self.conninfo = conninfo
         self.settings = settings
@@ -66,7 +70,10 @@ public final class Verifier {
 
         var checks = try roleChecks(catalog) + coverageChecks(catalog) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
         if let pooler = settings.pooler { checks += try poolerChecks(pooler) }
-        let tables = spec.scopedTables
+        // Citus: what killed runs left is removed, and the probe ids checked free, before any probe row commits.
+        let leftovers = try leftoverChecks(main)
+        checks += leftovers
+        let tables = leftovers.contains { $0.status == .failed } ? [] : spec.scopedTables
         let adminTable = tables.first { $0.table.isolation == .tenant && $0.table.commands(for: spec.roles.admin).contains(.select) }?.qualifiedName
         // Tables whose probes write probe tenants into a common table run one after another (ProbeGroups).
         let groups = try ProbeGroups.of(tables, spec: spec, connection: main)

@@ -23,6 +23,8 @@ public struct VerifyRun {
     public var settings = Verifier.Settings()
     public var specFingerprint = ""
     public var progress: (String) -> Void = { _ in }
+    /// Lines said on stderr even in a pipeline (the progress lines are only for a terminal).
+    public var notice: ((String) -> Void)?
 
     public init(spec: Spec, conninfo: String) {
         self.spec = spec
@@ -46,6 +48,6 @@ public struct VerifyRun {
             notes.forEach(progress)
             try LiveDatabase(connection: db).apply(spec)
         }
-        return try Verifier(spec: spec, conninfo: conninfo, settings: settings, specFingerprint: specFingerprint, progress: progress).run()
+        return try Verifier(spec: spec, conninfo: conninfo, settings: settings, specFingerprint: specFingerprint, progress: progress, notice: notice).run()
     }
 }

@@ -14,7 +14,9 @@ struct Verify: ParsableCommand {
         discussion: """
             Connect as a superuser or a BYPASSRLS role that may SET ROLE to the spec's roles. Probe rows are written \
             in transactions that are always rolled back (or in a scratch copy with --scratch). \
-            Exit codes: 0 every wall holds, 1 a check failed or a table could not be probed, 2 could not run.
+            On Citus probe rows are committed and deleted at the end (or on Ctrl-C); each run first removes those \
+            a killed or disconnected run left, and --cleanup removes them without running any check. \
+            Exit codes: 0 every wall holds (--cleanup: done), 1 a check failed or a table could not be probed, 2 could not run.
             """)
 
     @OptionGroup var specOptions: SpecOptions
@@ -50,8 +52,14 @@ struct Verify: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the table checks as a pgTAP script (run it with pg_prove; it rolls everything back).", valueName: "file"))
     var emitPgtap: String?
 
+    @Flag(help: "Remove the probe rows that killed or disconnected verify runs left on Citus (from every node) without running any check, and exit 0.")
+    var cleanup = false
+
     func validate() throws {
-        if !listChecks { try specOptions.require() }
+        if !listChecks && !cleanup { try specOptions.require() }
+        if cleanup && (listChecks || embedded || scratch || pooler != nil || emitPgtap != nil || reportDir != nil) {
+            throw ValidationError("--cleanup only removes leftover probe rows: drop --list-checks, --embedded, --scratch, --pooler, --emit-pgtap and --report-dir")
+        }
         if tenants < 2 || tenants > 26 { throw ValidationError("--tenants takes 2 to 26") }
         if workers < 1 { throw ValidationError("--workers takes at least 1") }
         if embedded && (scratch || connection.database != nil) { throw ValidationError("--embedded starts its own server: drop --database and --scratch") }
@@ -62,6 +70,7 @@ struct Verify: ParsableCommand {
             if !output.json { return print(VerifyChecks.markdownTable(), terminator: "") }
             return try output.print(VerifyChecks.all.map { CheckListing(id: $0.id, tries: $0.tries, passesWhen: $0.passesWhen) })
         }
+        if cleanup { return try removeLeftovers() }
         let files = try SpecFiles.read(specOptions.spec)
         let spec = try SpecLoader.load(files)
         let fingerprint = Checksum.sha256Hex(Array(files.map { $0.path + "\n" + $0.text }.joined(separator: "\n").utf8))
@@ -78,6 +87,7 @@ struct Verify: ParsableCommand {
         run.settings = settings
         run.specFingerprint = fingerprint
         run.progress = Output.progress
+        run.notice = Output.notice
         if embedded {
             Output.progress("starting a throwaway PostgreSQL …")
             let local = try EmbeddedServer.start(binDirectory: binaries.pgBindir)
@@ -108,6 +118,22 @@ struct Verify: ParsableCommand {
         }
         // A table nobody could probe is not a wall that holds: the pipeline stops as for a failure.
         if !report.holds { throw ExitCode(ExitCodes.finding) }
+    }
+
+    /// `--cleanup`: what killed runs left, removed, and said as text or JSON.
+    func removeLeftovers() throws {
+        let removed = try Verifier.removeLeftovers(conninfo: connection.conninfo())
+        let total = removed.map(\.rows).reduce(0, +)
+        switch output.format {
+        case .json: try output.print(removed.map { RemovedRows(run: $0.run, table: $0.table, rows: $0.rows) })
+        case .text: print(removed.isEmpty ? "no probe rows left behind" : "removed \(total) probe rows left behind: \(Verifier.describe(removed))")
+        }
+    }
+
+    /// One table's removed probe rows in `--cleanup --format json`.
+    struct RemovedRows: Encodable {
+        var run, table: String
+        var rows: Int
     }
 
     /// One check of `--list-checks --format json`.

@@ -16,5 +16,9 @@ enum RunChecks {
         CheckInfo(id: "table-covered", tries: "every table with the tenant column", passesWhen: "the spec covers it (pg_partman's template tables aside)"),
         CheckInfo(id: "worker-direct-login", tries: "Citus: logging in to each worker as each access role, straight from the verifier's host",
                   passesWhen: "refused (only the coordinator may connect as them: pg_hba on the workers)"),
+        CheckInfo(id: "leftover-probe-rows", tries: "Citus: before probing, the probe rows a killed or disconnected verify committed (`tenantwall_verify.probe_rows`), removed on every node",
+                  passesWhen: "a note saying what was removed, per table and run; none left"),
+        CheckInfo(id: "probe-tenants-unused", tries: "Citus: every spec table, for rows of the probe tenant ids, before any probe row is committed",
+                  passesWhen: "none (verify commits probe rows there and deletes them by tenant id, so it refuses ids a real tenant has)"),
     ]
 }
