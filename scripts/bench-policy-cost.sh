@@ -14,6 +14,9 @@
 #              the setting read by name, each new value parsed once; the other design the issue asked for)
 #   nativesub  RLS with  tenant_id = (SELECT tenantwall.context_uuid(…))  (the C reader in an InitPlan)
 #   signed     RLS with  tenant_id = tenantwall.verified_uuid()  (a token verified once by verify_token)
+#   required   RLS with  tenant_id = tenantwall.required_tenant_id(…)  (tenancy.missing_context: error: the wrapper
+#              `tenantwall generate` writes, COALESCE of the native reader and the raising function, taken from
+#              its output for a spec like the built-in one with missing_context: error)
 # Rounds interleave the variants; prints each round's µs per lookup and the medians with the extra µs over
 # the baseline. Usage: scripts/bench-policy-cost.sh [lookups] [rounds]
 set -euo pipefail
@@ -24,7 +27,7 @@ dir=$(mktemp -d); trap 'pg_stop "$dir"' EXIT
 bench_dataset "$dir" 200000
 tenant=00000000-0000-4000-8000-000000000000
 role_of() { case $1 in baseline) echo tw_bench_base ;; inline) echo tw_bench_inline ;; *) echo tw_bench_app ;; esac; }
-variants=(baseline constant initplan setting generated inline native byname nativesub signed)
+variants=(baseline constant initplan setting generated inline native byname nativesub signed required)
 # A token for the signed variant, from a key of this run's own (the HMAC's padded keys, as signing_keys holds them).
 read -r keys token < <(python3 - "$tenant" <<'PY'
 import base64, hashlib, hmac, json, os, sys, time
@@ -35,7 +38,26 @@ sig = b64(hmac.new(key, f"{h}.{p}".encode(), hashlib.sha256).digest())
 print("\\x" + bytes(x ^ 0x36 for x in k).hex() + bytes(x ^ 0x5c for x in k).hex(), f"{h}.{p}.{sig}")
 PY
 )
+# The missing_context: error wrapper, exactly as generate writes it for this dataset's tenancy.
+spec=$(mktemp -d)
+cat > "$spec/bench.yaml" <<'YAML'
+tenancy: {column: tenant_id, type: uuid, helper_schema: tenantwall, helpers: extension, missing_context: error}
+roles: {owner: tw_bench_owner, app: tw_bench_app, admin: tw_bench_admin}
+tables:
+  - {name: items, isolation: tenant, columns: {tenant_id: uuid, id: bigint}, primary_key: [tenant_id, id], grants: {tw_bench_app: [select]}}
+YAML
+required_sql=$(.build/release/tenantwall generate --spec "$spec" --stdout | python3 -c '
+import re, sys
+sql = sys.stdin.read()
+for name in ("missing_tenant_context", "required_tenant_id"):
+    start = sql.index("CREATE OR REPLACE FUNCTION \"tenantwall\".\"%s\"" % name)
+    tag = re.search(r"\$tw\d*\$", sql[start:]).group(0)
+    body = sql.index(tag, start) + len(tag)
+    print(sql[start:sql.index(tag, body) + len(tag)] + ";")
+')
+rm -rf "$spec"
 {
+  echo "$required_sql"
   declare -A policy=(
     [constant]="tenant_id = '$tenant'::uuid"
     [initplan]="tenant_id = (SELECT '$tenant'::uuid)"
@@ -44,10 +66,11 @@ PY
   policy[byname]="tenant_id = tenantwall.context_uuid_by_name('app.current_tenant_id')"
   policy[nativesub]="tenant_id = (SELECT tenantwall.context_uuid('app.current_tenant_id'))"
   policy[signed]="tenant_id = tenantwall.verified_uuid()"
+  policy[required]="tenant_id = tenantwall.required_tenant_id('public.cost_required')"
   # The built-in dataset runs on the extension (helpers: extension, schema tenantwall): its C readers are there.
   echo "GRANT USAGE ON SCHEMA tenantwall TO tw_bench_app;"
   echo "GRANT EXECUTE ON FUNCTION tenantwall.verify_token(text, bytea[], text[], boolean) TO tw_bench_app;"
-  for v in constant initplan setting native byname nativesub signed; do cat <<EOF
+  for v in constant initplan setting native byname nativesub signed required; do cat <<EOF
 CREATE TABLE public.cost_$v (LIKE public.items INCLUDING ALL);
 INSERT INTO public.cost_$v SELECT * FROM public.items;
 ALTER TABLE public.cost_$v ENABLE ROW LEVEL SECURITY;
