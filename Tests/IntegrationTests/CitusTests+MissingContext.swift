@@ -62,13 +62,13 @@ extension CitusTests {
             for statement in setup { try db.query(statement) }
             try body()
         }
-        func loud(_ sql: String, _ role: String, _ table: String, _ label: String, worker: Bool = false, line: UInt = #line) {
+        func loud(_ sql: String, _ role: String, _ table: String, _ label: String, worker: Bool? = nil, line: UInt = #line) {
             XCTAssertThrowsError(try db.query(sql), label, line: line) { error in
                 guard let error = error as? PostgresError else { return XCTFail("\(label): \(error)", line: line) }
                 XCTAssertEqual(error.sqlState, MissingContext.sqlState, "\(helpers) \(label): \(error)", line: line)
                 XCTAssertTrue(error.message.contains(role) && error.message.contains(table), "\(helpers) \(label): names role and table: \(error.message)", line: line)
                 XCTAssertTrue((error.hint ?? "").contains("tenantwall.set_tenant_context(tenant)"), "\(helpers) \(label): names the setter: \(error)", line: line)
-                if worker { XCTAssertTrue((error.context ?? "").contains("while executing command on"), "\(helpers) \(label): raised on a worker: \(error)", line: line) }
+                if let worker { XCTAssertEqual((error.context ?? "").contains("while executing command on"), worker, "\(helpers) \(label): raised on \(worker ? "a worker" : "the coordinator"): \(error)", line: line) }
             }
         }
         // As the superuser (no policy): Citus plans the first statement as one task, the second as one per shard.
@@ -77,15 +77,17 @@ extension CitusTests {
             XCTAssertTrue(try db.query("EXPLAIN (COSTS OFF) " + sql).rows.contains { $0[0]?.contains(tasks) == true }, "\(sql): \(tasks)")
         }
         let propagated = "SET LOCAL citus.propagate_set_commands = 'local'"
-        for (setup, what) in [([String](), "no context"), ([propagated, "SET LOCAL app.current_tenant_id = ''"], "an empty context on the workers"),
-                              (["SELECT set_config('app.current_tenant_id', '3', true)"], "a context set_config() left on the coordinator")] {
+        // Where the error is raised: a router statement's on the tenant's worker; the others' on the coordinator,
+        // which evaluates the policy's STABLE calls itself, unless it has a context the workers lack.
+        for (setup, what, onCoordinator) in [([String](), "no context", true), ([propagated, "SET LOCAL app.current_tenant_id = ''"], "an empty context on the workers", true),
+                                             (["SELECT set_config('app.current_tenant_id', '3', true)"], "a context set_config() left on the coordinator", false)] {
             for role in ["wf_app", "wf_support"] {
                 // The router statement's error is raised on the tenant's worker and re-raised by the coordinator.
                 try asRole(role, setup) { loud(router, role, "public.workflows", "\(role), \(what): router SELECT", worker: true) }
-                try asRole(role, setup) { loud(fanned, role, "public.workflows", "\(role), \(what): multi-shard SELECT") }
+                try asRole(role, setup) { loud(fanned, role, "public.workflows", "\(role), \(what): multi-shard SELECT", worker: !onCoordinator) }
             }
-            try asRole("wf_app", setup) { loud("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (3, 'x', '{}')", "wf_app", "public.workflows", "\(what): INSERT") }
-            try asRole("wf_app", setup) { loud("UPDATE public.workflows SET name = name || '!'", "wf_app", "public.workflows", "\(what): multi-shard UPDATE") }
+            try asRole("wf_app", setup) { loud("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (3, 'x', '{}')", "wf_app", "public.workflows", "\(what): INSERT", worker: onCoordinator ? false : nil) }
+            try asRole("wf_app", setup) { loud("UPDATE public.workflows SET name = name || '!'", "wf_app", "public.workflows", "\(what): multi-shard UPDATE", worker: onCoordinator ? false : nil) }
             try asRole("wf_app", setup) { loud("SELECT count(*) FROM public.tenants", "wf_app", "public.tenants", "\(what): the tenants table") }
         }
         let oneTask = "SET LOCAL citus.multi_task_query_log_level = error"
