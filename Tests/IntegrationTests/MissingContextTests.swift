@@ -1,5 +1,6 @@
 import Deploy
 import Foundation
+import Identity
 import LocalPostgres
 import PolicyGen
 import Postgres
@@ -120,6 +121,33 @@ final class MissingContextTests: XCTestCase {
         try a.transaction { try a.query("SELECT tenantwall.set_tenant_context(1)"); XCTAssertEqual(try a.query("SELECT count(*) FROM public.workflows").scalar, "1") }
         XCTAssertEqual(try a.query("SELECT pg_backend_pid()").scalar, try b.query("SELECT pg_backend_pid()").scalar)
         XCTAssertThrowsError(try b.query("SELECT count(*) FROM public.workflows")) { assertLoud($0, role: user, table: "public.workflows", "pooled B") }
+    }
+
+    /// The signed binding: no token, or one that binds nothing (signed with another key), fails loudly in both
+    /// helper forms (the raising function asks the token's reader again before it raises); a valid one reads as before.
+    func testTheSignedBindingFailsLoudlyWithoutAValidToken() throws {
+        let secret = Array("tenantwall-test-secret-0123456789abcdef".utf8)
+        func token(_ tenant: Int, _ key: [UInt8]) throws -> String {
+            try JWT.sign(JWT.claims(path: "tenant_id", value: tenant, expires: Date().addingTimeInterval(300)), secret: key)
+        }
+        for helpers in HelperInstall.allCases {
+            let (_, db, spec) = try applied(helpers) { $0.tenancy.binding = .signed }
+            try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (1, 'b', '{}'), (2, 'c', '{}')")
+            try SigningKeys.rotate(db, spec: spec, secret: secret, id: "k1", overlap: 0)
+            func counted(_ token: String?) throws -> String? {
+                try db.execute("BEGIN; SET LOCAL ROLE wf_app")
+                defer { _ = try? db.execute("ROLLBACK") }
+                if let token { try db.query("SELECT tenantwall.set_tenant_context($1)", [token]) }
+                return try db.query("SELECT string_agg(DISTINCT tenant_id::text, ',') || ':' || count(*) FROM public.workflows").scalar
+            }
+            XCTAssertEqual(try counted(try token(1, secret)), "1:2", "\(helpers): a valid token, as before")
+            for (label, value) in [("no token", nil), ("another key's token", try token(1, Array("another-secret-another-secret-0000".utf8)))] {
+                XCTAssertThrowsError(try counted(value)) { error in
+                    XCTAssertEqual((error as? PostgresError)?.sqlState, MissingContext.sqlState, "\(helpers) \(label): \(error)")
+                    XCTAssertTrue(((error as? PostgresError)?.hint ?? "").contains("tenantwall.set_tenant_context(token)"), "\(helpers) \(label): \(error)")
+                }
+            }
+        }
     }
 
     func testCheckRefusesItWhereItDoesNotApply() throws {
