@@ -1,5 +1,6 @@
 import Deploy
 import Foundation
+import Identity
 import LocalPostgres
 import PolicyGen
 import Postgres
@@ -122,18 +123,50 @@ final class MissingContextTests: XCTestCase {
         XCTAssertThrowsError(try b.query("SELECT count(*) FROM public.workflows")) { assertLoud($0, role: user, table: "public.workflows", "pooled B") }
     }
 
-    func testCheckRefusesItWhereItDoesNotApply() throws {
-        for (extra, says) in [("binding: role", "context and signed bindings"), ("distribution: citus", "Citus")] {
-            let yaml = """
-                tenancy: {missing_context: error, \(extra)}
-                roles: {owner: o1, app: a1, admin: d1}
-                tables:
-                  - name: t
-                    isolation: tenant
-                    columns: {tenant_id: uuid, n: integer}
-                """
-            XCTAssertThrowsError(try SpecLoader.load([("x.yaml", yaml)]), extra) { XCTAssertTrue("\($0)".contains(says), "\(extra): \($0)") }
+    /// The signed binding: no token, or one that binds nothing (signed with another key), fails loudly in both
+    /// helper forms (the raising function asks the token's reader again before it raises); a valid one reads as before.
+    func testTheSignedBindingFailsLoudlyWithoutAValidToken() throws {
+        let secret = Array("tenantwall-test-secret-0123456789abcdef".utf8)
+        func token(_ tenant: Int, _ key: [UInt8]) throws -> String {
+            try JWT.sign(JWT.claims(path: "tenant_id", value: tenant, expires: Date().addingTimeInterval(300)), secret: key)
         }
+        for helpers in HelperInstall.allCases {
+            let (_, db, spec) = try applied(helpers) { $0.tenancy.binding = .signed }
+            try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (1, 'b', '{}'), (2, 'c', '{}')")
+            try SigningKeys.rotate(db, spec: spec, secret: secret, id: "k1", overlap: 0)
+            func counted(_ token: String?) throws -> String? {
+                try db.execute("BEGIN; SET LOCAL ROLE wf_app")
+                defer { _ = try? db.execute("ROLLBACK") }
+                if let token { try db.query("SELECT tenantwall.set_tenant_context($1)", [token]) }
+                return try db.query("SELECT string_agg(DISTINCT tenant_id::text, ',') || ':' || count(*) FROM public.workflows").scalar
+            }
+            XCTAssertEqual(try counted(try token(1, secret)), "1:2", "\(helpers): a valid token, as before")
+            for (label, value) in [("no token", nil), ("another key's token", try token(1, Array("another-secret-another-secret-0000".utf8)))] {
+                XCTAssertThrowsError(try counted(value)) { error in
+                    XCTAssertEqual((error as? PostgresError)?.sqlState, MissingContext.sqlState, "\(helpers) \(label): \(error)")
+                    XCTAssertTrue(((error as? PostgresError)?.hint ?? "").contains("tenantwall.set_tenant_context(token)"), "\(helpers) \(label): \(error)")
+                }
+            }
+        }
+    }
+
+    func testCheckRefusesItWhereItDoesNotApply() throws {
+        func yaml(_ extra: String) -> String {
+            """
+            tenancy: {missing_context: error, \(extra)}
+            roles: {owner: o1, app: a1, admin: d1}
+            tables:
+              - name: t
+                isolation: tenant
+                columns: {tenant_id: uuid, n: integer}
+                primary_key: [tenant_id]
+            """
+        }
+        XCTAssertThrowsError(try SpecLoader.load([("x.yaml", yaml("binding: role"))])) {
+            XCTAssertTrue("\($0)".contains("context and signed bindings, not to binding: role: there the login role is the tenant"), "says why: \($0)")
+        }
+        // On Citus it is proved on the workers (CitusTests.testMissingContextFailsLoudlyOnTheWorkers).
+        XCTAssertEqual(try SpecLoader.load([("x.yaml", yaml("distribution: citus"))]).tenancy.missingContext, .error)
         let spec = try SpecLoader.load([("x.yaml", "tenancy: {missing_context: error, binding: signed}\nroles: {owner: o1, app: a1}\ntables: [{name: t, isolation: tenant, columns: {tenant_id: uuid}}]\n")])
         XCTAssertEqual(spec.tenancy.missingContext, .error)
         XCTAssertEqual(try SpecLoader.load([("x.yaml", "roles: {owner: o1, app: a1}\ntables: [{name: t, isolation: tenant, columns: {tenant_id: uuid}}]\n")]).tenancy.missingContext, .empty, "the default")

@@ -329,4 +329,21 @@ final class SpecDiagnosticsTests: XCTestCase {
         XCTAssertTrue(try setter("warning").contains("SET LOCAL citus.multi_task_query_log_level = 'warning';"))
         XCTAssertFalse(try setter("allow").contains("multi_task_query_log_level"))
     }
+
+    /// `missing_context: error` is accepted on Citus, and its raising function asks for the context itself (the
+    /// coordinator evaluates it alone, outside the reader's COALESCE); with `binding: role` it is refused, saying why.
+    func testMissingContextOnCitusAndWithTheRoleBinding() throws {
+        let spec = try SpecLoader.load([("s.yaml", """
+            tenancy: {distribution: citus, type: bigint, missing_context: error}
+            \(roles)
+            tables:
+              - {name: items, isolation: tenant, columns: {tenant_id: bigint, id: bigint}, primary_key: [tenant_id, id]}
+            """)])
+        let sql = Generator(spec: spec).sections().flatMap(\.statements).map(\.sql)
+        let raising = try XCTUnwrap(sql.first { $0.contains("\"missing_tenant_context\"(relation text)") })
+        XCTAssertTrue(raising.contains("IF \"tenantwall\".\"current_tenant_id\"() IS NULL AND NOT pg_catalog.pg_has_role(CURRENT_USER, 'adm', 'USAGE') THEN"), raising)
+        XCTAssertTrue(sql.contains { $0.contains("\"tenant_id\" = \"tenantwall\".\"required_tenant_id\"('public.items')") }, "the policy calls the reader directly (no sub-select on Citus)")
+        assertDiagnostic(diagnostics("tenancy: {binding: role, missing_context: error}\n\(roles)\ntables: []"), line: 1,
+                         contains: "not to binding: role: there the login role is the tenant, so every session has one")
+    }
 }

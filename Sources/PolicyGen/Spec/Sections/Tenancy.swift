@@ -106,11 +106,9 @@ extension Tenancy {
             checks.error("tenancy.scope: session with the signed binding needs helpers: inline (the native extension verifies a token once per transaction, so a retired key stops binding at the next one)", at)
         }
         if missingContext == .error && binding == .role {
-            // The role binding has no context to forget: the session's login role is the tenant.
-            checks.error("tenancy.missing_context: error applies to the context and signed bindings (with binding: role the login role is the tenant; there is no context to set)", at)
-        }
-        if missingContext == .error && citus {
-            checks.error("tenancy.missing_context: error is not yet proved on Citus (the workers evaluate the policies): use empty", at)
+            // The role binding has no context to forget: the session's login role is the tenant. (On Citus the
+            // workers evaluate the policies; the readers and the SET LOCAL reach them: docs/citus.md.)
+            checks.error("tenancy.missing_context: error applies to the context and signed bindings, not to binding: role: there the login role is the tenant, so every session has one and there is no context to set or forget", at)
         }
         if citus {
             // What this version proves on a real cluster; the rest is refused rather than half-supported.
