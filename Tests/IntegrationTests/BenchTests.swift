@@ -9,16 +9,8 @@ import XCTest
 /// generated policies, the plan check catches the contrast style's VOLATILE helper, the scratch database is
 /// gone afterwards, and the reports are well-formed. Timings are not asserted.
 final class BenchTests: XCTestCase {
-    /// A run small enough for a test: a few thousand rows, a few tenants, rounds of 50 ms.
     func small(_ spec: Spec? = nil, label: String = "built-in") throws -> Bench {
-        var bench = Bench(conninfo: try TestServer.shared.connectionString(), spec: spec, specLabel: label)
-        bench.rows = 6_000
-        bench.tenants = 6
-        bench.runner.clients = 2
-        bench.runner.seconds = 0.05
-        bench.runner.warmup = 0.02
-        bench.runner.rounds = 2
-        return bench
+        Bench.small(conninfo: try TestServer.shared.connectionString(), spec: spec, label: label)
     }
 
     /// Every generated-mode plan check returned the baseline's rows and (LIKE aside) its plan and buffers.

@@ -131,13 +131,7 @@ final class LoadTests: XCTestCase {
     /// and again until it ends (at least twice). Bench builds its dataset in a scratch database of its own: on
     /// the target database it only reads `pg_extension` and issues `CREATE DATABASE`, from one short session.
     func verifyBesideBench(_ desk: Desk) throws -> (runs: [[String]], bench: Result<BenchReport, Error>) {
-        var bench = Bench(conninfo: ConnectionString.with(desk.conninfo, [("application_name", "tw_load_bench")]), spec: desk.spec, specLabel: "support-desk")
-        bench.rows = 6_000
-        bench.tenants = 6
-        bench.runner.clients = 2
-        bench.runner.seconds = 0.05
-        bench.runner.warmup = 0.02
-        bench.runner.rounds = 2
+        let bench = Bench.small(conninfo: ConnectionString.with(desk.conninfo, [("application_name", "tw_load_bench")]), spec: desk.spec, label: "support-desk")
         let done = DispatchSemaphore(value: 0)
         let result = BenchResult()
         Thread { [bench] in
