@@ -182,12 +182,42 @@ final class SpecSectionTests: XCTestCase {
         XCTAssertEqual(diagnostics(tenantTable("    hypertable: {time_column: s}\n")), ["6:17 time_column 's' must be a date or timestamp column"])
     }
 
-    /// `compression` and `continuous_aggregates` may be written switched off; anything else is refused.
-    func testHypertableDerivedObjectsMayOnlyBeSwitchedOff() throws {
-        _ = try SpecLoader.load([("s.yaml", tenantTable("    hypertable: {time_column: at, compression: false, continuous_aggregates: []}\n"))])
+    /// `compression` and `continuous_aggregates` may be written switched off (the RLS form stays); a boolean is
+    /// all `compression` takes besides its mapping.
+    func testHypertableDerivedObjectsMayBeSwitchedOff() throws {
+        let off = try SpecLoader.load([("s.yaml", tenantTable("    hypertable: {time_column: at, compression: false, continuous_aggregates: []}\n"))])
+        XCTAssertFalse(off.tables[0].isWalled)
         _ = try SpecLoader.load([("s.yaml", tenantTable("    hypertable: {time_column: at, continuous_aggregates: false}\n"))])
         XCTAssertEqual(diagnostics(tenantTable("    hypertable: {time_column: at, compression: maybe}\n")),
                        ["6:48 compression must be true or false, not 'maybe'"])
+    }
+
+    /// Compression or an aggregate makes the table walled: its rows live in `<helper_schema>_walled`, under its
+    /// own name, and the defaults are the tenant column for segments and the time column, newest first.
+    func testCompressionMakesTheHypertableWalled() throws {
+        let spec = try SpecLoader.load([("s.yaml", tenantTable("    hypertable: {time_column: at, compression: true}\n"))])
+        let table = spec.tables[0]
+        XCTAssertTrue(table.isWalled)
+        XCTAssertEqual(table.storage(tenancy: spec.tenancy).schema, spec.tenancy.helperSchema + "_walled")
+        XCTAssertEqual(table.storage(tenancy: spec.tenancy).name, table.name)
+        let compression = try XCTUnwrap(table.hypertable?.compression)
+        XCTAssertEqual(compression.after, "7 days")
+        XCTAssertEqual(compression.segmentColumns(tenantColumn: "tenant_id"), ["tenant_id"])
+        XCTAssertEqual(compression.orderClause(timeColumn: "at"), "at DESC")
+    }
+
+    func testCompressionAndAggregateMistakesNameTheirKey() {
+        let compression = "    hypertable: {time_column: at, compression: {after: 7 days, segment_by: [s], order_by: at sideways}}\n"
+        XCTAssertEqual(diagnostics(tenantTable(compression)).map { String($0.drop { $0 != " " }.dropFirst()) }, [
+            "compression.segment_by must include the tenant column 'tenant_id': a segment then holds one tenant's rows, so a tenant's query reads no other tenant's compressed data",
+            "compression.order_by 'at sideways' must be a column with an optional ASC or DESC and NULLS FIRST or LAST",
+        ])
+        let aggregate = "    hypertable:\n      time_column: at\n      continuous_aggregates:\n        - {name: daily, bucket: 1 day, refresh: {start_offset: 1 day, end_offset: 1 hour}, group_by: [nope], aggregates: {n: count(*), tenant_id: max(s)}}\n"
+        XCTAssertEqual(diagnostics(tenantTable(aggregate)).map { String($0.drop { $0 != " " }.dropFirst()) }, [
+            "continuous aggregate 'daily': the refresh window (start_offset - end_offset) must cover at least two buckets of 1 day, as TimescaleDB requires",
+            "continuous aggregate 'daily': group_by 'nope' names column 'nope', which 'public.t' does not have",
+            "continuous aggregate 'daily': 'tenant_id' is the tenant column, always the first key: do not list it",
+        ])
     }
 
     func testPartitioningByPgPartmanTakesItsIntervals() {

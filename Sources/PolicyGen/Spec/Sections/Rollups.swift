@@ -153,23 +153,34 @@ extension Rollup {
     /// Each output named once, never the tenant column; keys call no aggregate, aggregates call one; only
     /// the source's columns.
     private func checkOutputs(of table: Table, _ checks: inout SpecChecks) {
-        let tenantColumn = checks.tenancy.column, limit = SpecValidator.maxIdentifierBytes
-        var names: Set<String> = [tenantColumn]
+        for (message, key) in Rollup.outputProblems(groupBy: groupBy, aggregates: aggregates, of: table, taken: [checks.tenancy.column], tenantColumn: checks.tenancy.column) {
+            error(message, key, &checks)
+        }
+    }
+
+    /// What is wrong with a derived object's outputs (a rollup's, a continuous aggregate's), each with the key it
+    /// belongs to: a name used twice (or already in `taken`), the tenant column listed, a key that aggregates, an
+    /// aggregate that does not, an expression `RollupExpression` refuses, a column the source does not have.
+    static func outputProblems(groupBy: [(name: String, expression: String)], aggregates: [(name: String, expression: String)],
+                               of table: Table, taken: Set<String>, tenantColumn: String) -> [(message: String, key: String)] {
+        let limit = SpecValidator.maxIdentifierBytes
+        var names = taken, out: [(message: String, key: String)] = []
         for (output, expression, key) in groupBy.map({ ($0.name, $0.expression, "group_by") }) + aggregates.map({ ($0.name, $0.expression, "aggregates") }) {
-            if output.isEmpty || output.utf8.count > limit { error("output name '\(output)' must be 1 to \(limit) bytes", key, &checks) }
-            if output == tenantColumn { error("'\(output)' is the tenant column, always the first key: do not list it", key, &checks); continue }
-            if !names.insert(output).inserted { error("output '\(output)' is named twice", key, &checks) }
+            if output.isEmpty || output.utf8.count > limit { out.append(("output name '\(output)' must be 1 to \(limit) bytes", key)) }
+            if output == tenantColumn { out.append(("'\(output)' is the tenant column, always the first key: do not list it", key)); continue }
+            if !names.insert(output).inserted { out.append(("output '\(output)' is named twice", key)) }
             switch RollupExpression.read(expression) {
-            case .failure(let problem): error("\(key) '\(output)': \(problem.message)", key, &checks)
+            case .failure(let problem): out.append(("\(key) '\(output)': \(problem.message)", key))
             case .success(let reading):
-                if key == "group_by" && reading.aggregates { error("group_by '\(output)' calls an aggregate", key, &checks) }
-                if key == "aggregates" && !reading.aggregates { error("aggregates '\(output)' calls no aggregate (count, sum, …); group by it instead", key, &checks) }
+                if key == "group_by" && reading.aggregates { out.append(("group_by '\(output)' calls an aggregate", key)) }
+                if key == "aggregates" && !reading.aggregates { out.append(("aggregates '\(output)' calls no aggregate (count, sum, …); group by it instead", key)) }
                 for column in uniqued(reading.columns) where table.column(column) == nil {
                     var message = "\(key) '\(output)' names column '\(column)', which '\(table.qualifiedName)' does not have"
                     if let s = Suggestion.closest(to: column, among: table.columns.map(\.name)) { message += "; did you mean '\(s)'?" }
-                    error(message, key, &checks)
+                    out.append((message, key))
                 }
             }
         }
+        return out
     }
 }

@@ -2,8 +2,8 @@ import Yams
 
 /// A table's `hypertable` (TimescaleDB): the time column, chunk interval, retention, the chunks' schema and
 /// space partitions. This file owns those keys, their defaults and reading, and the diagnostics about them,
-/// including what RLS on a hypertable rules out (DELETE grants, an exempt hypertable); the refused derived
-/// objects (compression, continuous aggregates) are in `Hypertable+Derived.swift`.
+/// including what RLS on a hypertable rules out (DELETE grants, an exempt hypertable); the derived objects
+/// (compression, continuous aggregates) and the walled form they need are in `Hypertable+Derived.swift`.
 ///
 /// Its chunks live in `chunkSchema`, a schema that read-only roles cannot use, and the access roles hold only
 /// column-level privileges on it, which TimescaleDB does not copy to new chunks.
@@ -15,6 +15,10 @@ public struct Hypertable: Sendable {
     public var chunkSchema: String?
     /// Hash partitions on the tenant column (a second, "space" dimension); nil for time only.
     public var spacePartitions: Int?
+    /// The columnstore; any compression makes the hypertable walled.
+    public var compression: Compression?
+    /// Continuous aggregates over it; any makes the hypertable walled.
+    public var continuousAggregates: [ContinuousAggregate] = []
     public var location: SourceLocation?
     /// Where each key was written, for diagnostics.
     public var keyLocations: [String: SourceLocation] = [:]
@@ -82,6 +86,7 @@ extension Table {
         if isolation == .exempt { checks.error("hypertables hold tenant data; an exempt hypertable is not supported", h.location) }
         checkChunkSchema(h, &checks)
         if let n = h.spacePartitions, !(1...1024).contains(n) { checks.error("space_partitions must be between 1 and 1024", h.keyLocations["space_partitions"] ?? h.location) }
+        if isWalled { checkWalled(h, &checks); return }
         for (role, commands) in grants where commands.contains(.delete) {
             checks.error("DELETE cannot be granted on hypertable '\(qualifiedName)': TimescaleDB copies a hypertable's table-level privileges to every new chunk, and DELETE has no column-level form, so '\(role)' could delete every tenant's rows from a new chunk by naming it; old rows go with 'retention', a tenant's rows with `tenantwall tenant remove --delete-data`", grantLocations[role] ?? h.location)
         }
