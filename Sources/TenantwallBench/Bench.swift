@@ -34,6 +34,7 @@ public struct Bench {
         let renamed = BenchSpec.renamingRoles(try spec ?? SpecLoader.load([("built-in bench spec", BenchSpec.builtIn)]))
         // Before anything is created: asked only for workloads this spec cannot support, there is nothing to run.
         let supported = BenchTargets(spec: renamed).workloads().workloads.map(\.name)
+            + (BenchTargets(spec: renamed).series?.table.hypertable != nil ? HypertableWorkloads.names : [])
         if !only.isEmpty && !only.contains(where: supported.contains) {
             throw ToolError("bench: this spec supports none of the workloads asked for (\(only.joined(separator: ", "))); it supports \(supported.joined(separator: ", "))")
         }
@@ -49,20 +50,27 @@ public struct Bench {
         do {
             let db = try Connection(scratch)
             let capabilities = ServerCapabilities(connection: db)
-            let (spec, adapted) = try BenchSpec.adapting(renamed, available: capabilities.available)
+            let (adaptedSpec, adapted) = try BenchSpec.adapting(renamed, available: capabilities.available)
+            let (spec, compressions) = BenchSpec.rlsForm(adaptedSpec)
             adapted.forEach(progress)
             var notes = adapted
             var dataset = BenchDataset(spec: spec, rows: rows, tenants: tenants)
             if self.spec == nil { dataset.extraSQL = BenchSpec.builtInExtra }
             let loaded = try dataset.create(on: db, progress: progress)
-            let (all, skipped) = dataset.targets.workloads()
+            var (all, skipped) = dataset.targets.workloads()
             notes += skipped
+            let samples = try dataset.samples(on: db)
+            guard let largest = samples.first else { throw ToolError("bench: the dataset has no tenant rows to measure") }
+            let walledSetup = dataset.targets.series.flatMap { s in
+                only.isEmpty || only.contains(where: HypertableWorkloads.names.contains)
+                    ? WalledSetup(spec: spec, series: s, compression: compressions[s.table.qualifiedName]) : nil
+            }
+            var walled = try walledSetup.map { try $0.build(on: db, progress: progress) }
+            if let walledSetup { all += try walledSetup.workloads(on: db, tenants: samples) }
             let workloads = only.isEmpty ? all : all.filter { only.contains($0.name) }
             for wanted in only where !all.contains(where: { $0.name == wanted }) {
                 notes.append("workload \(wanted) asked for, but this spec does not support it")
             }
-            let samples = try dataset.samples(on: db)
-            guard let largest = samples.first else { throw ToolError("bench: the dataset has no tenant rows to measure") }
             let version = try db.query("SELECT current_setting('server_version')").scalar ?? "?"
             progress("checking plans …")
             // The signed binding: a key of the benchmark's own, and a token per tenant.
@@ -80,28 +88,39 @@ public struct Bench {
             let checks = try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", binding: binding)
             let runner = BenchRunner(conninfo: scratch, settings: self.runner, tenants: samples, tenancy: spec.tenancy, binding: binding, progress: progress)
             let results = BenchReport.build(samples: try runner.run(workloads), workloads: workloads)
-            var failures = checks.filter(\.failed).filter { $0.mode == .generated }.map { "plan check failed for \($0.workload): \($0.differences.joined(separator: "; "))" }
-            if let maxOverhead {
-                for result in results where workloads.first(where: { $0.name == result.workload })?.limitation == nil {
-                    // Server CPU when it was measured: throughput on a shared machine is too noisy to gate on.
-                    guard let generated = result.mode(.generated), let overhead = generated.cpuOverheadPercent ?? generated.overheadPercent else { continue }
-                    if overhead > maxOverhead {
-                        let measure = generated.cpuOverheadPercent != nil ? "server CPU" : "throughput"
-                        failures.append("\(result.workload): \(measure) overhead \(String(format: "%.1f", overhead))% exceeds --max-overhead \(maxOverhead)%")
-                    }
-                }
-            }
+            walled?.formChecks = FormPlanChecks.check(checks, tenantColumn: spec.tenancy.column, chunksInWindow: walled?.chunksInWindow ?? 0,
+                                                      chunksTotal: walled?.totalChunks ?? 0)
+            let failures = self.failures(checks: checks, formChecks: walled?.formChecks ?? [], results: results, workloads: workloads)
             let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: started), durationSeconds: Date().timeIntervalSince(started),
                                      serverVersion: version, spec: specLabel, rows: loaded.map(\.rows).reduce(0, +), tenants: tenants,
                                      tables: loaded.map { BenchReport.LoadedTable(table: $0.table, rows: $0.rows) },
                                      largestTenantRows: largest.rows, clients: runner.settings.clients, secondsPerRun: runner.settings.seconds,
                                      rounds: runner.settings.rounds, workloads: results, planChecks: checks, maxOverheadPercent: maxOverhead,
-                                     failures: failures, notes: notes)
+                                     failures: failures, notes: notes, walled: walled)
             return (report, keep ? name : nil)
         } catch {
             keepIt = false
             throw error
         }
+    }
+
+    /// Why the run fails: a tenantwall form's plan that differs from its baseline's (not explained by PostgreSQL),
+    /// a walled plan without chunk exclusion or segment filter, overhead above `--max-overhead`.
+    func failures(checks: [PlanCheck], formChecks: [FormPlanCheck], results: [BenchReport.WorkloadResult], workloads: [Workload]) -> [String] {
+        var failures = checks.filter(\.failed).filter(\.mode.isTenantwallForm).map {
+            "plan check failed for \($0.workload)\($0.mode == .generated ? "" : " (\($0.mode.rawValue))"): \($0.differences.joined(separator: "; "))"
+        }
+        failures += formChecks.filter { !$0.passed }.map { "plan check failed for \($0.workload) (\($0.mode.rawValue)): \($0.problems.joined(separator: "; "))" }
+        guard let maxOverhead else { return failures }
+        for result in results where workloads.first(where: { $0.name == result.workload })?.limitation == nil {
+            for mode in [BenchRunner.Mode.generated, .walled, .compressed] {
+                // Server CPU when it was measured: throughput on a shared machine is too noisy to gate on.
+                guard let m = result.mode(mode), let overhead = m.cpuOverheadPercent ?? m.overheadPercent, overhead > maxOverhead else { continue }
+                let measure = m.cpuOverheadPercent != nil ? "server CPU" : "throughput"
+                failures.append("\(result.workload)\(mode == .generated ? "" : " (\(mode.rawValue))"): \(measure) overhead \(String(format: "%.1f", overhead))% exceeds --max-overhead \(maxOverhead)%")
+            }
+        }
+        return failures
     }
 
 }

@@ -42,29 +42,31 @@ public struct BenchBinding: Sendable {
     public func bind(_ mode: BenchRunner.Mode, tenant: String, local: Bool) -> (sql: String, arguments: [String?])? {
         let token = tokens[tenant] ?? tenant
         let setConfig = "SELECT pg_catalog.set_config($1, $2, \(local))"
-        switch mode {
+        switch mode.binding {
         case .baseline: return nil
         case .generated where signed && tenancy.nativeReader || tenancy.citus:
             // The verified token (native signed binding), or SET LOCAL carried to the workers (Citus).
             return ("SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1\(tenancy.citus ? "::" + tenancy.type.rawValue : ""))", [token])
         case .generated, .inline: return (setConfig, [generatedSetting, signed ? token : tenant])
         case .context, .contrast: return (setConfig, [plainSetting, tenant])
+        case .walledBaseline, .walled, .compressedBaseline, .compressed: return nil  // `binding` maps them to the above
         }
     }
 
     /// The one statement of the end-to-end pattern that binds the transaction, taking the value `value(_:)`
     /// gives: tenantwall's setter for the generated and inline modes, a bare `set_config` for the others.
     func contextStatement(_ mode: BenchRunner.Mode) -> String? {
-        switch mode {
+        switch mode.binding {
         case .baseline: return nil
         case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1\(tenancy.citus ? "::" + tenancy.type.rawValue : ""))"
         case .inline: return "SELECT \(SQL.qualified(BenchSpec.inlineSchema, "set_tenant_context"))($1)"
         case .context, .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(plainSetting)), $1, true)"
+        case .walledBaseline, .walled, .compressedBaseline, .compressed: return nil
         }
     }
 
     /// What `contextStatement(_:)` takes for a tenant.
     public func value(_ mode: BenchRunner.Mode, tenant: String) -> String {
-        (mode == .generated || mode == .inline) ? tokens[tenant] ?? tenant : tenant
+        (mode.binding == .generated || mode == .inline) ? tokens[tenant] ?? tenant : tenant
     }
 }

@@ -65,6 +65,7 @@ public enum BenchRenderers {
             out += "\(pct(c?.overheadPercent)) / \(pct(c?.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
         }
         out += comparisons(report)
+        out += walledMarkdown(report)
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "- note: \($0)\n" }.joined() }
         for w in report.workloads { if let why = w.explanation { out += "\n**\(w.workload)** (\(target(w))): \(why)\n" } }
         for check in report.planChecks where !check.passed && check.mode == .generated {
@@ -114,7 +115,8 @@ public enum BenchRenderers {
         let maxUs = Double(report.workloads.flatMap { $0.modes.map(\.p99Microseconds) }.max() ?? 1000)
         func x(_ us: Int) -> Int { left + Int(Double(width - left - 300) * log10(Double(max(us, 10))) / log10(max(maxUs, 100))) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(rowHeight * report.workloads.count + 30)\" font-family=\"sans-serif\" font-size=\"11\">"
-        let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .inline: "#1565c0", .context: "#6a1b9a", .contrast: "#c62828"]
+        let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .inline: "#1565c0", .context: "#6a1b9a", .contrast: "#c62828",
+                                                  .walledBaseline: "#777", .walled: "#ef6c00", .compressedBaseline: "#999", .compressed: "#00838f"]
         for (i, w) in report.workloads.enumerated() {
             let y = i * rowHeight + 6
             svg += "<text x=\"4\" y=\"\(y + 20)\">\(Escape.xml(w.workload))</text>"
@@ -153,7 +155,7 @@ public enum BenchRenderers {
                 out += "<td>\(m.mode == .generated ? Escape.xml(target(w)) : "")</td></tr>"
             }
         }
-        out += "</table>"
+        out += "</table>" + walledHTML(report)
         for w in report.workloads { if let why = w.explanation { out += "<p><b>\(Escape.xml(w.workload))</b> (\(Escape.xml(target(w)))): \(Escape.xml(why))</p>" } }
         out += "<h2>Plan checks</h2>"
         for check in report.planChecks {

@@ -55,6 +55,9 @@ public struct BenchReport: Codable, Sendable {
         public var signedOverContextLow: Double?
         public var signedOverContextHigh: Double?
         public var signedVerdict: Verdict?
+        /// The walled form's verdicts against the same target, uncompressed and compressed (hypertable workloads).
+        public var walledVerdict: Verdict?
+        public var compressedVerdict: Verdict?
         public func mode(_ m: BenchRunner.Mode) -> ModeResult? { modes.first { $0.mode == m } }
     }
 
@@ -81,11 +84,12 @@ public struct BenchReport: Codable, Sendable {
     public var failures: [String]
     /// What was left out or replaced (workloads the spec cannot support, extensions the server lacks).
     public var notes: [String]
+    /// The walled form of the time-series hypertable, when the run measured it.
+    public var walled: WalledSummary?
 
     public static func build(samples: [BenchRunner.Sample], workloads: [Workload]) -> [WorkloadResult] {
         workloads.map { workload in
             let mine = samples.filter { $0.workload == workload.name }
-            let baseline = mine.filter { $0.mode == .baseline }.sorted { $0.round < $1.round }
             let present = BenchRunner.Mode.allCases.filter { mode in mine.contains { $0.mode == mode } }
             let modes = present.map { mode -> ModeResult in
                 let runs = mine.filter { $0.mode == mode }.sorted { $0.round < $1.round }
@@ -95,7 +99,8 @@ public struct BenchReport: Codable, Sendable {
                                         p95Microseconds: percentile(0.95), p99Microseconds: percentile(0.99), throughputByRound: runs.map(\.throughput))
                 let cpu = runs.compactMap(\.serverNanosPerOperation)
                 if cpu.count == runs.count, !cpu.isEmpty { result.serverMicroseconds = Stats.median(cpu) / 1000 }
-                if mode != .baseline {
+                if !mode.isBaseline {
+                    let baseline = mine.filter { $0.mode == mode.reference }.sorted { $0.round < $1.round }
                     let overheads = zip(runs, baseline).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
                     result.overheadPercent = Stats.median(overheads)
                     (result.overheadLow, result.overheadHigh) = Stats.interval95(overheads)
@@ -111,10 +116,14 @@ public struct BenchReport: Codable, Sendable {
                 return result
             }
             var result = WorkloadResult(workload: workload.name, title: workload.title, modes: modes, targetPercent: workload.target)
-            if let target = workload.target, let generated = modes.first(where: { $0.mode == .generated }),
-               let low = generated.cpuOverheadLow ?? generated.overheadLow, let high = generated.cpuOverheadHigh ?? generated.overheadHigh {
-                result.verdict = high <= target ? .met : low > target ? .missed : .inconclusive
-                if result.verdict != .met { result.explanation = workload.explanation }
+            func verdict(_ mode: BenchRunner.Mode) -> Verdict? {
+                guard let target = workload.target, let m = modes.first(where: { $0.mode == mode }),
+                      let low = m.cpuOverheadLow ?? m.overheadLow, let high = m.cpuOverheadHigh ?? m.overheadHigh else { return nil }
+                return high <= target ? .met : low > target ? .missed : .inconclusive
+            }
+            (result.verdict, result.walledVerdict, result.compressedVerdict) = (verdict(.generated), verdict(.walled), verdict(.compressed))
+            if [result.verdict, result.walledVerdict, result.compressedVerdict].contains(where: { $0 != nil && $0 != .met }) {
+                result.explanation = workload.explanation
             }
             if present.contains(.context) { result.compareSigned(mine) }
             return result

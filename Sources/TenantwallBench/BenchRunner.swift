@@ -27,6 +27,8 @@ public final class BenchRunner {
             case .inline: return BenchSpec.inlineRole
             case .context: return BenchSpec.contextRole
             case .contrast: return BenchSpec.contrastRole
+            case .walledBaseline, .compressedBaseline: return BenchSpec.owner
+            case .walled, .compressed: return BenchSpec.app
             }
         }
 
@@ -85,6 +87,7 @@ public final class BenchRunner {
     public func run(_ workloads: [Workload]) throws -> [Sample] {
         var samples: [Sample] = []
         for workload in workloads {
+            let modes = workload.modes ?? self.modes
             // One warm connection per client and mode for the whole workload: no connection start-up, cold
             // catalog caches or first plans inside a measurement.
             var clients: [Mode: [Client]] = [:]
@@ -153,7 +156,7 @@ public final class BenchRunner {
             connection = try Connection(runner.conninfo)
             try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
             cpu = ServerCPU(connection: connection)
-            try connection.prepare("w", workload.sql(baseline: mode == .baseline))
+            try connection.prepare("w", workload.sql(for: mode))
             let context = workload.kind == .endToEnd ? runner.binding.contextStatement(mode) : nil
             if let context { try connection.prepare("ctx", context) }
             withContext = context != nil
@@ -174,7 +177,7 @@ public final class BenchRunner {
         func run(until deadline: Date) throws -> ClientRun {
             var run = ClientRun()
             var serverNanos: UInt64 = 0
-            let baseline = mode == .baseline
+            let baseline = mode.isBaseline
             let tenants = runner.tenants, binding = runner.binding
             repeat {
                 let tenant = tenants[Int(generator.next() % UInt64(tenants.count))]
@@ -192,7 +195,8 @@ public final class BenchRunner {
                 defer { if citusBatch { _ = try? connection.execute("COMMIT") } }
                 let before = cpu?.readIdle()
                 for _ in 0..<runner.settings.batch {
-                    let key = tenant.keys.isEmpty ? "" : tenant.keys[Int(generator.next() % UInt64(tenant.keys.count))]
+                    let keys = workload.keys[tenant.tenant] ?? tenant.keys
+                    let key = keys.isEmpty ? "" : keys[Int(generator.next() % UInt64(keys.count))]
                     n += 1
                     let parameters = workload.parameters(baseline: baseline, tenant: tenant.tenant, key: key, n: n)
                     let start = DispatchTime.now().uptimeNanoseconds

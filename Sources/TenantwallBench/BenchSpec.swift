@@ -73,6 +73,20 @@ public enum BenchSpec {
         return spec
     }
 
+    /// The spec with its hypertables in the RLS form (compression and continuous aggregates taken off, which
+    /// TimescaleDB refuses with RLS), and the compression each asked for: the walled form is built beside it
+    /// from that (`WalledSetup`), so both forms are measured on the same rows.
+    public static func rlsForm(_ spec: Spec) -> (Spec, [String: Compression]) {
+        var spec = spec
+        var compressions: [String: Compression] = [:]
+        for i in spec.tables.indices where spec.tables[i].hypertable != nil {
+            compressions[spec.tables[i].qualifiedName] = spec.tables[i].hypertable?.compression
+            spec.tables[i].hypertable?.compression = nil
+            spec.tables[i].hypertable?.continuousAggregates = []
+        }
+        return (spec, compressions)
+    }
+
     /// Replaces what `available` says the server lacks, and says what was replaced.
     public static func adapting(_ spec: Spec, available: (String) throws -> Bool) throws -> (Spec, [String]) {
         var spec = spec

@@ -167,8 +167,8 @@ public enum PlanComparer {
     public static func check(_ workloads: [Workload], conninfo: String, tenant: String, key: String, binding: BenchBinding) throws -> [PlanCheck] {
         let connection = try Connection(conninfo)
         func explain(_ workload: Workload, _ mode: BenchRunner.Mode, generic: Bool = false) throws -> String {
-            let sql = workload.sql(baseline: mode == .baseline)
-            let parameters = workload.parameters(baseline: mode == .baseline, tenant: tenant, key: key, n: 0)
+            let sql = workload.sql(for: mode)
+            let parameters = workload.parameters(mode, tenant: tenant, key: workload.keys[tenant]?.first ?? key, n: 0)
             let arguments = parameters.map { $0.map(SQL.literal) ?? "NULL" }
             let execute = "EXECUTE tw_plan_check" + (arguments.isEmpty ? "" : "(" + arguments.joined(separator: ", ") + ")")
             var plan = ""
@@ -193,20 +193,22 @@ public enum PlanComparer {
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL ROLE \(SQL.ident(mode.role))")
             if let bind = binding.bind(mode, tenant: tenant, local: true) { try connection.query(bind.sql, bind.arguments) }
-            let result = try connection.query(workload.sql(baseline: mode == .baseline), workload.parameters(baseline: mode == .baseline, tenant: tenant, key: key, n: 0))
+            let result = try connection.query(workload.sql(for: mode), workload.parameters(mode, tenant: tenant, key: workload.keys[tenant]?.first ?? key, n: 0))
             return result.rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }.sorted()
         }
         var out: [PlanCheck] = []
         for workload in workloads where workload.kind != .endToEnd {
-            let baseline = try explain(workload, .baseline)
+            // Every form returns the baseline's rows (the walled copies hold the same rows); each is compared
+            // with the plan of its own baseline, on the same storage.
             let baselineRows = workload.kind == .read ? try rows(workload, .baseline) : []
-            var genericBaseline: String?
-            for mode in BenchRunner.Mode.measured(for: binding.tenancy) where mode != .baseline {
-                let candidate = try explain(workload, mode)
+            var baselines: [BenchRunner.Mode: String] = [:], genericBaseline: String?
+            for mode in workload.modes ?? BenchRunner.Mode.measured(for: binding.tenancy) where !mode.isBaseline {
+                if baselines[mode.reference] == nil { baselines[mode.reference] = try explain(workload, mode.reference) }
+                let baseline = baselines[mode.reference]!, candidate = try explain(workload, mode)
                 var differences = Self.differences(baseline: baseline, candidate: candidate, compareBuffers: workload.kind == .read)
                 var limitation: String?
-                if !differences.isEmpty && mode == .generated {
-                    if genericBaseline == nil { genericBaseline = try explain(workload, .baseline, generic: true) }
+                if !differences.isEmpty && mode.isTenantwallForm {
+                    if genericBaseline == nil || mode.reference != .baseline { genericBaseline = try explain(workload, mode.reference, generic: true) }
                     let asGeneric = Self.differences(baseline: genericBaseline!, candidate: candidate, compareBuffers: false).isEmpty
                     limitation = workload.limitation ?? (asGeneric ? Workload.estimateLimitation : nil)
                 }

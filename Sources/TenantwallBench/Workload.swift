@@ -21,6 +21,13 @@ public struct Workload: Sendable {
     public var target: Double?
     /// What the cost is made of, shown when the target is not met.
     public var explanation: String?
+    /// The modes this workload runs in, when not the spec's (`BenchRunner.Mode.measured(for:)`): a hypertable
+    /// workload runs in the RLS and walled forms.
+    public var modes: [BenchRunner.Mode]?
+    /// The statement per mode, where a mode reads another relation (the walled storage, its view).
+    public var formSQL: [BenchRunner.Mode: String] = [:]
+    /// Keys per tenant, where the workload looks up rows of another table than the point table's samples.
+    public var keys: [String: [String]] = [:]
 
     public init(name: String, title: String, kind: Kind, baselineSQL: String, rlsSQL: String,
                 arguments: @escaping @Sendable (String, Int) -> [String?], tenantInRLS: Bool = false, limitation: String? = nil) {
@@ -35,10 +42,11 @@ public struct Workload: Sendable {
     }
 
     /// Every workload name, in report order.
-    public static let names = ["point", "range", "aggregate", "insert", "insert-batch", "update", "like", "end-to-end"]
+    public static let names = ["point", "range", "aggregate", "insert", "insert-batch", "update", "like", "end-to-end"] + HypertableWorkloads.names
 
     /// The overhead targets: what isolation should cost at most, per workload.
-    public static let targets: [String: Double] = ["point": 2, "range": 3, "aggregate": 3, "insert": 3, "insert-batch": 3, "end-to-end": 10]
+    public static let targets: [String: Double] = ["point": 2, "range": 3, "aggregate": 3, "insert": 3, "insert-batch": 3, "end-to-end": 10,
+                                                   "hypertable-point": 2, "hypertable-range": 3, "hypertable-bucket": 3]
 
     static let perStatementCost = """
         What the policies add per statement, measured inside the server by scripts/bench-policy-cost.sh (free of \
@@ -77,6 +85,14 @@ public struct Workload: Sendable {
         """
 
     public func sql(baseline: Bool) -> String { baseline ? baselineSQL : rlsSQL }
+
+    /// The statement `mode` runs.
+    public func sql(for mode: BenchRunner.Mode) -> String { formSQL[mode] ?? sql(baseline: mode.isBaseline) }
+
+    /// The parameters for one execution in `mode`.
+    public func parameters(_ mode: BenchRunner.Mode, tenant: String, key: String, n: Int) -> [String?] {
+        parameters(baseline: mode.isBaseline, tenant: tenant, key: key, n: n)
+    }
 
     /// The parameters for one execution in one mode: the tenant first for the baseline (and for inserts).
     public func parameters(baseline: Bool, tenant: String, key: String, n: Int) -> [String?] {
