@@ -62,7 +62,8 @@ public struct Bench {
             let samples = try dataset.samples(on: db)
             guard let largest = samples.first else { throw ToolError("bench: the dataset has no tenant rows to measure") }
             let walledSetup = dataset.targets.series.flatMap { s in
-                only.isEmpty || only.contains(where: HypertableWorkloads.names.contains)
+                // The walled form where the spec asks for it (compression), or where its workloads are asked for.
+                compressions[s.table.qualifiedName] != nil && only.isEmpty || only.contains(where: HypertableWorkloads.names.contains)
                     ? WalledSetup(spec: spec, series: s, compression: compressions[s.table.qualifiedName]) : nil
             }
             var walled = try walledSetup.map { try $0.build(on: db, progress: progress) }
@@ -85,11 +86,14 @@ public struct Bench {
                 secret = key
             }
             let binding = try BenchBinding(tenancy: spec.tenancy, tenants: samples.map(\.tenant), secret: secret)
-            let checks = try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", binding: binding)
+            let checks = try WalledForm.explaining {
+                try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", binding: binding)
+            }
             let runner = BenchRunner(conninfo: scratch, settings: self.runner, tenants: samples, tenancy: spec.tenancy, binding: binding, progress: progress)
             let results = BenchReport.build(samples: try runner.run(workloads), workloads: workloads)
-            walled?.formChecks = FormPlanChecks.check(checks, tenantColumn: spec.tenancy.column, chunksInWindow: walled?.chunksInWindow ?? 0,
-                                                      chunksTotal: walled?.totalChunks ?? 0)
+            if let w = walled {
+                walled?.formChecks = FormPlanChecks.check(checks, tenantColumn: spec.tenancy.column, chunksInWindow: w.chunksInWindow, chunksTotal: w.totalChunks)
+            }
             let failures = self.failures(checks: checks, formChecks: walled?.formChecks ?? [], results: results, workloads: workloads)
             let report = BenchReport(startedAt: ISO8601DateFormatter().string(from: started), durationSeconds: Date().timeIntervalSince(started),
                                      serverVersion: version, spec: specLabel, rows: loaded.map(\.rows).reduce(0, +), tenants: tenants,

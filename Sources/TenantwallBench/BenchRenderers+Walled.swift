@@ -39,6 +39,11 @@ extension BenchRenderers {
             out += "| \(c.workload) | \(c.mode == .generated ? "RLS" : c.mode.rawValue) | \(c.chunksRun) (\(c.chunksInWindow) / \(c.chunksTotal)) | \(scans) | "
             out += (c.passed ? "ok" : "**" + c.problems.joined(separator: "; ") + "**") + " |\n"
         }
+        for check in report.planChecks where [.walled, .compressed].contains(check.mode) && !check.passed {
+            out += "\n**\(check.workload)** (\(check.mode.rawValue)): \(check.differences.joined(separator: "; "))"
+            out += check.limitation.map { " — not a failure: \($0)" } ?? ""
+            out += "\n"
+        }
         for note in w.notes { out += "\n- note: \(note)\n" }
         return out
     }

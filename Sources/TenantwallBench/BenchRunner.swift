@@ -19,6 +19,14 @@ public final class BenchRunner {
         case context
         /// A role under policies written the way they often are (VOLATILE plpgsql helper).
         case contrast
+        /// The walled form of a hypertable (issue #25), uncompressed: the owner on the walled hypertable with an
+        /// explicit `WHERE tenant_id = $1` (the baseline of the walled form's own storage) …
+        case walledBaseline = "walled-baseline"
+        /// … and the application role through the walled view (`security_barrier`, the tenant predicate).
+        case walled
+        /// The same, on a walled copy whose older chunks are compressed (segment_by the tenant column).
+        case compressedBaseline = "compressed-baseline"
+        case compressed
 
         var role: String {
             switch self {

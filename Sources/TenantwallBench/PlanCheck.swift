@@ -145,6 +145,13 @@ public enum PlanComparer {
                 + " (under RLS the tenant is an InitPlan parameter, known only at run time)"]
     }
 
+    /// The same relations scanned the same way (index, index condition or filter), whatever the nodes above
+    /// them: a walled view's plan differs from its baseline's above the scans only.
+    public static func sameScans(_ baseline: String, _ candidate: String) -> Bool {
+        func scans(_ plan: String) -> [String] { shape(plan).nodes.filter { $0.contains("Scan on ") }.sorted() }
+        return scans(baseline) == scans(candidate)
+    }
+
     public static func differences(baseline: String, candidate: String, compareBuffers: Bool) -> [String] {
         let a = shape(baseline), b = shape(candidate)
         var out: [String] = []
@@ -211,6 +218,7 @@ public enum PlanComparer {
                     if genericBaseline == nil || mode.reference != .baseline { genericBaseline = try explain(workload, mode.reference, generic: true) }
                     let asGeneric = Self.differences(baseline: genericBaseline!, candidate: candidate, compareBuffers: false).isEmpty
                     limitation = workload.limitation ?? (asGeneric ? Workload.estimateLimitation : nil)
+                        ?? (mode.reference != .baseline && Self.sameScans(baseline, candidate) ? Workload.securityBarrierLimitation : nil)
                 }
                 let sameRows = try workload.kind != .read || rows(workload, mode) == baselineRows
                 if !sameRows { differences.append("returned rows differ from the baseline's") }

@@ -39,13 +39,20 @@ struct WalledSetup {
         let source = SQL.qualified(series.table.schema, series.table.name)
         for form in [walled, compressed] {
             progress("building the walled form \(form.viewName) over \(form.storageName) …")
-            for statement in form.sql() { try db.execute(statement) }
+            // The benchmark does the policies' work itself, at a known moment: the jobs are paused in the
+            // transaction that adds them, so no background job compresses or drops a chunk while it measures.
+            try db.execute("BEGIN")
+            do {
+                for statement in form.sql() { try db.execute(statement) }
+                try db.query("SELECT pg_catalog.count(*) FROM timescaledb_information.jobs AS j, LATERAL alter_job(j.job_id, scheduled => false) AS a "
+                             + "WHERE j.hypertable_schema = $1 AND j.hypertable_name = $2", [form.storage.schema, form.storage.name])
+                try db.execute("COMMIT")
+            } catch {
+                _ = try? db.execute("ROLLBACK")
+                throw error
+            }
             try db.execute("INSERT INTO \(form.storageName) SELECT * FROM \(source)")
         }
-        // The benchmark does the policies' work itself, at a known moment: no background job may compress or
-        // drop chunks while it measures.
-        try db.query("SELECT pg_catalog.count(alter_job(job_id, scheduled => false)) FROM timescaledb_information.jobs WHERE hypertable_schema = $1",
-                     [walled.storage.schema])
         progress("compressing \(compressed.storageName) (chunks older than \(compression.after)) …")
         let regclass = SQL.regclass(compressed.storage.schema, compressed.storage.name)
         try db.query("SELECT pg_catalog.count(compress_chunk(c)) FROM show_chunks(\(regclass), older_than => INTERVAL \(SQL.literal(compression.after))) AS c")

@@ -78,6 +78,15 @@ public struct Workload: Sendable {
         tenant while the policy still enforces the wall.
         """
 
+    static let securityBarrierLimitation = """
+        The walled form is a security_barrier view, and PostgreSQL never flattens a security_barrier view into the \
+        query (prepjointree.c, is_simple_subquery): only leakproof conditions are pushed into it. The view's scans are \
+        the baseline's (same chunks, compressed chunks, indexes and conditions); what differs is above them: ORDER BY \
+        and GROUP BY are planned over the view's output, so TimescaleDB's ordered ChunkAppend and per-chunk \
+        aggregation are not used, and a sort or a subquery scan is added on top. On large ranges, and on ORDER BY \
+        … LIMIT, that is where the walled form's cost comes from.
+        """
+
     static let likeLimitation = """
         LIKE is not leakproof, so under RLS PostgreSQL may not use it as an index condition before the policy filter: \
         the prefix is applied as a filter over the tenant's rows. Keep such searches to a tenant-leading index whose \

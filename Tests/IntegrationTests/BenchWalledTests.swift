@@ -13,6 +13,9 @@ final class BenchWalledTests: XCTestCase {
         var spec = try SpecFiles.load([TestServer.path("policies/k8s-cost-monitor")])
         let i = try XCTUnwrap(spec.tables.firstIndex { $0.name == "pod_metrics" })
         spec.tables[i].hypertable?.compression = Compression(after: "7 days")
+        // Without the admin role's grants: the design's admin-mode branch in the view is measured apart (it fails
+        // on a hypertable, see docs/bench.md).
+        spec.tables[i].grants = spec.tables[i].grants.filter { $0.role != spec.roles.admin }
         return spec
     }
 
@@ -70,7 +73,7 @@ final class BenchWalledTests: XCTestCase {
         XCTAssertThrowsError(try db.query("SELECT 1 FROM tenantwall_walled.pod_metrics_compressed LIMIT 1")) { error in
             XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", "\(error)")
         }
-        try? db.execute("ROLLBACK")
+        _ = try? db.execute("ROLLBACK")
     }
 
     /// The checks catch what they are for: a compressed chunk whose tenant filter sits above the decompression
