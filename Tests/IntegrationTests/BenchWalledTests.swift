@@ -51,7 +51,7 @@ final class BenchWalledTests: XCTestCase {
             XCTAssertTrue(check.passed || check.limitation != nil, "\(check.workload) \(check.mode): \(check.differences)")
         }
         let walled = try XCTUnwrap(report.walled)
-        XCTAssertEqual(walled.storage, "tenantwall_walled.pod_metrics")
+        XCTAssertEqual(walled.storage, #""tenantwall_walled"."pod_metrics""#)
         XCTAssertGreaterThan(walled.compressedChunks, 10, "the chunks older than 7 days are compressed")
         XCTAssertGreaterThan(walled.beforeCompressionBytes, 0)
         XCTAssertGreaterThan(walled.afterCompressionBytes, 0)
