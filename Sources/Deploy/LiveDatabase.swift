@@ -52,6 +52,7 @@ public struct LiveDatabase {
             Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
         }
         let setters = try LegacySetters.read(connection, spec: spec)
+        let moves = try WalledMoves.read(connection, spec: spec, dependents: dependents)
         // A materialized view where a rollup's walled view goes: the generated SQL cannot run until it is gone.
         let materialized = try MaterializedViews.report(connection, spec: spec, dependents: dependents)
         guard materialized.blockers.isEmpty else {
@@ -76,10 +77,10 @@ public struct LiveDatabase {
         for key in shards.keys { wanted.objects[key] = CitusPlacements.consistent }
         var plan = Planner.plan(generator: generator, live: live, desired: wanted)
         plan.effects = AccessMatrix.changes(before: accessBefore, after: after.access)
-            + LegacySetters.effects(setters, spec: spec, readAfter: after.settings) + materialized.effects
+            + LegacySetters.effects(setters, spec: spec, readAfter: after.settings) + materialized.effects + moves.effects
         plan.blockers = after.columns
             + Dependents.blockers(before: seenBefore, after: after.seen, dependents: dependents, access: (accessBefore, after.access))
-            + rolesLosingEverything(spec, before: accessBefore, after: after.access)
+            + rolesLosingEverything(spec, before: accessBefore, after: after.access) + moves.blockers
         return plan
     }
 

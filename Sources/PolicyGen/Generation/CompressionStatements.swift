@@ -94,7 +94,7 @@ struct CompressionStatements {
                 IF (SELECT h.compression_enabled FROM timescaledb_information.hypertables AS h
                     WHERE h.hypertable_schema = \(SQL.literal(storage.schema)) AND h.hypertable_name = \(SQL.literal(storage.name))) THEN
                     FOR chunk IN SELECT c FROM show_chunks(\(regclass)) AS c LOOP
-                        PERFORM decompress_chunk(chunk, if_not_compressed => true);
+                        PERFORM decompress_chunk(chunk, true);
                     END LOOP;
                     ALTER TABLE \(storageName) SET (timescaledb.compress = false);
                 END IF;

@@ -26,8 +26,10 @@ struct WallPredicate {
         var condition = "\(SQL.ident(spec.tenancy.column)) = (SELECT \(reader))"
         let adminCommands = spec.roles.hasAdmin ? source?.commands(for: spec.roles.admin) ?? [] : []
         if adminCommand.map(adminCommands.contains) ?? !adminCommands.isEmpty {
-            condition += " OR CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, \(SQL.literal(spec.roles.admin)), 'USAGE')"
-                + " THEN (SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))()) ELSE false END"
+            // The CASE inside the sub-select: TimescaleDB's ChunkAppend evaluates a query's InitPlans when it starts,
+            // so `CASE … THEN (SELECT admin_mode_enabled())` would read the admin log as any caller (42501).
+            condition += " OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, \(SQL.literal(spec.roles.admin)), 'USAGE')"
+                + " THEN \(SQL.qualified(helpers, "admin_mode_enabled"))() ELSE false END)"
         }
         if restrict, let filter = source?.restrict {
             condition = "(\(condition)) AND (\(filter))"

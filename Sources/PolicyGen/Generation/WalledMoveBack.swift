@@ -41,7 +41,7 @@ struct WalledMoveBack {
                 IF (SELECT h.compression_enabled FROM timescaledb_information.hypertables AS h
                     WHERE h.hypertable_schema = \(SQL.literal(walled)) AND h.hypertable_name = \(SQL.literal(table.name))) THEN
                     FOR chunk IN SELECT c FROM show_chunks(rel) AS c LOOP
-                        PERFORM decompress_chunk(chunk, if_not_compressed => true);
+                        PERFORM decompress_chunk(chunk, true);
                     END LOOP;
                     ALTER TABLE \(storage) SET (timescaledb.compress = false);
                 END IF;

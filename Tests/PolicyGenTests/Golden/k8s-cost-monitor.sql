@@ -271,7 +271,7 @@ BEGIN
     IF (SELECT h.compression_enabled FROM timescaledb_information.hypertables AS h
         WHERE h.hypertable_schema = 'tenantwall_walled' AND h.hypertable_name = 'node_metrics') THEN
         FOR chunk IN SELECT c FROM show_chunks(rel) AS c LOOP
-            PERFORM decompress_chunk(chunk, if_not_compressed => true);
+            PERFORM decompress_chunk(chunk, true);
         END LOOP;
         ALTER TABLE "tenantwall_walled"."node_metrics" SET (timescaledb.compress = false);
     END IF;
@@ -655,7 +655,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."instance_prices" TO "k8s
 CREATE OR REPLACE VIEW "public"."pod_metrics" WITH (security_barrier) AS
     SELECT "tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"
     FROM "tenantwall_walled"."pod_metrics"
-    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN (SELECT "tenantwall"."admin_mode_enabled"()) ELSE false END
+    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END)
     WITH CASCADED CHECK OPTION;
 
 ALTER VIEW "public"."pod_metrics" OWNER TO "k8s_owner";
@@ -672,7 +672,7 @@ GRANT SELECT, INSERT, UPDATE ON TABLE "public"."pod_metrics" TO "k8s_admin";
 CREATE OR REPLACE VIEW "public"."namespace_daily_cost" WITH (security_barrier) AS
     SELECT "tenant_id", "day", "namespace", "cost_usd", "samples"
     FROM "tenantwall_walled"."namespace_daily_cost"
-    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN (SELECT "tenantwall"."admin_mode_enabled"()) ELSE false END;
+    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END);
 
 ALTER VIEW "public"."namespace_daily_cost" OWNER TO "k8s_owner";
 
