@@ -86,9 +86,7 @@ public struct Bench {
                 secret = key
             }
             let binding = try BenchBinding(tenancy: spec.tenancy, tenants: samples.map(\.tenant), secret: secret)
-            let checks = try WalledForm.explaining {
-                try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", binding: binding)
-            }
+            let checks = try PlanComparer.check(workloads, conninfo: scratch, tenant: largest.tenant, key: largest.keys.first ?? "", binding: binding)
             let runner = BenchRunner(conninfo: scratch, settings: self.runner, tenants: samples, tenancy: spec.tenancy, binding: binding, progress: progress)
             let results = BenchReport.build(samples: try runner.run(workloads), workloads: workloads)
             if let w = walled {

@@ -31,7 +31,7 @@ extension BenchRenderers {
         let ratio = w.afterCompressionBytes > 0 ? String(format: "%.1f×", Double(w.beforeCompressionBytes) / Double(w.afterCompressionBytes)) : "–"
         out += "\nStorage (`hypertable_size`): RLS form \(mb(w.rlsBytes)), walled \(mb(w.walledBytes)), walled compressed \(mb(w.compressedBytes)); "
         out += "the compressed chunks \(mb(w.beforeCompressionBytes)) before, \(mb(w.afterCompressionBytes)) after (\(ratio), `hypertable_compression_stats`).\n\n"
-        out += "View filter: `\(w.predicate)`\n\n"
+        out += "Wall view (generated): `\(w.predicate.split(whereSeparator: \.isWhitespace).joined(separator: " "))`\n\n"
         out += "| plan check | form | chunks run (window / all) | compressed chunk scans: tenant applied as | result |\n| --- | --- | ---: | --- | --- |\n"
         for c in w.formChecks {
             let scans = c.compressedScans.isEmpty ? "–" : Dictionary(grouping: c.compressedScans.map { $0.components(separatedBy: ": ").last ?? "" }, by: { $0 })

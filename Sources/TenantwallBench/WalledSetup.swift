@@ -51,6 +51,7 @@ struct WalledSetup {
                 _ = try? db.execute("ROLLBACK")
                 throw error
             }
+            for statement in form.indexSQL() { try db.execute(statement) }
             try db.execute("INSERT INTO \(form.storageName) SELECT * FROM \(source)")
         }
         progress("compressing \(compressed.storageName) (chunks older than \(compression.after)) …")
@@ -68,7 +69,8 @@ struct WalledSetup {
         let rlsForm = (series.table.schema, series.table.name)
         return WalledSummary(
             table: series.table.qualifiedName, storage: walled.storageName, view: walled.viewName, compressedStorage: compressed.storageName,
-            compressedView: compressed.viewName, predicate: walled.predicate(), compressionAfter: compression.after,
+            compressedView: compressed.viewName,
+            predicate: try db.query("SELECT pg_catalog.pg_get_viewdef($1::regclass)", [walled.viewName]).scalar ?? "", compressionAfter: compression.after,
             segmentBy: compression.segmentColumns(tenantColumn: spec.tenancy.column), orderBy: compression.orderClause(timeColumn: series.time),
             window: "[\(queries.windowStart), \(queries.horizon))",
             rlsBytes: try size(db, rlsForm), walledBytes: try size(db, walled.storage), compressedBytes: try size(db, compressed.storage),

@@ -8,7 +8,7 @@ public struct WalledSummary: Codable, Sendable {
     public var view: String
     public var compressedStorage: String
     public var compressedView: String
-    /// The view's filter, as built.
+    /// The wall view's definition, as built (`pg_get_viewdef`).
     public var predicate: String
     public var compressionAfter: String
     public var segmentBy: [String]
