@@ -42,7 +42,7 @@ public struct Workload: Sendable {
     }
 
     /// Every workload name, in report order.
-    public static let names = ["point", "range", "aggregate", "insert", "insert-batch", "update", "like", "end-to-end"] + HypertableWorkloads.names
+    public static let names = ["point", "range", "aggregate", "insert", "insert-batch", "update", "like", "end-to-end"]
 
     /// The overhead targets: what isolation should cost at most, per workload.
     public static let targets: [String: Double] = ["point": 2, "range": 3, "aggregate": 3, "insert": 3, "insert-batch": 3, "end-to-end": 10,

@@ -47,7 +47,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write report.html, report.md and report.json here.", valueName: "dir"))
     var reportDir: String?
 
-    @Option(help: "Only these workloads (repeatable): point, range, aggregate, insert, insert-batch, update, like, end-to-end.")
+    @Option(help: "Only these workloads (repeatable): point, range, aggregate, insert, insert-batch, update, like, end-to-end; on a hypertable, hypertable-point, hypertable-range, hypertable-bucket (its RLS and walled forms, compressed and not; run by default when the spec compresses it).")
     var workload: [String] = []
 
     @Flag(help: "Keep the scratch database and print its name.")
@@ -56,7 +56,8 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if rows < tenants * 4 { throw ValidationError("--rows must be at least 4 per tenant") }
         if rounds < 1 || clients < 1 || seconds <= 0 { throw ValidationError("--rounds, --clients and --seconds must be positive") }
-        for w in workload where !Workload.names.contains(w) { throw ValidationError("unknown workload '\(w)' (\(Workload.names.joined(separator: ", ")))") }
+        let names = Workload.names + HypertableWorkloads.names
+        for w in workload where !names.contains(w) { throw ValidationError("unknown workload '\(w)' (\(names.joined(separator: ", ")))") }
         if embedded && connection.database != nil { throw ValidationError("--embedded starts its own server: drop --database") }
     }
 
