@@ -61,12 +61,12 @@ public struct Bench {
             notes += skipped
             let samples = try dataset.samples(on: db)
             guard let largest = samples.first else { throw ToolError("bench: the dataset has no tenant rows to measure") }
-            let walledSetup = dataset.targets.series.flatMap { s in
+            var walledSetup = dataset.targets.series.flatMap { s in
                 // The walled form where the spec asks for it (compression), or where its workloads are asked for.
                 compressions[s.table.qualifiedName] != nil && only.isEmpty || only.contains(where: HypertableWorkloads.names.contains)
                     ? WalledSetup(spec: spec, series: s, compression: compressions[s.table.qualifiedName]) : nil
             }
-            var walled = try walledSetup.map { try $0.build(on: db, progress: progress) }
+            var walled = try walledSetup?.build(on: db, progress: progress)
             if let walledSetup { all += try walledSetup.workloads(on: db, tenants: samples) }
             let workloads = only.isEmpty ? all : all.filter { only.contains($0.name) }
             for wanted in only where !all.contains(where: { $0.name == wanted }) {

@@ -8,7 +8,8 @@ import Quoting
 /// Every query reads one window: the day before the compression horizon, `[now() − after − chunk − 1 day,
 /// now() − after − chunk)`, which lies in chunks the compressed copy has compressed (a chunk is compressed once
 /// its whole range is older than `after`), so the compressed form is measured on compressed chunks and the
-/// other forms on the same rows uncompressed. The window is well inside the data (rows spread over 30 chunks).
+/// other forms on the same rows uncompressed. The window is well inside the data (rows spread over 30 chunks),
+/// and fixed when the dataset is built, so a row never slips out of it between one mode and the next.
 public struct HypertableWorkloads {
     public static let names = ["hypertable-point", "hypertable-range", "hypertable-bucket"]
 
@@ -16,6 +17,9 @@ public struct HypertableWorkloads {
     let series: BenchTargets.Series
     let walled: WalledForm
     let compressed: WalledForm
+    /// The window's upper bound, fixed when the dataset is built (`now() − after − chunk` then), so that every
+    /// mode and every check reads exactly the same rows however long the run takes; nil: computed per statement.
+    var fixedHorizon: String?
 
     var tenant: String { spec.tenancy.column }
     var table: Table { series.table }
@@ -29,7 +33,8 @@ public struct HypertableWorkloads {
 
     /// The window's upper bound, as SQL.
     var horizon: String {
-        "pg_catalog.now() - INTERVAL \(SQL.literal(walled.compression.after)) - INTERVAL \(SQL.literal(hypertable.chunkInterval))"
+        if let fixedHorizon { return "TIMESTAMPTZ \(SQL.literal(fixedHorizon))" }
+        return "pg_catalog.now() - INTERVAL \(SQL.literal(walled.compression.after)) - INTERVAL \(SQL.literal(hypertable.chunkInterval))"
     }
     var windowStart: String { "\(horizon) - INTERVAL '1 day'" }
     var window: String { "\(SQL.ident(series.time)) >= \(windowStart) AND \(SQL.ident(series.time)) < \(horizon)" }

@@ -15,7 +15,7 @@ struct WalledSetup {
     let defaulted: Bool
     let walled: WalledForm
     let compressed: WalledForm
-    let queries: HypertableWorkloads
+    var queries: HypertableWorkloads
 
     init?(spec: Spec, series: BenchTargets.Series, compression: Compression?) {
         guard let h = series.table.hypertable else { return nil }
@@ -35,7 +35,8 @@ struct WalledSetup {
     }
 
     /// Builds both copies, loads them from the RLS form, compresses one, and says what it did.
-    func build(on db: Connection, progress: (String) -> Void) throws -> WalledSummary {
+    mutating func build(on db: Connection, progress: (String) -> Void) throws -> WalledSummary {
+        queries.fixedHorizon = try db.query("SELECT (\(queries.horizon))::text").scalar
         let source = SQL.qualified(series.table.schema, series.table.name)
         for form in [walled, compressed] {
             progress("building the walled form \(form.viewName) over \(form.storageName) …")
