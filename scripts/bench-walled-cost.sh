@@ -53,13 +53,14 @@ queries=(point range bucket)
     f=${v//-/_}
     cat <<EOF
 CREATE FUNCTION public.cost_point_$f(n integer) RETURNS double precision LANGUAGE plpgsql AS \$f\$
-DECLARE t0 timestamptz; k record; ks record[];
+DECLARE t0 timestamptz; cs uuid[]; ps text[]; ts timestamptz[]; m integer; k integer;
 BEGIN
-    SELECT array_agg(w ORDER BY i) INTO ks FROM public.walled_cost_keys AS w;
+    SELECT array_agg(w.cluster_id ORDER BY i), array_agg(w.pod ORDER BY i), array_agg(w.time ORDER BY i) INTO cs, ps, ts FROM public.walled_cost_keys AS w;
+    m := array_length(cs, 1);
     t0 := clock_timestamp();
     FOR j IN 1..n LOOP
-        k := ks[1 + j % array_length(ks, 1)];
-        PERFORM * FROM ${relation[$v]} WHERE $t cluster_id = k.cluster_id AND pod = k.pod AND time = k.time;
+        k := 1 + j % m;
+        PERFORM * FROM ${relation[$v]} WHERE $t cluster_id = cs[k] AND pod = ps[k] AND time = ts[k];
     END LOOP;
     RETURN extract(epoch FROM clock_timestamp() - t0) * 1e6 / n;
 END \$f\$;
