@@ -137,3 +137,13 @@ final class WalledDeployTests: XCTestCase {
         try restored.execute("ROLLBACK")
     }
 }
+
+extension Spec {
+    /// The spec with every hypertable in the RLS form (no compression, no continuous aggregates), for the tests
+    /// of the RLS form and of what has no walled counterpart (the reference catalog query).
+    var inRLSForm: Spec {
+        var spec = self
+        spec.tables = spec.tables.map { var t = $0; t.hypertable?.compression = nil; t.hypertable?.continuousAggregates = []; return t }
+        return spec
+    }
+}
