@@ -105,4 +105,25 @@ final class BenchWalledTests: XCTestCase {
         XCTAssertEqual(tooMany?.passed, false)
         XCTAssertTrue(tooMany?.problems.first?.contains("chunk exclusion failed") == true, "\(tooMany?.problems ?? [])")
     }
+
+    /// A wall view's plan may differ from its baseline's above the scans only (the view is never flattened): that
+    /// is reported as PostgreSQL's. A scan that changes (the tenant no longer an index condition) is not.
+    func testOnlyDifferencesAboveIdenticalScansAreTheViewsOwn() {
+        let scan = """
+            {"Node Type": "Index Scan", "Relation Name": "_hyper_1_1_chunk", "Index Name": "i", "Index Cond": "(tenant_id = $0)", "Actual Loops": 1}
+            """
+        let baseline = """
+            [{"Plan": {"Node Type": "Custom Scan", "Custom Plan Provider": "ChunkAppend", "Relation Name": "m", "Actual Loops": 1, "Plans": [\(scan)]}}]
+            """
+        let sortedAbove = """
+            [{"Plan": {"Node Type": "Sort", "Actual Loops": 1, "Plans": [
+              {"Node Type": "Custom Scan", "Custom Plan Provider": "ChunkAppend", "Relation Name": "m", "Actual Loops": 1, "Plans": [\(scan)]}]}}]
+            """
+        let filtered = sortedAbove.replacingOccurrences(of: #""Index Scan", "Relation Name": "_hyper_1_1_chunk", "Index Name": "i", "Index Cond""#,
+                                                        with: #""Seq Scan", "Relation Name": "_hyper_1_1_chunk", "Filter""#)
+        XCTAssertFalse(PlanComparer.differences(baseline: baseline, candidate: sortedAbove, compareBuffers: false).isEmpty)
+        XCTAssertTrue(PlanComparer.sameScans(baseline, sortedAbove))
+        XCTAssertNotEqual(filtered, sortedAbove)
+        XCTAssertFalse(PlanComparer.sameScans(baseline, filtered), "the tenant as a filter of a sequential scan is a real difference")
+    }
 }
