@@ -21,9 +21,9 @@ struct DerivedDataDemo {
         for table in spec.tables where table.isWalled {
             let storage = table.storage(tenancy: spec.tenancy)
             let hypertable = table.hypertable!
-            try seed(table, into: SQL.qualified(storage.schema, storage.name), time: hypertable.timeColumn, step: "1 hour", rows: 24 * 14)
+            try seed(table, into: SQL.qualified(storage.schema, storage.name), time: hypertable.timeColumn, step: "1 minute", rows: 24 * 60 * 14)
             let regclass = SQL.regclass(storage.schema, storage.name)
-            var line = "walled \(table.qualifiedName): rows in \(storage.schema).\(storage.name)"
+            var line = "walled \(table.qualifiedName) (its rows in \(storage.schema).\(storage.name), 14 days of them per demo tenant)"
             if let compression = hypertable.compression {
                 let before = try connection.query("SELECT pg_catalog.pg_size_pretty(hypertable_size(\(regclass)))").scalar ?? "?"
                 let compressed = try connection.query("""
@@ -31,7 +31,7 @@ struct DerivedDataDemo {
                     FROM show_chunks(\(regclass), older_than => INTERVAL \(SQL.literal(compression.after))) AS c
                     """).scalar ?? "0"
                 let after = try connection.query("SELECT pg_catalog.pg_size_pretty(hypertable_size(\(regclass)))").scalar ?? "?"
-                line += "; \(compressed) chunks older than \(compression.after) compressed (\(before) → \(after))"
+                line += ": \(compressed) chunks older than \(compression.after) compressed (\(before) → \(after))"
             }
             report.lines.append(line)
             try check(SQL.qualified(table.schema, table.name), storage: SQL.qualified(storage.schema, storage.name), what: "the table's wall", into: &report)
