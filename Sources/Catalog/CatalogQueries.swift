@@ -171,6 +171,23 @@ public enum CatalogQueries {
         SELECT hypertable_schema || '.' || hypertable_name FROM timescaledb_information.hypertables WHERE compression_enabled
         """
 
+    /// Settings and policies of hypertables and continuous aggregates, one line per row (`timescaleSettings`).
+    /// The policies' configs without the internal ids, which a move or a re-creation changes.
+    public static let timescaleSettings = """
+        SELECT h.hypertable_schema || '.' || h.hypertable_name, 'compression=' || h.compression_enabled::text
+               || COALESCE(' segmentby=' || s.segmentby, '') || COALESCE(' orderby=' || s.orderby, '')
+        FROM timescaledb_information.hypertables AS h
+        LEFT JOIN timescaledb_information.hypertable_compression_settings AS s
+               ON s.hypertable = pg_catalog.format('%I.%I', h.hypertable_schema, h.hypertable_name)::regclass
+        UNION ALL
+        SELECT j.hypertable_schema || '.' || j.hypertable_name, 'job ' || j.proc_name || ' owner=' || j.owner || ' every=' || j.schedule_interval::text
+               || ' config=' || (j.config - 'hypertable_id' - 'mat_hypertable_id')::text
+        FROM timescaledb_information.jobs AS j WHERE j.hypertable_name IS NOT NULL
+        UNION ALL
+        SELECT a.view_schema || '.' || a.view_name, 'materialized_only=' || a.materialized_only::text FROM timescaledb_information.continuous_aggregates AS a
+        ORDER BY 1, 2
+        """
+
     /// Whether Citus is installed; only then can `distributed` run.
     public static let citusInstalled = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')::text"
 

@@ -37,6 +37,9 @@ public struct DatabaseCatalog: Sendable {
     public var continuousAggregates: [String: String] = [:]
     /// TimescaleDB: hypertables with compression (columnstore) enabled, qualified; they cannot carry RLS.
     public var compressedHypertables: Set<String> = []
+    /// TimescaleDB: each hypertable's and continuous aggregate's settings (compression, `materialized_only`) and
+    /// policies (`job <proc> owner= every= config=`), one line each, by relation, qualified: what plan compares.
+    public var timescaleSettings: [String: [String]] = [:]
     /// Citus distributed tables (hash-distributed), qualified (empty without Citus).
     public var distributed: Set<String> = []
     /// Settings each role carries (`ALTER ROLE … SET`), as `name=value` (read with Citus only).

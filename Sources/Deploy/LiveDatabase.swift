@@ -52,6 +52,7 @@ public struct LiveDatabase {
             Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
         }
         let setters = try LegacySetters.read(connection, spec: spec)
+        let moves = try WalledMoves.read(connection, spec: spec, dependents: dependents)
         // A materialized view where a rollup's walled view goes: the generated SQL cannot run until it is gone.
         let materialized = try MaterializedViews.report(connection, spec: spec, dependents: dependents)
         guard materialized.blockers.isEmpty else {
@@ -76,10 +77,10 @@ public struct LiveDatabase {
         for key in shards.keys { wanted.objects[key] = CitusPlacements.consistent }
         var plan = Planner.plan(generator: generator, live: live, desired: wanted)
         plan.effects = AccessMatrix.changes(before: accessBefore, after: after.access)
-            + LegacySetters.effects(setters, spec: spec, readAfter: after.settings) + materialized.effects
+            + LegacySetters.effects(setters, spec: spec, readAfter: after.settings) + materialized.effects + moves.effects
         plan.blockers = after.columns
             + Dependents.blockers(before: seenBefore, after: after.seen, dependents: dependents, access: (accessBefore, after.access))
-            + rolesLosingEverything(spec, before: accessBefore, after: after.access)
+            + rolesLosingEverything(spec, before: accessBefore, after: after.access) + moves.blockers
         return plan
     }
 
@@ -118,6 +119,7 @@ public struct LiveDatabase {
     /// blockers. Returns the plan (empty when already in sync).
     @discardableResult
     public func apply(_ spec: Spec) throws -> Plan {
+        try installTimescaleForAggregates(spec)
         let plan = try plan(spec)
         guard plan.blockers.isEmpty else { throw ApplyBlocked(blockers: plan.blockers) }
         guard !plan.isEmpty else { return plan }
@@ -137,6 +139,17 @@ public struct LiveDatabase {
             try run(now)
         }
         return plan
+    }
+
+    /// TimescaleDB installed, committed, before plan's rolled-back run when the spec has continuous aggregates:
+    /// on 2.28.3 a backend that created the extension in a transaction that rolled back keeps a stale cache of
+    /// its functions, and `CREATE MATERIALIZED VIEW … WITH (timescaledb.continuous)` then fails in the next
+    /// transaction ("must include a valid time bucket function"). Checked with psql on PostgreSQL 15.
+    func installTimescaleForAggregates(_ spec: Spec) throws {
+        guard spec.tables.contains(where: { $0.hypertable?.continuousAggregates.isEmpty == false }),
+              try connection.query("SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'").scalar == "0",
+              try ServerCapabilities(connection: connection).available("timescaledb") else { return }
+        try connection.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
     }
 
     /// Runs statements one by one, so a failure names the object and the statement it came from.

@@ -26,6 +26,9 @@ public enum CatalogReader {
                 if let view = row[0], let table = row[1] { catalog.continuousAggregates[view] = table }
             }
             catalog.compressedHypertables = Set(try connection.query(CatalogQueries.compressedHypertables).rows.compactMap { $0[0] })
+            for row in try connection.query(CatalogQueries.timescaleSettings).rows {
+                if let relation = row[0], let line = row[1] { catalog.timescaleSettings[relation, default: []].append(line) }
+            }
         }
         if try connection.query(CatalogQueries.citusInstalled).scalar == "true" {
             catalog.distributed = Set(try connection.query(CatalogQueries.distributed).rows.compactMap { $0[0] })

@@ -42,7 +42,7 @@ final class GoldenSQLTests: XCTestCase {
         let native = Generator(spec: spec).script()
         XCTAssertTrue(native.contains("USING (\"tenant_id\" = \"tenantwall\".\"current_tenant_id\"())"), "the native reader called directly: an index condition evaluated once per scan")
         let hypertables = Generator(spec: try SpecLoader.load(Repository.model("k8s-cost-monitor"))).script()
-        XCTAssertTrue(hypertables.contains("ON \"public\".\"pod_metrics\" AS PERMISSIVE FOR SELECT TO \"k8s_app\", \"k8s_reporting\", \"k8s_admin\"\n    USING (\"tenant_id\" = (SELECT"), "hypertables keep the InitPlan")
+        XCTAssertTrue(hypertables.contains("ON \"public\".\"node_metrics\" AS PERMISSIVE FOR SELECT TO \"k8s_app\", \"k8s_reporting\", \"k8s_admin\"\n    USING (\"tenant_id\" = (SELECT"), "hypertables keep the InitPlan")
         spec.tenancy.helpers = .inline
         let sql = Generator(spec: spec).script()
         XCTAssertTrue(sql.contains("USING (\"tenant_id\" = (SELECT \"tenantwall\".\"current_tenant_id\"()))"), "SQL readers wrapped in a sub-select: one evaluation per statement")

@@ -15,6 +15,8 @@ import PolicyGen
 ///   Any other DO block that drops policies is reported;
 /// - DISABLE / NO FORCE on a table the same file creates without the tenant column: it holds no tenant rows
 ///   (tenantwall's `isolation: exempt` tables). The catalog rules judge what a database already holds (TW101).
+/// - a `DO` block that drops policies on a table the file later walls (a wall view with a check option over
+///   it, or taking its name: `MigrationWalls.swift`), the walled form of a hypertable.
 /// A file that drops a policy and creates none on that table, or that runs with `tenantwall:no-transaction`,
 /// is reported.
 public struct DisablesIsolation: AuditRule {
@@ -25,6 +27,8 @@ public struct DisablesIsolation: AuditRule {
 
     /// `'"public"."tenants"'::regclass` and `DROP POLICY [IF EXISTS] p ON t` in a DO block's body.
     static let regclassLiteral = #"'((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)'\s*::\s*regclass"#
+    /// `to_regclass('"s"."t"')`: a block that acts on the table only when it is there.
+    static let toRegclass = #"to_regclass\(\s*'((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)'\s*\)"#
     static let staticDrop = #"DROP\s+POLICY\s+(?:IF\s+EXISTS\s+)?(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+ON\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)"#
 
     /// `polname LIKE 'tw\_%'`: a block that drops only policies named with a prefix (the `%` kept, `\_` as written).
@@ -48,7 +52,8 @@ public struct DisablesIsolation: AuditRule {
             }
             if let body = s.doBody, body.range(of: #"DROP\s+POLICY"#, options: [.regularExpression, .caseInsensitive]) != nil {
                 // System catalogs (`'pg_catalog.pg_policy'::regclass` in a lookup) hold no policies to drop.
-                let tables = uniqued((body.matches(of: Self.regclassLiteral) + body.matches(of: Self.staticDrop)).map(MigrationStatement.tableName))
+                let named = body.matches(of: Self.regclassLiteral) + body.matches(of: Self.toRegclass) + body.matches(of: Self.staticDrop)
+                let tables = uniqued(named.map(MigrationStatement.tableName))
                     .filter { !$0.hasPrefix("pg_catalog.") }
                 if tables.isEmpty {
                     let prefixes = body.matches(of: Self.namePrefix).map { String($0.dropLast()).replacingOccurrences(of: #"\_"#, with: "_") }
@@ -57,7 +62,9 @@ public struct DisablesIsolation: AuditRule {
                     }
                     return recreated ? [] : [finding("a DO block drops policies on tables its text does not name", at: s.location)]
                 }
-                return tables.filter { !createsPolicy($0, nil) }.map {
+                // A table the file walls (a hypertable moving to the walled form) keeps no policy: its wall is a view.
+                let walled = MigrationStatement.walled(in: later)
+                return tables.filter { !createsPolicy($0, nil) && !MigrationStatement.isWalled($0, walled) }.map {
                     finding("a DO block drops policies on \($0), and this file creates none on it afterwards", at: s.location)
                 }
             }

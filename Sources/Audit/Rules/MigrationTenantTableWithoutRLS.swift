@@ -13,7 +13,8 @@ public struct MigrationTenantTableWithoutRLS: AuditRule {
             let enabled = all[(i + 1)...].contains { later in
                 later.relation.map { MigrationStatement.sameTable($0, table) } == true && later.alterCommands.contains { $0["subtype"] as? String == "AT_EnableRowSecurity" }
             }
-            guard !enabled else { return nil }
+            // A walled hypertable's storage: its wall is the view over it the same migrations create.
+            guard !enabled, !MigrationStatement.isWalled(table, MigrationStatement.walled(in: all[(i + 1)...])) else { return nil }
             return finding("\(table) has \(input.tenantColumn) but no ENABLE ROW LEVEL SECURITY in the pending migrations", at: s.location,
                            fix: "ALTER TABLE \(Fix.table(table)) ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY; CREATE POLICY … (or declare it in the spec)")
         }

@@ -13,6 +13,10 @@ extension CatalogSnapshot {
         var objects: [String: String] = [:]
         let print = Fingerprints(catalog: catalog)
         for table in spec.tables {
+            if table.isWalled {
+                objects.merge(print.walled(table, spec: spec)) { $1 }
+                continue
+            }
             guard let t = catalog.table(table.qualifiedName) else { continue }
             let q = t.qualified
             objects["table " + q] = print.table(t)
@@ -24,7 +28,8 @@ extension CatalogSnapshot {
             }
             objects["time series " + q] = print.children(t)
         }
-        let schemas = uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema) + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) })
+        let walled = spec.tables.contains(where: \.isWalled) ? [Hypertable.walledSchema(tenancy: spec.tenancy)] : []
+        let schemas = uniqued([spec.tenancy.helperSchema] + spec.tables.map(\.schema) + spec.tables.compactMap { $0.hypertable?.chunkSchema(tenancy: spec.tenancy) } + walled)
         for name in schemas {
             guard let schema = catalog.schema(name) else { continue }
             objects["schema " + name] = "owner=\(schema.owner) acl=\(schema.acl ?? "")"

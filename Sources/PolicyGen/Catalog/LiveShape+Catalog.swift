@@ -8,10 +8,12 @@ extension LiveShape {
     public init(catalog: DatabaseCatalog, spec: Spec) {
         self.init()
         for table in spec.tables {
-            guard let t = catalog.table(table.qualifiedName) else { continue }
-            tables.insert(t.qualified)
+            // A walled hypertable's rows and indexes are its storage's (or, before it moves, the table's at its name).
+            let found = table.isWalled ? Fingerprints(catalog: catalog).storage(table, tenancy: spec.tenancy) : catalog.table(table.qualifiedName)
+            guard let t = found else { continue }
+            tables.insert(table.qualifiedName)
             let scope = table.scopeColumn(tenancy: spec.tenancy) ?? ""
-            if catalog.indexes(on: t.qualified).contains(where: { $0.valid && !$0.partial && $0.columns.first == scope }) { tenantIndexed.insert(t.qualified) }
+            if catalog.indexes(on: t.qualified).contains(where: { $0.valid && !$0.partial && $0.columns.first == scope }) { tenantIndexed.insert(table.qualifiedName) }
             let tree = Self.partitionTree(catalog, root: t)
             let leaves = tree.filter { $0.kind != "p" }
             if !leaves.isEmpty { partitions[t.qualified] = leaves.map { ($0.schema, $0.name) } }

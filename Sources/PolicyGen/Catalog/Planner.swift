@@ -105,6 +105,10 @@ public enum Planner {
             let table = String(key.dropFirst("shards ".count))
             differing.formUnion([snapshotKey(.rowSecurity(table)), snapshotKey(.policies(table)), snapshotKey(.timeSeries(table))])
         }
+        // A continuous aggregate made again takes its wall view with it (CASCADE): the walls are made again too.
+        for key in differing where key.hasPrefix("time series ") {
+            differing.insert("wall " + key.dropFirst("time series ".count))
+        }
         let all = generator.sections().flatMap(\.statements)
         var statements = all.filter { differing.contains(snapshotKey($0.object)) }
         // Changed helpers (inline to extension, a new extension version) may replace the functions that

@@ -26,13 +26,23 @@ public struct Generator {
             Section("Schemas", SchemaStatements(spec: spec).statements()),
             Section("Helper functions", HelperStatements(spec: spec).statements()),
             Section("The database's own setters (legacy_functions)", LegacyFunctionStatements(spec: spec).statements()),
-            Section("Tables", spec.tables.flatMap { TableStatements(spec: spec, table: $0).statements() }),
+            Section("Tables", spec.tables.flatMap(tableStatements)),
             Section("Citus: distribution by tenant", CitusStatements(spec: spec).statements()),
             Section("Time series: hypertables and partitions", TimeSeriesStatements(spec: spec).statements()),
-            Section("Row-level security and policies", spec.tables.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),
-            Section("Grants", spec.tables.flatMap { GrantStatements(spec: spec, table: $0).statements() }),
+            Section("Row-level security and policies", spec.tables.filter { !$0.isWalled }.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),
+            Section("Grants", spec.tables.flatMap { $0.isWalled ? WalledTableStatements(spec: spec, table: $0).grants() : GrantStatements(spec: spec, table: $0).statements() }),
+            Section("Walls: the views walled hypertables and their continuous aggregates are read and written through",
+                    spec.tables.flatMap { WallStatements(spec: spec, table: $0).statements() }),
             Section("Rollups: materialized views read through walled views", RollupStatements(spec: spec).statements()),
         ]
+    }
+
+    /// A table's own statements: a walled hypertable's storage (moved there from its name when it is a table
+    /// there), or the table (a hypertable moved back from the walled form first, when the database holds it so).
+    func tableStatements(_ table: Table) -> [Statement] {
+        if table.isWalled { return WalledTableStatements(spec: spec, table: table).statements() }
+        let moveBack = table.hypertable != nil ? [WalledMoveBack(spec: spec, table: table).statement()] : []
+        return moveBack + TableStatements(spec: spec, table: table).statements()
     }
 
     /// Index builds, after the transaction commits, each in its own statement (`CONCURRENTLY` where PostgreSQL

@@ -33,10 +33,12 @@ struct IndexStatements {
         indexes().flatMap { name, index -> [Statement] in
             // An index the database has, valid, is never built again (IF NOT EXISTS would skip the parent's, but a
             // partition's index under another name would be built twice).
-            if let live, live.indexes.contains("\(table.schema).\(name)"), !live.invalidIndexes.contains("\(table.schema).\(name)") { return [] }
+            let home = table.storage(tenancy: spec.tenancy).schema
+            if let live, live.indexes.contains("\(home).\(name)"), !live.invalidIndexes.contains("\(home).\(name)") { return [] }
             let key = ObjectKey.index(table: table.qualifiedName, name: name)
             let comment = index.location == nil ? "Tenant-leading index so that policy checks are index conditions." : nil
-            let relation = SQL.qualified(table.schema, table.name)
+            let storage = table.storage(tenancy: spec.tenancy)
+            let relation = SQL.qualified(storage.schema, storage.name)
             if table.hypertable != nil {
                 return [Statement(key, create(index, name: name, on: relation) + " WITH (timescaledb.transaction_per_chunk)", comment: comment)]
             }

@@ -25,7 +25,9 @@ struct RollupStatements {
 
     /// The materialized view's query: the tenant column first, then the group keys, then the aggregates.
     func query(_ rollup: Rollup) -> String {
-        let source = SQL.qualified(rollup.sourceParts.schema, rollup.sourceParts.name)
+        // A walled hypertable's rows are read where they live (its name is a view, filtered for the caller).
+        let parts = sourceTable(rollup)?.storage(tenancy: spec.tenancy) ?? rollup.sourceParts
+        let source = SQL.qualified(parts.schema, parts.name)
         let tenant = SQL.ident(spec.tenancy.column)
         let keys = [tenant] + rollup.groupBy.map { "(\($0.expression)) AS \(SQL.ident($0.name))" }
         let outputs = keys + rollup.aggregates.map { "(\($0.expression)) AS \(SQL.ident($0.name))" }
@@ -35,16 +37,11 @@ struct RollupStatements {
 
     /// The walled view's filter: the source's SELECT policies for the access roles, as one condition.
     func predicate(_ rollup: Rollup) -> String {
-        let reader = SQL.qualified(helpers, "current_tenant_id") + "()"
-        var condition = "\(SQL.ident(spec.tenancy.column)) = (SELECT \(reader))"
-        let source = spec.tables.first { $0.schema == rollup.sourceParts.schema && $0.name == rollup.sourceParts.name }
-        if spec.roles.hasAdmin, source?.commands(for: spec.roles.admin).contains(.select) == true {
-            // Asked only of the admin role's members: the admin-mode log is theirs to read (a policy TO the admin
-            // role is never evaluated for another role; a view's condition is, so it is guarded here).
-            condition += " OR CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, \(SQL.literal(spec.roles.admin)), 'USAGE')"
-                + " THEN (SELECT \(SQL.qualified(helpers, "admin_mode_enabled"))()) ELSE false END"
-        }
-        return condition
+        WallPredicate(spec: spec, source: sourceTable(rollup)).condition(requiredReader: false, restrict: false, adminCommand: .select)
+    }
+
+    func sourceTable(_ rollup: Rollup) -> Table? {
+        spec.tables.first { $0.schema == rollup.sourceParts.schema && $0.name == rollup.sourceParts.name }
     }
 
     /// The roles granted SELECT on the walled view: those that may read the source.

@@ -20,7 +20,7 @@ struct SchemaStatements {
                                      comment: "Citus creates the shards of moves and splits as the table owner."))
             }
             return out
-        } + chunkSchemaStatements() + rollupSchemaStatements()
+        } + chunkSchemaStatements() + rollupSchemaStatements() + walledSchemaStatements()
     }
 
     /// The private schema of the rollups' materialized views: the owner's alone (no RLS applies to a
@@ -30,6 +30,18 @@ struct SchemaStatements {
         let schema = Rollup.privateSchema(tenancy: spec.tenancy), key = ObjectKey.schema(schema), name = SQL.ident(schema)
         return [
             Statement(key, "CREATE SCHEMA IF NOT EXISTS \(name)", comment: "Materialized views of the rollups; read through their walled views only."),
+            Statement(key, "ALTER SCHEMA \(name) OWNER TO \(SQL.ident(spec.roles.owner))"),
+            Statement(key, "REVOKE ALL ON SCHEMA \(name) FROM PUBLIC, \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
+        ]
+    }
+
+    /// The walled schema: walled hypertables' storage and their continuous aggregates, the owner's alone (no
+    /// access role may name anything in it; the walls are views elsewhere).
+    func walledSchemaStatements() -> [Statement] {
+        guard spec.tables.contains(where: \.isWalled) else { return [] }
+        let schema = Hypertable.walledSchema(tenancy: spec.tenancy), key = ObjectKey.schema(schema), name = SQL.ident(schema)
+        return [
+            Statement(key, "CREATE SCHEMA IF NOT EXISTS \(name)", comment: "Walled hypertables and their continuous aggregates; read and written through their wall views only."),
             Statement(key, "ALTER SCHEMA \(name) OWNER TO \(SQL.ident(spec.roles.owner))"),
             Statement(key, "REVOKE ALL ON SCHEMA \(name) FROM PUBLIC, \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
         ]

@@ -17,6 +17,8 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     case legacyFunction(String)
     /// A rollup: its materialized view and walled view (`rollups:`).
     case rollup(String)
+    /// The views a walled hypertable's rows and aggregates are read and written through.
+    case wall(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .distribution(let t): return "distribution \(t)"
         case .legacyFunction(let f): return "legacy function \(f)"
         case .rollup(let r): return "rollup \(r)"
+        case .wall(let t): return "wall \(t)"
         }
     }
 

@@ -29,7 +29,7 @@ struct TimeSeriesStatements {
                                  comment: "TimescaleDB must be installed on the server (shared_preload_libraries = 'timescaledb')."))
         }
         for table in hypertables { out += hypertable(table, table.hypertable!) }
-        if !hypertables.isEmpty {
+        if hypertables.contains(where: { !$0.isWalled }) {
             let proc = SQL.literal(SQL.qualified(helpers, "secure_chunks_job"))
             out.append(Statement(.timeSeries("timescaledb"), """
                 SELECT add_job(\(proc)::regproc, INTERVAL '5 minutes')
@@ -110,7 +110,8 @@ struct TimeSeriesStatements {
     /// `if_not_exists` leaves an existing hypertable where its chunks are; `secure_chunks()` closes those.
     func hypertable(_ table: Table, _ h: Hypertable) -> [Statement] {
         let key = ObjectKey.timeSeries(table.qualifiedName)
-        let regclass = SQL.regclass(table.schema, table.name)
+        let storage = table.storage(tenancy: spec.tenancy)
+        let regclass = SQL.regclass(storage.schema, storage.name)
         let chunkSchema = h.chunkSchema(tenancy: spec.tenancy)
         var arguments = ["\(regclass)", "time_column_name => \(SQL.literal(h.timeColumn))"]
         var comment = "Hypertable on \(h.timeColumn), chunks of \(h.chunkInterval)"
@@ -120,10 +121,17 @@ struct TimeSeriesStatements {
         }
         arguments += ["chunk_time_interval => INTERVAL \(SQL.literal(h.chunkInterval))", "associated_schema_name => \(SQL.literal(chunkSchema))",
                       "if_not_exists => true"]
-        comment += ", in schema \(chunkSchema). No compression or continuous aggregates: TimescaleDB refuses them with RLS."
+        comment += ", in schema \(chunkSchema)." + (table.isWalled ? " Walled: the storage of \(table.qualifiedName), with no RLS."
+            : " No compression or continuous aggregates: TimescaleDB refuses them with RLS (the walled form has them).")
         var out = [Statement(key, "SELECT create_hypertable(\(arguments.joined(separator: ", ")))", comment: comment)]
         if let retention = h.retention {
             out.append(Statement(key, "SELECT add_retention_policy(\(regclass), INTERVAL \(SQL.literal(retention)), if_not_exists => true)"))
+        }
+        if table.isWalled {
+            out.append(Statement(key, "SELECT \(SQL.qualified(helpers, "revoke_direct_grants"))(c) FROM show_chunks(\(regclass)) AS c",
+                                 comment: "Direct grants on existing chunks revoked (chunks made before the storage was walled copied its grants then)."))
+            return out + CompressionStatements(spec: spec, table: table, hypertable: h).statements()
+                + ContinuousAggregateStatements(spec: spec, table: table, hypertable: h).statements()
         }
         out.append(Statement(key, "SELECT \(SQL.qualified(helpers, "secure_chunks"))(\(regclass))",
                              comment: "RLS on every existing chunk, direct grants revoked (chunks made before this spec applied copied table-level grants)."))

@@ -549,7 +549,7 @@ $tw$;
 CREATE OR REPLACE VIEW "analytics"."tenant_daily_summary" WITH (security_barrier) AS
     SELECT "tenant_id", "day", "kind", "events", "last_event_at"
     FROM "tenantwall_rollups"."tenant_daily_summary"
-    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'wh_admin', 'USAGE') THEN (SELECT "tenantwall"."admin_mode_enabled"()) ELSE false END;
+    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'wh_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END);
 
 ALTER VIEW "analytics"."tenant_daily_summary" OWNER TO "wh_owner";
 

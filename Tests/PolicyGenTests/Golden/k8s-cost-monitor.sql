@@ -64,6 +64,13 @@ REVOKE ALL ON SCHEMA "tenantwall_chunks" FROM PUBLIC, "k8s_app", "k8s_admin", "k
 -- TimescaleDB resolves an existing chunk by name, with the writer's schema privileges, when it inserts.
 GRANT USAGE ON SCHEMA "tenantwall_chunks" TO "k8s_app", "k8s_admin";
 
+-- Walled hypertables and their continuous aggregates; read and written through their wall views only.
+CREATE SCHEMA IF NOT EXISTS "tenantwall_walled";
+
+ALTER SCHEMA "tenantwall_walled" OWNER TO "k8s_owner";
+
+REVOKE ALL ON SCHEMA "tenantwall_walled" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+
 -- ============================================================================
 -- Helper functions
 -- ============================================================================
@@ -185,8 +192,32 @@ CREATE TABLE IF NOT EXISTS "public"."clusters" (
 
 ALTER TABLE "public"."clusters" OWNER TO "k8s_owner";
 
--- public.pod_metrics: isolation tenant
-CREATE TABLE IF NOT EXISTS "public"."pod_metrics" (
+-- public.pod_metrics moves to the walled form when it is a table here: its policies, RLS and every access role's privilege on it and its chunks go, then it moves to tenantwall_walled (catalog only: the same relation, every row kept). Its name becomes the wall view below.
+DO $tw$
+DECLARE
+    rel regclass := pg_catalog.to_regclass('"public"."pod_metrics"');
+    part regclass;
+    stale name;
+BEGIN
+    IF rel IS NULL OR pg_catalog.to_regclass('"tenantwall_walled"."pod_metrics"') IS NOT NULL
+       OR (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = rel) NOT IN ('r', 'p') THEN
+        RETURN;
+    END IF;
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = rel LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, rel);
+    END LOOP;
+    ALTER TABLE "public"."pod_metrics" NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    REVOKE ALL ON TABLE "public"."pod_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+    FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = rel LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', part);
+        PERFORM "tenantwall"."revoke_direct_grants"(part);
+    END LOOP;
+    ALTER TABLE "public"."pod_metrics" SET SCHEMA "tenantwall_walled";
+END
+$tw$;
+
+-- tenantwall_walled.pod_metrics: isolation tenant
+CREATE TABLE IF NOT EXISTS "tenantwall_walled"."pod_metrics" (
     "tenant_id" uuid NOT NULL,
     "time" timestamptz NOT NULL,
     "cluster_id" uuid NOT NULL,
@@ -198,7 +229,58 @@ CREATE TABLE IF NOT EXISTS "public"."pod_metrics" (
     PRIMARY KEY ("tenant_id", "cluster_id", "pod", "time")
 );
 
-ALTER TABLE "public"."pod_metrics" OWNER TO "k8s_owner";
+ALTER TABLE "tenantwall_walled"."pod_metrics" OWNER TO "k8s_owner";
+
+-- No RLS or policy on the storage (TimescaleDB refuses compression and continuous aggregates with RLS): the wall is the view, and only the owner may name the storage. Guarded: RLS cannot change once compression is on.
+DO $tw$
+DECLARE
+    stale name;
+BEGIN
+    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"tenantwall_walled"."pod_metrics"'::regclass LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"tenantwall_walled"."pod_metrics"'::regclass);
+    END LOOP;
+    IF (SELECT c.relrowsecurity OR c.relforcerowsecurity FROM pg_catalog.pg_class AS c WHERE c.oid = '"tenantwall_walled"."pod_metrics"'::regclass) THEN
+        ALTER TABLE "tenantwall_walled"."pod_metrics" NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    END IF;
+END
+$tw$;
+
+-- public.node_metrics moves back from the walled form when the database holds it there: tenantwall's aggregates and compression go (every chunk decompressed, every row kept), the wall view goes, and the hypertable takes its name again; RLS follows below.
+DO $tw$
+DECLARE
+    rel regclass := pg_catalog.to_regclass('"tenantwall_walled"."node_metrics"');
+    at_name regclass := pg_catalog.to_regclass('"public"."node_metrics"');
+    aggregate regclass;
+    chunk regclass;
+BEGIN
+    IF rel IS NULL OR (at_name IS NOT NULL AND (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = at_name) <> 'v')
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb') THEN
+        RETURN;
+    END IF;
+    FOR aggregate IN
+        SELECT pg_catalog.format('%I.%I', a.view_schema, a.view_name)::regclass FROM timescaledb_information.continuous_aggregates AS a
+        WHERE a.hypertable_schema = 'tenantwall_walled' AND a.hypertable_name = 'node_metrics'
+    LOOP
+        IF pg_catalog.obj_description(aggregate, 'pg_class') NOT LIKE 'tenantwall continuous aggregate: %' THEN
+            RAISE EXCEPTION 'tenantwall: % reads %, and tenantwall did not make it', aggregate, rel
+                USING HINT = 'drop it, or keep compression or continuous_aggregates in the spec of public.node_metrics';
+        END IF;
+        EXECUTE pg_catalog.format('DROP MATERIALIZED VIEW %s CASCADE', aggregate);
+    END LOOP;
+    PERFORM remove_compression_policy(rel, if_exists => true);
+    IF (SELECT h.compression_enabled FROM timescaledb_information.hypertables AS h
+        WHERE h.hypertable_schema = 'tenantwall_walled' AND h.hypertable_name = 'node_metrics') THEN
+        FOR chunk IN SELECT c FROM show_chunks(rel) AS c LOOP
+            PERFORM decompress_chunk(chunk, true);
+        END LOOP;
+        ALTER TABLE "tenantwall_walled"."node_metrics" SET (timescaledb.compress = false);
+    END IF;
+    IF at_name IS NOT NULL THEN
+        DROP VIEW "public"."node_metrics";
+    END IF;
+    ALTER TABLE "tenantwall_walled"."node_metrics" SET SCHEMA "public";
+END
+$tw$;
 
 -- public.node_metrics: isolation tenant
 CREATE TABLE IF NOT EXISTS "public"."node_metrics" (
@@ -231,15 +313,101 @@ ALTER TABLE "public"."instance_prices" OWNER TO "k8s_owner";
 -- TimescaleDB must be installed on the server (shared_preload_libraries = 'timescaledb').
 CREATE EXTENSION IF NOT EXISTS timescaledb;
 
--- Hypertable on time, chunks of 1 day, in schema tenantwall_chunks. No compression or continuous aggregates: TimescaleDB refuses them with RLS.
-SELECT create_hypertable('"public"."pod_metrics"'::regclass, time_column_name => 'time', chunk_time_interval => INTERVAL '1 day', associated_schema_name => 'tenantwall_chunks', if_not_exists => true);
+-- Hypertable on time, chunks of 1 day, in schema tenantwall_chunks. Walled: the storage of public.pod_metrics, with no RLS.
+SELECT create_hypertable('"tenantwall_walled"."pod_metrics"'::regclass, time_column_name => 'time', chunk_time_interval => INTERVAL '1 day', associated_schema_name => 'tenantwall_chunks', if_not_exists => true);
 
-SELECT add_retention_policy('"public"."pod_metrics"'::regclass, INTERVAL '90 days', if_not_exists => true);
+SELECT add_retention_policy('"tenantwall_walled"."pod_metrics"'::regclass, INTERVAL '90 days', if_not_exists => true);
 
--- RLS on every existing chunk, direct grants revoked (chunks made before this spec applied copied table-level grants).
-SELECT "tenantwall"."secure_chunks"('"public"."pod_metrics"'::regclass);
+-- Direct grants on existing chunks revoked (chunks made before the storage was walled copied its grants then).
+SELECT "tenantwall"."revoke_direct_grants"(c) FROM show_chunks('"tenantwall_walled"."pod_metrics"'::regclass) AS c;
 
--- Hypertable on time, chunks of 1 day, in schema tenantwall_chunks. No compression or continuous aggregates: TimescaleDB refuses them with RLS.
+-- Compression (the columnstore) on the storage, segmented by tenant_id (a segment holds one tenant's rows), ordered by "time" DESC; set only when the live settings differ.
+DO $tw$
+BEGIN
+    IF EXISTS (SELECT 1 FROM timescaledb_information.hypertable_compression_settings AS s
+               JOIN timescaledb_information.hypertables AS h ON h.hypertable_schema = 'tenantwall_walled' AND h.hypertable_name = 'pod_metrics'
+               WHERE s.hypertable = '"tenantwall_walled"."pod_metrics"'::regclass AND h.compression_enabled
+                 AND s.segmentby IS NOT DISTINCT FROM 'tenant_id'
+                 AND s.orderby IS NOT DISTINCT FROM (SELECT pg_catalog.string_agg(pg_catalog.format('%I', u.c) || u.x, ',' ORDER BY u.o)
+                                                    FROM unnest(ARRAY['time']::text[], ARRAY[' DESC']::text[]) WITH ORDINALITY AS u(c, x, o))) THEN
+        RETURN;
+    END IF;
+    ALTER TABLE "tenantwall_walled"."pod_metrics" SET (timescaledb.compress, timescaledb.compress_segmentby = '"tenant_id"',
+        timescaledb.compress_orderby = '"time" DESC');
+EXCEPTION WHEN feature_not_supported OR object_not_in_prerequisite_state OR invalid_parameter_value THEN
+    RAISE EXCEPTION 'tenantwall: cannot change the compression settings of %: %', 'public.pod_metrics', SQLERRM
+        USING HINT = 'compressed chunks keep the settings they were compressed with: decompress them (SELECT decompress_chunk(c) FROM show_chunks(''"tenantwall_walled"."pod_metrics"'') AS c), apply, and compress again; or keep segment_by and order_by as they are';
+END
+$tw$;
+
+-- Chunks older than 7 days are compressed by a TimescaleDB job, run as the owner; replaced only when the interval differs.
+DO $tw$
+DECLARE
+    job integer;
+    after interval;
+BEGIN
+    SELECT j.job_id, (j.config ->> 'compress_after')::interval INTO job, after FROM timescaledb_information.jobs AS j
+    WHERE j.proc_name = 'policy_compression' AND j.hypertable_schema = 'tenantwall_walled' AND j.hypertable_name = 'pod_metrics';
+    IF job IS NOT NULL AND after = INTERVAL '7 days' THEN
+        RETURN;
+    END IF;
+    IF job IS NOT NULL THEN
+        PERFORM remove_compression_policy('"tenantwall_walled"."pod_metrics"'::regclass);
+    END IF;
+    PERFORM add_compression_policy('"tenantwall_walled"."pod_metrics"'::regclass, INTERVAL '7 days');
+END
+$tw$;
+
+-- tenantwall_walled.namespace_daily_cost: the continuous aggregate of public.pod_metrics by tenant_id and 1 day buckets. Made again (its wall view with it) only when its query changes; the comment holds the query it was made from.
+-- Created empty: refresh_continuous_aggregate cannot run in a transaction, so the refresh policy below fills it on its first run (or CALL refresh_continuous_aggregate as the owner).
+DO $tw$
+BEGIN
+    IF pg_catalog.obj_description(pg_catalog.to_regclass('"tenantwall_walled"."namespace_daily_cost"'), 'pg_class') IS DISTINCT FROM 'tenantwall continuous aggregate: WITH (timescaledb.continuous, timescaledb.materialized_only = true) SELECT "tenant_id", time_bucket(INTERVAL ''1 day'', "time") AS "day", (namespace) AS "namespace", (sum(cost_usd)) AS "cost_usd", (count(*)) AS "samples"
+    FROM "tenantwall_walled"."pod_metrics"
+    GROUP BY "tenant_id", time_bucket(INTERVAL ''1 day'', "time"), (namespace)' THEN
+        DROP MATERIALIZED VIEW IF EXISTS "tenantwall_walled"."namespace_daily_cost" CASCADE;
+        CREATE MATERIALIZED VIEW "tenantwall_walled"."namespace_daily_cost" WITH (timescaledb.continuous, timescaledb.materialized_only = true) AS
+        SELECT "tenant_id", time_bucket(INTERVAL '1 day', "time") AS "day", (namespace) AS "namespace", (sum(cost_usd)) AS "cost_usd", (count(*)) AS "samples"
+    FROM "tenantwall_walled"."pod_metrics"
+    GROUP BY "tenant_id", time_bucket(INTERVAL '1 day', "time"), (namespace)
+        WITH NO DATA;
+        COMMENT ON VIEW "tenantwall_walled"."namespace_daily_cost" IS 'tenantwall continuous aggregate: WITH (timescaledb.continuous, timescaledb.materialized_only = true) SELECT "tenant_id", time_bucket(INTERVAL ''1 day'', "time") AS "day", (namespace) AS "namespace", (sum(cost_usd)) AS "cost_usd", (count(*)) AS "samples"
+    FROM "tenantwall_walled"."pod_metrics"
+    GROUP BY "tenant_id", time_bucket(INTERVAL ''1 day'', "time"), (namespace)';
+    END IF;
+END
+$tw$;
+
+-- Owned by the owner before its policy is added: the policy's job runs as the aggregate's owner.
+ALTER MATERIALIZED VIEW "tenantwall_walled"."namespace_daily_cost" OWNER TO "k8s_owner";
+
+-- No access role may name the aggregate: it is read through its wall view.
+REVOKE ALL ON TABLE "tenantwall_walled"."namespace_daily_cost" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+
+-- Refreshes the buckets from 3 days to 1 hour ago every 1 hour, as the owner (who reads every row of the storage); replaced only when it differs.
+DO $tw$
+DECLARE
+    job integer;
+    same boolean;
+BEGIN
+    SELECT j.job_id, (j.config ->> 'start_offset')::interval = INTERVAL '3 days'
+           AND (j.config ->> 'end_offset')::interval = INTERVAL '1 hour'
+           AND j.schedule_interval = INTERVAL '1 hour'
+    INTO job, same FROM timescaledb_information.jobs AS j
+    WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND j.hypertable_schema = 'tenantwall_walled'
+      AND j.hypertable_name = 'namespace_daily_cost';
+    IF job IS NOT NULL AND same THEN
+        RETURN;
+    END IF;
+    IF job IS NOT NULL THEN
+        PERFORM remove_continuous_aggregate_policy('"tenantwall_walled"."namespace_daily_cost"'::regclass);
+    END IF;
+    PERFORM add_continuous_aggregate_policy('"tenantwall_walled"."namespace_daily_cost"'::regclass, start_offset => INTERVAL '3 days',
+        end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour');
+END
+$tw$;
+
+-- Hypertable on time, chunks of 1 day, in schema tenantwall_chunks. No compression or continuous aggregates: TimescaleDB refuses them with RLS (the walled form has them).
 SELECT create_hypertable('"public"."node_metrics"'::regclass, time_column_name => 'time', chunk_time_interval => INTERVAL '1 day', associated_schema_name => 'tenantwall_chunks', if_not_exists => true);
 
 SELECT add_retention_policy('"public"."node_metrics"'::regclass, INTERVAL '180 days', if_not_exists => true);
@@ -358,52 +526,6 @@ DROP POLICY IF EXISTS "tw_admin_delete" ON "public"."clusters";
 CREATE POLICY "tw_admin_delete" ON "public"."clusters" AS PERMISSIVE FOR DELETE TO "k8s_admin"
     USING ((SELECT "tenantwall"."admin_mode_enabled"()));
 
--- public.pod_metrics: isolation tenant; forced, so the owner is bound too.
-ALTER TABLE "public"."pod_metrics" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-
--- Remove policies the spec does not name.
-DO $tw$
-DECLARE
-    stale name;
-BEGIN
-    FOR stale IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = '"public"."pod_metrics"'::regclass AND polname <> ALL (ARRAY['tw_tenant_select', 'tw_admin_select', 'tw_tenant_insert', 'tw_admin_insert', 'tw_tenant_update', 'tw_admin_update']::name[]) LOOP
-        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', stale, '"public"."pod_metrics"'::regclass);
-    END LOOP;
-END
-$tw$;
-
-DROP POLICY IF EXISTS "tw_tenant_select" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_tenant_select" ON "public"."pod_metrics" AS PERMISSIVE FOR SELECT TO "k8s_app", "k8s_reporting", "k8s_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
-
-DROP POLICY IF EXISTS "tw_admin_select" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_admin_select" ON "public"."pod_metrics" AS PERMISSIVE FOR SELECT TO "k8s_admin"
-    USING ((SELECT "tenantwall"."admin_mode_enabled"()));
-
-DROP POLICY IF EXISTS "tw_tenant_insert" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_tenant_insert" ON "public"."pod_metrics" AS PERMISSIVE FOR INSERT TO "k8s_app", "k8s_admin"
-    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
-
-DROP POLICY IF EXISTS "tw_admin_insert" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_admin_insert" ON "public"."pod_metrics" AS PERMISSIVE FOR INSERT TO "k8s_admin"
-    WITH CHECK ((SELECT "tenantwall"."admin_mode_enabled"()));
-
-DROP POLICY IF EXISTS "tw_tenant_update" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_tenant_update" ON "public"."pod_metrics" AS PERMISSIVE FOR UPDATE TO "k8s_app", "k8s_admin"
-    USING ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()))
-    WITH CHECK ("tenant_id" = (SELECT "tenantwall"."current_tenant_id"()));
-
-DROP POLICY IF EXISTS "tw_admin_update" ON "public"."pod_metrics";
-
-CREATE POLICY "tw_admin_update" ON "public"."pod_metrics" AS PERMISSIVE FOR UPDATE TO "k8s_admin"
-    USING ((SELECT "tenantwall"."admin_mode_enabled"()))
-    WITH CHECK ((SELECT "tenantwall"."admin_mode_enabled"()));
-
 -- public.node_metrics: isolation tenant; forced, so the owner is bound too.
 ALTER TABLE "public"."node_metrics" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
@@ -505,14 +627,8 @@ GRANT SELECT ON TABLE "public"."clusters" TO "k8s_reporting";
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."clusters" TO "k8s_admin";
 
-REVOKE ALL ON TABLE "public"."pod_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
-
--- Column-level: TimescaleDB copies table-level privileges to new chunks, not column privileges.
-GRANT SELECT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), INSERT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), UPDATE ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd") ON TABLE "public"."pod_metrics" TO "k8s_app";
-
-GRANT SELECT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd") ON TABLE "public"."pod_metrics" TO "k8s_reporting";
-
-GRANT SELECT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), INSERT ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"), UPDATE ("tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd") ON TABLE "public"."pod_metrics" TO "k8s_admin";
+-- The storage of public.pod_metrics: the owner's alone; the access roles go through the wall view.
+REVOKE ALL ON TABLE "tenantwall_walled"."pod_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
 
 REVOKE ALL ON TABLE "public"."node_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
 
@@ -531,6 +647,40 @@ GRANT SELECT ON TABLE "public"."instance_prices" TO "k8s_reporting";
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."instance_prices" TO "k8s_admin";
 
+-- ============================================================================
+-- Walls: the views walled hypertables and their continuous aggregates are read and written through
+-- ============================================================================
+
+-- The wall of public.pod_metrics: each tenant reads and writes its own rows of the storage; no context, no rows; a row of another tenant is refused by the check option (SQLSTATE 44000).
+CREATE OR REPLACE VIEW "public"."pod_metrics" WITH (security_barrier) AS
+    SELECT "tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"
+    FROM "tenantwall_walled"."pod_metrics"
+    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END)
+    WITH CASCADED CHECK OPTION;
+
+ALTER VIEW "public"."pod_metrics" OWNER TO "k8s_owner";
+
+REVOKE ALL ON TABLE "public"."pod_metrics" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+
+GRANT SELECT, INSERT, UPDATE ON TABLE "public"."pod_metrics" TO "k8s_app";
+
+GRANT SELECT ON TABLE "public"."pod_metrics" TO "k8s_reporting";
+
+GRANT SELECT, INSERT, UPDATE ON TABLE "public"."pod_metrics" TO "k8s_admin";
+
+-- The wall of the continuous aggregate namespace_daily_cost: each tenant reads its own rows; no context, no rows.
+CREATE OR REPLACE VIEW "public"."namespace_daily_cost" WITH (security_barrier) AS
+    SELECT "tenant_id", "day", "namespace", "cost_usd", "samples"
+    FROM "tenantwall_walled"."namespace_daily_cost"
+    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END);
+
+ALTER VIEW "public"."namespace_daily_cost" OWNER TO "k8s_owner";
+
+REVOKE ALL ON TABLE "public"."namespace_daily_cost" FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+
+-- The roles that may read public.pod_metrics.
+GRANT SELECT ON TABLE "public"."namespace_daily_cost" TO "k8s_app", "k8s_reporting", "k8s_admin";
+
 -- tenantwall:no-transaction
 -- Generated by tenantwall from policies/k8s-cost-monitor/tables.yaml, policies/k8s-cost-monitor/tenancy.yaml.
 -- Do not edit by hand: change the spec and run `tenantwall generate` again.
@@ -542,8 +692,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."instance_prices" TO "k8s
 -- Indexes, built after the transaction commits (CONCURRENTLY: writes go on while they build)
 -- ============================================================================
 
-CREATE INDEX IF NOT EXISTS "pod_metrics_tenant_id_time_idx" ON "public"."pod_metrics" ("tenant_id", "time" DESC) INCLUDE ("cost_usd") WITH (timescaledb.transaction_per_chunk);
+CREATE INDEX IF NOT EXISTS "pod_metrics_tenant_id_time_idx" ON "tenantwall_walled"."pod_metrics" ("tenant_id", "time" DESC) INCLUDE ("cost_usd") WITH (timescaledb.transaction_per_chunk);
 
-CREATE INDEX IF NOT EXISTS "pod_metrics_tenant_id_namespace_time_idx" ON "public"."pod_metrics" ("tenant_id", "namespace", "time" DESC) WITH (timescaledb.transaction_per_chunk);
+CREATE INDEX IF NOT EXISTS "pod_metrics_tenant_id_namespace_time_idx" ON "tenantwall_walled"."pod_metrics" ("tenant_id", "namespace", "time" DESC) WITH (timescaledb.transaction_per_chunk);
 
 CREATE INDEX IF NOT EXISTS "node_metrics_tenant_id_time_idx" ON "public"."node_metrics" ("tenant_id", "time" DESC) WITH (timescaledb.transaction_per_chunk);
