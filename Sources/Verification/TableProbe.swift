@@ -288,14 +288,16 @@ struct TableProbe {
         return "INSERT INTO \(child) (\(SQL.identList(columns)))\(rows.overriding(columns)) VALUES (\(values.joined(separator: ", ")))"
     }
 
-    /// Views and materialized views that read the table.
+    /// Views and materialized views that read the table, or a walled table's storage (a view over the storage
+    /// that a role can read goes round the wall view).
     func views() throws -> [(String, Bool)] {
         try connection.query("""
             SELECT DISTINCT v.oid::regclass::text AS view, v.relkind = 'm' AS materialized
             FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid JOIN pg_catalog.pg_class AS v ON v.oid = r.ev_class
-            WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = $1::regclass AND v.oid <> $1::regclass AND v.relkind IN ('v', 'm')
+            WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid IN ($1::regclass, $2::regclass)
+              AND v.oid NOT IN ($1::regclass, $2::regclass) AND v.relkind IN ('v', 'm')
             ORDER BY 1
-            """, [name]).named.compactMap { row in row["view"].map { ($0, row.bool("materialized")) } }
+            """, [name, source]).named.compactMap { row in row["view"].map { ($0, row.bool("materialized")) } }
     }
 
     /// How many probe tenants the session sees (admin-mode checks).

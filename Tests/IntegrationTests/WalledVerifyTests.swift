@@ -202,9 +202,13 @@ final class WalledVerifyTests: XCTestCase {
              unchecked),
             ("the wall view without security_barrier", "ALTER VIEW metrics.pod_metrics RESET (security_barrier)", "ALTER VIEW metrics.pod_metrics SET (security_barrier)",
              ["wall-view -"]),
+            ("a view of the storage's own, granted", "CREATE VIEW public.all_pod_metrics AS SELECT * FROM tenantwall_walled.pod_metrics; GRANT SELECT ON public.all_pod_metrics TO wv_bi",
+             "DROP VIEW public.all_pod_metrics", ["view-without-context wv_bi"]),
             ("the aggregate granted", "GRANT SELECT ON tenantwall_walled.namespace_daily_cost TO wv_bi",
              "REVOKE SELECT ON tenantwall_walled.namespace_daily_cost FROM wv_bi",
-             ["aggregate-hidden wv_bi", "aggregate-materialization-hidden wv_bi"]),  // TimescaleDB passes the grant on
+             // TimescaleDB passes the grant on to the materialization and to the aggregate's _direct_view and
+             // _partial_view, which read the storage: views over it the role can read, every tenant's rows without a context.
+             ["aggregate-hidden wv_bi", "aggregate-materialization-hidden wv_bi", "view-without-context wv_bi"]),
             ("the materialization granted", "GRANT SELECT ON \(materialization) TO wv_bi", "REVOKE SELECT ON \(materialization) FROM wv_bi",
              ["aggregate-materialization-hidden wv_bi"]),
             ("the aggregate's wall view without its filter", Self.aggregateView.replacingOccurrences(of: " WHERE \(Self.predicate)", with: ""), Self.aggregateView,
