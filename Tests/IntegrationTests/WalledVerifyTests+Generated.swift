@@ -20,12 +20,14 @@ extension WalledVerifyTests {
             aggregates: {cost: sum(cost_usd), samples: count(*)}
         """
 
-    func testVerifyHoldsOnTheGeneratedWalledFormAndARollupOverIt() throws {
+    /// The spec applied to a fresh database with 3 tenants × 14 days × 3 pods in the storage, the chunks older than
+    /// 7 days compressed, the aggregate and the rollups refreshed.
+    func generated(_ yaml: String) throws -> (name: String, db: Connection, spec: Spec) {
         let (name, db) = try TestServer.freshDatabase("wv")
         guard try ServerCapabilities(connection: db).available("timescaledb") else {
             throw XCTSkip("TimescaleDB is not installed and preloaded on this server")
         }
-        let spec = try SpecLoader.load([(path: "walled.yaml", text: Self.rollupYAML)])
+        let spec = try SpecLoader.load([(path: "walled.yaml", text: yaml)])
         try LiveDatabase(connection: db).apply(spec)
         let ids = "ARRAY[" + Self.tenants.map { "'\($0)'::uuid" }.joined(separator: ", ") + "]"
         try db.execute("""
@@ -35,8 +37,24 @@ extension WalledVerifyTests {
             SELECT compress_chunk(c) FROM show_chunks('tenantwall_walled.pod_metrics', older_than => interval '7 days') AS c;
             SET ROLE wv_owner; SELECT tenantwall.refresh_rollups(); RESET ROLE
             """)
-        try db.execute("CALL refresh_continuous_aggregate('tenantwall_walled.namespace_daily_cost', NULL, NULL)")
+        try Self.refreshAggregate(db)
         XCTAssertGreaterThanOrEqual(try compressedChunks(db).count, 6)
+        return (name, db, spec)
+    }
+
+    /// `missing_context: error`: through the wall view, a read or write without a context fails loudly (TW001) for
+    /// every role but the admin, as the policies of an RLS table do; verify expects exactly that.
+    func testVerifyHoldsOnTheGeneratedWalledFormWithMissingContextError() throws {
+        let (name, _, spec) = try generated(Self.rollupYAML.replacingOccurrences(of: "type: uuid}", with: "type: uuid, missing_context: error}"))
+        XCTAssertEqual(spec.tenancy.missingContext, .error)
+        let report = try Verifier(spec: spec, conninfo: TestServer.shared.connectionString(database: name)).run()
+        XCTAssertEqual(failures(report), [])
+        let loud = report.checks.filter { $0.table == "metrics.pod_metrics" && $0.id == "select-none-context" && $0.role == "wv_app" }
+        XCTAssertEqual(loud.map(\.actual).first?.hasPrefix("TW001"), true, "\(loud.map(\.actual))")
+    }
+
+    func testVerifyHoldsOnTheGeneratedWalledFormAndARollupOverIt() throws {
+        let (name, db, spec) = try generated(Self.rollupYAML)
         let conninfo = try TestServer.shared.connectionString(database: name)
         let report = try Verifier(spec: spec, conninfo: conninfo).run()
         XCTAssertEqual(failures(report), [])
