@@ -49,6 +49,12 @@ public struct DatabaseCatalog: Sendable {
 
     /// A TimescaleDB chunk: a child of a hypertable. TimescaleDB refuses FORCE ROW LEVEL SECURITY on chunks.
     public func isChunk(_ table: Table) -> Bool { table.parent.map(hypertables.contains) ?? false }
+    /// Whether TimescaleDB refuses row-level security on the table: a compressed hypertable, one under a
+    /// continuous aggregate, or an aggregate's materialization hypertable.
+    public func refusesRowSecurity(_ qualified: String) -> Bool {
+        compressedHypertables.contains(qualified) || continuousAggregates.values.contains(qualified)
+            || (hypertables.contains(qualified) && qualified.hasPrefix("_timescaledb_internal._materialized_hypertable_"))
+    }
 
     public func table(_ qualified: String) -> Table? { tablesByName[qualified] }
     public func role(_ name: String) -> Role? { roles.first { $0.name == name } }

@@ -43,7 +43,8 @@ final class CatalogSnapshotEquivalenceTests: XCTestCase {
         for model in ExampleSpecTests.models {
             let (_, db) = try TestServer.freshDatabase("snap")
             var notes: [String] = []
-            let spec = try ServerCapabilities(connection: db).adapt(try SpecFiles.load([TestServer.path("policies/" + model)]), notes: &notes)
+            // The walled form's fingerprints are new (no reference query): WalledDeployTests checks their drift.
+            let spec = try ServerCapabilities(connection: db).adapt(try SpecFiles.load([TestServer.path("policies/" + model)]).inRLSForm, notes: &notes)
             do { try TestServer.requireExtensions(spec, db) } catch let skip as XCTSkip { print("note (\(model)): skipped: \(skip)"); continue }
             try assertSameThroughApply(spec, db, model)
         }

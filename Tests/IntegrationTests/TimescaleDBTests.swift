@@ -26,11 +26,7 @@ final class TimescaleDBTests: XCTestCase {
 
     /// The k8s example in the RLS form: pod_metrics without its compression and continuous aggregate (the walled
     /// form is WalledDeployTests').
-    func k8s() throws -> Spec {
-        var spec = try SpecFiles.load([TestServer.path("policies/k8s-cost-monitor")])
-        spec.tables = spec.tables.map { var t = $0; t.hypertable?.compression = nil; t.hypertable?.continuousAggregates = []; return t }
-        return spec
-    }
+    func k8s() throws -> Spec { try SpecFiles.load([TestServer.path("policies/k8s-cost-monitor")]).inRLSForm }
 
     /// 3 tenants × 30 days of pod and node metrics, written as the migration role: about 30 chunks per table.
     func load(_ db: Connection, podMetrics: String = "public.pod_metrics") throws {

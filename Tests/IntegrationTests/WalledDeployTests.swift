@@ -125,6 +125,9 @@ final class WalledDeployTests: XCTestCase {
             CREATE OR REPLACE VIEW public.namespace_daily_cost WITH (security_barrier) AS
                 SELECT tenant_id, day, namespace, cost_usd, samples FROM tenantwall_walled.namespace_daily_cost
             """)
+        let unwalled = try session(name, "k8s_reporting", a)
+        XCTAssertEqual(try unwalled.query("SELECT count(DISTINCT tenant_id)::text FROM public.namespace_daily_cost").scalar, "3", "the aggregate's wall, removed, shows every tenant")
+        try unwalled.execute("ROLLBACK")
         XCTAssertEqual(try live.plan(spec).differences.map(\.object), drift + ["wall public.pod_metrics"])
         try db.execute("ALTER TABLE tenantwall_walled.pod_metrics SET (timescaledb.compress_orderby = 'time ASC')")
         try db.execute("REVOKE ALL ON tenantwall_walled.pod_metrics FROM k8s_app; REVOKE ALL ON SCHEMA tenantwall_walled FROM k8s_app")
@@ -135,5 +138,15 @@ final class WalledDeployTests: XCTestCase {
         let restored = try session(name, "k8s_app", a)
         XCTAssertEqual(try restored.query("SELECT count(DISTINCT tenant_id)::text FROM public.namespace_daily_cost").scalar, "1")
         try restored.execute("ROLLBACK")
+    }
+}
+
+extension Spec {
+    /// The spec with every hypertable in the RLS form (no compression, no continuous aggregates), for the tests
+    /// of the RLS form and of what has no walled counterpart (the reference catalog query).
+    var inRLSForm: Spec {
+        var spec = self
+        spec.tables = spec.tables.map { var t = $0; t.hypertable?.compression = nil; t.hypertable?.continuousAggregates = []; return t }
+        return spec
     }
 }

@@ -32,6 +32,7 @@ final class WalledMoveTests: XCTestCase {
                 sensor text NOT NULL CHECK (sensor <> ''),
                 kind public.reading_kind NOT NULL,
                 value double precision NOT NULL CHECK (value > -100),
+                note_id uuid NOT NULL DEFAULT gen_random_uuid(),
                 PRIMARY KEY (tenant_id, sensor, time));
             ALTER TABLE public.readings OWNER TO mv_owner;
             SELECT create_hypertable('public.readings', 'time', chunk_time_interval => interval '1 day');
@@ -64,6 +65,7 @@ final class WalledMoveTests: XCTestCase {
                   sensor: {type: text, not_null: true}
                   kind: {type: public.reading_kind, not_null: true}
                   value: {type: double precision, not_null: true}
+                  note_id: {type: uuid, not_null: true, default: gen_random_uuid()}
                 primary_key: [tenant_id, sensor, time]
                 hypertable:
                   time_column: time
@@ -106,6 +108,11 @@ final class WalledMoveTests: XCTestCase {
         try app.execute("BEGIN; SET LOCAL ROLE mv_app")
         try app.query("SELECT set_config('app.current_tenant_id', $1, true)", [Self.tenants[1]])
         XCTAssertEqual(try app.query("SELECT count(*)::text FROM public.readings").scalar, "120")
+        // Through the view an INSERT gets the storage's defaults, RETURNING and ON CONFLICT work.
+        let insert = "INSERT INTO public.readings (tenant_id, time, sensor, kind, value) VALUES ('\(Self.tenants[1])', now() + interval '1 day', 's-new', 'humidity', 1)"
+        XCTAssertEqual(try app.query(insert + " RETURNING (note_id IS NOT NULL)::text").scalar, "true")
+        XCTAssertEqual(try app.query(insert + " ON CONFLICT (tenant_id, sensor, time) DO NOTHING RETURNING 1").rows.count, 0)
+        XCTAssertEqual(try app.query(insert + " ON CONFLICT (tenant_id, sensor, time) DO UPDATE SET value = 2 RETURNING value::text").scalar, "2")
         try app.execute("ROLLBACK")
         for chunk in try db.query("SELECT c::text FROM show_chunks('tenantwall_walled.readings') AS c").rows.compactMap({ $0[0] }) {
             try app.execute("BEGIN; SET LOCAL ROLE mv_read")
