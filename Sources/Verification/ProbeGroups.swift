@@ -11,7 +11,9 @@ enum ProbeGroups {
     static func of(_ tables: [ScopedTable], spec: Spec, connection: Connection) throws -> [[ScopedTable]] {
         // What each table's probe writes: itself, and its parents (read from the catalog).
         let writes = try tables.map { table -> Set<String> in
-            try ProbeRows.parentTables(connection, schema: table.schema, name: table.name, scopeColumn: table.column)
+            // A walled table's keys are its storage's (the name is a view).
+            try ProbeRows.parentTables(connection, schema: TableProbe.storage(of: table.table, spec: spec, connection)?.schema ?? table.schema,
+                                       name: table.name, scopeColumn: table.column)
                 .union([SQL.qualified(table.schema, table.name)])
         }
         var groups: [(tables: [ScopedTable], writes: Set<String>)] = []
