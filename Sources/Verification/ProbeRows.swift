@@ -140,6 +140,26 @@ final class ProbeRows {
             try parent.load()
             parents.append((key, parent))
         }
+        try loadWallTenants()
+    }
+
+    /// A walled table's wall admits, in admin mode, the tenants of the tenants table (`admin_tenant_ids()`): each
+    /// probe tenant is written there first, as a foreign key's parent row would be.
+    func loadWallTenants() throws {
+        guard storage != nil, depth < Self.maxDepth, let tenantsTable = Self.wallTenants(spec),
+              let key = tenantsTable.scopeColumn(tenancy: spec.tenancy) else { return }
+        let reference = SQL.qualified(tenantsTable.schema, tenantsTable.name)
+        guard !parents.contains(where: { $0.key.refName == reference }), !path.contains(reference) else { return }
+        let parent = ProbeRows(spec: spec, table: tenantsTable, schema: tenantsTable.schema, name: tenantsTable.name, scopeColumn: key,
+                               castScope: false, connection: connection, tenants: tenants, depth: depth + 1, path: path, ledger: ledger)
+        try parent.load()
+        let implied = LiveTable.ForeignKey(columns: [scopeColumn], refSchema: tenantsTable.schema, refTable: tenantsTable.name, refColumns: [key], matchFull: true)
+        parents.append((implied, parent))
+    }
+
+    /// The tenants table walls read for admin mode, when the spec walls any table.
+    static func wallTenants(_ spec: Spec) -> Table? {
+        spec.tables.contains(where: \.isWalled) ? spec.adminTenantsTable : nil
     }
 
     /// Whether a foreign key that includes the tenant column needs a row to point at: a NULL in another of its

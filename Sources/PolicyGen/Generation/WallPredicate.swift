@@ -86,3 +86,10 @@ struct WallPredicate {
         ]
     }
 }
+
+extension Spec {
+    /// The tenants table a wall reads, in admin mode, for every tenant (`admin_tenant_ids()`), when the spec has
+    /// one the admin role may read: a tenant must have its row there for the admin to reach its rows through a
+    /// wall, which is why verify writes its probe tenants there first.
+    public var adminTenantsTable: Table? { WallPredicate.adminTenantsTable(self) }
+}
