@@ -5,6 +5,9 @@
 # - Debian packages: libpq, PostgreSQL 15 (server, headers, pg_partman 4.x, pgTAP and pg_prove), PgBouncer (the
 #   pooler tests start their own; Debian's service is stopped and disabled when this script installs it),
 #   pkg-config, make, gcc.
+# - The client examples' toolchains (clients/, docs/clients.md): Go with lib/pq and pgx v4, Python's psycopg 3,
+#   psycopg2 and SQLAlchemy, and Node's pg (below: Debian's node-pg, or its plain-JavaScript files where a
+#   NodeSource nodejs makes the package uninstallable).
 # - PostgreSQL's parser with the PostgreSQL 18 grammar: libpg_query from the source distribution of PyPI's
 #   pglast (Debian's libpg-query-dev stops at the 15 grammar). Built once into /usr/local as a static library
 #   under its own name (libtenantwall_pg_query.a) with a pkg-config file, so nothing else on the machine changes.
@@ -15,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer)
+packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer
+  golang-go golang-github-lib-pq-dev golang-github-jackc-pgx-v4-dev python3-psycopg python3-psycopg2 python3-sqlalchemy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,6 +37,24 @@ if [ ${#missing[@]} -gt 0 ]; then
       $SUDO service pgbouncer stop >/dev/null 2>&1 || true
       $SUDO update-rc.d pgbouncer disable >/dev/null 2>&1 || true
     fi
+  fi
+fi
+
+# Node's pg for the client examples. Debian's node-pg depends on Debian's nodejs; a machine with NodeSource's
+# nodejs cannot install it (node-acorn wants `nodejs:any`), so there the package and the plain-JavaScript
+# packages it needs are unpacked, unchanged, under /usr/local/lib/tenantwall/nodejs (no npm, no native code:
+# node-pg's optional pg-native is never loaded). The examples run with NODE_PATH naming both places.
+node_lib=/usr/local/lib/tenantwall/nodejs
+if command -v node >/dev/null 2>&1 && ! NODE_PATH=/usr/share/nodejs:$node_lib/usr/share/nodejs node -e 'require("pg")' >/dev/null 2>&1; then
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends node-pg >/dev/null 2>&1; then
+    echo "node-pg: not installable next to this nodejs; unpacking Debian's files into $node_lib" >&2
+    work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+    (cd "$work" && apt-get download -q node-pg node-split2 node-through2 node-readable-stream node-inherits \
+      node-string-decoder node-safe-buffer node-util-deprecate node-xtend node-core-util-is \
+      node-process-nextick-args node-isarray >/dev/null 2>&1)
+    $SUDO mkdir -p "$node_lib"
+    for deb in "$work"/*.deb; do $SUDO dpkg-deb -x "$deb" "$node_lib"; done
+    rm -rf "$work"; trap - EXIT
   fi
 fi
 
