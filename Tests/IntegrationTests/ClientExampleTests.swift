@@ -1,0 +1,46 @@
+import Foundation
+import LocalPostgres
+import Postgres
+import XCTest
+
+/// The client examples under clients/ run as the application would, through PgBouncer in transaction mode
+/// with one server connection per user and two clients on it, against the context (workflow-platform, also
+/// with `missing_context: error`), signed (support-desk) and role (clinic-portal) examples.
+///
+/// Each example must read its own tenant's rows only, 0 rows (or TW001) with no binding, have its write of
+/// another tenant's row refused, and leave nothing to the next client of its server connection. Then the same
+/// example runs with its setter changed to a session-scope `set_config(…, false)`, and the checks must catch it:
+/// a test that could not fail would prove nothing. An example whose toolchain is absent is skipped, saying
+/// which Debian package to install.
+final class ClientExampleTests: XCTestCase {
+    func testGoLibPQ() throws { try check(.goLibPQ) }
+    func testGoPgx() throws { try check(.goPgx) }
+    func testNodePg() throws { try check(.nodePg) }
+    func testPythonPsycopg() throws { try check(.psycopg) }
+    func testPythonSQLAlchemy() throws { try check(.sqlalchemy) }
+
+    func check(_ example: ClientExample) throws {
+        _ = try TestServer.shared  // no server is a failure, whatever is installed
+        guard LocalPooler.findBinary() != nil else { throw XCTSkip("no pgbouncer binary (apt-get install pgbouncer): the client examples run through one") }
+        if let reason = example.missing() { throw XCTSkip("\(example.name): \(reason)") }
+        let fixture = try ClientFixture.shared
+        for scenario in fixture.scenarios {
+            let (steps, output) = try example.run(scenario.environment)
+            XCTAssertEqual(scenario.problems(steps), [], "\(example.name), \(scenario.name):\n\(output)")
+        }
+        for scenario in fixture.scenarios {
+            guard let setter = scenario.sessionSetter, let user = scenario.brokenUser else { continue }
+            var broken = scenario
+            broken.environment["TW_SETTER"] = setter
+            broken.environment["PGUSER"] = user
+            broken.environment.removeValue(forKey: "TW_ADMIN_USER")
+            let (steps, output) = try example.run(broken.environment)
+            let problems = broken.problems(steps)
+            XCTAssertTrue(problems.contains { $0.hasPrefix(scenario.sessionSetterCaught) },
+                          "\(example.name), \(scenario.name) with a session-scope setter: expected \(scenario.sessionSetterCaught)…, got \(problems)\n\(output)")
+            // What the session setter left on that user's server connection goes, so the next run starts clean.
+            let reset = try Connection(fixture.pooler.connectionString(database: broken.environment["PGDATABASE"] ?? "", user: user))
+            try reset.execute("DISCARD ALL")
+        }
+    }
+}
