@@ -14,6 +14,8 @@ struct ClientExample: Sendable {
     /// The command line, building the program first where the language needs it.
     let command: @Sendable () throws -> [String]
     var environment: [String: String] = [:]
+    /// Whether the example shows the Citus pattern (steps `routed` and `routed-other`).
+    var routes = false
 
     static let directory = TestServer.root.appendingPathComponent("clients")
 
@@ -24,18 +26,18 @@ struct ClientExample: Sendable {
     /// unpacks the same Debian files under /usr/local/lib/tenantwall/nodejs.
     static let nodePath = "/usr/share/nodejs:/usr/local/lib/tenantwall/nodejs/usr/share/nodejs"
 
-    static func go(_ name: String, package: String, debian: String) -> ClientExample {
+    static func go(_ name: String, package: String, debian: String, routes: Bool = false) -> ClientExample {
         ClientExample(name: name, missing: {
             guard let go = Toolchain.find("go") else { return "no go toolchain (apt-get install golang-go; scripts/setup.sh installs it)" }
             guard FileManager.default.fileExists(atPath: "/usr/share/gocode/src/" + package) else {
                 return "no \(package) in /usr/share/gocode (apt-get install \(debian); scripts/setup.sh installs it) for \(go)"
             }
             return nil
-        }, command: { [try Toolchain.goBuild(name)] }, environment: goEnvironment)
+        }, command: { [try Toolchain.goBuild(name)] }, environment: goEnvironment, routes: routes)
     }
 
     static let goLibPQ = go("go-libpq", package: "github.com/lib/pq", debian: "golang-github-lib-pq-dev")
-    static let goPgx = go("go-pgx", package: "github.com/jackc/pgx/v4", debian: "golang-github-jackc-pgx-v4-dev")
+    static let goPgx = go("go-pgx", package: "github.com/jackc/pgx/v4", debian: "golang-github-jackc-pgx-v4-dev", routes: true)
 
     static let nodePg = ClientExample(name: "node-pg", missing: {
         guard let node = Toolchain.find("node") else { return "no node (apt-get install node-pg brings nodejs; scripts/setup.sh installs it)" }
@@ -44,16 +46,16 @@ struct ClientExample: Sendable {
     }, command: { [try XCTUnwrap(Toolchain.find("node")), directory.appendingPathComponent("node-pg/example.js").path] },
        environment: ["NODE_PATH": nodePath])
 
-    static func python(_ name: String, modules: [String], debian: String) -> ClientExample {
+    static func python(_ name: String, modules: [String], debian: String, routes: Bool = false) -> ClientExample {
         ClientExample(name: name, missing: {
             Toolchain.python(importing: modules) == nil
                 ? "no python3 that imports \(modules.joined(separator: ", ")) (apt-get install \(debian); scripts/setup.sh installs it)" : nil
         }, command: {
             [try XCTUnwrap(Toolchain.python(importing: modules)), directory.appendingPathComponent(name + "/example.py").path]
-        })
+        }, routes: routes)
     }
 
-    static let psycopg = python("python-psycopg", modules: ["psycopg"], debian: "python3-psycopg")
+    static let psycopg = python("python-psycopg", modules: ["psycopg"], debian: "python3-psycopg", routes: true)
     static let sqlalchemy = python("python-sqlalchemy", modules: ["sqlalchemy", "psycopg2"], debian: "python3-sqlalchemy python3-psycopg2")
 
     /// Runs the example with the scenario's connection and `TW_*` settings; the steps it printed, by name.

@@ -26,7 +26,7 @@ final class ClientExampleTests: XCTestCase {
         let fixture = try ClientFixture.shared
         for scenario in fixture.scenarios {
             let (steps, output) = try example.run(scenario.environment)
-            XCTAssertEqual(scenario.problems(steps), [], "\(example.name), \(scenario.name):\n\(output)")
+            XCTAssertEqual(scenario.problems(steps, routes: example.routes), [], "\(example.name), \(scenario.name):\n\(output)")
         }
         for scenario in fixture.scenarios {
             guard let setter = scenario.sessionSetter, let user = scenario.brokenUser else { continue }
@@ -35,7 +35,7 @@ final class ClientExampleTests: XCTestCase {
             broken.environment["PGUSER"] = user
             broken.environment.removeValue(forKey: "TW_ADMIN_USER")
             let (steps, output) = try example.run(broken.environment)
-            let problems = broken.problems(steps)
+            let problems = broken.problems(steps, routes: example.routes)
             XCTAssertTrue(problems.contains { $0.hasPrefix(scenario.sessionSetterCaught) },
                           "\(example.name), \(scenario.name) with a session-scope setter: expected \(scenario.sessionSetterCaught)…, got \(problems)\n\(output)")
             // What the session setter left on that user's server connection goes, so the next run starts clean.

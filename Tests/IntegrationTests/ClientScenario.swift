@@ -30,7 +30,9 @@ struct ClientScenario {
     }
 
     /// What is wrong with an example's output for this scenario; empty when every wall held.
-    func problems(_ steps: [String: ClientStep]) -> [String] {
+    /// - Parameter routes: the example shows the Citus pattern (the tenant in the query too): its `routed`
+    ///   step must read the tenant's rows, and `routed-other` (bound to A, the parameter naming B) none.
+    func problems(_ steps: [String: ClientStep], routes: Bool = false) -> [String] {
         var problems: [String] = []
         func step(_ name: String) -> ClientStep? {
             if let step = steps[name] { return step }
@@ -64,6 +66,12 @@ struct ClientScenario {
             nothing("next-client")
             if let next = steps["next-client"], next.error == nil, next.backend != steps["own"]?.backend {
                 problems.append("next-client ran on backend \(next.backend ?? 0), not own's \(steps["own"]?.backend ?? 0): the clients did not share a server connection, so nothing was proven")
+            }
+        }
+        if routes && binding != .role {
+            only(tenantA, "routed", rows: rowsA)
+            if let s = step("routed-other"), s.error != nil || s.tenants != [] {
+                problems.append("routed-other: bound to \(tenantA), the parameter naming \(tenantB) read \(s.error ?? "\(s.tenants ?? [])"), not 0 rows")
             }
         }
         if environment["TW_ADMIN_USER"] != nil, let s = step("admin") {
@@ -163,6 +171,7 @@ struct ClientFixture {
         let environment = ["PGDATABASE": database, "PGUSER": api, "TW_BINDING": "signed", "TW_TENANT": orgA, "TW_OTHER_TENANT": orgB,
                            "TW_TOKEN": try token(orgA), "TW_OTHER_TOKEN": try token(orgB), "TW_SETTER": setter,
                            "TW_LIST": "SELECT org_id::text FROM tickets ORDER BY id",
+                           "TW_ROUTED": "SELECT org_id::text FROM tickets WHERE org_id = $1 ORDER BY id",
                            "TW_INSERT": "INSERT INTO tickets (org_id, subject) VALUES ($1, 'from a client example')"]
         let scenario = ClientScenario(name: "signed", binding: .signed, environment: environment, tenantA: orgA, tenantB: orgB, rowsA: 3,
                                       sessionSetter: "SELECT set_config(\(SQL.literal(spec.tenancy.tokenSetting)), CAST($1 AS text), false)",

@@ -16,6 +16,7 @@ import (
 	"os"
 
 	"github.com/jackc/pgconn"
+	"github.com/jackc/pgconn/stmtcache"
 	"github.com/jackc/pgx/v4"
 )
 
@@ -68,6 +69,27 @@ func asAdmin(ctx context.Context, conn *pgx.Conn, reason string, fn func(pgx.Tx)
 
 // tenantwall:end admin
 
+// tenantwall:begin citus
+// routed is the Citus pattern: the tenant bound by the setter and passed in the query as well, so that the
+// coordinator routes the statement to the one shard that holds the tenant (a policy's qual does not prune:
+// without `tenant_id = $1` it fans out to every shard). The parameter only routes: the policy still holds,
+// and a parameter naming another tenant reads nothing.
+func routed(ctx context.Context, conn *pgx.Conn, setter, binding, tenant, query string) (tenants []string, err error) {
+	err = inTenant(ctx, conn, setter, binding, query, []any{tenant}, func(_ pgx.Tx, rows pgx.Rows) error {
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				return err
+			}
+			tenants = append(tenants, t)
+		}
+		return rows.Err()
+	})
+	return tenants, err
+}
+
+// tenantwall:end citus
+
 // listQuery returns the backend and the tenant column of each row TW_LIST returns, as one query.
 func listQuery(list string) string {
 	return "SELECT pg_backend_pid(), coalesce(array_agg(t ORDER BY n), '{}')::text[] FROM (SELECT t, row_number() OVER () AS n FROM (" + list + ") AS l(t)) AS r"
@@ -118,6 +140,19 @@ func report(step string, result map[string]any, err error) {
 	fmt.Println(string(line))
 }
 
+// tenantwall:begin connect
+// connect opens a connection for a transaction-mode pooler: pgx prepares and caches named statements
+// per server connection by default, and PgBouncer (before 1.21) may run the next transaction on another
+// server connection, where they do not exist. The describe mode uses only unnamed statements.
+func connect(ctx context.Context, config *pgx.ConnConfig) (*pgx.Conn, error) {
+	config.BuildStatementCache = func(conn *pgconn.PgConn) stmtcache.Cache {
+		return stmtcache.New(conn, stmtcache.ModeDescribe, 512)
+	}
+	return pgx.ConnectConfig(ctx, config)
+}
+
+// tenantwall:end connect
+
 func open(ctx context.Context, user string) *pgx.Conn {
 	config, err := pgx.ParseConfig(os.Getenv("DATABASE_URL"))
 	if err == nil {
@@ -125,7 +160,7 @@ func open(ctx context.Context, user string) *pgx.Conn {
 			config.User = user
 		}
 		var conn *pgx.Conn
-		if conn, err = pgx.ConnectConfig(ctx, config); err == nil {
+		if conn, err = connect(ctx, config); err == nil {
 			return conn
 		}
 	}
@@ -185,6 +220,11 @@ func main() {
 		report("other", result, err)
 		err = inTenant(ctx, b, setter, bindOther, insert, []any{own}, func(pgx.Tx, pgx.Rows) error { return nil })
 		report("cross-write", nil, err)
+		byTenant := env("TW_ROUTED", "SELECT tenant_id::text FROM workflows WHERE tenant_id = $1 ORDER BY id")
+		tenants, err := routed(ctx, a, setter, bindOwn, own, byTenant)
+		report("routed", map[string]any{"tenants": append([]string{}, tenants...)}, err)
+		tenants, err = routed(ctx, a, setter, bindOwn, other, byTenant)
+		report("routed-other", map[string]any{"tenants": append([]string{}, tenants...)}, err)
 	}
 	if admin := os.Getenv("TW_ADMIN_USER"); admin != "" {
 		conn := open(ctx, admin)

@@ -43,6 +43,17 @@ def as_admin(conn, reason):
 # tenantwall:end admin
 
 
+# tenantwall:begin citus
+def routed(conn, setter, binding, tenant, query):
+    """The Citus pattern: the tenant bound by the setter and passed in the query as well, so that the
+    coordinator routes the statement to the one shard that holds the tenant (a policy's qual does not prune:
+    without `tenant_id = %s` it fans out to every shard). The parameter only routes: the policy still holds,
+    and a parameter naming another tenant reads nothing."""
+    with in_tenant(conn, setter, binding, query, (tenant,)) as cur:
+        return [row[0] for row in cur.fetchall()]
+# tenantwall:end citus
+
+
 def list_query(list_sql):
     """The backend and the tenant column of every row TW_LIST returns, as one query."""
     return ("SELECT pg_backend_pid(), coalesce(array_agg(t ORDER BY n), '{}')::text[] FROM "
@@ -63,9 +74,14 @@ def report(step, run):
     print(json.dumps({"step": step, **result}), flush=True)
 
 
+# tenantwall:begin connect
 def connect(user=None):
+    """A connection for a transaction-mode pooler: psycopg prepares a query on the server after its fifth
+    run (`prepare_threshold`), and PgBouncer (before 1.21) may run the next transaction on a server
+    connection that never saw it. `prepare_threshold=None` never prepares."""
     kwargs = {"user": user} if user else {}
-    return psycopg.connect(os.environ.get("DATABASE_URL", ""), **kwargs)
+    return psycopg.connect(os.environ.get("DATABASE_URL", ""), prepare_threshold=None, **kwargs)
+# tenantwall:end connect
 
 
 def main():
@@ -100,6 +116,9 @@ def main():
         report("next-client", lambda: listed(b.execute(query)))
         report("other", lambda: bound(b, bind_other))
         report("cross-write", cross_write)
+        by_tenant = (env("TW_ROUTED") or "SELECT tenant_id::text FROM workflows WHERE tenant_id = $1 ORDER BY id").replace("$1", "%s")
+        report("routed", lambda: {"tenants": routed(a, setter, bind_own, own, by_tenant)})
+        report("routed-other", lambda: {"tenants": routed(a, setter, bind_own, env("TW_OTHER_TENANT"), by_tenant)})
     if env("TW_ADMIN_USER"):
         with connect(env("TW_ADMIN_USER")) as admin:
             admin.autocommit = True
