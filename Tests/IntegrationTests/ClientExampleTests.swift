@@ -19,6 +19,15 @@ final class ClientExampleTests: XCTestCase {
     func testPythonPsycopg() throws { try check(.psycopg) }
     func testPythonSQLAlchemy() throws { try check(.sqlalchemy) }
 
+    /// A toolchain that is not installed is a skip that names the package, never a pass: the same lookups the
+    /// five examples use, pointed at what no machine has.
+    func testAMissingToolchainNamesItsPackage() {
+        let go = ClientExample.go("go-libpq", package: "github.com/tenantwall/absent", debian: "golang-github-tenantwall-absent-dev")
+        XCTAssertEqual(go.missing().map { $0.contains("apt-get install golang-github-tenantwall-absent-dev") }, true, go.missing() ?? "nil")
+        let python = ClientExample.python("python-psycopg", modules: ["tenantwall_absent_module"], debian: "python3-tenantwall-absent")
+        XCTAssertEqual(python.missing().map { $0.contains("apt-get install python3-tenantwall-absent") }, true, python.missing() ?? "nil")
+    }
+
     func check(_ example: ClientExample) throws {
         _ = try TestServer.shared  // no server is a failure, whatever is installed
         guard LocalPooler.findBinary() != nil else { throw XCTSkip("no pgbouncer binary (apt-get install pgbouncer): the client examples run through one") }
