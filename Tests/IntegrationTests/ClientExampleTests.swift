@@ -37,6 +37,17 @@ final class ClientExampleTests: XCTestCase {
             let (steps, output) = try example.run(scenario.environment)
             XCTAssertEqual(scenario.problems(steps, routes: example.routes), [], "\(example.name), \(scenario.name):\n\(output)")
         }
+        // The same through DATABASE_URL (a URL, libpq's other convention), with the second client's and the
+        // admin's users given on top of it.
+        for scenario in fixture.scenarios where [.context, .role].contains(scenario.binding) && scenario.unboundError == nil {
+            var environment = scenario.environment
+            let (user, database) = (environment["PGUSER"] ?? "", environment["PGDATABASE"] ?? "")
+            for name in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE"] { environment.removeValue(forKey: name) }
+            // The port in the authority: node-pg's parser (pg-connection-string 2.5) drops a `port` query parameter.
+            environment["DATABASE_URL"] = "postgresql://\(user)@:\(fixture.pooler.port)/\(database)?host=\(fixture.pooler.directory.path)"
+            let (steps, output) = try example.run(environment)
+            XCTAssertEqual(scenario.problems(steps, routes: example.routes), [], "\(example.name), \(scenario.name) through DATABASE_URL:\n\(output)")
+        }
         for scenario in fixture.scenarios {
             guard let setter = scenario.sessionSetter, let user = scenario.brokenUser else { continue }
             var broken = scenario

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/lib/pq"
 )
@@ -105,6 +106,13 @@ func report(step string, result map[string]any, err error) {
 
 func open(user string) *sql.DB {
 	dsn := os.Getenv("DATABASE_URL")
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		var err error
+		if dsn, err = pq.ParseURL(dsn); err != nil { // key=value, so that a user can be added below
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
 	if user != "" {
 		dsn += " user=" + user
 	}

@@ -9,6 +9,7 @@
 // Debian: apt-get install node-pg; run with NODE_PATH=/usr/share/nodejs (scripts/setup.sh).
 'use strict';
 const { Pool } = require('pg');
+const { parse } = require('pg-connection-string');
 
 // tenantwall:begin bind
 // Runs fn(client) in a transaction bound to tenant. The setter is `SELECT tenantwall.set_tenant_context($1)`
@@ -61,8 +62,8 @@ async function report(step, run) {
 
 function pool(user) {
   // One client connection per pool: the two pools below are two clients of the pooler.
-  const config = { max: 1 };
-  if (process.env.DATABASE_URL) config.connectionString = process.env.DATABASE_URL;
+  // A connection string's own user would win over `user`: parse it, then override.
+  const config = { ...(process.env.DATABASE_URL ? parse(process.env.DATABASE_URL) : {}), max: 1 };
   if (user) config.user = user;
   return new Pool(config);
 }
