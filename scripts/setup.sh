@@ -40,22 +40,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# Node's pg for the client examples. Debian's node-pg depends on Debian's nodejs; a machine with NodeSource's
+# Node's pg for the client examples. Debian's node-pg brings Debian's nodejs; a machine with NodeSource's
 # nodejs cannot install it (node-acorn wants `nodejs:any`), so there the package and the plain-JavaScript
 # packages it needs are unpacked, unchanged, under /usr/local/lib/tenantwall/nodejs (no npm, no native code:
 # node-pg's optional pg-native is never loaded). The examples run with NODE_PATH naming both places.
-node_lib=/usr/local/lib/tenantwall/nodejs
-if command -v node >/dev/null 2>&1 && ! NODE_PATH=/usr/share/nodejs:$node_lib/usr/share/nodejs node -e 'require("pg")' >/dev/null 2>&1; then
+node_lib=${TENANTWALL_NODE_LIB:-/usr/local/lib/tenantwall/nodejs}
+node_has_pg() { command -v node >/dev/null 2>&1 && NODE_PATH="/usr/share/nodejs:$node_lib/usr/share/nodejs" node -e 'require("pg")' >/dev/null 2>&1; }
+if ! node_has_pg; then
+  $SUDO apt-get update -qq
   if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends node-pg >/dev/null 2>&1; then
-    echo "node-pg: not installable next to this nodejs; unpacking Debian's files into $node_lib" >&2
-    work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-    (cd "$work" && apt-get download -q node-pg node-split2 node-through2 node-readable-stream node-inherits \
-      node-string-decoder node-safe-buffer node-util-deprecate node-xtend node-core-util-is \
-      node-process-nextick-args node-isarray >/dev/null 2>&1)
-    $SUDO mkdir -p "$node_lib"
-    for deb in "$work"/*.deb; do $SUDO dpkg-deb -x "$deb" "$node_lib"; done
-    rm -rf "$work"; trap - EXIT
+    if command -v node >/dev/null 2>&1; then
+      echo "node-pg: not installable next to $(node --version 2>/dev/null) from $(dpkg-query -W -f='${Version}' nodejs 2>/dev/null); unpacking Debian's files into $node_lib" >&2
+      work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+      if (cd "$work" && apt-get download -q node-pg node-split2 node-through2 node-readable-stream node-inherits \
+            node-string-decoder node-safe-buffer node-util-deprecate node-xtend node-core-util-is \
+            node-process-nextick-args node-isarray >/dev/null 2>&1); then
+        $SUDO mkdir -p "$node_lib"
+        for deb in "$work"/*.deb; do $SUDO dpkg-deb -x "$deb" "$node_lib"; done
+      fi
+      rm -rf "$work"; trap - EXIT
+    fi
   fi
+  node_has_pg || echo "node-pg: not available; the node-pg client example will be skipped" >&2
 fi
 
 # PostgreSQL's parser, PostgreSQL 18 grammar.
