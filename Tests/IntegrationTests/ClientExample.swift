@@ -55,6 +55,15 @@ struct ClientExample: Sendable {
         }, routes: routes)
     }
 
+    /// dbt is not in Debian: scripts/setup.sh installs dbt-core and dbt-postgres 1.9 from PyPI into a virtual
+    /// environment at /opt/tenantwall/dbt (later dbt-core fetches a parser from GitHub at install time).
+    static var dbtBinary: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["DBT"], !path.isEmpty { return FileManager.default.isExecutableFile(atPath: path) ? path : nil }
+        let fixed = (environment["TENANTWALL_DBT"] ?? "/opt/tenantwall/dbt") + "/bin/dbt"
+        return FileManager.default.isExecutableFile(atPath: fixed) ? fixed : Toolchain.find("dbt")
+    }
+
     static let psycopg = python("python-psycopg", modules: ["psycopg"], debian: "python3-psycopg", routes: true)
     static let sqlalchemy = python("python-sqlalchemy", modules: ["sqlalchemy", "psycopg2"], debian: "python3-sqlalchemy python3-psycopg2")
 

@@ -85,23 +85,40 @@ struct ClientScenario {
 struct ClientFixture {
     var scenarios: [ClientScenario]
     var pooler: LocalPooler
+    /// The dbt example's database (workflow-platform, tenants 1 and 2) and its login roles: one for the right
+    /// setter, one for the session-scope variant, each owning a schema per run.
+    var dbt: (database: String, user: String, broken: String)
 
     private static let built: Result<ClientFixture, Error> = Result { try build() }
     static var shared: ClientFixture { get throws { try built.get() } }
 
     static func build() throws -> ClientFixture {
         let context = try contextScenario("context", missingContext: .empty)
+        let dbt = try dbtRoles(context.scenario)
         let loud = try contextScenario("missing-context-error", missingContext: .error)
         let signed = try signedScenario()
         let role = try roleScenario()
         var scenarios = [context.scenario, loud.scenario, signed.scenario, role.scenario]
-        let pooler = try LocalPooler.start(in: TestServer.shared, users: context.users + loud.users + signed.users + role.users)
+        let pooler = try LocalPooler.start(in: TestServer.shared, users: context.users + loud.users + signed.users + role.users + [dbt.user, dbt.broken])
         atexit { if case .success(let fixture) = ClientFixture.built { fixture.pooler.stop() } }
         for index in scenarios.indices {
             scenarios[index].environment["PGHOST"] = pooler.directory.path
             scenarios[index].environment["PGPORT"] = String(pooler.port)
         }
-        return ClientFixture(scenarios: scenarios, pooler: pooler)
+        return ClientFixture(scenarios: scenarios, pooler: pooler, dbt: dbt)
+    }
+
+    /// Login roles for the dbt runs in the context scenario's database, each owning the schemas its models go to.
+    static func dbtRoles(_ context: ClientScenario) throws -> (database: String, user: String, broken: String) {
+        let database = context.environment["PGDATABASE"] ?? ""
+        let db = try Connection(TestServer.shared.connectionString(database: database))
+        let app = try XCTUnwrap(try db.query("SELECT r.rolname FROM pg_roles AS r JOIN pg_auth_members AS m ON m.roleid = r.oid JOIN pg_roles AS u ON u.oid = m.member WHERE u.rolname = $1",
+                                             [context.environment["PGUSER"] ?? ""]).scalar)
+        let (user, broken) = (try loginRole("cl_dbt", memberOf: app, db), try loginRole("cl_dbt_broken", memberOf: app, db))
+        for (schema, owner) in [("analytics_1", user), ("analytics_2", user), ("analytics_none", user), ("analytics_broken", broken)] {
+            try db.execute("CREATE SCHEMA \(SQL.ident(schema)) AUTHORIZATION \(SQL.ident(owner))")
+        }
+        return (database, user, broken)
     }
 
     static func applied(_ model: String, _ change: (inout Spec) -> Void = { _ in }) throws -> (name: String, db: Connection, spec: Spec) {

@@ -16,10 +16,12 @@ final class ClientDocsTests: XCTestCase {
         var open: (name: String, lines: [String])?
         for line in lines {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
+            // The name is the word after the marker: `// tenantwall:begin bind`, `{# tenantwall:begin bind #}`.
+            let name = { (range: Range<String.Index>) in String(trimmed[range.upperBound...].prefix { !$0.isWhitespace }) }
             if let range = trimmed.range(of: "tenantwall:begin ") {
-                open = (String(trimmed[range.upperBound...]), [])
+                open = (name(range), [])
             } else if let range = trimmed.range(of: "tenantwall:end "), let current = open {
-                XCTAssertEqual(String(trimmed[range.upperBound...]), current.name, "\(relative): region \(current.name) ends as another")
+                XCTAssertEqual(name(range), current.name, "\(relative): region \(current.name) ends as another")
                 var body = current.lines
                 while body.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { body.removeLast() }
                 regions[current.name] = body.joined(separator: "\n") + "\n"
@@ -32,12 +34,10 @@ final class ClientDocsTests: XCTestCase {
         return regions
     }
 
-    static func exampleFiles() throws -> [String] {
+    static func exampleFiles() -> [String] {
         let root = Repository.root.appendingPathComponent("clients")
-        return try FileManager.default.contentsOfDirectory(atPath: root.path).sorted().flatMap { folder in
-            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).sorted()
-                .filter { [".go", ".js", ".py"].contains(where: $0.hasSuffix) }.map { "clients/\(folder)/\($0)" }
-        }
+        let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+        return files.filter { [".go", ".js", ".py", ".sql"].contains(where: $0.hasSuffix) }.sorted().map { "clients/" + $0 }
     }
 
     func testSnippetsAreTheExamplesCode() throws {
@@ -58,7 +58,7 @@ final class ClientDocsTests: XCTestCase {
             }
         }
         if updated != text, Golden.updating { try updated.write(toFile: Repository.path(Self.document), atomically: true, encoding: .utf8) }
-        for file in try Self.exampleFiles() {
+        for file in Self.exampleFiles() {
             let regions = try Self.regions(file)
             XCTAssertFalse(regions.isEmpty, "\(file) marks no region for \(Self.document)")
             for region in regions.keys.sorted() where !shown.contains(file + "#" + region) {
