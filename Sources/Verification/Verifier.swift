@@ -230,6 +230,7 @@ public final class Verifier {
             : "a tenant context does not outlive its transaction (the spec asks for session scope: unsafe behind a pooler)"
         var out = [check("context-transaction-local", "-", spec.roles.app, "CONTEXT", title, sql,
                          expected: "no context after the transaction", actual: actual, passed: actual == "no context after the transaction")]
+        out += try sessionSettingChecks(db)
         if spec.tenancy.binding == .context {
             // Said in every report, as the issue asks: this is what the context binding trusts.
             var note = check("binding-trusts-application", "-", spec.roles.app, "CONTEXT",
