@@ -34,9 +34,9 @@ extension WalledVerifyTests {
             INSERT INTO public.tenants (id, name) SELECT t, 'tenant ' || t FROM unnest(\(ids)) AS t;
             INSERT INTO tenantwall_walled.pod_metrics SELECT t, now() - d * interval '1 day', 'ns-' || (p % 2), 'pod-' || p, p * (1 + n)
                 FROM unnest(\(ids)) WITH ORDINALITY AS u(t, n), generate_series(0, 13) AS d, generate_series(1, 3) AS p;
-            SELECT compress_chunk(c) FROM show_chunks('tenantwall_walled.pod_metrics', older_than => interval '7 days') AS c;
             SET ROLE wv_owner; SELECT tenantwall.refresh_rollups(); RESET ROLE
             """)
+        try ChunkCompression.compressOlderChunks(db, hypertable: "tenantwall_walled.pod_metrics", olderThan: "7 days")
         try Self.refreshAggregate(db)
         XCTAssertGreaterThanOrEqual(try compressedChunks(db).count, 6)
         return (name, db, spec)
