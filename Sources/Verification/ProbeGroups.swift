@@ -11,8 +11,12 @@ enum ProbeGroups {
     static func of(_ tables: [ScopedTable], spec: Spec, connection: Connection) throws -> [[ScopedTable]] {
         // What each table's probe writes: itself, and its parents (read from the catalog).
         let writes = try tables.map { table -> Set<String> in
-            try ProbeRows.parentTables(connection, schema: table.schema, name: table.name, scopeColumn: table.column)
-                .union([SQL.qualified(table.schema, table.name)])
+            // A walled table's keys are its storage's (the name is a view); its probe tenants go to the tenants
+            // table too (`ProbeRows.loadWallTenants`).
+            let storage = try TableProbe.storage(of: table.table, spec: spec, connection)
+            let wallTenants = storage == nil ? [] : ProbeRows.wallTenants(spec).map { [SQL.qualified($0.schema, $0.name)] } ?? []
+            return try ProbeRows.parentTables(connection, schema: storage?.schema ?? table.schema, name: table.name, scopeColumn: table.column)
+                .union([SQL.qualified(table.schema, table.name)] + wallTenants)
         }
         var groups: [(tables: [ScopedTable], writes: Set<String>)] = []
         for (table, written) in zip(tables, writes) {

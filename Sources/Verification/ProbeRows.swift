@@ -61,6 +61,9 @@ final class ProbeRows {
     let depth: Int
     let path: Set<String>
     let ledger: Ledger
+    /// Where the rows live when the name is a view over them (a walled hypertable's storage): the verifier
+    /// reads the live table and existing rows there and seeds there; the session's statements name the view.
+    let storage: (schema: String, name: String)?
 
     private(set) var live: LiveTable?
     private(set) var columns: [String] = []
@@ -75,8 +78,9 @@ final class ProbeRows {
     static let maxDepth = 3
 
     init(spec: Spec, table: Table?, schema: String, name: String, scopeColumn: String, castScope: Bool, connection: Connection,
-         tenants: [String], depth: Int = 0, path: Set<String> = [], ledger: Ledger = Ledger()) {
+         tenants: [String], depth: Int = 0, path: Set<String> = [], ledger: Ledger = Ledger(), storage: (schema: String, name: String)? = nil) {
         self.spec = spec
+        self.storage = storage
         self.table = table
         self.schema = schema
         self.name = name
@@ -91,6 +95,8 @@ final class ProbeRows {
     }
 
     var qualified: String { SQL.qualified(schema, name) }
+    /// The relation the verifier reads and seeds: the storage behind a wall view, else the table itself.
+    var source: String { storage.map { SQL.qualified($0.schema, $0.name) } ?? qualified }
 
     /// The spec's columns a probe row names, as before: the tenant column, those without a default, and key
     /// columns that are not identities.
@@ -106,7 +112,7 @@ final class ProbeRows {
     /// Reads the live table and the values its probe rows take from existing rows; without a live table
     /// (the spec names a table the database lacks) the rows are the spec's, and writing them says why not.
     func load() throws {
-        guard let live = try LiveTable.read(connection, schema: schema, name: name) else { return }
+        guard let live = try LiveTable.read(connection, schema: storage?.schema ?? schema, name: storage?.name ?? name) else { return }
         self.live = live
         let specNamed = specColumns.filter { name in live.column(name).map { !$0.serverWritten } ?? true }
         let required = live.columns.filter { column in
@@ -117,13 +123,13 @@ final class ProbeRows {
 
         let liveNamed = columns.filter { live.column($0) != nil }
         if !liveNamed.isEmpty && liveNamed.contains(where: { live.checked.contains($0) || live.column($0)!.isDomain }) {
-            samples = try connection.query("SELECT \(texts(liveNamed)) FROM \(qualified) LIMIT 16").named.map(\.values)
+            samples = try connection.query("SELECT \(texts(liveNamed)) FROM \(source) LIMIT 16").named.map(\.values)
         }
         for (index, key) in live.foreignKeys.enumerated() where !key.columns.contains(scopeColumn) && key.columns.contains(where: columns.contains) {
             if let row = try connection.query("SELECT \(texts(key.refColumns)) FROM \(key.refName) LIMIT 1").rows.first { foreignValues[index] = row }
         }
         for name in columns where uniqueWithoutScope(name) && live.column(name)?.category.isNumber == true {
-            if let max = try connection.query("SELECT max(\(SQL.ident(name)))::text FROM \(qualified)").scalar { maxValues[name] = max }
+            if let max = try connection.query("SELECT max(\(SQL.ident(name)))::text FROM \(source)").scalar { maxValues[name] = max }
         }
         if live.isPartitioned && !live.hasDefaultPartition { partitionTuples = try partitionValues(live) }
         for key in live.foreignKeys where key.columns.contains(scopeColumn) && Self.needsParent(key, scope: scopeColumn, live) {
@@ -134,6 +140,26 @@ final class ProbeRows {
             try parent.load()
             parents.append((key, parent))
         }
+        try loadWallTenants()
+    }
+
+    /// A walled table's wall admits, in admin mode, the tenants of the tenants table (`admin_tenant_ids()`): each
+    /// probe tenant is written there first, as a foreign key's parent row would be.
+    func loadWallTenants() throws {
+        guard storage != nil, depth < Self.maxDepth, let tenantsTable = Self.wallTenants(spec),
+              let key = tenantsTable.scopeColumn(tenancy: spec.tenancy) else { return }
+        let reference = SQL.qualified(tenantsTable.schema, tenantsTable.name)
+        guard !parents.contains(where: { $0.key.refName == reference }), !path.contains(reference) else { return }
+        let parent = ProbeRows(spec: spec, table: tenantsTable, schema: tenantsTable.schema, name: tenantsTable.name, scopeColumn: key,
+                               castScope: false, connection: connection, tenants: tenants, depth: depth + 1, path: path, ledger: ledger)
+        try parent.load()
+        let implied = LiveTable.ForeignKey(columns: [scopeColumn], refSchema: tenantsTable.schema, refTable: tenantsTable.name, refColumns: [key], matchFull: true)
+        parents.append((implied, parent))
+    }
+
+    /// The tenants table walls read for admin mode, when the spec walls any table.
+    static func wallTenants(_ spec: Spec) -> Table? {
+        spec.tables.contains(where: \.isWalled) ? spec.adminTenantsTable : nil
     }
 
     /// Whether a foreign key that includes the tenant column needs a row to point at: a NULL in another of its
@@ -164,7 +190,7 @@ final class ProbeRows {
     func partitionValues(_ live: LiveTable) throws -> [[String: String?]] {
         let keys = live.partitionColumns.filter { $0 != scopeColumn }
         guard !keys.isEmpty else { return [] }
-        let rows = try connection.query("SELECT DISTINCT \(texts(keys)) FROM (SELECT \(SQL.identList(keys)) FROM \(qualified) LIMIT 256) AS s LIMIT 8").named.map(\.values)
+        let rows = try connection.query("SELECT DISTINCT \(texts(keys)) FROM (SELECT \(SQL.identList(keys)) FROM \(source) LIMIT 256) AS s LIMIT 8").named.map(\.values)
         if !rows.isEmpty { return rows }
         var out: [[String: String?]] = []
         let top = live.topPartitionColumns
@@ -231,8 +257,8 @@ final class ProbeRows {
     }
 
     /// A probe row of `tenant`: `seed` makes its values distinct from the other probe rows'.
-    func insert(tenant: String, seed: Int) -> String {
-        "INSERT INTO \(qualified) (\(SQL.identList(columns)))\(overriding(columns)) VALUES (\(columns.map { value($0, tenant: tenant, seed: seed) }.joined(separator: ", ")))"
+    func insert(tenant: String, seed: Int, intoSource: Bool = false) -> String {
+        "INSERT INTO \(intoSource ? source : qualified) (\(SQL.identList(columns)))\(overriding(columns)) VALUES (\(columns.map { value($0, tenant: tenant, seed: seed) }.joined(separator: ", ")))"
     }
 
     /// Probe rows that live together (a tenant's two, and the one a check adds) take different existing rows'

@@ -34,6 +34,9 @@ struct TableProbe {
     let conninfo: String
     /// The probe rows, made to fit the table as the live catalog has it (read when seeding begins).
     let rows: ProbeRows
+    /// A walled hypertable's storage (`Table.storage`), when it exists: the verifier reads, seeds and lists
+    /// chunks there, while the session names the table's name, the wall view.
+    let storage: (schema: String, name: String)?
 
     init(spec: Spec, scoped: ScopedTable, connection: Connection, conninfo: String = "", tenants: [String], settings: Verifier.Settings, adminChecks: Bool) {
         self.spec = spec
@@ -48,8 +51,9 @@ struct TableProbe {
         runId = run
         tenantRoles = spec.tenancy.binding == .role
             ? Dictionary(uniqueKeysWithValues: tenants.enumerated().map { ($0.element, "tw_probe_\(run)_\($0.offset)") }) : [:]
+        storage = Self.storage(of: scoped.table, spec: spec, connection)
         rows = ProbeRows(spec: spec, table: scoped.table, schema: scoped.schema, name: scoped.name, scopeColumn: scoped.column,
-                         castScope: true, connection: connection, tenants: tenants)
+                         castScope: true, connection: connection, tenants: tenants, storage: storage)
         session = ProbeSession(connection: connection, spec: spec, secret: settings.scriptSecret ?? settings.secret, tenantRoles: tenantRoles,
                                tokenLifetime: settings.pgTAP ? 10 * 365 * 86400 : 600)
     }
@@ -113,9 +117,10 @@ struct TableProbe {
             }
             for check in checks where check.scope == .role { out += try check.run(self, ProbeTarget(role: role, commands: commands)) }
         }
-        for child in try children() {
+        // A walled table's compressed chunks too: they hold every tenant's rows, compressed.
+        for (child, compressed) in try children().map({ ($0, false) }) + compressedChunks().map({ ($0, true) }) {
             for role in actors {
-                for check in checks where check.scope == .child { out += try check.run(self, ProbeTarget(role: role, child: child)) }
+                for check in checks where check.scope == .child { out += try check.run(self, ProbeTarget(role: role, child: child, compressed: compressed)) }
             }
         }
         for (view, materialized) in try views() {
@@ -159,7 +164,7 @@ struct TableProbe {
             for (n, tenant) in self.tenants.enumerated() {
                 statements += try self.rows.prepare(tenant)
                 for row in 0..<(self.table.isolation == .self ? 1 : 2) {
-                    try run(self.insert(tenant: tenant, seed: n * 10 + row + 1))
+                    try run(self.rows.insert(tenant: tenant, seed: n * 10 + row + 1, intoSource: true))
                 }
             }
         }
@@ -213,7 +218,7 @@ struct TableProbe {
     /// exactly as they were (read as the verifier, in the same savepoint) and the statement either ran or was
     /// refused by a wall (42501); any other error proves nothing.
     func othersUnchanged(_ id: String, _ target: ProbeTarget, _ command: String, _ title: String, _ sql: String) throws -> CheckResult {
-        let others = "SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(name) AS t WHERE \(scope) IS DISTINCT FROM \(literal(target.actor.id))"
+        let others = "SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(source) AS t WHERE \(scope) IS DISTINCT FROM \(literal(target.actor.id))"
         if spec.tenancy.citus {
             // Citus refuses the verifier's read of placements the role just changed in the same transaction:
             // the statement's own count says how many rows it touched; no more than the session's own may be.
@@ -231,13 +236,13 @@ struct TableProbe {
             return (attempt, try session.asVerifier { try session.read(others) })
         }
         let unchanged = after == before
-        let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
+        let refusedByAWall = attempt.1 == nil || refusedByWall(attempt.1)
         var out = result(id, target.role, target.actor.label, command, title, session.evidence,
-                         expected: "other tenants' rows unchanged (42501 or only own rows touched)",
+                         expected: "other tenants' rows unchanged (\(wallCodes.joined(separator: " or ")) or only own rows touched)",
                          actual: (attempt.1?.brief ?? "\(attempt.0?.affectedRows ?? 0) rows") + (unchanged ? ", other tenants' rows unchanged" : ", OTHER TENANTS' ROWS CHANGED"),
                          passed: unchanged && refusedByAWall)
         out.tap = tap(target.role, .tenant(target.actor.id), before: [others], [.run(sql)],
-                      pass: "($1 NOT LIKE 'ERR:%' OR $1 = 'ERR:42501') AND pg_temp.tw_value(\(SQL.dollarQuoted(others))) = $b1", "\(id) as \(target.role) (tenant \(target.actor.label)): \(title)")
+                      pass: "($1 NOT LIKE 'ERR:%' OR \(tapRefused("$1"))) AND pg_temp.tw_value(\(SQL.dollarQuoted(others))) = $b1", "\(id) as \(target.role) (tenant \(target.actor.label)): \(title)")
         return out
     }
 
@@ -258,18 +263,13 @@ struct TableProbe {
         return out
     }
 
-    /// The table's partitions and chunks (direct children), oldest first.
-    func children() throws -> [String] {
-        try connection.query("""
-            SELECT c.oid::regclass::text FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
-            WHERE i.inhparent = $1::regclass AND c.relkind IN ('r', 'p') ORDER BY c.oid
-            """, [name]).rows.compactMap { $0[0] }
-    }
-
     /// An INSERT into `child` of a row its range accepts: a row it holds (read as the verifier, another tenant's
     /// by preference) moved to tenant A, unless the tenant column partitions the hypertable too; tenant A's probe
     /// row when the child is empty.
-    func childInsert(_ child: String) throws -> String {
+    func childInsert(_ child: String, compressed: Bool = false) throws -> String {
+        // A compressed chunk's columns hold compressed data: a row of the table's shape would fail on its types
+        // before any wall is tried. DEFAULT VALUES is refused by the privilege check (42501) first.
+        if compressed { return "INSERT INTO \(child) DEFAULT VALUES" }
         let scopeName = scopeColumn
         let columns = rows.copyColumns(identities: false)
         let tenantA = literal(tenants[0])
@@ -288,14 +288,16 @@ struct TableProbe {
         return "INSERT INTO \(child) (\(SQL.identList(columns)))\(rows.overriding(columns)) VALUES (\(values.joined(separator: ", ")))"
     }
 
-    /// Views and materialized views that read the table.
+    /// Views and materialized views that read the table, or a walled table's storage (a view over the storage
+    /// that a role can read goes round the wall view).
     func views() throws -> [(String, Bool)] {
         try connection.query("""
             SELECT DISTINCT v.oid::regclass::text AS view, v.relkind = 'm' AS materialized
             FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid JOIN pg_catalog.pg_class AS v ON v.oid = r.ev_class
-            WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = $1::regclass AND v.oid <> $1::regclass AND v.relkind IN ('v', 'm')
+            WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid IN ($1::regclass, $2::regclass)
+              AND v.oid NOT IN ($1::regclass, $2::regclass) AND v.relkind IN ('v', 'm')
             ORDER BY 1
-            """, [name]).named.compactMap { row in row["view"].map { ($0, row.bool("materialized")) } }
+            """, [name, source]).named.compactMap { row in row["view"].map { ($0, row.bool("materialized")) } }
     }
 
     /// How many probe tenants the session sees (admin-mode checks).

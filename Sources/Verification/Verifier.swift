@@ -68,7 +68,7 @@ public final class Verifier {
         let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
         let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
 
-        var checks = try roleChecks(catalog) + coverageChecks(catalog) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main)
+        var checks = try roleChecks(catalog) + coverageChecks(catalog) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main) + walledChecks(main)
         if let pooler = settings.pooler { checks += try poolerChecks(pooler) }
         // Citus: what killed runs left is removed, and the probe ids checked free, before any probe row commits.
         let leftovers = try leftoverChecks(main)
@@ -179,7 +179,11 @@ public final class Verifier {
               AND NOT (c.relname LIKE 'template!_%' ESCAPE '!' AND n.oid = (SELECT extnamespace FROM pg_extension WHERE extname = 'pg_partman'))
             ORDER BY 1
             """
-        let covered = Set(spec.tables.map(\.qualifiedName))
+        // A walled table's rows live in its storage, which the spec covers under the table's name.
+        let covered = Set(spec.tables.map(\.qualifiedName) + spec.tables.filter(\.isWalled).map { t in
+            let storage = t.storage(tenancy: spec.tenancy)
+            return storage.schema + "." + storage.name
+        })
         let skipped: Set<String> = ["tenantwall_migrations", "_timescaledb_internal", "_timescaledb_catalog"]
         let uncovered = catalog.tables.filter { t in
             ["r", "p"].contains(t.kind) && t.parents.isEmpty && !t.isPartition && t.columns.contains(spec.tenancy.column) && !skipped.contains(t.schema)
@@ -226,6 +230,7 @@ public final class Verifier {
             : "a tenant context does not outlive its transaction (the spec asks for session scope: unsafe behind a pooler)"
         var out = [check("context-transaction-local", "-", spec.roles.app, "CONTEXT", title, sql,
                          expected: "no context after the transaction", actual: actual, passed: actual == "no context after the transaction")]
+        out += try sessionSettingChecks(db)
         if spec.tenancy.binding == .context {
             // Said in every report, as the issue asks: this is what the context binding trusts.
             var note = check("binding-trusts-application", "-", spec.roles.app, "CONTEXT",

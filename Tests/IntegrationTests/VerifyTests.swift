@@ -100,7 +100,7 @@ final class VerifyTests: XCTestCase {
         let write: Set = ["delete-other-tenant", "update-move-row", "update-other-tenant", "upsert-other-tenant"]
         let expected: [String: Set<String>] = [
             "- wf_admin": ["role-no-bypass"], "- wf_support": ["role-no-bypass"],
-            "- wf_app": ["binding-trusts-application", "context-transaction-local", "role-no-bypass"],
+            "- wf_app": ["binding-trusts-application", "context-transaction-local", "context-setting-transaction-local", "no-preset-tenant-setting", "role-no-bypass"],
             "public.audit_logs -": ["rls-enabled-forced"], "public.audit_logs wf_admin": read, "public.audit_logs wf_app": read.union(insert),
             "public.audit_logs wf_support": read,
             "public.executions -": ["rls-enabled-forced"], "public.executions wf_admin": read.union(insert).union(write),
@@ -270,7 +270,7 @@ final class VerifyTests: XCTestCase {
             CREATE OR REPLACE FUNCTION tenantwall.set_tenant_context(tenant bigint) RETURNS void LANGUAGE sql VOLATILE
             AS $$ SELECT pg_catalog.set_config('app.current_tenant_id', tenant::text, false) $$
             """)
-        XCTAssertEqual(try failedIds(spec, conninfo), ["context-transaction-local"])
+        XCTAssertEqual(try failedIds(spec, conninfo), ["context-transaction-local", "context-setting-transaction-local"])
     }
 
     func testUncoveredTenantTableIsFlagged() throws {

@@ -32,7 +32,8 @@ public struct Generator {
             Section("Row-level security and policies", spec.tables.filter { !$0.isWalled }.flatMap { PolicyStatements(spec: spec, table: $0).statements() }),
             Section("Grants", spec.tables.flatMap { $0.isWalled ? WalledTableStatements(spec: spec, table: $0).grants() : GrantStatements(spec: spec, table: $0).statements() }),
             Section("Walls: the views walled hypertables and their continuous aggregates are read and written through",
-                    spec.tables.flatMap { WallStatements(spec: spec, table: $0).statements() }),
+                    WallPredicate.adminTenantsStatements(spec, needed: spec.tables.contains(where: \.isWalled) || !spec.rollups.isEmpty)
+                        + spec.tables.flatMap { WallStatements(spec: spec, table: $0).statements() }),
             Section("Rollups: materialized views read through walled views", RollupStatements(spec: spec).statements()),
         ]
     }

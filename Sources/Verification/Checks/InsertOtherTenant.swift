@@ -1,6 +1,7 @@
-/// The write wall: `WITH CHECK` refuses a row of another tenant (42501, nothing else counts).
+/// The write wall: `WITH CHECK` refuses a row of another tenant (42501, nothing else counts; through a walled
+/// table's view, the check option's 44000).
 struct InsertOtherTenant: TableCheck {
-    let info = CheckInfo(id: "insert-other-tenant", tries: "`INSERT` of another tenant's row", passesWhen: "rejected (42501)")
+    let info = CheckInfo(id: "insert-other-tenant", tries: "`INSERT` of another tenant's row", passesWhen: "rejected (42501; through a walled table's view, 44000: its check option)")
     let scope = CheckScope.tenant
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
@@ -9,8 +10,9 @@ struct InsertOtherTenant: TableCheck {
         let session = probe.session
         let attempt = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(sql) }
         var out = probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT of another tenant's row is rejected", session.evidence,
-                               expected: "42501 (row-level security)", actual: attempt.error?.brief ?? "row accepted", passed: attempt.error?.sqlState == "42501")
-        out.tap = probe.tap(target.role, .tenant(target.actor.id), [.run(sql)], pass: "$1 = 'ERR:42501'",
+                               expected: probe.table.isWalled ? "42501 or 44000 (the wall view's check option)" : "42501 (row-level security)",
+                               actual: attempt.error?.brief ?? "row accepted", passed: probe.refusedByWall(attempt.error))
+        out.tap = probe.tap(target.role, .tenant(target.actor.id), [.run(sql)], pass: probe.tapRefused("$1"),
                             "\(info.id) as \(target.role) (tenant \(target.actor.label)): another tenant's row is rejected")
         return [out]
     }

@@ -2,13 +2,13 @@
 /// `Verifier` runs once (`RunChecks`).
 public enum VerifyChecks {
     static let table: [TableCheck] = [
-        RLSEnabledForced(), ShardPlacements(), SelectOwnRows(), CopyOwnRows(), SelectNotGranted(), InsertOtherTenant(), InsertOwnTenant(),
+        RLSEnabledForced(), WallView(), ShardPlacements(), SelectOwnRows(), CopyOwnRows(), SelectNotGranted(), InsertOtherTenant(), InsertOwnTenant(),
         UpdateMoveRow(), UpdateOtherTenant(), DeleteOtherTenant(), UpsertOtherTenant(), NoContextSelect(), NoContextInsert(),
         UngovernedPrivileges(), PartitionRead(), PartitionWrite(), PartitionUpdate(), PartitionDelete(), ViewWithoutContext(),
         AdminForgedToken(), AdminEnableNonmember(), AdminModeSeesAll(),
     ]
 
-    public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all + Verifier.rollupChecks }
+    public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all + Verifier.rollupChecks + Verifier.walledChecks }
 
     /// The check table in docs/verify.md: `| id | what is tried | passes when |`, one row per check.
     public static func markdownTable() -> String {

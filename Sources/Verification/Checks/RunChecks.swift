@@ -20,5 +20,5 @@ enum RunChecks {
                   passesWhen: "a note saying what was removed, per table and run; none left"),
         CheckInfo(id: "probe-tenants-unused", tries: "Citus: every spec table, for rows of the probe tenant ids, before any probe row is committed",
                   passesWhen: "none (verify commits probe rows there and deletes them by tenant id, so it refuses ids a real tenant has)"),
-    ]
+    ] + Verifier.sessionSettingChecks
 }

@@ -1,6 +1,6 @@
 /// Moving the session's own rows to another tenant: `WITH CHECK` on UPDATE must refuse it.
 struct UpdateMoveRow: TableCheck {
-    let info = CheckInfo(id: "update-move-row", tries: "`UPDATE t SET tenant_id = <other>` (no WHERE)", passesWhen: "rejected (42501); other tenants' rows unchanged")
+    let info = CheckInfo(id: "update-move-row", tries: "`UPDATE t SET tenant_id = <other>` (no WHERE)", passesWhen: "rejected (42501; 44000 through a walled table's view); other tenants' rows unchanged")
     let scope = CheckScope.tenant
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {

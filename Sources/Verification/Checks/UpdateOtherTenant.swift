@@ -2,7 +2,7 @@
 /// WHERE, PostgreSQL adds the SELECT policy, which would hide a broken UPDATE policy behind an intact one).
 struct UpdateOtherTenant: TableCheck {
     let info = CheckInfo(id: "update-other-tenant", tries: "`UPDATE t SET tenant_id = <own>` with no WHERE: checked against the UPDATE policy alone (a WHERE would add the SELECT policy and hide a broken one)",
-                         passesWhen: "other tenants' rows unchanged (compared as the verifier, in the same savepoint); only 42501 counts as a refusal")
+                         passesWhen: "other tenants' rows unchanged (compared as the verifier, in the same savepoint); only 42501 counts as a refusal (and 44000, the check option, through a walled table's view)")
     let scope = CheckScope.tenant
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {

@@ -8,7 +8,7 @@ import Quoting
 /// wrong reason.
 struct UpsertOtherTenant: TableCheck {
     let info = CheckInfo(id: "upsert-other-tenant", tries: "`INSERT … ON CONFLICT (pk) DO UPDATE … RETURNING` with a copy of another tenant's row, key included",
-                         passesWhen: "42501 or no effect: nothing returned, their row unchanged")
+                         passesWhen: "42501 (44000, the check option, on a walled table) or no effect: nothing returned, their row unchanged")
     let scope = CheckScope.tenant
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
@@ -17,11 +17,11 @@ struct UpsertOtherTenant: TableCheck {
         let key = probe.rows.primaryKey
         guard target.commands.contains(.update), target.commands.contains(.insert), !key.isEmpty else { return [] }
         let theirs = probe.literal(target.victim.id)
-        let fingerprint = "SELECT md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(probe.name) AS t WHERE \(probe.scope) = \(theirs)"
+        let fingerprint = "SELECT md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \(probe.source) AS t WHERE \(probe.scope) = \(theirs)"
         let before = try probe.connection.query(fingerprint).scalar
         let columns = probe.rows.copyColumns(identities: true)
         let victimRow = try probe.connection.query("""
-            SELECT \(columns.map { SQL.ident($0) + "::text" }.joined(separator: ", ")) FROM \(probe.name)
+            SELECT \(columns.map { SQL.ident($0) + "::text" }.joined(separator: ", ")) FROM \(probe.source)
             WHERE \(probe.scope) = \(theirs) ORDER BY \(SQL.identList(key)) LIMIT 1
             """).rows.first ?? []
         let values = zip(columns, victimRow).map { column, value in probe.rows.copied(value, column: column) }
@@ -38,14 +38,14 @@ struct UpsertOtherTenant: TableCheck {
         }
         let returned = attempt.0?.rows.compactMap { $0[0] }.filter { $0 != target.actor.id } ?? []
         let unchanged = after == before
-        let refusedByAWall = attempt.1 == nil || attempt.1?.sqlState == "42501"
+        let refusedByAWall = attempt.1 == nil || probe.refusedByWall(attempt.1)
         var out = probe.result(info.id, target.role, target.actor.label, "INSERT", "INSERT … ON CONFLICT against another tenant's key neither updates nor returns it",
-                               session.evidence, expected: "42501 or no effect; the other tenant's row unchanged",
+                               session.evidence, expected: "\(probe.wallCodes.joined(separator: " or ")) or no effect; the other tenant's row unchanged",
                                actual: (attempt.1?.brief ?? "\(attempt.0?.rows.count ?? 0) rows returned") + (unchanged ? ", their row unchanged" : ", THEIR ROW CHANGED"),
                                passed: returned.isEmpty && unchanged && refusedByAWall && victimRow.count == columns.count)
         out.tap = probe.tap(target.role, .tenant(target.actor.id), before: [fingerprint],
                             [.value("WITH q AS (\(sql)) SELECT count(*) FROM q AS r(t) WHERE r.t IS DISTINCT FROM \(SQL.literal(target.actor.id))")],
-                            pass: "($1 = '0' OR $1 = 'ERR:42501') AND pg_temp.tw_value(\(SQL.dollarQuoted(fingerprint))) = $b1",
+                            pass: "($1 = '0' OR \(probe.tapRefused("$1"))) AND pg_temp.tw_value(\(SQL.dollarQuoted(fingerprint))) = $b1",
                             "\(info.id) as \(target.role) (tenant \(target.actor.label)): another tenant's key neither updated nor returned")
         return [out]
     }

@@ -36,6 +36,8 @@ struct ProbeTarget {
     var victim: Tenant = ("-", "")
     var context = ProbeSession.Context.none
     var child = ""
+    /// Whether `child` is a compressed chunk (TimescaleDB's compressed form: other columns).
+    var compressed = false
     var view = (name: "", materialized: false)
 }
 

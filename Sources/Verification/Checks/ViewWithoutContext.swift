@@ -1,7 +1,7 @@
 /// Views over the table that an access role can read must not show rows without a tenant context (a view runs
 /// as its owner unless `security_invoker`); materialized views never apply RLS, so none may be readable.
 struct ViewWithoutContext: TableCheck {
-    let info = CheckInfo(id: "view-without-context", tries: "each view (or materialized view) over the table an access role can read, with no context",
+    let info = CheckInfo(id: "view-without-context", tries: "each view (or materialized view) over the table, or over a walled table's storage, that an access role can read, with no context",
                          passesWhen: "0 rows (a view without `security_invoker` shows everything; a materialized view always fails)")
     let scope = CheckScope.view
 

@@ -507,6 +507,21 @@ GRANT SELECT ON TABLE "analytics"."plans" TO "wh_bi";
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "analytics"."plans" TO "wh_admin";
 
 -- ============================================================================
+-- Walls: the views walled hypertables and their continuous aggregates are read and written through
+-- ============================================================================
+
+-- Every tenant, as the admin role's members reach them in admin mode (through raw.tenants's own policies): what a wall admits for them.
+CREATE OR REPLACE FUNCTION "tenantwall"."admin_tenant_ids"() RETURNS uuid[]
+    LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+    AS $tw$SELECT pg_catalog.array_agg("id") FROM "raw"."tenants"$tw$;
+
+ALTER FUNCTION "tenantwall"."admin_tenant_ids"() OWNER TO "wh_owner";
+
+REVOKE ALL ON FUNCTION "tenantwall"."admin_tenant_ids"() FROM PUBLIC, "wh_ingest_app", "wh_admin", "wh_bi";
+
+GRANT EXECUTE ON FUNCTION "tenantwall"."admin_tenant_ids"() TO "wh_ingest_app", "wh_admin", "wh_bi";
+
+-- ============================================================================
 -- Rollups: materialized views read through walled views
 -- ============================================================================
 
@@ -549,7 +564,7 @@ $tw$;
 CREATE OR REPLACE VIEW "analytics"."tenant_daily_summary" WITH (security_barrier) AS
     SELECT "tenant_id", "day", "kind", "events", "last_event_at"
     FROM "tenantwall_rollups"."tenant_daily_summary"
-    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'wh_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END);
+    WHERE "tenant_id" = ANY ((SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'wh_admin', 'USAGE') THEN CASE WHEN "tenantwall"."admin_mode_enabled"() THEN "tenantwall"."admin_tenant_ids"() ELSE ARRAY["tenantwall"."current_tenant_id"()] END ELSE ARRAY["tenantwall"."current_tenant_id"()] END)::uuid[]);
 
 ALTER VIEW "analytics"."tenant_daily_summary" OWNER TO "wh_owner";
 

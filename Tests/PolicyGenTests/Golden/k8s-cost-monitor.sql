@@ -651,11 +651,22 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "public"."instance_prices" TO "k8s
 -- Walls: the views walled hypertables and their continuous aggregates are read and written through
 -- ============================================================================
 
+-- Every tenant, as the admin role's members reach them in admin mode (through public.tenants's own policies): what a wall admits for them.
+CREATE OR REPLACE FUNCTION "tenantwall"."admin_tenant_ids"() RETURNS uuid[]
+    LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+    AS $tw$SELECT pg_catalog.array_agg("id") FROM "public"."tenants"$tw$;
+
+ALTER FUNCTION "tenantwall"."admin_tenant_ids"() OWNER TO "k8s_owner";
+
+REVOKE ALL ON FUNCTION "tenantwall"."admin_tenant_ids"() FROM PUBLIC, "k8s_app", "k8s_admin", "k8s_reporting";
+
+GRANT EXECUTE ON FUNCTION "tenantwall"."admin_tenant_ids"() TO "k8s_app", "k8s_admin", "k8s_reporting";
+
 -- The wall of public.pod_metrics: each tenant reads and writes its own rows of the storage; no context, no rows; a row of another tenant is refused by the check option (SQLSTATE 44000).
 CREATE OR REPLACE VIEW "public"."pod_metrics" WITH (security_barrier) AS
     SELECT "tenant_id", "time", "cluster_id", "namespace", "pod", "cpu_millicores", "memory_bytes", "cost_usd"
     FROM "tenantwall_walled"."pod_metrics"
-    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END)
+    WHERE "tenant_id" = ANY ((SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN CASE WHEN "tenantwall"."admin_mode_enabled"() THEN "tenantwall"."admin_tenant_ids"() ELSE ARRAY["tenantwall"."current_tenant_id"()] END ELSE ARRAY["tenantwall"."current_tenant_id"()] END)::uuid[])
     WITH CASCADED CHECK OPTION;
 
 ALTER VIEW "public"."pod_metrics" OWNER TO "k8s_owner";
@@ -672,7 +683,7 @@ GRANT SELECT, INSERT, UPDATE ON TABLE "public"."pod_metrics" TO "k8s_admin";
 CREATE OR REPLACE VIEW "public"."namespace_daily_cost" WITH (security_barrier) AS
     SELECT "tenant_id", "day", "namespace", "cost_usd", "samples"
     FROM "tenantwall_walled"."namespace_daily_cost"
-    WHERE "tenant_id" = (SELECT "tenantwall"."current_tenant_id"()) OR (SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN "tenantwall"."admin_mode_enabled"() ELSE false END);
+    WHERE "tenant_id" = ANY ((SELECT CASE WHEN pg_catalog.pg_has_role(CURRENT_USER, 'k8s_admin', 'USAGE') THEN CASE WHEN "tenantwall"."admin_mode_enabled"() THEN "tenantwall"."admin_tenant_ids"() ELSE ARRAY["tenantwall"."current_tenant_id"()] END ELSE ARRAY["tenantwall"."current_tenant_id"()] END)::uuid[]);
 
 ALTER VIEW "public"."namespace_daily_cost" OWNER TO "k8s_owner";
 
