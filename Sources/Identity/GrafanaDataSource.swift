@@ -10,7 +10,7 @@ import PolicyGen
 ///     let yaml = GrafanaDataSource(name: "clinic 7", user: "clinic_7", password: p, settings: db.settings,
 ///                                  serverVersion: db.serverVersion).yaml
 public struct GrafanaDataSource: Sendable {
-    /// The plugin id of Grafana's built-in PostgreSQL data source since Grafana 10.2; older Grafanas know it
+    /// The plugin id of Grafana's built-in PostgreSQL data source in Grafana 10 and later; older Grafanas know it
     /// as `postgres`, which newer ones still accept as an alias.
     public static let type = "grafana-postgresql-datasource"
 
