@@ -47,7 +47,8 @@ public struct GrafanaDataSource: Sendable {
     public var yaml: String {
         let q = YAMLText.quoted
         var lines = [
-            "# Grafana data source for tenant role \(user), written by `tenantwall tenant add`. It holds a password: keep it secret.",
+            // No value in the comment: a name with a line break would end it and start YAML of its own.
+            "# A Grafana data source for one tenant's login role, written by `tenantwall tenant add`. It holds a password: keep it secret.",
             "apiVersion: 1",
             "datasources:",
             "  - name: \(q(name))",

@@ -16,6 +16,14 @@ extension Connection {
         public var sslMode: String
         /// Whether this connection is encrypted.
         public var sslInUse: Bool
+
+        public init(host: String, port: String, database: String, sslMode: String, sslInUse: Bool) {
+            self.host = host
+            self.port = port
+            self.database = database
+            self.sslMode = sslMode
+            self.sslInUse = sslInUse
+        }
     }
 
     public var settings: Settings {

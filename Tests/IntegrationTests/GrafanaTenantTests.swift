@@ -1,5 +1,6 @@
 import Deploy
 import Foundation
+import Identity
 import Postgres
 import Quoting
 import Tenantwall
@@ -83,6 +84,29 @@ final class GrafanaTenantTests: XCTestCase {
         XCTAssertEqual(try reader.query("SELECT count(*) FROM portal.tenant_roles").scalar, "1", "only its own mapping row")
         try reader.execute("SET ROLE \(SQL.ident(Self.reader))")
         XCTAssertEqual(try reader.query("SELECT count(*) FROM public.patients").scalar, "0", "as the bare read-only role: no tenant")
+
+        XCTAssertEqual(try TenantwallProcess.run(["tenant", "remove", "--id", "2"] + args).status, 0)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_roles WHERE rolname = $1", [role("2")]).scalar, "0", "removing the tenant drops its read-only login")
+    }
+
+    /// Whatever the names and the password hold (quotes, a colon, a newline, a YAML word), the fragment reads
+    /// back as the same strings; libpq's `prefer` and `allow` become what the connection did.
+    func testFragmentQuotesEveryValueAndMapsSSLModes() throws {
+        let hostile = "a\"b'c: d\n- e #f"
+        var settings = Connection.Settings(host: "db.internal", port: "6432", database: hostile, sslMode: "prefer", sslInUse: true)
+        let source = GrafanaDataSource(name: "no", user: hostile, password: hostile, settings: settings, serverVersion: 180001)
+        let parsed = try XCTUnwrap(((try Yams.load(yaml: source.yaml) as? [String: Any])?["datasources"] as? [[String: Any]])?.first)
+        XCTAssertEqual(parsed["name"] as? String, "no")
+        XCTAssertEqual(parsed["user"] as? String, hostile)
+        XCTAssertEqual(parsed["url"] as? String, "db.internal:6432")
+        XCTAssertEqual((parsed["jsonData"] as? [String: Any])?["database"] as? String, hostile)
+        XCTAssertEqual((parsed["jsonData"] as? [String: Any])?["postgresVersion"] as? Int, 1800)
+        XCTAssertEqual((parsed["jsonData"] as? [String: Any])?["sslmode"] as? String, "require")
+        XCTAssertEqual((parsed["secureJsonData"] as? [String: Any])?["password"] as? String, hostile)
+        settings.sslInUse = false
+        XCTAssertEqual(GrafanaDataSource(name: "n", user: "u", password: "p", settings: settings, serverVersion: 150020).sslMode, "disable")
+        settings.sslMode = "verify-full"
+        XCTAssertEqual(GrafanaDataSource(name: "n", user: "u", password: "p", settings: settings, serverVersion: 150020).sslMode, "verify-full")
     }
 
     /// The walls broken on purpose, so that the checks above are seen to fail: without the read-only role in
