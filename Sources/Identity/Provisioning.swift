@@ -34,9 +34,11 @@ public struct Provisioning {
         }
     }
 
-    /// Inserts the tenant's row with the given column values (text, cast to each column's type).
-    public func add(id: String, values: [String: String]) throws {
+    /// Inserts the tenant's row with the given column values (text, cast to each column's type); in the `role`
+    /// binding, creates its login role as `login` says.
+    public func add(id: String, values: [String: String], login: TenantLogin = TenantLogin()) throws {
         try requireBypass()
+        let memberOf = try login.role(in: spec)
         guard let scoped = spec.tenantsTable else { throw ToolError("the spec has no tenants table (isolation: self)") }
         let table = scoped.table, key = scoped.column
         var columns = [key], parameters: [String?] = [id], casts = [spec.tenancy.type.rawValue]
@@ -51,7 +53,11 @@ public struct Provisioning {
             try connection.query("INSERT INTO \(SQL.qualified(table.schema, table.name)) (\(SQL.identList(columns))) VALUES (\(placeholders))", parameters)
             if spec.tenancy.binding == .role {
                 let role = tenantRole(id)
-                try connection.execute("CREATE ROLE \(SQL.ident(role)) LOGIN NOBYPASSRLS; GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))")
+                var create = "CREATE ROLE \(SQL.ident(role)) LOGIN NOBYPASSRLS"
+                if let password = login.password {
+                    create += " PASSWORD \(SQL.literal(try connection.encryptedPassword(password, user: role)))"
+                }
+                try connection.execute("\(create); GRANT \(SQL.ident(memberOf)) TO \(SQL.ident(role))")
                 try connection.query("INSERT INTO \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) (role_name, tenant) VALUES ($1, $2::\(spec.tenancy.type.rawValue))", [role, id])
             }
             try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ('add', $1, $2::jsonb)", [id, json(values)])

@@ -14,6 +14,15 @@ final class GoldenSQLTests: XCTestCase {
         }
     }
 
+    /// The role binding's mapping is readable through every role a tenant role may join: the app role and the
+    /// read-only roles (a Grafana data source), never the admin role.
+    func testRoleBindingMappingCoversTheReadOnlyRoles() throws {
+        var spec = try SpecLoader.load(Repository.model("clinic-portal"))
+        spec.roles.readonly = ["portal_grafana"]
+        let sql = Generator(spec: spec).script()
+        XCTAssertTrue(sql.contains("CREATE POLICY tw_own_mapping ON \"portal\".\"tenant_roles\" AS PERMISSIVE FOR SELECT TO \"portal_app\", \"portal_grafana\"\n"), sql)
+    }
+
     func testGenerationIsDeterministic() throws {
         for model in Repository.models {
             let files = try Repository.model(model)

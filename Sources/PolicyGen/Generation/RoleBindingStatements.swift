@@ -1,7 +1,8 @@
 import Quoting
 /// The `role` binding: each tenant logs in as its own role, a member of the application role (so the
-/// application's grants and policies apply to it), and `current_tenant_id()` looks the session's role up in
-/// `tenant_roles`. Tenant roles may read only their own mapping row and change none; `SET ROLE` to another
+/// application's grants and policies apply to it) or of a read-only role (a dashboard's data source: the
+/// read-only role's SELECT grants and policies apply, nothing it could write), and `current_tenant_id()` looks
+/// the session's role up in `tenant_roles`. Tenant roles may read only their own mapping row and change none; `SET ROLE` to another
 /// tenant's role is refused (not a member), and `SET ROLE` to the application role finds no mapping: NULL,
 /// zero rows. Works with poolers that pool per user.
 struct RoleBindingStatements {
@@ -10,7 +11,8 @@ struct RoleBindingStatements {
     func statements() -> [Statement] {
         let t = spec.tenancy, h = t.helperSchema
         let map = SQL.qualified(h, "tenant_roles")
-        let app = SQL.ident(spec.roles.app)
+        // The mapping is readable through the roles a tenant role can be a member of; the admin role is not one.
+        let members = SQL.identList(uniqued([spec.roles.app] + spec.roles.readonly))
         return [
             Statement(.helpers, """
                 CREATE TABLE IF NOT EXISTS \(map) (
@@ -24,7 +26,7 @@ struct RoleBindingStatements {
             Statement(.helpers, "REVOKE ALL ON TABLE \(map) FROM PUBLIC"),
             Statement(.helpers, "GRANT SELECT ON TABLE \(map) TO \(SQL.identList(uniqued(spec.roles.accessRoles)))"),
             Statement(.helpers, "DROP POLICY IF EXISTS tw_own_mapping ON \(map)"),
-            Statement(.helpers, "CREATE POLICY tw_own_mapping ON \(map) AS PERMISSIVE FOR SELECT TO \(app)\n    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER)",
+            Statement(.helpers, "CREATE POLICY tw_own_mapping ON \(map) AS PERMISSIVE FOR SELECT TO \(members)\n    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER)",
                       comment: "A tenant role sees only its own mapping row."),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(SQL.qualified(h, "current_tenant_id"))() RETURNS \(t.type.rawValue)

@@ -150,8 +150,9 @@ struct YAMLLines {
     }
 }
 
-/// YAML scalars: plain when a plain scalar reads back as the same string, double-quoted otherwise.
-enum YAMLText {
+/// YAML scalars: plain when a plain scalar reads back as the same string, double-quoted otherwise. Public for
+/// the other YAML tenantwall writes (Identity's Grafana data source).
+public enum YAMLText {
     /// Words YAML 1.1 would read as something other than a string.
     static let reserved: Set = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"]
 
@@ -163,7 +164,7 @@ enum YAMLText {
         return plain ? text : quoted(text)
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
