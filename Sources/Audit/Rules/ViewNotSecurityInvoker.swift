@@ -29,11 +29,14 @@ public struct ViewNotSecurityInvoker: AuditRule {
         view.schema == "_timescaledb_internal" && (view.name.hasPrefix("_direct_view_") || view.name.hasPrefix("_partial_view_"))
     }
 
-    /// A wall view: `security_barrier`, and its query compares the tenant column with tenantwall's reader.
+    /// A wall view: `security_barrier`, and its query compares the tenant column with tenantwall's reader, as
+    /// `= (SELECT reader())` or, where admin mode reaches the table, `= ANY ((SELECT CASE … ARRAY[reader()] END))`.
     static func isWall(_ view: AuditCatalog.Table, tenantColumn: String) -> Bool {
         guard view.options.contains("security_barrier=true"), let definition = view.definition else { return false }
-        let column = NSRegularExpression.escapedPattern(for: tenantColumn)
-        return definition.range(of: #"\b"# + column + #"\s*=\s*\(\s*SELECT\s+[^()]*\.(current_tenant_id|required_tenant_id)\("#, options: .regularExpression) != nil
+        let column = #"\b"# + NSRegularExpression.escapedPattern(for: tenantColumn)
+        let reader = #"\.(current_tenant_id|required_tenant_id)\("#
+        return definition.range(of: column + #"\s*=\s*\(\s*SELECT\s+[^()]*"# + reader, options: .regularExpression) != nil
+            || definition.range(of: "(?s)" + column + #"\s*=\s*ANY\s*\(\(\s*SELECT\s+CASE\b.*\bELSE\s+ARRAY\[[^\]]*"# + reader, options: .regularExpression) != nil
     }
 
     /// Whether the view's options turn security_invoker on. reloptions keep the value as written, and PostgreSQL
