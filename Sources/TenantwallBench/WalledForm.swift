@@ -23,8 +23,9 @@ struct WalledForm {
     var storageName: String { SQL.qualified(storage.schema, storage.name) }
     var viewName: String { SQL.qualified(view.schema, view.name) }
 
-    /// The spec as the generator sees the copy: this table alone, walled, with no continuous aggregate (the
-    /// benchmark measures the table's reads).
+    /// The spec as the generator sees the copy: this table, walled, with no continuous aggregate (the benchmark
+    /// measures the table's reads), and the spec's tenants table, which decides the wall's admin-mode form (an
+    /// `= ANY` of the caller's tenants where the admin role may read it).
     var copySpec: Spec {
         var copy = table
         copy.schema = view.schema
@@ -32,7 +33,7 @@ struct WalledForm {
         copy.hypertable?.compression = compression
         copy.hypertable?.continuousAggregates = []
         var spec = spec
-        spec.tables = [copy]
+        spec.tables = [copy] + spec.tables.filter { $0.isolation == .self }
         return spec
     }
 
@@ -42,6 +43,7 @@ struct WalledForm {
             switch statement.object {
             case .schema(let s): return s == storage.schema || s == view.schema
             case .table(let t), .timeSeries(let t), .grants(let t), .wall(let t), .index(table: let t, name: _): return t == qualified
+            case .helpers: return statement.sql.contains("admin_tenant_ids")  // what the wall calls in admin mode
             default: return false
             }
         }.map(\.sql)

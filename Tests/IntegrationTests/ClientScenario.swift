@@ -122,28 +122,11 @@ struct ClientFixture {
     }
 
     static func applied(_ model: String, _ change: (inout Spec) -> Void = { _ in }) throws -> (name: String, db: Connection, spec: Spec) {
-        var loaded = try SpecFiles.load([TestServer.path("policies/" + model)])
-        change(&loaded)
-        let (name, db) = try TestServer.freshDatabase("clients")
-        var notes: [String] = []
-        let spec = try ServerCapabilities(connection: db).adapt(loaded, notes: &notes)
-        try TestServer.requireExtensions(spec, db)
-        try LiveDatabase(connection: db).apply(spec)
-        return (name, db, spec)
+        try AppliedExample.applied(model, prefix: "clients", change)
     }
 
-    /// A login role in `role`, as an application connects: never the owner, never BYPASSRLS.
     static func loginRole(_ name: String, memberOf role: String, _ db: Connection) throws -> String {
-        let name = "\(name)_\(getpid())"
-        try db.execute("""
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = \(SQL.literal(name))) THEN
-                CREATE ROLE \(SQL.ident(name)) LOGIN NOBYPASSRLS;
-              END IF;
-            END $$;
-            GRANT \(SQL.ident(role)) TO \(SQL.ident(name));
-            """)
-        return name
+        try AppliedExample.loginRole(name, memberOf: role, db)
     }
 
     /// workflow-platform (context binding), tenants 1 and 2; the admin step runs in the plain one.

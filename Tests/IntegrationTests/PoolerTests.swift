@@ -22,30 +22,12 @@ final class PoolerTests: XCTestCase {
         }
     }
 
-    /// An example applied to a fresh database, as ExampleSpecTests applies it.
     func applied(_ model: String, _ change: (inout Spec) -> Void = { _ in }) throws -> (name: String, db: Connection, spec: Spec) {
-        var loaded = try SpecFiles.load([TestServer.path("policies/" + model)])
-        change(&loaded)
-        let (name, db) = try TestServer.freshDatabase("pool")
-        var notes: [String] = []
-        let spec = try ServerCapabilities(connection: db).adapt(loaded, notes: &notes)
-        try TestServer.requireExtensions(spec, db)
-        try LiveDatabase(connection: db).apply(spec)
-        return (name, db, spec)
+        try AppliedExample.applied(model, prefix: "pool", change)
     }
 
-    /// A login role that is a member of one of the spec's NOLOGIN roles: what an application connects as.
     func loginRole(_ prefix: String, memberOf role: String, _ db: Connection) throws -> String {
-        let name = "\(prefix)_\(getpid())"
-        try db.execute("""
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = \(SQL.literal(name))) THEN
-                CREATE ROLE \(SQL.ident(name)) LOGIN NOBYPASSRLS;
-              END IF;
-            END $$;
-            GRANT \(SQL.ident(role)) TO \(SQL.ident(name));
-            """)
-        return name
+        try AppliedExample.loginRole(prefix, memberOf: role, db)
     }
 
     func client(_ pooler: LocalPooler, _ database: String, _ user: String) throws -> Connection {
