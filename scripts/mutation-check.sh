@@ -102,6 +102,18 @@ MUTATIONS = [
      "for relation in relations.isEmpty ? [table] : relations {",
      "for relation in [table] {",
      "CitusTests/testTimePartitionedDistributedTable"),
+    ("wall-without-check-option", "Sources/PolicyGen/Generation/WallStatements.swift",
+     "                    WITH CASCADED CHECK OPTION\n",
+     "\n",
+     "WalledDeployTests/testTheK8sExampleAppliesWalledCompressesRefreshesAndHoldsEveryWall|WalledVerifyTests/testVerifyHoldsOnTheGeneratedWalledFormAndARollupOverIt"),
+    ("walled-storage-granted", "Sources/PolicyGen/Generation/WalledTableStatements.swift",
+     '"REVOKE ALL ON TABLE \\(storageName) FROM PUBLIC, \\(access)",',
+     '"GRANT SELECT ON TABLE \\(storageName) TO \\(access)",',
+     "WalledVerifyTests/testVerifyHoldsOnTheGeneratedWalledFormAndARollupOverIt"),
+    ("wall-admits-every-tenant", "Sources/PolicyGen/Generation/WallPredicate.swift",
+     '+ " ELSE \\(own) END ELSE \\(own) END)::',
+     '+ " ELSE \\(own) END ELSE \\(Self.adminTenantsFunction(spec))() END)::',
+     "WalledDeployTests/testTheK8sExampleAppliesWalledCompressesRefreshesAndHoldsEveryWall|WalledVerifyTests/testVerifyHoldsOnTheGeneratedWalledFormAndARollupOverIt"),
 ]
 
 only = set(sys.argv[1:])
