@@ -47,10 +47,10 @@ final class WalledMoveTests: XCTestCase {
         return (name, db)
     }
 
-    func spec(walled: Bool) throws -> Spec {
+    func spec(walled: Bool, admin: Bool = false) throws -> Spec {
         try SpecLoader.load([("x.yaml", """
             tenancy: {column: tenant_id, type: uuid, setting: app.current_tenant_id, helpers: inline}
-            roles: {owner: mv_owner, app: mv_app, readonly: [mv_read]}
+            roles: {owner: mv_owner, app: mv_app, readonly: [mv_read]\(admin ? ", admin: mv_admin" : "")}
             tables:
               - name: tenants
                 isolation: self
@@ -154,5 +154,24 @@ final class WalledMoveTests: XCTestCase {
         try db.execute("DROP VIEW public.readings_per_sensor")
         try live.apply(try spec(walled: true))
         XCTAssertEqual(try checksum(db), before)
+    }
+
+    /// Rows whose tenant the tenants table does not hold (no foreign key kept them out): the admin role reaches
+    /// them under RLS, and through the wall it would not. plan says so, with the count, before anything changes;
+    /// with no such row it says nothing.
+    func testPlanCountsTheRowsAdminModeWouldNoLongerReach() throws {
+        let (_, db) = try database()
+        try db.execute("DO $$ BEGIN CREATE ROLE mv_admin NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        let live = LiveDatabase(connection: db)
+        XCTAssertFalse(try live.plan(try spec(walled: true, admin: true)).effects.contains { $0.contains("rows belong to no tenant") })
+        try db.execute("""
+            ALTER TABLE public.readings DROP CONSTRAINT readings_tenant_id_fkey;
+            INSERT INTO public.readings VALUES ('b0000000-0000-4000-8000-0000000000d4', now(), 's-0', 'humidity', 1), ('b0000000-0000-4000-8000-0000000000d4', now(), 's-1', 'humidity', 2)
+            """)
+        let before = try checksum(db)
+        let effects = try live.plan(try spec(walled: true, admin: true)).effects
+        XCTAssertTrue(effects.contains { $0.hasPrefix("public.readings: 2 rows belong to no tenant of public.tenants; mv_admin in admin mode reaches them today and will not through the wall") }, "\(effects)")
+        XCTAssertEqual(try checksum(db), before, "plan changes nothing")
+        XCTAssertFalse(try live.plan(try spec(walled: true)).effects.contains { $0.contains("rows belong to no tenant") }, "no admin role, nothing to say")
     }
 }

@@ -28,6 +28,7 @@ struct WalledMoves {
             if table.isWalled, atName == "r" || atName == "p", atStorage == nil {
                 let rows = try connection.query("SELECT count(*)::text FROM \(name)").scalar ?? "?"
                 out.effects.append("\(table.qualifiedName) moves to the walled form: its policies and RLS go, it moves to \(walled).\(table.name) (ALTER TABLE … SET SCHEMA, catalog only) with compression and aggregates as the spec says, and \(table.qualifiedName) becomes its wall view (security_barrier, check option); \(rows) rows kept")
+                if let orphans = try orphanRows(connection, spec: spec, table: table, name: name) { out.effects.append(orphans) }
                 for view in dependents.views where view.reads.contains(table.qualifiedName) && !ours.contains(where: { view.name.hasPrefix($0 + ".") || view.name.hasPrefix("\"\($0)\".") }) {
                     out.blockers.append("\(view.kind) \(view.name) (owner \(view.owner)) reads \(table.qualifiedName): after the move it would read \(walled).\(table.name), which has no RLS, as \(view.owner), and show every tenant's rows; drop it, or recreate it over the wall view \(table.qualifiedName) after the move")
                 }
@@ -49,5 +50,20 @@ struct WalledMoves {
             }
         }
         return out
+    }
+
+    /// Under RLS the admin role in admin mode reaches every row; through a wall it reaches the rows of the
+    /// tenants the tenants table holds (`admin_tenant_ids()`). Rows whose tenant has no row there would drop out of
+    /// the admin's reach (an ingest or support job's), so plan says how many before anything changes.
+    static func orphanRows(_ connection: Connection, spec: Spec, table: Table, name: String) throws -> String? {
+        guard spec.roles.hasAdmin, !table.commands(for: spec.roles.admin).isEmpty, let tenants = spec.adminTenantsTable,
+              let key = tenants.scopeColumn(tenancy: spec.tenancy), let scope = table.scopeColumn(tenancy: spec.tenancy),
+              try connection.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL", [SQL.qualified(tenants.schema, tenants.name)]).flag else { return nil }
+        let count = try connection.query("""
+            SELECT count(*)::text FROM \(name) AS r
+            WHERE NOT EXISTS (SELECT FROM \(SQL.qualified(tenants.schema, tenants.name)) AS k WHERE k.\(SQL.ident(key)) = r.\(SQL.ident(scope)))
+            """).scalar ?? "0"
+        guard count != "0" else { return nil }
+        return "\(table.qualifiedName): \(count) rows belong to no tenant of \(tenants.qualifiedName); \(spec.roles.admin) in admin mode reaches them today and will not through the wall (it admits the tenants \(tenants.qualifiedName) holds): add their tenants there, or remove the rows, before a job of \(spec.roles.admin) needs them"
     }
 }
