@@ -24,6 +24,8 @@ let package = Package(
         /// PostgreSQL's parser as a C library with the PostgreSQL 18 grammar, linked statically: libpg_query built
         /// by scripts/setup.sh from PyPI's pglast source (pkg-config: tenantwall-pg-query).
         .systemLibrary(name: "CPgQuery", pkgConfig: "tenantwall-pg-query"),
+        /// Z3's C API (apt: libz3-dev): the solver that decides what a predicate admits.
+        .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
         /// Identifier and literal quoting: the one place SQL text is built from names and values. Pure, no dependencies.
         .target(name: "Quoting"),
         /// Splits and parses SQL with PostgreSQL's own parser.
@@ -40,6 +42,9 @@ let package = Package(
         .target(name: "Reporting"),
         /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
         .target(name: "Audit", dependencies: ["Quoting", "Catalog", "PolicyGen", "Migrations", "SQLParser", "Reporting", yams]),
+        /// The access model (each role × object × command: grant, RLS, effective predicate) and the solver that
+        /// compares predicates and proves the tenant wall. Pure: no I/O.
+        .target(name: "Proof", dependencies: ["CZ3", "Catalog", "SQLParser", "Quoting", "Reporting"]),
         /// A small database layer over libpq: connections, parameterised queries, server errors.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         /// Starts a throwaway PostgreSQL server, Citus cluster or PgBouncer in a temporary directory (the embedded
@@ -65,16 +70,19 @@ let package = Package(
         .target(name: "Demo", dependencies: ["Quoting", "Catalog", "Tenantwall", "Deploy", "Citus", "Identity", "Verification", "PolicyGen", "Postgres", "LocalPostgres", "Audit"]),
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
         .target(name: "TenantwallBench", dependencies: ["Quoting", "Catalog", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
+        /// `tenantwall review` and `prove`: both sides built in scratch databases, compared, witnesses run.
+        .target(name: "Review", dependencies: ["Proof", "Quoting", "Catalog", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "LocalPostgres", "Migrations"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
                 "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo", "TenantwallBench",
-                "Catalog", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
+                "Proof", "Review", "Catalog", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PolicyGenTests", dependencies: ["Catalog", "PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Catalog", "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
+        .testTarget(name: "ProofTests", dependencies: ["Proof", "Catalog"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Proof", "Review", "Catalog", "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
                                                     "TenantwallBench", "PolicyGen", "Quoting", "Postgres", "LocalPostgres", "Migrations", "Audit", crypto, yams]),
     ]
 )
