@@ -33,18 +33,27 @@ public final class LocalServer {
     /// - Parameter binDirectory: the server binaries to use (`--pg-bindir`); nil finds them (`findBinDirectory`).
     /// - Parameter hba: the whole of pg_hba.conf, and `ident` of pg_ident.conf, when given (a Citus worker
     ///   admits the application's roles from the coordinator's OS user only: `LocalCluster`).
+    /// - Parameter cachedInitdb: copy a data directory that initdb made once for these binaries (kept next to the
+    ///   server's directory) instead of running initdb each time: `review` starts a server per side, and initdb is
+    ///   most of a start.
+    /// - Parameter parent: where the server's directory goes (default: the temp directory); `review` uses a
+    ///   memory file system where there is room (on a busy disk: initdb 3.9 s against 1.2 s, the copy 2.4 s
+    ///   against 0.08 s).
     public static func start(binDirectory: String? = nil, extraSettings: [String: String] = [:], passwordRoles: [String] = [],
-                             hba: String? = nil, ident: String? = nil) throws -> LocalServer {
+                             hba: String? = nil, ident: String? = nil, cachedInitdb: Bool = false, parent: String? = nil) throws -> LocalServer {
         let bin = try binDirectory.map(checkedBinDirectory) ?? findBinDirectory()
         let runAs: String? = geteuid() == 0 ? "postgres" : nil
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tenantwall-pg-\(UUID().uuidString.prefix(8))")
+        let dir = URL(fileURLWithPath: parent ?? NSTemporaryDirectory()).appendingPathComponent("tenantwall-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let server = LocalServer(directory: dir, binDirectory: bin, runAs: runAs)
         do {
             if let runAs { try run("/bin/chown", [runAs, dir.path]) }
             let data = dir.appendingPathComponent("data").path
-            try server.pg("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
-                                     "--locale=C"])
+            if cachedInitdb {
+                try run("/bin/cp", ["-a", try server.initdbTemplate(), data])
+            } else {
+                try server.pg("initdb", Self.initdbArguments(data))
+            }
             if !passwordRoles.isEmpty {
                 let hbaURL = URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf")
                 let lines = passwordRoles.map { "local all \($0) scram-sha-256" }.joined(separator: "\n")
@@ -84,6 +93,28 @@ public final class LocalServer {
             throw LocalServerError(message: "\(error)\n\(log)")
         }
         return server
+    }
+
+    static func initdbArguments(_ data: String) -> [String] {
+        ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"]
+    }
+
+    /// A data directory initdb made for these binaries, never started: made once (into a folder of its own,
+    /// renamed into place when complete, so concurrent starts never copy half of one) and copied by each start.
+    func initdbTemplate() throws -> String {
+        let key = binDirectory.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let template = (directory.deletingLastPathComponent().path as NSString).appendingPathComponent("tenantwall-initdb-\(String(key, radix: 16))-\(runAs ?? "self")")
+        if FileManager.default.fileExists(atPath: template + "/data/PG_VERSION") { return template + "/data" }
+        let making = template + ".\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: making, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: making) }
+        if let runAs { try Self.run("/bin/chown", [runAs, making]) }
+        try pg("initdb", Self.initdbArguments(making + "/data"))
+        if (try? FileManager.default.moveItem(atPath: making, toPath: template)) == nil,
+           !FileManager.default.fileExists(atPath: template + "/data/PG_VERSION") {
+            throw LocalServerError(message: "cannot keep the initdb template at \(template)")
+        }
+        return template + "/data"
     }
 
     /// A libpq key/value connection string for `database` as the superuser (or `user`).

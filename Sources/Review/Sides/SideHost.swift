@@ -16,7 +16,7 @@ public enum SideHost: Sendable {
         switch self {
         case .embedded(let binDirectory):
             let started = Date()
-            let server = try LocalServer.start(binDirectory: binDirectory)
+            let server = try LocalServer.start(binDirectory: binDirectory, cachedInitdb: true, parent: Self.memoryDirectory)
             let token = Interruption.onInterrupt { server.stop() }
             do {
                 try server.createDatabase("review_\(side)")
@@ -32,6 +32,17 @@ public enum SideHost: Sendable {
             let scratch = try ScratchDatabase.empty(on: conninfo, prefix: "tenantwall_review_\(side)")
             return SideDatabase(conninfo: scratch.conninfo, startMilliseconds: nil, release: { scratch.drop() })
         }
+    }
+}
+
+extension SideHost {
+    /// `/dev/shm` when it is a writable file system with 1 GiB free, else nil (the temp directory). A side's
+    /// server is thrown away with the review: memory makes its initdb copy and its build several times faster
+    /// than a busy disk, and a container's small default /dev/shm (64 MiB) is left alone.
+    static var memoryDirectory: String? {
+        var stats = statvfs()
+        guard access("/dev/shm", W_OK) == 0, statvfs("/dev/shm", &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize) >= 1 << 30 ? "/dev/shm" : nil
     }
 }
 
