@@ -38,10 +38,12 @@ public struct AccessModel: Sendable {
         let facts = roles.map { RoleFacts($0, in: catalog) }
         var entries: [AccessEntry] = []
         for table in relations {
+            // A view's reach is the same for every role: read its query once.
+            let view = table.kind == "v" ? Self.viewReach(table, in: catalog) : nil
             for role in facts {
                 for command in AccessCommand.allCases {
                     let privilege = Self.privilege(of: role, on: table, for: command)
-                    let reach = Self.reach(of: role, on: table, for: command, privilege: privilege, in: catalog)
+                    let reach = Self.reach(of: role, on: table, for: command, privilege: privilege, view: view, in: catalog)
                     entries.append(AccessEntry(role: role.name, object: table.qualified, command: command, privilege: privilege, reach: reach))
                 }
             }
