@@ -61,6 +61,10 @@ struct Comparison: Sendable {
     /// obligation's witness when one fails; `unknown` when the solver cannot tell.
     func added(_ h: AccessEntry) -> [Change] {
         guard h.privilege != .none, h.reach != .denied else { return [] }
+        if base.catalog.table(h.object) != nil, base.catalog.role(h.role)?.superuser == true {
+            return [Change(class: .narrowing, role: h.role, object: h.object, command: h.command, base: "\(h.command.rawValue): all rows (\(h.role) was a superuser)",
+                           head: Describe.entry(h), reason: "\(h.role) is no longer a superuser")]
+        }
         let obligations = ProofObligations.obligations(for: h, model: head.model, catalog: head.catalog, solver: solver)
         var change = Change(class: .added, role: h.role, object: h.object, command: h.command, base: "absent", head: Describe.entry(h),
                             reason: obligations.isEmpty ? "new" : "new, inside the tenant wall")
@@ -75,7 +79,14 @@ struct Comparison: Sendable {
         return [change]
     }
 
+    /// An entry gone from the head: the object or role was dropped (`removed`), or the role became a superuser,
+    /// which the model leaves out because nothing binds it: a widening of every command it had not held unfiltered.
     func removed(_ b: AccessEntry, objectDropped: Bool) -> [Change] {
+        if !objectDropped, head.catalog.role(b.role)?.superuser == true {
+            if case .unfiltered = b.reach { return [] }
+            return [Change(class: .widening, role: b.role, object: b.object, command: b.command, base: Describe.entry(b),
+                           head: "\(b.command.rawValue): all rows (\(b.role) is a superuser)", reason: "\(b.role) became a superuser")]
+        }
         guard b.privilege != .none, b.reach != .denied else { return [] }
         return [Change(class: .removed, role: b.role, object: b.object, command: b.command, base: Describe.entry(b), head: "absent",
                        reason: objectDropped ? "\(b.object) was dropped" : "\(b.role) was dropped")]
