@@ -16,7 +16,7 @@ struct SignedSetter: Sendable, Equatable {
     var keys: String { SQL.qualified(keysSchema, keysTable) }
 
     init?(_ function: ContextFunction) {
-        guard function.body.contains("verify_token("), function.argumentTypes.count == 1,
+        guard function.body.contains("verify_token"), function.argumentTypes.count == 1,
               let keys = Self.capture(#"FROM\s+"?([A-Za-z0-9_$]+)"?\."?([A-Za-z0-9_$]+)"?\s+AS\s+k\b"#, function.body, 2),
               let claim = Self.capture(#"'\{([^}]*)\}'::text\[\]"#, function.body, 1) else { return nil }
         setter = function
