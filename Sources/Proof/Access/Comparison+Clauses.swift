@@ -1,0 +1,50 @@
+/// Two predicates of one clause, and two views.
+extension Comparison {
+    /// USING or WITH CHECK on both sides: nothing when the texts and the functions they call are equal; else
+    /// `head ⊆ base` fails → widening with the witness; holds and `base ⊆ head` holds → equivalent; holds and
+    /// fails → narrowing; undecided → unknown (a narrowing whose equivalence is undecided stays a narrowing).
+    func clause(_ name: String, _ bp: Predicate?, _ hp: Predicate?, _ b: AccessEntry, _ h: AccessEntry) -> Change? {
+        guard let bp, let hp else { return nil }
+        if bp == hp && SolverSides.functionPrints(bp, in: base.catalog) == SolverSides.functionPrints(hp, in: head.catalog) { return nil }
+        let before = bp.text, after = hp.text
+        switch solver.entails(hp, in: headSide(h), bp, in: baseSide(b)) {
+        case .fails(let witness):
+            return change(.widening, b, h, clause: name, base: before, head: after, witness: witness, reason: "the head admits a row the base does not")
+        case .unknown(let why):
+            return change(.unknown, b, h, clause: name, base: before, head: after, reason: why)
+        case .holds:
+            switch solver.entails(bp, in: baseSide(b), hp, in: headSide(h)) {
+            case .holds: return change(.equivalent, b, h, clause: name, base: before, head: after, reason: "both admit the same rows")
+            case .fails: return change(.narrowing, b, h, clause: name, base: before, head: after, reason: "the head admits fewer rows")
+            case .unknown(let why):
+                return change(.narrowing, b, h, clause: name, base: before, head: after, reason: "the head admits no more rows; whether fewer is undecided: \(why)")
+            }
+        }
+    }
+
+    /// Views are compared by their options, owner's reach and query text, not solved: a definer view whose owner
+    /// now reads unfiltered is a widening; a query whose text changed (beyond white space) is `unknown`.
+    func viewChanges(_ bv: ViewReach, _ hv: ViewReach, _ b: AccessEntry, _ h: AccessEntry) -> [Change] {
+        var out: [Change] = []
+        func add(_ kind: Change.Class, _ reason: String) {
+            out.append(change(kind, b, h, base: bv.summary, head: hv.summary, reason: reason))
+        }
+        if bv.bypasses != hv.bypasses {
+            hv.bypasses ? add(.widening, "\(h.object) now shows rows no policy filters: " + hv.ownerUnfiltered.joined(separator: "; "))
+                        : add(.narrowing, "\(h.object) now shows only rows the policies admit")
+        } else if bv.securityInvoker != hv.securityInvoker {
+            add(.unknown, hv.securityInvoker ? "\(h.object) now runs with the caller's rights" : "\(h.object) now runs with the rights of \(hv.owner)")
+        } else if bv.bypasses && Set(bv.ownerUnfiltered) != Set(hv.ownerUnfiltered) {
+            add(.unknown, "what the owner of \(h.object) reads unfiltered changed: " + hv.ownerUnfiltered.joined(separator: "; "))
+        }
+        if !hv.securityInvoker && bv.securityBarrier != hv.securityBarrier {
+            hv.securityBarrier ? add(.narrowing, "\(h.object) is now a security_barrier view")
+                               : add(.widening, "\(h.object) is no longer a security_barrier view: the caller's functions see rows its WHERE removes")
+        }
+        if Change.oneLine(bv.definition) != Change.oneLine(hv.definition) {
+            out.append(change(.unknown, b, h, base: Change.oneLine(bv.definition), head: Change.oneLine(hv.definition),
+                              reason: "the query of \(h.object) changed; views are compared by text, not solved"))
+        }
+        return out
+    }
+}
