@@ -1,0 +1,119 @@
+import Quoting
+
+/// Everything one witness run does, as statements: the pure core that both the runner and `WitnessScript`
+/// print, so the SQL shown is the SQL that ran.
+struct WitnessPlan: Sendable, Equatable {
+    var table: WitnessTable
+    var role: String
+    var command: WitnessCommand
+    /// Column → the SQL value written (already a literal, cast to the column's type when the statements are
+    /// built); a column absent here takes its default.
+    var values: [(String, String)]
+    var recipe: ContextRecipe
+    /// The columns the predicates name.
+    var pinned: Set<String> = []
+
+    static func == (a: WitnessPlan, b: WitnessPlan) -> Bool {
+        a.table == b.table && a.role == b.role && a.command == b.command && a.recipe == b.recipe
+            && a.values.map { $0.0 + "=" + $0.1 } == b.values.map { $0.0 + "=" + $0.1 }
+    }
+
+    private var written: [(WitnessTable.Column, String)] {
+        values.compactMap { name, value in
+            table.columns.first { $0.name == name && !$0.generated }.map { ($0, value) }
+        }
+    }
+
+    /// `CAST(<value> AS <column type>)`, `NULL` as it is.
+    static func cast(_ value: String, _ column: WitnessTable.Column) -> String {
+        value.uppercased() == "NULL" ? "NULL" : "CAST(\(value) AS \(column.type))"
+    }
+
+    /// The row, written with foreign keys and triggers off (the superuser's insert, and the role's for INSERT).
+    var insert: String {
+        let columns = written
+        let overriding = columns.contains { $0.0.identityAlways } ? " OVERRIDING SYSTEM VALUE" : ""
+        guard !columns.isEmpty else { return "INSERT INTO \(table.qualified) DEFAULT VALUES" }
+        return "INSERT INTO \(table.qualified) (\(SQL.identList(columns.map(\.0.name))))\(overriding) VALUES ("
+            + columns.map { Self.cast($0.1, $0.0) }.joined(separator: ", ") + ")"
+    }
+
+    /// The row, matched on every column that has an `=`.
+    var match: String {
+        let terms = written.filter(\.0.comparable).map { column, value in
+            value.uppercased() == "NULL" ? "\(SQL.ident(column.name)) IS NULL"
+                : "\(SQL.ident(column.name)) IS NOT DISTINCT FROM \(Self.cast(value, column))"
+        }
+        return terms.isEmpty ? "true" : terms.joined(separator: " AND ")
+    }
+
+    /// The role's statement, as an application writes it (UPDATE and DELETE name the row, so PostgreSQL also
+    /// applies the SELECT policies to it).
+    var statement: String {
+        switch command {
+        case .select: return "SELECT count(*) FROM \(table.qualified) WHERE \(match)"
+        case .insert: return insert
+        case .update: return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(SQL.ident(updated.0.name)) WHERE \(match)"
+        case .delete: return "DELETE FROM \(table.qualified) WHERE \(match)"
+        case .truncate: return "TRUNCATE \(table.qualified)"
+        }
+    }
+
+    /// The column an UPDATE sets, and the witness' value for it: a column the predicates do not name when
+    /// there is one (so the blind form changes nothing a policy reads), else the first.
+    var updated: (WitnessTable.Column, String) {
+        let candidates = written.filter { !$0.0.identityAlways }
+        return candidates.first { !pinned.contains($0.0.name) } ?? candidates.first ?? written[0]
+    }
+
+    /// UPDATE and DELETE with no WHERE: only the command's own policies apply (an attacker's statement, not an
+    /// application's). Run when the statement above reaches nothing; the witness row, found again by its
+    /// `tableoid` and `ctid` as the superuser, tells whether it was reached.
+    var blind: String? {
+        switch command {
+        case .update: return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(Self.cast(updated.1, updated.0))"
+        case .delete: return "DELETE FROM \(table.qualified)"
+        default: return nil
+        }
+    }
+
+    /// Where the witness row is, read as the superuser before the role acts.
+    var locate: String { "SELECT tableoid::oid::text, ctid::text FROM \(table.qualified) WHERE \(match) LIMIT 1" }
+
+    /// True (as the superuser) while the witness row is as it was written.
+    func untouched(oid: String, ctid: String) -> String {
+        "SELECT count(*) > 0 FROM \(table.qualified) WHERE tableoid = \(SQL.literal(oid))::oid AND ctid = \(SQL.literal(ctid))::tid"
+    }
+
+    /// What the statement's result means, for the script's comment.
+    var reading: String {
+        switch command {
+        case .select: return "admitted when the count is 1"
+        case .insert, .truncate: return "admitted when it succeeds; refused with 42501 or 44000"
+        case .update, .delete: return "admitted when it reports 1 row; refused with 0 rows or 42501"
+        }
+    }
+
+    /// The whole run as SQL anyone can paste: `BEGIN … ROLLBACK`, never leaving a row.
+    var script: String {
+        var lines = ["BEGIN;",
+                     "SET LOCAL session_replication_role = replica;  -- foreign keys and triggers off: the row needs no parent"]
+        if command.needsRowFirst { lines.append(insert + ";") }
+        lines += recipe.setup.map { $0 + ";" }
+        lines.append("SET LOCAL ROLE \(SQL.ident(role));")
+        lines += recipe.asRole.map { $0 + ";" }
+        if !recipe.checks.isEmpty {
+            lines.append("SELECT " + recipe.checks.map { "(\($0.sql))" }.joined(separator: " AND ") + " AS context_as_witnessed;")
+        }
+        lines.append("-- \(command.rawValue) as \(role): \(reading)")
+        lines.append(statement + ";")
+        if let blind {
+            lines.insert("SELECT tableoid AS tw_oid, ctid AS tw_ctid FROM \(table.qualified) WHERE \(match) \\gset", at: command.needsRowFirst ? 3 : 2)
+            lines.append("-- if it reports 0 rows: the same with no WHERE, which only the \(command.rawValue) policies filter")
+            lines += [blind + ";", "RESET ROLE;",
+                      "SELECT count(*) = 0 AS reached FROM \(table.qualified) WHERE tableoid = :'tw_oid' AND ctid = :'tw_ctid';  -- psql"]
+        }
+        lines.append("ROLLBACK;")
+        return lines.joined(separator: "\n")
+    }
+}
