@@ -25,9 +25,8 @@ public struct ReviewRun {
     public var directory = FileManager.default.currentDirectoryPath
     /// Progress for a terminal (stderr).
     public var progress: (String) -> Void = { _ in }
-    /// Runs a witness on one side's database: the witness runner (Sources/Review/Witness) once it is merged.
-    public var runWitness: (_ witness: Witness, _ role: String, _ object: String, _ command: String, _ conninfo: String) -> WitnessRun
-        = { _, _, _, _, _ in .couldNotRun("the witness runner is not part of this build") }
+    /// Per solver check.
+    public var solverTimeoutMilliseconds = 2_000
 
     public init(base: SideSource, head: SideSource, host: SideHost) {
         self.base = base
@@ -49,15 +48,15 @@ public struct ReviewRun {
         let settings = ReviewSettings.make(base: (baseSide.spec, baseSide.catalog), head: (headSide.spec, headSide.catalog),
                                            appRoles: appRoles, tenantColumn: tenantColumn, adminRole: adminRole)
         progress("comparing …")
-        let comparison = ReviewComparison.compare(base: baseSide, head: headSide, settings: settings)
-        var changes: [ReviewChange] = []
-        for pending in comparison.changes {
-            changes.append(confirm(pending, base: baseSide, head: headSide))
-        }
-        var notes = comparison.notes
+        let models = ReviewComparison(base: baseSide, head: headSide, options: settings.accessOptions)
+        let compared = models.compare(base: baseSide, head: headSide, solver: PredicateSolver(timeoutMilliseconds: solverTimeoutMilliseconds))
+        let witnesses = WitnessPair(base: baseSide, head: headSide, models: models)
+        if compared.changes.contains(where: { $0.witness != nil }) { progress("running the witnesses …") }
+        let changes = compared.changes.map(witnesses.confirm)
+        var notes: [String] = []
         for side in sides { notes += side.notes.map { "\(side.name): \($0)" } }
-        return ReviewSummary(base: describe(baseSide, settings), head: describe(headSide, settings), changes: changes, notes: notes,
-                             totalMilliseconds: Int(Date().timeIntervalSince(started) * 1000), identical: comparison.identical)
+        return ReviewSummary(base: describe(baseSide, models.base), head: describe(headSide, models.head), changes: changes, notes: notes,
+                             totalMilliseconds: Int(Date().timeIntervalSince(started) * 1000), identical: compared.identical)
     }
 
     /// A folder's or a git ref's files; nil for a live database.
@@ -69,57 +68,12 @@ public struct ReviewRun {
         }
     }
 
-    /// A widening's witness run on both databases: confirmed when the head admits it and the base does not.
-    /// Anything else makes it `unknown` with the reason (a live side is never written to, so its widenings stay
-    /// widenings, unconfirmed).
-    func confirm(_ pending: ReviewComparison.Pending, base: BuiltSide, head: BuiltSide) -> ReviewChange {
-        var change = pending.change
-        guard change.kind == .widening, let witness = pending.witness else { return change }
-        guard base.isScratch && head.isScratch else {
-            change.reason += (change.reason.isEmpty ? "" : "; ") + "witness not run: a live database is only read"
-            return change
-        }
-        let outcome = WitnessRun.judge(head: runWitness(witness, change.role, change.object, change.command, head.conninfo),
-                                       base: runWitness(witness, change.role, change.object, change.command, base.conninfo))
-        switch outcome {
-        case .confirmed:
-            change.confirmed = true
-        case .notConfirmed(let why):
-            change.kind = .unknown
-            change.confirmed = false
-            change.reason += (change.reason.isEmpty ? "" : "; ") + why
-        }
-        return change
-    }
-
-    func describe(_ side: BuiltSide, _ settings: ReviewSettings) -> ReviewSummary.Side {
-        let relations = AccessCounts.relations(side.catalog, settings: settings)
-        let names = Set(relations.map(\.qualified))
-        return ReviewSummary.Side(name: side.name, label: side.label, relations: relations.count,
-                                  policies: side.catalog.policies.filter { names.contains($0.table) }.count,
-                                  roles: AccessCounts.roles(side.catalog, settings: settings).count,
-                                  entries: AccessCounts.count(side.catalog, settings: settings),
+    func describe(_ side: BuiltSide, _ model: AccessModel) -> ReviewSummary.Side {
+        let objects = Set(model.objects)
+        return ReviewSummary.Side(name: side.name, label: side.label, relations: objects.count,
+                                  policies: side.catalog.policies.filter { objects.contains($0.table) }.count,
+                                  roles: model.roles.count, entries: ReviewComparison.counts(model),
                                   serverStartMilliseconds: side.timings.serverStart, buildMilliseconds: side.timings.build,
                                   readMilliseconds: side.timings.read)
-    }
-}
-
-/// One run of a witness on one side's database: whether the command admitted the witness row, or why it could
-/// not run (a context value that cannot be set).
-public enum WitnessRun: Sendable, Equatable {
-    case admitted(Bool)
-    case couldNotRun(String)
-
-    enum Judgement: Equatable { case confirmed, notConfirmed(String) }
-
-    /// A widening is confirmed when the head admits the witness and the base does not.
-    static func judge(head: WitnessRun, base: WitnessRun) -> Judgement {
-        switch (head, base) {
-        case (.admitted(true), .admitted(false)): return .confirmed
-        case (.couldNotRun(let why), _): return .notConfirmed("the witness could not run on the head: \(why)")
-        case (_, .couldNotRun(let why)): return .notConfirmed("the witness could not run on the base: \(why)")
-        case (.admitted(false), _): return .notConfirmed("the head's database did not admit the witness")
-        default: return .notConfirmed("the base's database admits the witness too")
-        }
     }
 }

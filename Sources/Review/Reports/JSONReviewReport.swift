@@ -1,8 +1,8 @@
 import Reporting
 
 /// `review --format json`: the schema, `{"verdict", "changes": [{"class", "role", "object", "command",
-/// "base", "head", "witness"}]}`, with `column`, `reason` and `confirmed` added. `witness`, `column` and
-/// `confirmed` are written as null when absent, so every change has every key.
+/// "base", "head", "witness"}]}`, with `column`, `clause`, `reason` and `confirmed` added. `witness`, `column`,
+/// `clause` and `confirmed` are written as null when absent, so every change has every key.
 public enum JSONReviewReport {
     struct Report: Encodable {
         var verdict: String
@@ -14,7 +14,7 @@ public enum JSONReviewReport {
     struct Change: Encodable {
         var change: ReviewChange
 
-        enum Keys: String, CodingKey { case `class`, role, object, command, column, base, head, witness, reason, confirmed }
+        enum Keys: String, CodingKey { case `class`, role, object, command, column, clause, base, head, witness, reason, confirmed }
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
@@ -23,6 +23,7 @@ public enum JSONReviewReport {
             try c.encode(change.object, forKey: .object)
             try c.encode(change.command, forKey: .command)
             try c.encode(change.column, forKey: .column)
+            try c.encode(change.clause, forKey: .clause)
             try c.encode(change.base, forKey: .base)
             try c.encode(change.head, forKey: .head)
             try c.encode(change.witness, forKey: .witness)

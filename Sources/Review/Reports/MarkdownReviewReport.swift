@@ -19,7 +19,7 @@ public enum MarkdownReviewReport {
                 witness = "W\(witnesses.count)" + (change.confirmed.map { $0 ? " ✔ confirmed" : " ✘ not confirmed" } ?? "")
             }
             let object = change.object + (change.column.map { ".\($0)" } ?? "")
-            out += "| \(change.kind.rawValue) | \(code(change.role)) | \(code(object)) | \(change.command) | \(code(change.base)) | \(code(change.head)) | \(witness) |\n"
+            out += "| \(change.kind.rawValue) | \(code(change.role)) | \(code(object)) | \(change.command)\(change.clause.map { " " + $0 } ?? "") | \(code(change.base)) | \(code(change.head)) | \(witness) |\n"
         }
         for (number, change) in witnesses {
             out += "\n<details><summary>W\(number): \(Escape.xml(change.role)) \(change.command) on \(Escape.xml(change.object))</summary>\n\n"

@@ -50,6 +50,8 @@ public struct ReviewChange: Sendable, Equatable {
     public var command: String
     /// A column, when the change is to a column grant.
     public var column: String?
+    /// `USING` or `WITH CHECK`, when the change is to one clause of the predicate.
+    public var clause: String?
     /// The predicate or grant before, and after, as text.
     public var base: String
     public var head: String
@@ -60,13 +62,14 @@ public struct ReviewChange: Sendable, Equatable {
     /// Whether the witness ran on the scratch databases and showed the widening: nil when it did not run.
     public var confirmed: Bool?
 
-    public init(kind: Class, role: String, object: String, command: String, column: String? = nil, base: String, head: String,
-                witness: String? = nil, reason: String = "", confirmed: Bool? = nil) {
+    public init(kind: Class, role: String, object: String, command: String, column: String? = nil, clause: String? = nil,
+                base: String, head: String, witness: String? = nil, reason: String = "", confirmed: Bool? = nil) {
         self.kind = kind
         self.role = role
         self.object = object
         self.command = command
         self.column = column
+        self.clause = clause
         self.base = base
         self.head = head
         self.witness = witness
@@ -77,7 +80,7 @@ public struct ReviewChange: Sendable, Equatable {
     /// Strongest first, then by object, role, command: the order every report lists changes in.
     public static func ordered(_ changes: [ReviewChange]) -> [ReviewChange] {
         changes.sorted {
-            ($0.kind.rank, $1.object, $1.role, $1.command, $1.column ?? "") > ($1.kind.rank, $0.object, $0.role, $0.command, $0.column ?? "")
+            ($0.kind.rank, $1.object, $1.role, $1.command, $1.column ?? "", $1.clause ?? "") > ($1.kind.rank, $0.object, $0.role, $0.command, $0.column ?? "", $0.clause ?? "")
         }
     }
 }

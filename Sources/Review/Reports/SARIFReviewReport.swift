@@ -55,11 +55,11 @@ public enum SARIFReviewReport {
                  defaultConfiguration: Level(level: level(kind)))
         }
         let results = summary.changes.map { change in
-            let column = change.column.map { " (column \($0))" } ?? ""
+            let column = (change.column.map { " (column \($0))" } ?? "") + (change.clause.map { " \($0)" } ?? "")
             var message = "\(change.kind.rawValue): \(change.role) \(change.command) on \(change.object)\(column): \(change.base) → \(change.head)"
             if !change.reason.isEmpty { message += ". " + change.reason }
             if let witness = change.witness { message += "\nWitness:\n" + witness }
-            let key = [change.kind.rawValue, change.role, change.object, change.command, change.column ?? "", change.head].joined(separator: "\u{1F}")
+            let key = [change.kind.rawValue, change.role, change.object, change.command, change.column ?? "", change.clause ?? "", change.head].joined(separator: "\u{1F}")
             let fingerprint = fnv1a(key)
             return Result(ruleId: ruleId(change.kind), ruleIndex: classes.firstIndex(of: change.kind) ?? 0, level: level(change.kind),
                           message: Text(text: message), partialFingerprints: ["tenantwallReview/v1": fingerprint],

@@ -11,7 +11,7 @@ public enum TextReviewReport {
         for note in summary.notes { lines.append("note: " + note) }
         if !summary.changes.isEmpty { lines.append("") }
         for change in summary.changes {
-            let column = change.column.map { " (column \($0))" } ?? ""
+            let column = (change.column.map { " (column \($0))" } ?? "") + (change.clause.map { " \($0)" } ?? "")
             lines.append("\(change.kind.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(change.role) \(change.command) on \(change.object)\(column)")
             lines.append("    base: \(change.base)")
             lines.append("    head: \(change.head)")

@@ -1,5 +1,6 @@
 import Catalog
 import PolicyGen
+import Proof
 import Quoting
 
 /// What the access model needs to be told about both sides alike: which roles to model, the tenant column,
@@ -21,7 +22,7 @@ public struct ReviewSettings: Sendable, Equatable {
     public var adminRole: String?
     /// Gate function (qualified name) → the role whose members it can be true for.
     public var gates: [String: String] = [:]
-    /// Schemas that hold no tenant data: the migration runner's history, tenantwall's own key tables.
+    /// Schemas that hold no tenant data: the migration runner's history.
     public var skippedSchemas: [String] = ["tenantwall_migrations"]
 
     public init() {}
@@ -59,7 +60,6 @@ public struct ReviewSettings: Sendable, Equatable {
         for table in spec.scopedTables where table.column != spec.tenancy.column {
             tenantColumns[table.table.qualifiedName] = table.column
         }
-        if !skippedSchemas.contains(helpers) { skippedSchemas.append(helpers) }
     }
 
     /// No spec: the roles `audit` would infer, a function called `current_tenant_id` as the reader, and a
@@ -80,6 +80,12 @@ public struct ReviewSettings: Sendable, Equatable {
                 gates[gate.qualified] = adminRole
             }
         }
+    }
+
+    /// The access model's options: these settings, PostgreSQL's and TimescaleDB's catalogs skipped too.
+    public var accessOptions: AccessOptions {
+        AccessOptions(gates: gates, tenantColumn: tenantColumn, tenantColumns: tenantColumns, reader: reader, adminRole: adminRole,
+                      roles: roles.isEmpty ? nil : Set(roles), skippedSchemas: AccessOptions.catalogSchemas.union(skippedSchemas))
     }
 
     /// The tenant column of one table (qualified).

@@ -1,0 +1,88 @@
+import Catalog
+import Proof
+
+/// Runs a widening's witness on both sides' databases (Sources/Review/Witness): confirmed when the head admits
+/// it and the base does not. Anything else makes the change `unknown`, with the reason. A live side is never
+/// written to, so a review with one keeps its widenings unconfirmed.
+struct WitnessPair {
+    let base: BuiltSide
+    let head: BuiltSide
+    let models: ReviewComparison
+    let baseRunner: WitnessRunner
+    let headRunner: WitnessRunner
+
+    init(base: BuiltSide, head: BuiltSide, models: ReviewComparison) {
+        self.base = base
+        self.head = head
+        self.models = models
+        baseRunner = WitnessRunner(conninfo: base.conninfo)
+        headRunner = WitnessRunner(conninfo: head.conninfo)
+    }
+
+    func confirm(_ pending: ReviewComparison.Pending) -> ReviewChange {
+        var change = pending.change
+        guard let witness = pending.witness else { return change }
+        change.witness = Self.describe(witness)
+        guard change.kind == .widening else { return change }
+        guard base.isScratch && head.isScratch else {
+            return Self.noting(change, "the witness was not run: a live database is only read")
+        }
+        guard let command = WitnessCommand(spelled: change.command) else {
+            return Self.unconfirmed(change, "a witness cannot be run for \(change.command)")
+        }
+        let pinned = self.pinned(change)
+        let onHead = headRunner.confirm(witness, role: change.role, object: change.object, command: command, pinned: pinned)
+        if !onHead.script.isEmpty { change.witness = onHead.script }
+        switch onHead.outcome {
+        case .couldNotRun(let why): return Self.unconfirmed(change, "the witness could not run on the head: \(why)")
+        case .admitted(false): return Self.unconfirmed(change, "the head's database did not admit the witness")
+        case .admitted(true): break
+        }
+        guard head.catalog.table(change.object) != nil, base.catalog.table(change.object) != nil else {
+            change.confirmed = true  // a new object: the base has nothing to run it on, and admitted nothing
+            return change
+        }
+        switch baseRunner.confirm(witness, role: change.role, object: change.object, command: command, pinned: pinned).outcome {
+        case .admitted(false):
+            change.confirmed = true
+            return change
+        case .admitted(true): return Self.unconfirmed(change, "the base's database admits the witness too")
+        case .couldNotRun(let why):
+            // A role the base does not have, or a command it was not granted, admits nothing there.
+            guard base.catalog.role(change.role) != nil || change.role == "PUBLIC" else {
+                change.confirmed = true
+                return change
+            }
+            return Self.unconfirmed(change, "the witness could not run on the base: \(why)")
+        }
+    }
+
+    /// The columns the predicates of both sides name: a run writes them exactly as the witness says; the others
+    /// may come from a row the table already holds when the table refuses the witness' own values.
+    func pinned(_ change: ReviewChange) -> Set<String> {
+        guard let command = AccessCommand(rawValue: change.command) else { return [] }
+        let predicates = [models.base, models.head].flatMap { ReviewComparison.predicates($0.entry(role: change.role, object: change.object, command: command)) }
+        let columns = (head.catalog.table(change.object) ?? base.catalog.table(change.object))?.attributes.map(\.name) ?? []
+        return WitnessRunner.columns(namedIn: predicates, of: columns)
+    }
+
+    static func unconfirmed(_ change: ReviewChange, _ why: String) -> ReviewChange {
+        var change = noting(change, why)
+        change.kind = .unknown
+        change.confirmed = false
+        return change
+    }
+
+    static func noting(_ change: ReviewChange, _ why: String) -> ReviewChange {
+        var change = change
+        change.reason += (change.reason.isEmpty ? "" : "; ") + why
+        return change
+    }
+
+    /// The witness as SQL comments, where no script could be made: the row and the context the solver found.
+    static func describe(_ witness: Witness) -> String {
+        let row = witness.row.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value ?? "NULL")" }
+        let context = witness.context.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value ?? "NULL")" }
+        return "-- row: " + row.joined(separator: ", ") + (context.isEmpty ? "" : "\n-- context: " + context.joined(separator: ", "))
+    }
+}
