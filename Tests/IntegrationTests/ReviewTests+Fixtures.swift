@@ -4,11 +4,11 @@ import XCTest
 /// Folders, git repositories and specs the review tests build their sides from, all in temporary directories.
 enum ReviewFixture {
     /// A hand-written tenant schema as a team writes it before tenantwall: a tenants table, a notes table with
-    /// RLS, a reader of its own, an `app_user` role. `policy` is the notes policy's USING, `grants` what
-    /// app_user holds on notes.
-    static func schema(policy: String = "tenant_id = current_tenant_id()", grants: String = "SELECT, INSERT") -> String {
+    /// RLS, a reader of its own, an `app_user` role (made unless it exists: roles belong to the whole server).
+    /// `policy` is the notes policy's USING, `grants` what the role holds on notes.
+    static func schema(policy: String = "tenant_id = current_tenant_id()", grants: String = "SELECT, INSERT", role: String = "app_user") -> String {
         """
-        CREATE ROLE app_user;
+        DO $$ BEGIN CREATE ROLE \(role); EXCEPTION WHEN duplicate_object THEN NULL; END $$;
         CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);
         CREATE TABLE notes (
             tenant_id uuid NOT NULL REFERENCES tenants (id),
@@ -20,9 +20,9 @@ enum ReviewFixture {
         CREATE FUNCTION current_tenant_id() RETURNS uuid LANGUAGE sql STABLE
             AS $$ SELECT nullif(current_setting('app.tenant_id', true), '')::uuid $$;
         ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY notes_tenant ON notes TO app_user USING (\(policy));
-        GRANT SELECT ON tenants TO app_user;
-        GRANT \(grants) ON notes TO app_user;
+        CREATE POLICY notes_tenant ON notes TO \(role) USING (\(policy));
+        GRANT SELECT ON tenants TO \(role);
+        GRANT \(grants) ON notes TO \(role);
 
         """
     }
