@@ -54,7 +54,7 @@ struct ReviewCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
     var output: String?
 
-    @Option(help: "A role the application uses (repeatable; default: the spec's, or inferred like audit).")
+    @Option(help: "Model only this role (repeatable; with the admin role). Default: every role that is neither a superuser nor pg_*.")
     var appRole: [String] = []
 
     @Option(help: "The tenant column (default: the spec's, or tenant_id).")

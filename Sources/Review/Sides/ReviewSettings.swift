@@ -3,16 +3,20 @@ import PolicyGen
 import Proof
 import Quoting
 
-/// What the access model needs to be told about both sides alike: which roles to model, the tenant column,
-/// the tenant reader, the admin role and its gate, the schemas that are bookkeeping rather than data.
+/// What the access model needs to be told about both sides alike: the tenant column, the tenant reader, the
+/// admin role and its gate, the schemas that are bookkeeping rather than data, and (only when `--app-role`
+/// says so) which roles to model.
 ///
-/// From the specs when the sides have them (the roles they name, `<helpers>.current_tenant_id()`,
-/// `<helpers>.admin_mode_enabled` for the admin role, each table's scope column); otherwise inferred the way
-/// `audit` infers them (the roles policies name and the non-owners granted DML on RLS tables), with
-/// `--app-role`, `--tenant-column` and `--admin-role` to say it outright. Both sides get the same settings:
-/// a role one side adds is modelled on the other too, where it reaches nothing (or does not exist).
+/// Every role that is neither a superuser nor `pg_*` is modelled by default, spec or not: a migration that
+/// grants to a role the spec does not name, or removes FORCE for the owner, is a change review must see. The
+/// rest comes from the specs when the sides have them (`<helpers>.current_tenant_id()`,
+/// `<helpers>.admin_mode_enabled` for the admin role, each table's scope column); otherwise it is inferred the
+/// way `audit` infers the application's roles (the roles policies name and the non-owners granted DML on RLS
+/// tables: one named like an admin is the admin role), with `--tenant-column` and `--admin-role` to say it
+/// outright. Both sides get the same settings.
 public struct ReviewSettings: Sendable, Equatable {
-    /// Roles to model, besides PUBLIC; empty: every role that is not a superuser and not `pg_*`.
+    /// Roles to model, besides PUBLIC (`--app-role`, with the admin role); empty: every role that is neither a
+    /// superuser nor `pg_*`.
     public var roles: [String] = []
     public var tenantColumn = "tenant_id"
     /// Per table (qualified), where the spec scopes it by another column.
@@ -47,10 +51,9 @@ public struct ReviewSettings: Sendable, Equatable {
         return settings
     }
 
-    /// A spec's roles, reader, gate and scope columns (the head's read last, so it wins where they differ).
+    /// A spec's reader, gate and scope columns (the head's read last, so it wins where they differ).
     mutating func read(_ spec: Spec) {
         let helpers = spec.tenancy.helperSchema, r = spec.roles
-        roles = uniqued(roles + r.accessRoles + r.adminMembers)
         tenantColumn = spec.tenancy.column
         reader = SQL.qualified(helpers, "current_tenant_id") + "()"
         if r.hasAdmin {
@@ -62,15 +65,13 @@ public struct ReviewSettings: Sendable, Equatable {
         }
     }
 
-    /// No spec: the roles `audit` would infer, a function called `current_tenant_id` as the reader, and a
+    /// No spec: the admin role among those `audit` would infer, a function called `current_tenant_id` as the reader, and a
     /// boolean function called `admin_mode_enabled` or `admin_mode` as the gate of a role named like an admin.
     mutating func infer(from catalogs: [DatabaseCatalog]) {
         var found: [String] = []
         for catalog in catalogs { found += catalog.inferredAppRoles().sorted() }
-        roles = uniqued(found)
         let names = Set(catalogs.flatMap { $0.roles.map(\.name) })
-        adminRole = roles.first { $0.contains("admin") } ?? (names.contains("admin") ? "admin" : nil)
-        if let adminRole, !roles.contains(adminRole) { roles.append(adminRole) }
+        adminRole = uniqued(found).first { $0.contains("admin") } ?? (names.contains("admin") ? "admin" : nil)
         let functions = catalogs.flatMap(\.functions).filter { !["pg_catalog", "information_schema"].contains($0.schema) }
         if let readerFunction = functions.first(where: { $0.name == "current_tenant_id" && $0.argumentTypes.isEmpty }) {
             reader = SQL.qualified(readerFunction.schema, readerFunction.name) + "()"
