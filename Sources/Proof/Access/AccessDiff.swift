@@ -70,7 +70,8 @@ struct Comparison: Sendable {
                             reason: obligations.isEmpty ? "new" : "new, inside the tenant wall")
         if let failed = obligations.first(where: { if case .fails = $0.verdict { true } else { false } }), case .fails(let witness) = failed.verdict {
             change.class = .widening
-            change.witness = witness
+            // An obligation that fails without the solver's row (RLS off, say) has an empty witness: nothing to run.
+            change.witness = witness.row.isEmpty && witness.context.isEmpty ? nil : witness
             change.reason = "new, and it breaks the tenant wall: " + failed.detail
         } else if let undecided = obligations.first(where: { if case .unknown = $0.verdict { true } else { false } }), case .unknown(let why) = undecided.verdict {
             change.class = .unknown
