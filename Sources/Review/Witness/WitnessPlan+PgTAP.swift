@@ -28,7 +28,7 @@ extension WitnessPlan {
         switch command {
         case .select:
             lines.append(capture("result", "tw_value", statement))
-            conditions.append("\(slot("result")) = '0'")
+            conditions.append("\(slot("result")) IN ('0', 'ERR:42501')")
         case .insert, .truncate:
             lines.append(capture("result", "tw_run", statement))
             conditions.append("\(slot("result")) LIKE 'ERR:%'")
