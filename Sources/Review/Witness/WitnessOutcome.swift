@@ -28,11 +28,18 @@ public struct WitnessRun: Sendable, Equatable {
     public var outcome: WitnessOutcome
     public var script: String
     public var adjusted: [String]
+    /// The statements the run was made of (nil when it could not be planned): prove's pgTAP script reuses them.
+    var plan: WitnessPlan?
 
     public init(outcome: WitnessOutcome, script: String, adjusted: [String] = []) {
         self.outcome = outcome
         self.script = script
         self.adjusted = adjusted
+    }
+
+    init(outcome: WitnessOutcome, plan: WitnessPlan, adjusted: [String] = []) {
+        self.init(outcome: outcome, script: plan.script, adjusted: adjusted)
+        self.plan = plan
     }
 
     /// True when the run showed the row admitted.

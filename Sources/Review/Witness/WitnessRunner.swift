@@ -73,10 +73,10 @@ public struct WitnessRunner: Sendable {
             try connection.execute("SET LOCAL session_replication_role = replica")
             let placed = try RowPlacement(connection: connection, plan: plan, pinned: plan.pinned).place()
             switch placed {
-            case .refused(let reason): return WitnessRun(outcome: .couldNotRun(reason), script: plan.script)
+            case .refused(let reason): return WitnessRun(outcome: .couldNotRun(reason), plan: plan)
             case .placed(let values, let adjusted):
                 plan.values = values
-                return WitnessRun(outcome: run(plan, on: connection), script: plan.script, adjusted: adjusted)
+                return WitnessRun(outcome: run(plan, on: connection), plan: plan, adjusted: adjusted)
             }
         } catch {
             return WitnessRun(outcome: .couldNotRun("\(error)"), script: "")

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Proof
+import Quoting
 
 /// A witness as SQL anyone can paste into psql as a superuser: `BEGIN`, the row written with foreign keys off,
 /// the context set the way the application sets it, `SET LOCAL ROLE`, the command, `ROLLBACK`. Review and prove
@@ -44,8 +45,17 @@ public enum WitnessScript {
             }
             values.append((column.name, literal.sql))
         }
-        return WitnessPlan(table: table, role: role, command: command, values: values, recipe: recipe)
+        var plan = WitnessPlan(table: table, role: role, command: command, values: values, recipe: recipe)
+        if role.uppercased() == "PUBLIC" {
+            // PUBLIC is every role: a role of the run's own with no membership and no grant stands for it.
+            plan.role = publicStandIn
+            plan.recipe.setup.insert("DO $tw$ BEGIN CREATE ROLE \(SQL.ident(publicStandIn)) NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $tw$", at: 0)
+        }
+        return plan
     }
+
+    /// The role that acts as PUBLIC, created inside the run's transaction (so gone with it).
+    public static let publicStandIn = "tenantwall_witness_public"
 
     /// A fresh secret for the tokens a run signs (its key lives only inside the run's transaction).
     public static func newSecret() -> [UInt8] {

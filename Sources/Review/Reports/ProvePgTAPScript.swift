@@ -1,0 +1,70 @@
+import Foundation
+import Quoting
+
+/// `tenantwall prove --emit-pgtap FILE`: one pgTAP test per obligation, for `pg_prove` on the database the
+/// obligations describe (or any built the same way). A held obligation is a passing test (the solver proved it:
+/// there is nothing to run); a failed one runs its witness and passes only when PostgreSQL refuses it, so the
+/// script fails until the wall is fixed and passes after; an undecided one, or a failure with no runnable
+/// witness, is a failing test that says why. Everything runs in one transaction that is rolled back.
+public enum ProvePgTAPScript {
+    static let prelude = """
+        CREATE FUNCTION pg_temp.tw_value(q text) RETURNS text LANGUAGE plpgsql AS $tw$
+        DECLARE v text;
+        BEGIN
+            EXECUTE q INTO v;
+            RETURN COALESCE(v, 'NULL');
+        EXCEPTION WHEN OTHERS THEN
+            RETURN 'ERR:' || SQLSTATE;
+        END $tw$;
+        CREATE FUNCTION pg_temp.tw_run(q text) RETURNS text LANGUAGE plpgsql AS $tw$
+        DECLARE n bigint;
+        BEGIN
+            EXECUTE q;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            RETURN n::text;
+        EXCEPTION WHEN OTHERS THEN
+            RETURN 'ERR:' || SQLSTATE;
+        END $tw$;
+        CREATE TEMPORARY TABLE tw_r (k text PRIMARY KEY, v text);
+        GRANT ALL ON pg_temp.tw_r TO PUBLIC;
+        """
+
+    public static func render(_ report: ProveReport) -> String {
+        var out = """
+            -- tenantwall prove as pgTAP: \(report.obligations.count) tests (\(report.held.count) held, \(report.failed.count) failed, \(report.unknown.count) unknown) for \(report.source).
+            -- Run: pg_prove -d DATABASE THIS_FILE, connected as a superuser. Each failed obligation's counterexample is run
+            -- as its role and passes only when PostgreSQL refuses it; everything is rolled back.
+            \\set ON_ERROR_STOP 1
+            \\pset pager off
+            BEGIN;
+            CREATE EXTENSION IF NOT EXISTS pgtap;
+            SELECT plan(\(report.obligations.count));
+
+            """
+        out += prelude + "\n"
+        for proved in report.obligations {
+            let o = proved.obligation
+            let name = "\(o.object) \(o.command.rawValue)\(o.clause.map { " " + $0 } ?? "") as \(o.role): \(o.kind.rawValue)"
+            out += "\n-- \(oneLine(o.detail))\n"
+            switch proved.state {
+            case "holds":
+                out += "SELECT pass(\(SQL.literal(name + " holds (proved)")));\n"
+            case "fails":
+                if let plan = proved.run?.plan {
+                    out += plan.tap(name + ": the counterexample is refused") + "\n"
+                } else {
+                    out += "SELECT fail(\(SQL.literal(name + " fails: " + oneLine(proved.confirmation ?? o.detail))));\n"
+                }
+            default:
+                var why = o.detail
+                if case .unknown(let reason) = o.verdict { why = reason }
+                out += "SELECT fail(\(SQL.literal(name + " undecided: " + oneLine(why))));\n"
+            }
+        }
+        return out + "\nROLLBACK;\n"
+    }
+
+    static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\n", with: " ")
+    }
+}
