@@ -1,0 +1,9 @@
+-- projects_select compares app.current_tenant_id() = tenant_id instead of tenant_id = app.current_tenant_id()
+-- Run on each side as a superuser (psql -X -q -At -v ON_ERROR_STOP=1 -f check.sql).
+-- base: 2
+-- head: 2
+BEGIN;
+SET LOCAL app.tenant_id = '11111111-1111-1111-1111-111111111111';
+SET LOCAL ROLE app_user;
+SELECT count(*) FROM projects;
+ROLLBACK;

@@ -1,0 +1,8 @@
+-- projects_select admits every row when no tenant is bound: app.current_tenant_id() IS NULL OR ... (TW108)
+-- Run on each side as a superuser (psql -X -q -At -v ON_ERROR_STOP=1 -f check.sql).
+-- base: 0
+-- head: 4
+BEGIN;
+SET LOCAL ROLE app_user;
+SELECT count(*) FROM projects;
+ROLLBACK;
