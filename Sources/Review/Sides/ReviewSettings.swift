@@ -12,8 +12,8 @@ import Quoting
 /// rest comes from the specs when the sides have them (`<helpers>.current_tenant_id()`,
 /// `<helpers>.admin_mode_enabled` for the admin role, each table's scope column); otherwise it is inferred the
 /// way `audit` infers the application's roles (the roles policies name and the non-owners granted DML on RLS
-/// tables: one named like an admin is the admin role), with `--tenant-column` and `--admin-role` to say it
-/// outright. Both sides get the same settings.
+/// tables: one named like an admin is the admin role; no gate is taken on trust), with `--tenant-column` and
+/// `--admin-role` to say it outright. Both sides get the same settings.
 public struct ReviewSettings: Sendable, Equatable {
     /// Roles to model, besides PUBLIC (`--app-role`, with the admin role); empty: every role that is neither a
     /// superuser nor `pg_*`.
@@ -65,8 +65,9 @@ public struct ReviewSettings: Sendable, Equatable {
         }
     }
 
-    /// No spec: the admin role among those `audit` would infer, a function called `current_tenant_id` as the reader, and a
-    /// boolean function called `admin_mode_enabled` or `admin_mode` as the gate of a role named like an admin.
+    /// No spec: the admin role among those `audit` would infer, and a function called `current_tenant_id` as
+    /// the reader. No gate: a hand-written gate (`admin_mode_on()`, say) is read by the solver from its body, so
+    /// a body that stops checking membership is a widening rather than a gate taken on trust.
     mutating func infer(from catalogs: [DatabaseCatalog]) {
         var found: [String] = []
         for catalog in catalogs { found += catalog.inferredAppRoles().sorted() }
@@ -75,11 +76,6 @@ public struct ReviewSettings: Sendable, Equatable {
         let functions = catalogs.flatMap(\.functions).filter { !["pg_catalog", "information_schema"].contains($0.schema) }
         if let readerFunction = functions.first(where: { $0.name == "current_tenant_id" && $0.argumentTypes.isEmpty }) {
             reader = SQL.qualified(readerFunction.schema, readerFunction.name) + "()"
-        }
-        if let adminRole {
-            for gate in functions where ["admin_mode_enabled", "admin_mode"].contains(gate.name) && gate.argumentTypes.isEmpty {
-                gates[gate.qualified] = adminRole
-            }
         }
     }
 
