@@ -145,6 +145,20 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(badRef.status, 2, badRef.stderr)
         XCTAssertTrue(badRef.stderr.contains("'no-such-branch' is neither a folder nor a commit"), badRef.stderr)
 
+        // A spec that does not load at a ref, reviewed from a subdirectory: its path as in the repository there.
+        let db = repo.appendingPathComponent("db")
+        try FileManager.default.createDirectory(at: db, withIntermediateDirectories: true)
+        let spec = try String(contentsOfFile: TestServer.path("policies/clinic-portal/clinic-portal.yaml"), encoding: .utf8)
+        try spec.write(to: db.appendingPathComponent("clinic.yaml"), atomically: true, encoding: .utf8)
+        try ReviewFixture.commitAll("spec", in: repo)
+        try spec.replacingOccurrences(of: "isolation: tenant", with: "isolation: tenantx").write(to: db.appendingPathComponent("clinic.yaml"), atomically: true, encoding: .utf8)
+        try ReviewFixture.commitAll("broken spec", in: repo)
+        let badSpec = try ReviewFixture.tenantwall(["review", "--base", "HEAD~1", "--head", "HEAD", "--spec", "clinic.yaml"], in: db)
+        XCTAssertEqual(badSpec.status, 2, badSpec.stderr)
+        XCTAssertTrue(badSpec.stderr.contains("failed while reading its spec: clinic.yaml:"), badSpec.stderr)
+        XCTAssertTrue(badSpec.stderr.contains("isolation must be one of"), badSpec.stderr)
+        XCTAssertFalse(badSpec.stderr.contains("tenantwall-review-"), "no temporary path: \(badSpec.stderr)")
+
         let usage = try ReviewFixture.tenantwall(["review", "--head", "HEAD"], in: repo)
         XCTAssertEqual(usage.status, 2, usage.stderr)
         XCTAssertTrue(usage.stderr.contains("give the base side"), usage.stderr)

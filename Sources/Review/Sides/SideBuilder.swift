@@ -63,7 +63,9 @@ public struct SideBuilder {
         } catch let failure as SideFailure {
             throw failure
         } catch {
-            throw SideFailure(side: name, source: source, revision: files?.revision, stage: what, underlying: error)
+            var failure = SideFailure(side: name, source: source, revision: files?.revision, stage: what, underlying: error)
+            if files?.temporary != nil { failure.extractedRoot = files?.root }
+            throw failure
         }
     }
 
@@ -79,6 +81,8 @@ public struct SideFailure: Error, CustomStringConvertible {
     public var revision: String?
     public var stage: String
     public var underlying: Error
+    /// Where a git ref's files were extracted: left out of the message, so paths read as in the repository.
+    public var extractedRoot: String?
 
     public init(side: String, source: SideSource, revision: String? = nil, stage: String, underlying: Error) {
         self.side = side
@@ -93,6 +97,7 @@ public struct SideFailure: Error, CustomStringConvertible {
         var detail = String(describing: underlying)
         if detail.hasPrefix("ERROR: ") { detail.removeFirst("ERROR: ".count) }
         if let postgres = underlying as? PostgresError, postgres.sqlState == nil, postgres.position == nil { detail = postgres.message }
+        if let root = extractedRoot { detail = detail.replacingOccurrences(of: root.hasSuffix("/") ? root : root + "/", with: "") }
         return "the \(side) side (\(source.label)\(at)) failed while \(stage): \(detail)"
     }
 }
