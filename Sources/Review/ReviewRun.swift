@@ -52,7 +52,8 @@ public struct ReviewRun {
         let compared = models.compare(base: baseSide, head: headSide, solver: PredicateSolver(timeoutMilliseconds: solverTimeoutMilliseconds))
         let witnesses = WitnessPair(base: baseSide, head: headSide, models: models)
         if compared.changes.contains(where: { $0.witness != nil }) { progress("running the witnesses …") }
-        let changes = compared.changes.map(witnesses.confirm)
+        // Two at a time: each run is a transaction of its own on one side's database, rolled back.
+        let changes = try WorkerPool.map(compared.changes, workers: 2) { _, pending in witnesses.confirm(pending) }
         var notes: [String] = []
         for side in sides { notes += side.notes.map { "\(side.name): \($0)" } }
         return ReviewSummary(base: describe(baseSide, models.base), head: describe(headSide, models.head), changes: changes, notes: notes,
