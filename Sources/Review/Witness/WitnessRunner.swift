@@ -68,6 +68,7 @@ public struct WitnessRunner: Sendable {
                 return WitnessRun(outcome: .couldNotRun("\(error)"), script: "")
             }
             plan.pinned = pinned ?? Set(table.columns.map(\.name))
+            plan.storage = try WitnessTable.storage(connection, of: table)
             try connection.execute("BEGIN")
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL session_replication_role = replica")
@@ -85,12 +86,14 @@ public struct WitnessRunner: Sendable {
 
     /// The context, its read-back, then the command (the row already written when the command needs one).
     func run(_ plan: WitnessPlan, on connection: Connection) -> WitnessOutcome {
-        var located: (String, String)? = nil
-        if plan.blind != nil, let row = try? connection.query(plan.locate).rows.first, let oid = row[0], let ctid = row[1] {
-            located = (oid, ctid)
-        }
         let step = { (sql: String) -> PostgresError? in
             do { try connection.execute(sql); return nil } catch { return error as? PostgresError ?? PostgresError(message: "\(error)") }
+        }
+        var located: (String, String)? = nil
+        if plan.blind != nil {
+            _ = step("SAVEPOINT tw_locate")
+            if let row = try? connection.query(plan.locate).rows.first, let oid = row[0], let ctid = row[1] { located = (oid, ctid) }
+            _ = step(located == nil ? "ROLLBACK TO SAVEPOINT tw_locate" : "RELEASE SAVEPOINT tw_locate")
         }
         for sql in plan.recipe.setup + ["SET LOCAL ROLE \(SQL.ident(plan.role))"] + plan.recipe.asRole {
             if let error = step(sql) { return .couldNotRun("setting the context failed: \(sql): \(error.brief)") }
