@@ -47,6 +47,18 @@ public struct WitnessRunner: Sendable {
         return !(before.map(isPart) ?? false) && !(after.map(isPart) ?? false)
     }
 
+    /// One run on `conninfo`, the command as the access model spells it (`SELECT`…); the columns `predicates`
+    /// name are written exactly as the witness says, the others may be filled so the table accepts the row.
+    /// REFERENCES (a foreign key's check) cannot be run: `couldNotRun`.
+    public static func confirm(_ witness: Witness, role: String, object: String, command: String, on conninfo: String,
+                               predicates: [Proof.Predicate] = []) -> WitnessRun {
+        guard let parsed = WitnessCommand(spelled: command) else {
+            return WitnessRun(outcome: .couldNotRun("\(command) is not a statement a witness can run (a foreign key's check)"), script: "")
+        }
+        let pinned = predicates.isEmpty ? nil : columns(namedIn: predicates, of: Array(witness.row.keys))
+        return WitnessRunner(conninfo: conninfo).confirm(witness, role: role, object: object, command: parsed, pinned: pinned)
+    }
+
     /// Runs `witness` as `role` on `object` (`schema.table`) for `command`. `pinned`: the columns the run must
     /// write exactly as the witness says (nil: all of them).
     public func confirm(_ witness: Witness, role: String, object: String, command: WitnessCommand,
