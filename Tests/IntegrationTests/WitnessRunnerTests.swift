@@ -143,4 +143,22 @@ final class WitnessRunnerTests: XCTestCase {
         guard case .couldNotRun(let reason) = run.outcome else { return XCTFail("\(run.outcome)") }
         XCTAssertTrue(reason.contains("superuser"), reason)
     }
+
+    func testDefinerViewLeaksAndInvokerViewDoesNot() throws {
+        let (url, db) = try teamDatabase()
+        try db.execute("""
+            CREATE VIEW open_tickets AS SELECT * FROM tickets WHERE status <> 'closed';
+            CREATE VIEW open_tickets_invoker WITH (security_invoker = true) AS SELECT * FROM tickets WHERE status <> 'closed';
+            GRANT SELECT ON open_tickets, open_tickets_invoker TO witness_app;
+            """)
+        let before = try Team.fingerprint(db)
+        let runner = WitnessRunner(conninfo: url)
+        let witness = Witness(row: ["tenant_id": "'\(Team.tenantB)'::uuid", "status": "'open'::text"], context: ["setting:app.tenant_id": Team.tenantA])
+        let definer = runner.confirm(witness, role: "witness_app", object: "public.open_tickets", command: .select, pinned: ["tenant_id", "status"])
+        XCTAssertEqual(definer.outcome, .admitted(true), "the view runs as its owner, a superuser: \(definer.script)")
+        XCTAssertTrue(definer.script.contains("INSERT INTO \"public\".\"tickets\""), "the row goes into the view's table: \(definer.script)")
+        let invoker = runner.confirm(witness, role: "witness_app", object: "public.open_tickets_invoker", command: .select, pinned: ["tenant_id", "status"])
+        XCTAssertEqual(invoker.outcome, .admitted(false), invoker.script)
+        XCTAssertEqual(try Team.fingerprint(db), before)
+    }
 }

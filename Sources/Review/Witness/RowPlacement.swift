@@ -22,16 +22,16 @@ struct RowPlacement {
         var values = plan.values
         var adjusted: [String] = []
         var lastError: PostgresError? = nil
-        for attempt in 0..<3 {
+        for attempt in 0..<6 {
             if attempt > 0 {
-                guard let error = lastError, let changes = try adjust(&values, after: error), !changes.isEmpty else { break }
+                guard let error = lastError, let changes = try adjust(&values, after: error, first: attempt == 1), !changes.isEmpty else { break }
                 adjusted += changes
             }
             var trial = plan
             trial.values = values
             try connection.execute("SAVEPOINT tw_place")
             do {
-                try connection.execute(trial.insert)
+                try connection.execute(trial.placement)
                 // INSERT's row is the role's to write: only learn that the table accepts it.
                 try connection.execute(plan.command == .insert ? "ROLLBACK TO SAVEPOINT tw_place" : "RELEASE SAVEPOINT tw_place")
                 return .placed(values, adjusted: adjusted)
@@ -51,13 +51,25 @@ struct RowPlacement {
         return state.hasPrefix("22") || state.hasPrefix("23") || state == "42804"
     }
 
+    /// The columns that may be changed: of the table the row is written to (a view's table, whose columns say
+    /// NOT NULL where the view's do not).
     var free: [WitnessTable.Column] {
-        plan.table.columns.filter { !$0.generated && !pinned.contains($0.name) }
+        (plan.storage ?? plan.table).columns.filter { !$0.generated && !pinned.contains($0.name) }
     }
 
     /// New values for the free columns: after a unique violation, fresh keys; otherwise a row the table holds
     /// (or, for an empty table, defaults and small values of each type).
-    func adjust(_ values: inout [(String, String)], after error: PostgresError) throws -> [String]? {
+    func adjust(_ values: inout [(String, String)], after error: PostgresError, first: Bool) throws -> [String]? {
+        if !first, error.sqlState == "23502", let name = SignedSetter.capture(#"column "([^"]+)""#, error.message, 1)?.first,
+           let column = free.first(where: { $0.name == name }) {
+            // NOT NULL where the relation did not say so (a view's columns carry no NOT NULL).
+            let old = values.first { $0.0 == name }?.1
+            let value = made(column, nullable: false) ?? "'1'::text"
+            values.removeAll { $0.0 == name }
+            values.append((name, value))
+            sortByColumn(&values)
+            return ["\(name): \(old ?? "DEFAULT") → \(value)"]
+        }
         let columns = error.sqlState == "23505" ? free.filter(\.unique) : free
         guard !columns.isEmpty else { return nil }
         let replacements = error.sqlState == "23505" ? try fresh(columns) : try sampled(columns)
@@ -69,16 +81,20 @@ struct RowPlacement {
             if let replacement { values.append((column.name, replacement)) }
             if old != replacement { changes.append("\(column.name): \(old ?? "DEFAULT") → \(replacement ?? "DEFAULT")") }
         }
+        sortByColumn(&values)
+        return changes
+    }
+
+    func sortByColumn(_ values: inout [(String, String)]) {
         values.sort { a, b in
             (plan.table.columns.firstIndex { $0.name == a.0 } ?? 0) < (plan.table.columns.firstIndex { $0.name == b.0 } ?? 0)
         }
-        return changes
     }
 
     /// Values from a row of the table (read as the superuser), or made up for an empty table. nil: the default.
     func sampled(_ columns: [WitnessTable.Column]) throws -> [String: String?] {
         let select = columns.map { "\(SQL.ident($0.name))::text" }.joined(separator: ", ")
-        let row = try connection.query("SELECT \(select) FROM \(plan.table.qualified) LIMIT 1").rows.first
+        let row = try connection.query("SELECT \(select) FROM \((plan.storage ?? plan.table).qualified) LIMIT 1").rows.first
         var result: [String: String?] = [:]
         for (index, column) in columns.enumerated() {
             if let row {
@@ -91,10 +107,10 @@ struct RowPlacement {
     }
 
     /// A value for a column of an empty table: its default, its enum's first label, NULL, or a small one.
-    func made(_ column: WitnessTable.Column) -> String? {
-        if column.hasDefault { return nil }
+    func made(_ column: WitnessTable.Column, nullable: Bool = true) -> String? {
+        if column.hasDefault && nullable { return nil }
         if let label = column.firstLabel { return SQL.literal(label) + "::text" }
-        if !column.notNull { return "NULL" }
+        if !column.notNull && nullable { return "NULL" }
         let type = column.type.lowercased()
         if ["smallint", "integer", "bigint", "numeric", "real", "double precision"].contains(where: type.hasPrefix) { return "1" }
         if type == "boolean" { return "false" }

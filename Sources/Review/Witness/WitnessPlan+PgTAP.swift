@@ -13,11 +13,11 @@ extension WitnessPlan {
         var lines = ["SAVEPOINT tw_witness;", "SET LOCAL session_replication_role = replica;"]
         var conditions: [String] = []
         if command.needsRowFirst {
-            lines.append(capture("row", "tw_run", insert))
+            lines.append(capture("row", "tw_run", placement))
             conditions.append("\(slot("row")) = '1'")
         }
         if blind != nil {
-            lines.append(capture("at", "tw_value", "SELECT tableoid::oid::text || ' ' || ctid::text FROM \(table.qualified) WHERE \(match) LIMIT 1"))
+            lines.append(capture("at", "tw_value", "SELECT tableoid::oid::text || ' ' || ctid::text FROM \(home.qualified) WHERE \(match) LIMIT 1"))
         }
         lines += recipe.setup.enumerated().map { capture("s\($0.offset)", "tw_run", $0.element) }
         lines.append("SET LOCAL ROLE \(SQL.ident(role));")
@@ -35,7 +35,7 @@ extension WitnessPlan {
         case .update, .delete:
             lines.append(capture("result", "tw_run", statement))
             lines.append(capture("blind", "tw_run", blind ?? statement))
-            conditions.append("EXISTS (SELECT 1 FROM \(table.qualified) WHERE tableoid::oid::text || ' ' || ctid::text = \(slot("at")))")
+            conditions.append("EXISTS (SELECT 1 FROM \(home.qualified) WHERE tableoid::oid::text || ' ' || ctid::text = \(slot("at")))")
         }
         lines.append("RESET ROLE;")
         lines.append("SELECT ok(COALESCE(\(conditions.joined(separator: " AND ")), false), \(SQL.literal(description)));")

@@ -12,9 +12,12 @@ struct WitnessPlan: Sendable, Equatable {
     var recipe: ContextRecipe
     /// The columns the predicates name.
     var pinned: Set<String> = []
+    /// For a view: the one table it reads, where the superuser writes the row (a view's own WHERE or CHECK
+    /// OPTION, written for the application, would refuse a row of another tenant from the superuser too).
+    var storage: WitnessTable?
 
     static func == (a: WitnessPlan, b: WitnessPlan) -> Bool {
-        a.table == b.table && a.role == b.role && a.command == b.command && a.recipe == b.recipe
+        a.table == b.table && a.storage == b.storage && a.role == b.role && a.command == b.command && a.recipe == b.recipe
             && a.values.map { $0.0 + "=" + $0.1 } == b.values.map { $0.0 + "=" + $0.1 }
     }
 
@@ -36,6 +39,16 @@ struct WitnessPlan: Sendable, Equatable {
         guard !columns.isEmpty else { return "INSERT INTO \(table.qualified) DEFAULT VALUES" }
         return "INSERT INTO \(table.qualified) (\(SQL.identList(columns.map(\.0.name))))\(overriding) VALUES ("
             + columns.map { Self.cast($0.1, $0.0) }.joined(separator: ", ") + ")"
+    }
+
+    /// The superuser's write of the row: into the view's table for a view, else the role's own INSERT.
+    var placement: String {
+        guard let storage else { return insert }
+        var stored = self
+        stored.table = storage
+        stored.storage = nil
+        stored.values = values.filter { name, _ in storage.columns.contains { $0.name == name } }
+        return stored.insert
     }
 
     /// The row, matched on every column that has an `=`.
@@ -78,11 +91,14 @@ struct WitnessPlan: Sendable, Equatable {
     }
 
     /// Where the witness row is, read as the superuser before the role acts.
-    var locate: String { "SELECT tableoid::oid::text, ctid::text FROM \(table.qualified) WHERE \(match) LIMIT 1" }
+    var locate: String { "SELECT tableoid::oid::text, ctid::text FROM \(home.qualified) WHERE \(match) LIMIT 1" }
+
+    /// The table the row is written to (a view's table for a view): where it is found again.
+    var home: WitnessTable { storage ?? table }
 
     /// True (as the superuser) while the witness row is as it was written.
     func untouched(oid: String, ctid: String) -> String {
-        "SELECT count(*) > 0 FROM \(table.qualified) WHERE tableoid = \(SQL.literal(oid))::oid AND ctid = \(SQL.literal(ctid))::tid"
+        "SELECT count(*) > 0 FROM \(home.qualified) WHERE tableoid = \(SQL.literal(oid))::oid AND ctid = \(SQL.literal(ctid))::tid"
     }
 
     /// What the statement's result means, for the script's comment.
@@ -98,7 +114,7 @@ struct WitnessPlan: Sendable, Equatable {
     var script: String {
         var lines = ["BEGIN;",
                      "SET LOCAL session_replication_role = replica;  -- foreign keys and triggers off: the row needs no parent"]
-        if command.needsRowFirst { lines.append(insert + ";") }
+        if command.needsRowFirst { lines.append(placement + ";") }
         lines += recipe.setup.map { $0 + ";" }
         lines.append("SET LOCAL ROLE \(SQL.ident(role));")
         lines += recipe.asRole.map { $0 + ";" }
@@ -108,10 +124,10 @@ struct WitnessPlan: Sendable, Equatable {
         lines.append("-- \(command.rawValue) as \(role): \(reading)")
         lines.append(statement + ";")
         if let blind {
-            lines.insert("SELECT tableoid AS tw_oid, ctid AS tw_ctid FROM \(table.qualified) WHERE \(match) \\gset", at: command.needsRowFirst ? 3 : 2)
+            lines.insert("SELECT tableoid AS tw_oid, ctid AS tw_ctid FROM \(home.qualified) WHERE \(match) \\gset", at: command.needsRowFirst ? 3 : 2)
             lines.append("-- if it reports 0 rows: the same with no WHERE, which only the \(command.rawValue) policies filter")
             lines += [blind + ";", "RESET ROLE;",
-                      "SELECT count(*) = 0 AS reached FROM \(table.qualified) WHERE tableoid = :'tw_oid' AND ctid = :'tw_ctid';  -- psql"]
+                      "SELECT count(*) = 0 AS reached FROM \(home.qualified) WHERE tableoid = :'tw_oid' AND ctid = :'tw_ctid';  -- psql"]
         }
         lines.append("ROLLBACK;")
         return lines.joined(separator: "\n")

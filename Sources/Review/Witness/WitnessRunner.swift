@@ -47,6 +47,18 @@ public struct WitnessRunner: Sendable {
         return !(before.map(isPart) ?? false) && !(after.map(isPart) ?? false)
     }
 
+    /// One run on `conninfo`, the command as the access model spells it (`SELECT`…); the columns `predicates`
+    /// name are written exactly as the witness says, the others may be filled so the table accepts the row.
+    /// REFERENCES (a foreign key's check) cannot be run: `couldNotRun`.
+    public static func confirm(_ witness: Witness, role: String, object: String, command: String, on conninfo: String,
+                               predicates: [Proof.Predicate] = []) -> WitnessRun {
+        guard let parsed = WitnessCommand(spelled: command) else {
+            return WitnessRun(outcome: .couldNotRun("\(command) is not a statement a witness can run (a foreign key's check)"), script: "")
+        }
+        let pinned = predicates.isEmpty ? nil : columns(namedIn: predicates, of: Array(witness.row.keys))
+        return WitnessRunner(conninfo: conninfo).confirm(witness, role: role, object: object, command: parsed, pinned: pinned)
+    }
+
     /// Runs `witness` as `role` on `object` (`schema.table`) for `command`. `pinned`: the columns the run must
     /// write exactly as the witness says (nil: all of them).
     public func confirm(_ witness: Witness, role: String, object: String, command: WitnessCommand,
@@ -68,6 +80,7 @@ public struct WitnessRunner: Sendable {
                 return WitnessRun(outcome: .couldNotRun("\(error)"), script: "")
             }
             plan.pinned = pinned ?? Set(table.columns.map(\.name))
+            plan.storage = try WitnessTable.storage(connection, of: table)
             try connection.execute("BEGIN")
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL session_replication_role = replica")
@@ -85,12 +98,14 @@ public struct WitnessRunner: Sendable {
 
     /// The context, its read-back, then the command (the row already written when the command needs one).
     func run(_ plan: WitnessPlan, on connection: Connection) -> WitnessOutcome {
-        var located: (String, String)? = nil
-        if plan.blind != nil, let row = try? connection.query(plan.locate).rows.first, let oid = row[0], let ctid = row[1] {
-            located = (oid, ctid)
-        }
         let step = { (sql: String) -> PostgresError? in
             do { try connection.execute(sql); return nil } catch { return error as? PostgresError ?? PostgresError(message: "\(error)") }
+        }
+        var located: (String, String)? = nil
+        if plan.blind != nil {
+            _ = step("SAVEPOINT tw_locate")
+            if let row = try? connection.query(plan.locate).rows.first, let oid = row[0], let ctid = row[1] { located = (oid, ctid) }
+            _ = step(located == nil ? "ROLLBACK TO SAVEPOINT tw_locate" : "RELEASE SAVEPOINT tw_locate")
         }
         for sql in plan.recipe.setup + ["SET LOCAL ROLE \(SQL.ident(plan.role))"] + plan.recipe.asRole {
             if let error = step(sql) { return .couldNotRun("setting the context failed: \(sql): \(error.brief)") }

@@ -82,4 +82,20 @@ public struct WitnessTable: Sendable, Equatable {
         }
         return WitnessTable(schema: schema, name: name, columns: columns)
     }
+
+    /// The one table a view reads (from its rewrite rule's dependencies), nil for a table or a view over several.
+    static func storage(_ connection: Connection, of table: WitnessTable) throws -> WitnessTable? {
+        let rows = try connection.query("""
+            SELECT DISTINCT n.nspname || '.' || c.relname
+            FROM pg_catalog.pg_rewrite AS r
+            JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
+            JOIN pg_catalog.pg_class AS c ON c.oid = d.refobjid AND c.relkind IN ('r', 'p')
+            JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE r.ev_class = $1::regclass AND r.rulename = '_RETURN'
+            """, [table.qualified]).rows
+        guard rows.count == 1, let name = rows[0][0] else { return nil }
+        let (schema, relation) = split(name)
+        return try read(connection, object: SQL.qualified(schema, relation))
+    }
 }

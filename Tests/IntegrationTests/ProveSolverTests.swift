@@ -1,0 +1,94 @@
+import Foundation
+import Postgres
+import Proof
+import Review
+import Tenantwall
+import Verification
+import XCTest
+
+/// prove with the solver: every example spec holds; the predicate breakages (`OR is_public`, a restrictive
+/// boundary that admits everything, a fail-open `reader IS NULL OR …`) fail with a counterexample PostgreSQL
+/// admits; and verify's probes and prove agree table by table.
+final class ProveSolverTests: XCTestCase {
+    /// Until the solver is merged its placeholder answers `unknown` to everything: these tests then say so.
+    static func requireSolver() throws {
+        let side = Side(columns: [], role: "r")
+        if case .unknown(let why) = PredicateSolver().entails(.all, in: side, .all, in: side), why.contains("not built") {
+            throw XCTSkip("the predicate solver is not merged into this branch yet: \(why)")
+        }
+    }
+
+    func testEveryExampleSpecHolds() throws {
+        try Self.requireSolver()
+        let examples = try FileManager.default.contentsOfDirectory(atPath: TestServer.path("policies")).sorted()
+        for example in examples where example != "workflow-platform-citus" {
+            let (name, _, _) = try AppliedExample.applied(example, prefix: "prove_ex")
+            let url = try TestServer.shared.connectionString(database: name)
+            let report = try ProveRun(specPaths: [TestServer.path("policies/" + example)], database: url).run()
+            let problems = (report.failed + report.unknown).map { "\($0.obligation.line) [\($0.confirmation ?? "")]" }
+            XCTAssertEqual(report.verdict, "holds", "\(example):\n" + problems.joined(separator: "\n"))
+            XCTAssertGreaterThan(report.held.count, 10, example)
+        }
+    }
+
+    func testSpecBuiltOnTheEmbeddedServerHolds() throws {
+        try Self.requireSolver()
+        let run = try TenantwallProcess.run(["prove", "--spec", "policies/support-desk", "--pg-bindir", try TestServer.binDirectory()])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("every wall holds"), run.stdout)
+    }
+
+    /// The workflow platform with one policy broken by hand, proved with its spec.
+    func broken(_ sql: String) throws -> (url: String, db: Connection, report: ProveReport) {
+        let (name, db, _) = try AppliedExample.applied("workflow-platform", prefix: "prove_pred")
+        try db.execute("INSERT INTO public.tenants (id, slug) OVERRIDING SYSTEM VALUE VALUES (1, 'one'), (2, 'two')")
+        try db.execute(sql)
+        let url = try TestServer.shared.connectionString(database: name)
+        return (url, db, try ProveRun(specPaths: [TestServer.path("policies/workflow-platform")], database: url).run())
+    }
+
+    static let breakages: [(String, String)] = [
+        ("OR is_public", """
+            ALTER TABLE public.workflows ADD COLUMN is_public boolean NOT NULL DEFAULT false;
+            ALTER POLICY tw_tenant_select ON public.workflows USING (tenant_id = tenantwall.current_tenant_id() OR is_public)
+            """),
+        ("restrictive-only boundary", """
+            ALTER POLICY tw_tenant_select ON public.workflows USING (true);
+            CREATE POLICY boundary ON public.workflows AS RESTRICTIVE FOR SELECT TO wf_app USING (tenant_id = tenantwall.current_tenant_id() OR true)
+            """),
+        ("fail-open", """
+            ALTER POLICY tw_tenant_select ON public.workflows USING (tenantwall.current_tenant_id() IS NULL OR tenant_id = tenantwall.current_tenant_id())
+            """),
+    ]
+
+    func testPredicateBreakagesFailWithConfirmedCounterexamples() throws {
+        try Self.requireSolver()
+        for (label, sql) in Self.breakages {
+            let (_, _, report) = try broken(sql)
+            let failures = report.failed.filter { $0.obligation.object == "public.workflows" && $0.obligation.command == .select && $0.obligation.role == "wf_app" }
+            XCTAssertFalse(failures.isEmpty, "\(label): \(report.failed.map(\.obligation.line))")
+            XCTAssertTrue(failures.contains { $0.run?.confirmed == true },
+                          "\(label): a counterexample PostgreSQL admits:\n" + failures.map { "\($0.obligation.line): \($0.confirmation ?? "") \($0.run?.script ?? "")" }.joined(separator: "\n"))
+            let elsewhere = report.failed.filter { $0.obligation.object != "public.workflows" }
+            XCTAssertTrue(elsewhere.isEmpty, "\(label): only the broken table fails: \(elsewhere.map(\.obligation.line))")
+        }
+    }
+
+    /// verify (live probes) and prove (the solver) on the same databases: where verify finds a leak prove fails
+    /// on that table; where prove holds verify passes.
+    func testVerifyAndProveAgree() throws {
+        try Self.requireSolver()
+        let cases = [("intact", "SELECT 1"), ("RLS off", "ALTER TABLE public.workflows DISABLE ROW LEVEL SECURITY")] + Self.breakages
+        for (label, sql) in cases {
+            let (url, _, report) = try broken(sql)
+            let spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+            let verified = try Verifier(spec: spec, conninfo: url).run()
+            let leaking = Set(verified.failed.map(\.table))
+            let failing = Set((report.failed + report.unknown).map(\.obligation.object))
+            XCTAssertTrue(leaking.isSubset(of: failing), "\(label): verify finds leaks in \(leaking.sorted()), prove fails on \(failing.sorted())")
+            if report.verdict == "holds" { XCTAssertTrue(verified.failed.isEmpty, "\(label): prove holds, verify fails: \(verified.failed.map(\.id))") }
+            if label == "intact" { XCTAssertEqual(report.verdict, "holds", report.obligations.filter { !$0.obligation.holds }.map(\.obligation.line).joined(separator: "\n")) }
+            else { XCTAssertTrue(failing.contains("public.workflows"), "\(label): \(failing.sorted())") }
+        }
+    }
+}
