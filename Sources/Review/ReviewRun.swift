@@ -40,7 +40,10 @@ public struct ReviewRun {
         defer { files.forEach { $0?.removeTemporary() } }
         progress("building both sides …")
         let builder = SideBuilder(host: host)
-        let sides = try WorkerPool.map([("base", base, files[0]), ("head", head, files[1])], workers: 2) { _, side in
+        // At once on servers of their own; one after the other on a shared server, whose roles both sides create.
+        let workers: Int
+        if case .server = host { workers = 1 } else { workers = 2 }
+        let sides = try WorkerPool.map([("base", base, files[0]), ("head", head, files[1])], workers: workers) { _, side in
             try builder.build(side.0, source: side.1, files: side.2)
         }
         defer { sides.forEach { $0.close() } }
