@@ -38,15 +38,19 @@ final class ReviewReportTests: XCTestCase {
     }
 
     func testMarkdownIsATableWithWitnessesBelowItAndEscapesNames() {
-        let text = MarkdownReviewReport.render(summary([Self.widening, Self.narrowing]))
+        let equivalent = ReviewChange(kind: .equivalent, role: "app_user", object: "public.notes", command: "DELETE", base: "a = b", head: "b = a")
+        let text = MarkdownReviewReport.render(summary([Self.widening, Self.narrowing, equivalent]))
         XCTAssertTrue(text.hasPrefix("### tenantwall review: 🔴 **widening**\n"), text)
-        XCTAssertTrue(text.contains("1 widening, 1 narrowing: base (folder a) → head (folder b)"), text)
+        XCTAssertTrue(text.contains("1 widening, 1 narrowing, 1 equivalent: base (folder a) → head (folder b)"), text)
         XCTAssertTrue(text.contains("| widening | <code>app_user</code> | <code>public.notes</code> | SELECT USING | <code>(tenant_id = current_tenant_id())</code> | "
-                                    + "<code>((tenant_id = current_tenant_id()) OR is_public)</code> | W1 ✔ confirmed |"), text)
+                                    + "<code>((tenant_id = current_tenant_id()) OR is_public)</code> | is_public | W1 ✔ confirmed |"), text)
         XCTAssertTrue(text.contains("<code>app&#124;&lt;b&gt;</code>"), "a pipe and a tag in a role name are escaped: \(text)")
         XCTAssertTrue(text.contains("<code>UPDATE: a &lt; b</code>"), text)
-        XCTAssertTrue(text.contains("<details><summary>W1: app_user SELECT on public.notes</summary>\n\nis_public\n\n```sql\nBEGIN;\nSET LOCAL ROLE app_user;"), text)
-        XCTAssertEqual(text.components(separatedBy: "<details>").count, 2, "one witness, one block")
+        XCTAssertTrue(text.contains("<details><summary>1 equivalent rewrite(s): different text, the same access</summary>\n\n| Role | Object | Command | Base | Head |\n|---|---|---|---|---|\n"
+                                    + "| <code>app_user</code> | <code>public.notes</code> | DELETE | <code>a = b</code> | <code>b = a</code> |"), text)
+        XCTAssertFalse(text.contains("| equivalent |"), "equivalents are folded away, not in the main table")
+        XCTAssertTrue(text.contains("<details><summary>W1: app_user SELECT on public.notes</summary>\n\n```sql\nBEGIN;\nSET LOCAL ROLE app_user;"), text)
+        XCTAssertEqual(text.components(separatedBy: "<summary>W").count, 2, "one witness, one block")
         XCTAssertTrue(MarkdownReviewReport.render(summary([])).contains("**none**"))
     }
 
