@@ -102,7 +102,11 @@ public final class LocalServer {
     /// A data directory initdb made for these binaries, never started: made once (into a folder of its own,
     /// renamed into place when complete, so concurrent starts never copy half of one) and copied by each start.
     func initdbTemplate() throws -> String {
-        let key = binDirectory.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        // Keyed by the binaries' path and the server binary's size and time: binaries replaced in place (another
+        // major version under the same path) get a template of their own.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: binDirectory + "/postgres")
+        let stamp = "\(binDirectory)|\((attributes?[.size] as? NSNumber)?.int64Value ?? 0)|\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        let key = stamp.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         let template = (directory.deletingLastPathComponent().path as NSString).appendingPathComponent("tenantwall-initdb-\(String(key, radix: 16))-\(runAs ?? "self")")
         if FileManager.default.fileExists(atPath: template + "/data/PG_VERSION") { return template + "/data" }
         let making = template + ".\(UUID().uuidString.prefix(8))"

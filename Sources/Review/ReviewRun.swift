@@ -51,16 +51,22 @@ public struct ReviewRun {
         let settings = ReviewSettings.make(base: (baseSide.spec, baseSide.catalog), head: (headSide.spec, headSide.catalog),
                                            appRoles: appRoles, tenantColumn: tenantColumn, adminRole: adminRole)
         progress("comparing …")
+        let comparing = Date()
         let models = ReviewComparison(base: baseSide, head: headSide, options: settings.accessOptions)
         let compared = models.compare(base: baseSide, head: headSide, solver: PredicateSolver(timeoutMilliseconds: solverTimeoutMilliseconds))
         let witnesses = WitnessPair(base: baseSide, head: headSide, models: models)
         if compared.changes.contains(where: { $0.witness != nil }) { progress("running the witnesses …") }
+        let compareMilliseconds = Int(Date().timeIntervalSince(comparing) * 1000), witnessing = Date()
         // Two at a time: each run is a transaction of its own on one side's database, rolled back.
         let changes = try WorkerPool.map(compared.changes, workers: 2) { _, pending in witnesses.confirm(pending) }
+        let witnessMilliseconds = Int(Date().timeIntervalSince(witnessing) * 1000)
         var notes: [String] = []
         for side in sides { notes += side.notes.map { "\(side.name): \($0)" } }
-        return ReviewSummary(base: describe(baseSide, models.base), head: describe(headSide, models.head), changes: changes, notes: notes,
-                             totalMilliseconds: Int(Date().timeIntervalSince(started) * 1000), identical: compared.identical)
+        var summary = ReviewSummary(base: describe(baseSide, models.base), head: describe(headSide, models.head), changes: changes, notes: notes,
+                                    totalMilliseconds: Int(Date().timeIntervalSince(started) * 1000), identical: compared.identical)
+        summary.compareMilliseconds = compareMilliseconds
+        summary.witnessMilliseconds = witnessMilliseconds
+        return summary
     }
 
     /// A folder's or a git ref's files; nil for a live database.

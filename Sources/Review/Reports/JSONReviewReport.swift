@@ -9,6 +9,9 @@ public enum JSONReviewReport {
         var changes: [Change]
         var sides: [Side]
         var milliseconds: Int
+        /// Entries the same on both sides, skipped without the solver.
+        var identical: Int
+        var compareMilliseconds, witnessMilliseconds: Int
     }
 
     struct Change: Encodable {
@@ -47,6 +50,7 @@ public enum JSONReviewReport {
                  serverStartMilliseconds: $0.serverStartMilliseconds, buildMilliseconds: $0.buildMilliseconds, readMilliseconds: $0.readMilliseconds)
         }
         return try JSONWriter.render(Report(verdict: summary.verdict.rawValue, changes: summary.changes.map(Change.init), sides: sides,
-                                            milliseconds: summary.totalMilliseconds))
+                                            milliseconds: summary.totalMilliseconds, identical: summary.identical,
+                                            compareMilliseconds: summary.compareMilliseconds, witnessMilliseconds: summary.witnessMilliseconds))
     }
 }

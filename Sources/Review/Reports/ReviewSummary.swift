@@ -47,6 +47,9 @@ public struct ReviewSummary: Sendable {
     public var totalMilliseconds: Int
     /// Changes the comparison left out because their texts were identical on both sides.
     public var identical: Int
+    /// The access models built and compared (the solver's share), and the witnesses run.
+    public var compareMilliseconds = 0
+    public var witnessMilliseconds = 0
 
     public init(base: Side, head: Side, changes: [ReviewChange], notes: [String] = [], totalMilliseconds: Int = 0, identical: Int = 0) {
         self.base = base

@@ -23,7 +23,8 @@ public enum TextReviewReport {
             }
         }
         lines.append("")
-        lines.append("verdict: \(summary.verdict.rawValue) (\(summary.countsLine)) in \(summary.totalMilliseconds) ms")
+        lines.append("verdict: \(summary.verdict.rawValue) (\(summary.countsLine); \(summary.identical) entries identical on both sides) in \(summary.totalMilliseconds) ms "
+                     + "(compare \(summary.compareMilliseconds) ms, witnesses \(summary.witnessMilliseconds) ms)")
         return lines.joined(separator: "\n") + "\n"
     }
 }
