@@ -52,6 +52,7 @@ extension Translator {
     /// NULL on a NULL argument, and maybe NULL otherwise.
     func uninterpreted(_ key: String, _ values: [SQLValue], type: SQLType) -> SQLValue {
         let domain = values.map { sort($0.type) }
+        if values.contains(where: { [.text, .uuid, .unknown].contains($0.type) }) { z3.readsText = true }
         let signature = key + "/" + values.map { "\($0.type)" }.joined(separator: ",") + "->\(type)"
         let term = z3.apply(signature, values.map(\.term), domain: domain, range: sort(type))
         let null = z3.apply(signature + "#null", values.map(\.term), domain: domain, range: z3.boolSort)

@@ -32,10 +32,6 @@ public struct PredicateSolver: Sendable {
             let admitted = try translator.admits(premise, in: premiseSide)
             let assumed = try translator.admits(assuming, in: premiseSide)
             let concluded = try translator.admits(conclusion, in: conclusionSide)
-            for column in premiseSide.columns { _ = try translator.column(column.name, premiseSide) }
-            for column in conclusionSide.columns where translator.variables.columns[column.name] == nil {
-                _ = try translator.column(column.name, conclusionSide)
-            }
             for constraint in translator.constraints { solver.assert(constraint) }
             solver.assert(admitted)
             solver.assert(assumed)
@@ -49,7 +45,8 @@ public struct PredicateSolver: Sendable {
         case .unsatisfiable: return .holds
         case .undecided(let why): return .unknown("the solver could not decide: \(why)")
         case .satisfiable:
-            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build())
+            let columns = premiseSide.columns + conclusionSide.columns.filter { c in !premiseSide.columns.contains { $0.name == c.name } }
+            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build(columns: columns))
         }
     }
 }

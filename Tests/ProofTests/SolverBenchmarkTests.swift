@@ -1,0 +1,40 @@
+import Foundation
+import Proof
+import XCTest
+
+/// The cost of a review: 1,000 checks of the policy pairs a review asks about (equivalent rewrites, widenings
+/// with their witness, gates, fail-open readers), timed and printed.
+final class SolverBenchmarkTests: XCTestCase {
+    static let pairs: [(String, String)] = [
+        (SolverFixture.wall, "app.current_tenant_id() = tenant_id"),
+        (SolverFixture.wall + " OR is_public", SolverFixture.wall),
+        (SolverFixture.wall + " OR (SELECT app.admin_mode_enabled())", SolverFixture.wall),
+        ("\"tenant_id\" OPERATOR(pg_catalog.=) (SELECT \"app\".\"current_tenant_id\"())", SolverFixture.wall + " AND true"),
+        ("app.current_tenant_id() IS NULL OR " + SolverFixture.wall, SolverFixture.wall),
+        ("(tenant_id)::text = current_setting('app.tenant_id', true)", SolverFixture.wall),
+        ("title IN ('a', 'b') AND " + SolverFixture.wall, "title = ANY (ARRAY['a'::text, 'b'::text])"),
+        ("path LIKE (current_setting('app.tenant_id', true) || '%')", "path = current_setting('app.tenant_id', true)"),
+        (SolverFixture.wall + " AND owner_id = 1", SolverFixture.wall),
+        ("COALESCE(current_setting('app.tenant_id', true), '') = (tenant_id)::text", SolverFixture.wall),
+    ]
+
+    func testThousandChecks() {
+        let side = SolverFixture.side()
+        let solver = PredicateSolver()
+        var outcomes: [String: Int] = [:]
+        let start = Date()
+        for i in 0..<1_000 {
+            let (a, b) = Self.pairs[i % Self.pairs.count]
+            switch solver.entails(.expression(a), in: side, .expression(b), in: side) {
+            case .holds: outcomes["holds", default: 0] += 1
+            case .fails: outcomes["fails", default: 0] += 1
+            case .unknown(let why): outcomes["unknown: " + why, default: 0] += 1
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        print("SolverBenchmark: 1000 checks in \(String(format: "%.2f", seconds)) s (\(outcomes))")
+        XCTAssertEqual(outcomes["holds"], 700)
+        XCTAssertEqual(outcomes["fails"], 300)
+        XCTAssertLessThan(seconds, 20, "a review of ~1,500 entries must stay within seconds")
+    }
+}
