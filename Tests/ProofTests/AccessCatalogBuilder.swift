@@ -49,12 +49,16 @@ struct AccessCatalogBuilder {
                       "member_of": Self.list(memberOf)])
     }
 
-    /// A function: `body` is `prosrc` of an SQL or PL/pgSQL function.
-    mutating func function(_ qualified: String, body: String?, volatility: String = "s", owner: String = "owner") {
+    /// A function: `body` is `prosrc` of an SQL or PL/pgSQL function; the definition is printed the way
+    /// `pg_get_functiondef` prints it (RETURNS, LANGUAGE), which the solver reads.
+    mutating func function(_ qualified: String, body: String?, returns: String = "uuid", language: String = "sql", volatility: String = "s",
+                           owner: String = "owner") {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         functions.append(["schema": parts[0], "name": parts[1], "signature": "", "security_definer": "false", "leakproof": "false",
                           "volatility": volatility, "parallel": "s", "owner": owner, "executors": Self.array(["PUBLIC"]), "body": body,
-                          "native": "false", "identity": qualified + "()", "definition": body.map { "CREATE FUNCTION \(qualified)() AS $$\($0)$$" }])
+                          "native": "false", "identity": qualified + "()",
+                          "definition": "CREATE OR REPLACE FUNCTION \(qualified)()\n RETURNS \(returns)\n LANGUAGE \(language)\n"
+                              + " \(["i": "IMMUTABLE", "s": "STABLE"][volatility] ?? "VOLATILE")\nAS $function$\(body ?? "")$function$\n"])
     }
 
     mutating func dependency(view: String, table: String) {

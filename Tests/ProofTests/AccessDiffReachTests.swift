@@ -84,3 +84,15 @@ final class AccessDiffReachTests: XCTestCase {
         }
     }
 }
+
+extension AccessDiffReachTests {
+    func testRoleMadeSuperuserWidensWhatItDidNotReachUnfilteredAndBackNarrows() {
+        var head = AccessFixture.base()
+        head.alterRole("app_user", "superuser", "true")
+        let changes = AccessFixture.diff(AccessFixture.base(), head)
+        XCTAssertEqual(changes.map { "\($0.class) \($0.command.rawValue)" },
+                       ["widening SELECT", "widening INSERT", "widening UPDATE", "widening DELETE", "widening TRUNCATE", "widening REFERENCES"])
+        XCTAssertEqual(changes.first?.head, "SELECT: all rows (app_user is a superuser)")
+        XCTAssertEqual(Set(AccessFixture.diff(head, AccessFixture.base()).map(\.class)), [.narrowing])
+    }
+}

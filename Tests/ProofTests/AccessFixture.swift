@@ -16,7 +16,8 @@ enum AccessFixture {
         b.role("admin")
         b.role("app_user")
         b.function("desk.current_tenant_id", body: " SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid ")
-        b.function("desk.admin_mode_enabled", body: "BEGIN RETURN current_setting('app.admin_mode', true) = 'on'; END", volatility: "v")
+        b.function("desk.admin_mode_enabled", body: "BEGIN RETURN current_setting('app.admin_mode', true) = 'on'; END", returns: "boolean",
+                   language: "plpgsql", volatility: "v")
         b.table("public.orders", columns: orderColumns, rls: true, forced: true,
                 grants: ["owner:SELECT", "owner:INSERT", "owner:UPDATE", "owner:DELETE", "owner:TRUNCATE",
                          "app_user:SELECT", "app_user:INSERT", "app_user:UPDATE", "app_user:DELETE"])

@@ -73,4 +73,28 @@ final class AccessObligationTests: XCTestCase {
         let closed = obligations(failOpen).first { $0.command == .select && $0.kind == .noContext }
         XCTAssertFalse(closed?.holds ?? true)
     }
+
+    func testTheGateOpensTheWallForTheAdminRoleAlone() throws {
+        try XCTSkipUnless(AccessFixture.solverReady, "needs the engine's solver")
+        var b = AccessFixture.base()
+        b.alterTable("public.orders", "grants", AccessCatalogBuilder.array(["app_user:SELECT", "admin:SELECT"]))
+        b.dropPolicies(["orders_select"])
+        b.policy("public.orders", "orders_select", roles: ["app_user", "admin"], command: "r",
+                 using: "((tenant_id = desk.current_tenant_id()) OR (SELECT desk.admin_mode_enabled() AS admin_mode_enabled))")
+        let select = obligations(b).filter { $0.command == .select }
+        XCTAssertEqual(select.map { "\($0.role) \($0.kind.rawValue) \($0.holds)" },
+                       ["admin wall true", "admin no-context true", "app_user wall true", "app_user no-context true"],
+                       select.map(\.line).joined(separator: "\n"))
+    }
+
+    func testARestrictiveOnlyBoundaryThatAdmitsEverythingFails() throws {
+        try XCTSkipUnless(AccessFixture.solverReady, "needs the engine's solver")
+        var b = AccessFixture.base()
+        b.dropPolicies(["orders_select"])
+        b.policy("public.orders", "orders_open", roles: ["app_user"], command: "r", using: "true")
+        b.policy("public.orders", "orders_boundary", roles: ["app_user"], command: "r", using: "((tenant_id = desk.current_tenant_id()) OR true)",
+                 permissive: false)
+        let select = obligations(b).filter { $0.command == .select }
+        XCTAssertEqual(select.map { "\($0.kind.rawValue) \($0.holds)" }, ["wall false", "no-context false"], select.map(\.line).joined(separator: "\n"))
+    }
 }

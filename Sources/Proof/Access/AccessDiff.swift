@@ -61,12 +61,17 @@ struct Comparison: Sendable {
     /// obligation's witness when one fails; `unknown` when the solver cannot tell.
     func added(_ h: AccessEntry) -> [Change] {
         guard h.privilege != .none, h.reach != .denied else { return [] }
+        if base.catalog.table(h.object) != nil, base.catalog.role(h.role)?.superuser == true {
+            return [Change(class: .narrowing, role: h.role, object: h.object, command: h.command, base: "\(h.command.rawValue): all rows (\(h.role) was a superuser)",
+                           head: Describe.entry(h), reason: "\(h.role) is no longer a superuser")]
+        }
         let obligations = ProofObligations.obligations(for: h, model: head.model, catalog: head.catalog, solver: solver)
         var change = Change(class: .added, role: h.role, object: h.object, command: h.command, base: "absent", head: Describe.entry(h),
                             reason: obligations.isEmpty ? "new" : "new, inside the tenant wall")
         if let failed = obligations.first(where: { if case .fails = $0.verdict { true } else { false } }), case .fails(let witness) = failed.verdict {
             change.class = .widening
-            change.witness = witness
+            // An obligation that fails without the solver's row (RLS off, say) has an empty witness: nothing to run.
+            change.witness = witness.row.isEmpty && witness.context.isEmpty ? nil : witness
             change.reason = "new, and it breaks the tenant wall: " + failed.detail
         } else if let undecided = obligations.first(where: { if case .unknown = $0.verdict { true } else { false } }), case .unknown(let why) = undecided.verdict {
             change.class = .unknown
@@ -75,7 +80,14 @@ struct Comparison: Sendable {
         return [change]
     }
 
+    /// An entry gone from the head: the object or role was dropped (`removed`), or the role became a superuser,
+    /// which the model leaves out because nothing binds it: a widening of every command it had not held unfiltered.
     func removed(_ b: AccessEntry, objectDropped: Bool) -> [Change] {
+        if !objectDropped, head.catalog.role(b.role)?.superuser == true {
+            if case .unfiltered = b.reach { return [] }
+            return [Change(class: .widening, role: b.role, object: b.object, command: b.command, base: Describe.entry(b),
+                           head: "\(b.command.rawValue): all rows (\(b.role) is a superuser)", reason: "\(b.role) became a superuser")]
+        }
         guard b.privilege != .none, b.reach != .denied else { return [] }
         return [Change(class: .removed, role: b.role, object: b.object, command: b.command, base: Describe.entry(b), head: "absent",
                        reason: objectDropped ? "\(b.object) was dropped" : "\(b.role) was dropped")]

@@ -5,11 +5,11 @@ extension AccessModel {
     /// bypassing role, nor a table with RLS off, nor its owner unless FORCE is on; otherwise the policies that
     /// apply to the role and command decide.
     static func reach(of role: RoleFacts, on table: DatabaseCatalog.Table, for command: AccessCommand, privilege: AccessPrivilege,
-                      in catalog: DatabaseCatalog) -> AccessReach {
+                      view: ViewReach?, in catalog: DatabaseCatalog) -> AccessReach {
         guard privilege != .none else { return .denied }
         switch table.kind {
         case "v":
-            return [.truncate, .references].contains(command) ? .denied : .view(viewReach(table, in: catalog))
+            return [.truncate, .references].contains(command) ? .denied : .view(view ?? viewReach(table, in: catalog))
         case "m":
             // A materialized view cannot be written, and RLS cannot be enabled on it: its reader sees every row.
             return command == .select ? .unfiltered("a materialized view applies no row-level security") : .denied

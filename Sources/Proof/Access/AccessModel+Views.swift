@@ -11,8 +11,10 @@ extension AccessModel {
                   case .unfiltered(let why) = tableReach(of: owner, on: table, for: .select, in: catalog) else { return nil }
             return "\(name): \(why)"
         }
+        let definition = view.definition ?? ""
         return ViewReach(owner: view.owner, securityInvoker: option("security_invoker", of: view), securityBarrier: option("security_barrier", of: view),
-                         definition: view.definition ?? "", reads: reads, ownerUnfiltered: unfiltered)
+                         checkOption: view.options.contains { $0.hasPrefix("check_option=") }, definition: definition,
+                         condition: ViewFilter.condition(of: definition), reads: reads, ownerUnfiltered: unfiltered)
     }
 
     /// Whether a boolean reloption is on. reloptions keep the value as written, and PostgreSQL reads any spelling

@@ -8,12 +8,16 @@ import Catalog
 /// outside the skipped schemas.
 ///
 /// Not modelled (each may hide a difference review then does not report):
-/// - column-level SELECT on a view's own columns beyond the grant, and what a view over another view reaches;
-/// - UPDATE and DELETE also applying SELECT policies when they read rows (WHERE, RETURNING);
+/// - what a view over another view reaches (only tables are followed through `pg_depend`), and a view's query
+///   beyond a simple `WHERE` (joins, grouping: compared by text, `unknown` when changed);
+/// - UPDATE and DELETE also applying SELECT policies when they read rows (WHERE, RETURNING): the model keeps
+///   their own policies alone, the most such a command reaches (`UPDATE t SET …` with no WHERE reads nothing);
 /// - `INSERT … ON CONFLICT`, COPY, unique-key and foreign-key existence probes beyond REFERENCES;
-/// - SECURITY DEFINER functions and triggers that read tables with their owner's rights;
+/// - SECURITY DEFINER functions and triggers that read tables with their owner's rights, and the RLS of tables a
+///   policy's sub-select reads (the solver keeps such a sub-select as an opaque value);
 /// - NOINHERIT (a member can still SET ROLE) and an owner's revoked own privileges (it can grant them back);
-/// - a role's defaults (`ALTER ROLE … SET`) and privileges on schemas other than USAGE.
+/// - a role's defaults (`ALTER ROLE … SET`), privileges on schemas other than USAGE, sequences and EXECUTE;
+/// - roles outside `AccessOptions.roles` when it is set (a new member of an access role is then not seen).
 ///
 /// Usage:
 /// ```swift
@@ -38,10 +42,12 @@ public struct AccessModel: Sendable {
         let facts = roles.map { RoleFacts($0, in: catalog) }
         var entries: [AccessEntry] = []
         for table in relations {
+            // A view's reach is the same for every role: read its query once.
+            let view = table.kind == "v" ? Self.viewReach(table, in: catalog) : nil
             for role in facts {
                 for command in AccessCommand.allCases {
                     let privilege = Self.privilege(of: role, on: table, for: command)
-                    let reach = Self.reach(of: role, on: table, for: command, privilege: privilege, in: catalog)
+                    let reach = Self.reach(of: role, on: table, for: command, privilege: privilege, view: view, in: catalog)
                     entries.append(AccessEntry(role: role.name, object: table.qualified, command: command, privilege: privilege, reach: reach))
                 }
             }

@@ -22,8 +22,12 @@ public struct ViewReach: Sendable, Hashable {
     public var securityInvoker: Bool
     /// `security_barrier`: the caller's functions cannot see rows the view's WHERE removes.
     public var securityBarrier: Bool
+    /// `WITH [CASCADED | LOCAL] CHECK OPTION`: rows written through the view must satisfy its WHERE.
+    public var checkOption: Bool
     /// The view's query as `pg_get_viewdef` prints it.
     public var definition: String
+    /// The WHERE of a simple view (one relation, no grouping), unqualified: what the solver reads of its query.
+    public var condition: String?
     /// The tables it reads (from `pg_depend`), qualified, sorted.
     public var reads: [String]
     /// When the view runs as its owner: each table read on which the owner is not filtered, with why

@@ -41,10 +41,24 @@ extension Comparison {
             hv.securityBarrier ? add(.narrowing, "\(h.object) is now a security_barrier view")
                                : add(.widening, "\(h.object) is no longer a security_barrier view: the caller's functions see rows its WHERE removes")
         }
+        if !hv.securityInvoker && h.command.checksNew && bv.checkOption != hv.checkOption {
+            hv.checkOption ? add(.narrowing, "rows written through \(h.object) must now satisfy its WHERE (check option)")
+                           : add(.widening, "\(h.object) lost its check option: a row its WHERE does not admit can be written through it")
+        }
         if Change.oneLine(bv.definition) != Change.oneLine(hv.definition) {
-            out.append(change(.unknown, b, h, base: Change.oneLine(bv.definition), head: Change.oneLine(hv.definition),
-                              reason: "the query of \(h.object) changed; views are compared by text, not solved"))
+            out += queryChange(bv, hv, b, h)
         }
         return out
+    }
+
+    /// A view's query changed: two simple views that select the same way compare their WHEREs with the solver;
+    /// any other change is `unknown` (views are compared by text, not solved).
+    func queryChange(_ bv: ViewReach, _ hv: ViewReach, _ b: AccessEntry, _ h: AccessEntry) -> [Change] {
+        if let before = ViewFilter.parts(of: bv.definition), let after = ViewFilter.parts(of: hv.definition), before.select == after.select,
+           let compared = clause("WHERE", .expression(before.condition), .expression(after.condition), b, h) {
+            return [compared]
+        }
+        return [change(.unknown, b, h, base: Change.oneLine(bv.definition), head: Change.oneLine(hv.definition),
+                       reason: "the query of \(h.object) changed; a view's query is compared by text unless only its WHERE changed")]
     }
 }

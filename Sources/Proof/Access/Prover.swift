@@ -66,26 +66,4 @@ struct Prover: Sendable {
         return Witness(row: [:], context: [:])
     }
 
-    /// A view holds when it runs with its caller's rights (the tables' own obligations apply), or when its owner
-    /// is filtered on every table it reads by predicates inside the wall (checked with the owner as current_user).
-    func view(_ view: ViewReach) -> Obligation {
-        if view.securityInvoker {
-            return obligation(.view, .holds, "\(entry.object) runs with the caller's rights: the policies of \(view.reads.joined(separator: ", ")) apply")
-        }
-        if view.bypasses {
-            return obligation(.view, .fails(anyRow(role: view.owner)), "\(entry.object) runs with the rights of \(view.owner), who reads unfiltered: "
-                              + view.ownerUnfiltered.joined(separator: "; "))
-        }
-        let owner = RoleFacts(view.owner, in: catalog)
-        for name in view.reads {
-            guard let read = catalog.table(name), case .filtered(let using?, _) = AccessModel.tableReach(of: owner, on: read, for: .select, in: catalog) else { continue }
-            let prover = Prover(entry: entry, table: read, options: options, catalog: catalog, solver: solver)
-            guard let wall = prover.wall else { return obligation(.view, .unknown("no reader expression given"), using.text) }
-            let verdict = solver.entails(using, in: prover.side(role: view.owner), wall, in: prover.side(role: view.owner))
-            if verdict != .holds {
-                return obligation(.view, verdict, "\(entry.object) reads \(name) as \(view.owner), filtered by \(using.text), which must imply \(wall.text)")
-            }
-        }
-        return obligation(.view, .holds, "\(entry.object) runs as \(view.owner), whose policies on \(view.reads.joined(separator: ", ")) keep the wall")
-    }
 }

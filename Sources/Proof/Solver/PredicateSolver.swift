@@ -9,6 +9,9 @@
 /// case .unknown(let why): …
 /// }
 /// ```
+///
+/// Each check builds its own Z3 context (so the solver is `Sendable` and checks may run on many threads);
+/// parsed expressions are cached across checks.
 public struct PredicateSolver: Sendable {
     /// Per check, in milliseconds.
     public var timeoutMilliseconds: Int
@@ -22,6 +25,31 @@ public struct PredicateSolver: Sendable {
     /// read the same world. SQL's NULL counts: a policy admits a row only when its predicate is true.
     public func entails(_ premise: Predicate, in premiseSide: Side, _ conclusion: Predicate, in conclusionSide: Side,
                         assuming: Predicate = .all) -> Verdict {
-        .unknown("the solver is not built yet")
+        let z3 = Z3Context()
+        let translator = Translator(z3)
+        let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
+        do {
+            let admitted = try translator.admits(premise, in: premiseSide)
+            let assumed = try translator.admits(assuming, in: premiseSide)
+            let concluded = try translator.admits(conclusion, in: conclusionSide)
+            for column in premiseSide.columns { _ = try translator.column(column.name, premiseSide) }
+            for column in conclusionSide.columns where translator.variables.columns[column.name] == nil {
+                _ = try translator.column(column.name, conclusionSide)
+            }
+            for constraint in translator.constraints { solver.assert(constraint) }
+            solver.assert(admitted)
+            solver.assert(assumed)
+            solver.assert(z3.not(concluded))
+        } catch let error as Unreadable {
+            return .unknown(error.description)
+        } catch {
+            return .unknown("\(error)")
+        }
+        switch solver.check() {
+        case .unsatisfiable: return .holds
+        case .undecided(let why): return .unknown("the solver could not decide: \(why)")
+        case .satisfiable:
+            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build())
+        }
     }
 }

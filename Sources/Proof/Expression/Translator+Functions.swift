@@ -1,0 +1,118 @@
+import Catalog
+import CZ3
+import Foundation
+
+/// Function calls: the context readers PostgreSQL provides, gates, SQL functions inlined, and every other
+/// function as a value keyed by its identity and body (so a changed body is a different value).
+extension Translator {
+    static let inlineDepthLimit = 8
+
+    func call(_ name: [String], _ args: [Expr], _ scope: Scope, hint: SQLType?) throws -> SQLValue {
+        let short = name.last ?? ""
+        let function = FunctionLookup.find(name, arguments: args.count, in: scope.side.functions)
+        let qualified = function?.qualified ?? name.joined(separator: ".")
+        if let gateRole = scope.side.gates[qualified] {
+            let member = scope.side.role == gateRole || scope.side.memberships.contains(gateRole)
+            return member ? contextVariable("gate:" + qualified, type: .bool, nullable: false) : logic.constant(false)
+        }
+        if function == nil || function?.schema == "pg_catalog" {
+            if short == "current_setting", name.count == 1 || name.first == "pg_catalog" { return try currentSetting(args, scope) }
+            if short == "pg_has_role" { return try pgHasRole(args, scope) }
+            if short == "coalesce" { return logic.coalesce(try unified(args, scope, hint: hint)) }
+            if short == "nullif", args.count == 2 { return try translate(.nullIf(args[0], args[1]), scope, hint: hint) }
+        }
+        let values = try args.map { try translate($0, scope) }
+        guard let function else { return builtin(short, values, hint: hint) }
+        if scope.depth < Translator.inlineDepthLimit, let body = FunctionLookup.inlinableBody(function) {
+            var inner = Scope(side: scope.side, depth: scope.depth + 1)
+            let types = function.argumentTypes.map(SQLType.init)
+            inner.parameters = try values.enumerated().map { i, v in i < types.count ? try coerce(v, to: types[i]) : v }
+            for (i, argName) in FunctionLookup.argumentNames(function).enumerated() where i < inner.parameters.count {
+                if let argName { inner.named[argName] = inner.parameters[i] }
+            }
+            let result = try translate(body, inner, hint: FunctionLookup.returnType(function) ?? hint)
+            return try coerce(result, to: FunctionLookup.returnType(function) ?? result.type)
+        }
+        return opaqueFunction(function, values, hint: hint)
+    }
+
+    /// A function the solver cannot look into: with no argument that reads the row, a context value
+    /// `function:<identity>`; otherwise an uninterpreted function of its arguments. Both keyed by the body too.
+    func opaqueFunction(_ function: DatabaseCatalog.Function, _ values: [SQLValue], hint: SQLType?) -> SQLValue {
+        let type = FunctionLookup.returnType(function) ?? hint ?? .text
+        let identity = function.identity.isEmpty ? function.qualified + "()" : function.identity
+        let version = String(FNV.hash(function.body ?? function.definition ?? (function.native ? "native" : "")), radix: 16)
+        if values.isEmpty {
+            return contextVariable("function:\(identity)@\(version)", type: type)
+        }
+        return uninterpreted("function:\(identity)@\(version)", values, type: type)
+    }
+
+    /// A function of its arguments only (a builtin such as `lower`, or a function the solver cannot read):
+    /// NULL on a NULL argument, and maybe NULL otherwise.
+    func uninterpreted(_ key: String, _ values: [SQLValue], type: SQLType) -> SQLValue {
+        let domain = values.map { sort($0.type) }
+        let signature = key + "/" + values.map { "\($0.type)" }.joined(separator: ",") + "->\(type)"
+        let term = z3.apply(signature, values.map(\.term), domain: domain, range: sort(type))
+        let null = z3.apply(signature + "#null", values.map(\.term), domain: domain, range: z3.boolSort)
+        var v = logic.value(type, term, null: z3.or(values.map(\.isNull) + [null]), from: values)
+        v.rowDependent = values.contains(where: \.rowDependent)
+        return v
+    }
+
+    func builtin(_ name: String, _ values: [SQLValue], hint: SQLType?) -> SQLValue {
+        let text: Set<String> = ["lower", "upper", "btrim", "trim", "ltrim", "rtrim", "concat", "replace", "substr", "substring", "left", "right", "md5"]
+        let int: Set<String> = ["length", "char_length", "octet_length", "abs", "now", "current_timestamp", "current_date", "statement_timestamp", "transaction_timestamp", "clock_timestamp"]
+        let type: SQLType = text.contains(name) ? .text : int.contains(name) ? .int : name == "gen_random_uuid" ? .uuid : (hint ?? .opaque)
+        if values.isEmpty { return contextVariable("function:\(name)()", type: type, nullable: false) }
+        return uninterpreted("builtin:\(name)", values, type: type)
+    }
+
+    /// `current_setting('x')` (an error when unset) and `current_setting('x', true)` (NULL when unset).
+    func currentSetting(_ args: [Expr], _ scope: Scope) throws -> SQLValue {
+        var first = args.first
+        if case .cast(let inner, _)? = first { first = inner }
+        guard let first, case .literal(.string(let name)) = first else {
+            throw Unreadable(construct: "current_setting with a name that is not a constant")
+        }
+        var missingOK = false
+        if args.count > 1 {
+            let flag = try coerce(try translate(args[1], scope, hint: .bool), to: .bool)
+            guard let known = z3.literal(flag.term), case .bool(let b) = known else {
+                throw Unreadable(construct: "current_setting with a missing_ok that is not a constant")
+            }
+            missingOK = b
+        }
+        var v = contextVariable("setting:" + name, type: .text)
+        if !missingOK {
+            v.isError = v.isNull
+            v.isNull = z3.bool(false)
+        }
+        return v
+    }
+
+    /// `pg_has_role([user,] 'role', 'MEMBER')` for the side's own role: a constant from its memberships.
+    func pgHasRole(_ args: [Expr], _ scope: Scope) throws -> SQLValue {
+        let side = scope.side
+        let (user, role) = args.count == 3 ? (args[0], args[1]) : (Expr.contextValue("current_user"), args.first ?? .literal(.null))
+        let userIsRole: Bool
+        switch user {
+        case .contextValue("current_user"): userIsRole = true
+        case .literal(.string(let name)): userIsRole = name == side.role
+        default: userIsRole = false
+        }
+        guard userIsRole, case .literal(.string(let target)) = role else {
+            return uninterpreted("builtin:pg_has_role", try args.map { try translate($0, scope) }, type: .bool)
+        }
+        return logic.constant(target == side.role || side.memberships.contains(target))
+    }
+
+    func caseWhen(_ subject: Expr?, _ branches: [CaseBranch], _ otherwise: Expr?, _ scope: Scope, hint: SQLType?) throws -> SQLValue {
+        let conditions = try branches.map { branch -> SQLValue in
+            guard let subject else { return try boolean(branch.condition, scope) }
+            return try translate(.compare("=", subject, branch.condition), scope)
+        }
+        let results = try unified(branches.map(\.result) + [otherwise ?? .literal(.null)], scope, hint: hint)
+        return logic.choose(zip(conditions, results).map { ($0, $1) }, otherwise: results[results.count - 1])
+    }
+}

@@ -1,0 +1,39 @@
+import Catalog
+import Foundation
+import Proof
+import XCTest
+
+/// A 50-table review: most entries are identical and must be skipped without the solver.
+final class AccessScaleTests: XCTestCase {
+    func schema(widened: Int? = nil) -> AccessCatalogBuilder {
+        var b = AccessCatalogBuilder()
+        for role in ["owner", "admin", "app_user", "reporter", "worker"] { b.role(role) }
+        b.function("desk.current_tenant_id", body: " SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid ")
+        for i in 0..<50 {
+            let table = "public.t\(i)"
+            b.table(table, columns: AccessFixture.orderColumns, rls: true, forced: true,
+                    grants: ["app_user:SELECT", "app_user:INSERT", "app_user:UPDATE", "app_user:DELETE", "reporter:SELECT", "worker:SELECT", "worker:UPDATE"])
+            for (command, name) in [("r", "select"), ("a", "insert"), ("w", "update"), ("d", "delete")] {
+                let using = command == "a" ? nil : (i == widened && command == "r" ? "(\(AccessFixture.wall) OR is_public)" : AccessFixture.wall)
+                b.policy(table, "\(name)_\(i)", roles: ["app_user", "reporter", "worker"], command: command, using: using,
+                         check: command == "a" || command == "w" ? AccessFixture.wall : nil)
+            }
+        }
+        return b
+    }
+
+    /// Timed without the solver's checks, which the engine's own benchmark measures: two models built and every
+    /// identical entry skipped.
+    func testFiftyTablesCompareInWellUnderASecondAndOnlyTheChangedPolicyIsReported() {
+        let start = Date()
+        let base = AccessFixture.state(schema()), same = AccessFixture.state(schema())
+        XCTAssertEqual(AccessDiff.compare(base: base, head: same), [])
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertEqual(base.model.entries.count, 50 * 6 * 6)
+        print("access models and comparison of 50 tables × 6 roles × 6 commands: \(Int(elapsed * 1000)) ms")
+        XCTAssertLessThan(elapsed, 2)
+        let changes = AccessDiff.compare(base: base, head: AccessFixture.state(schema(widened: 7)))
+        XCTAssertEqual(changes.map { "\($0.role) \($0.object) \($0.command.rawValue)" },
+                       ["app_user public.t7 SELECT", "reporter public.t7 SELECT", "worker public.t7 SELECT"])
+    }
+}
