@@ -56,6 +56,11 @@ final class WitnessScriptTests: XCTestCase {
         XCTAssertTrue(script.contains("pg_catalog.current_setting('app.other', true) IS NULL"), script)
         XCTAssertTrue(script.contains(#"((SELECT "tenantwall"."context_bigint"('app.current_tenant_id')) IS NOT DISTINCT FROM 1)"#), script)
         XCTAssertTrue(script.contains("DELETE FROM \"public\".\"tickets\";"), "the blind DELETE, which only the DELETE policies filter: \(script)")
+
+        let versioned = Witness(row: [:], context: ["function:app.current_tenant_id()@9f3a": "'00000000-0000-0000-0000-000000000001'::uuid"])
+        let again = try WitnessScript.sql(versioned, role: "app_user", object: "public.tickets", command: .select, columns: columns,
+                                          functions: functions, secret: [])
+        XCTAssertTrue(again.contains(#"SELECT "app"."set_tenant_context"("#), "a body's version in the key names the same function: \(again)")
     }
 
     func testRefusesWhatIsNotALiteralAndWhatNoStatementSets() {

@@ -21,6 +21,10 @@ struct FunctionReader: Sendable, Equatable {
 
     /// The function a witness key names: matched on `regprocedure`'s text with or without the schema.
     static func find(_ key: String, _ functions: [ContextFunction]) -> ContextFunction? {
+        // The solver writes `<identity>@<version>` when two bodies of one function meet in a check: the version
+        // is its body's hash, and the database holds one body.
+        var key = key
+        if let at = key.lastIndex(of: "@"), key.hasSuffix(")") == false { key = String(key[..<at]) }
         let wanted = normalized(key)
         return functions.first { normalized($0.identity) == wanted || normalized($0.schema + "." + $0.identity) == wanted }
             ?? functions.first { normalized($0.schema + "." + $0.name + "()") == wanted && $0.argumentTypes.isEmpty }
