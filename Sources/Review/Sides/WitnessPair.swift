@@ -48,10 +48,16 @@ struct WitnessPair {
             return change
         case .admitted(true): return Self.unconfirmed(change, "the base's database admits the witness too")
         case .couldNotRun(let why):
-            // A role the base does not have, or a command it was not granted, admits nothing there.
+            // A role the base does not have admits nothing there.
             guard base.catalog.role(change.role) != nil || change.role == "PUBLIC" else {
                 change.confirmed = true
                 return change
+            }
+            // The base's statement itself fails in the witness' context with a data exception (class 22: the
+            // setting the witness gives cannot be cast, say): PostgreSQL admits nothing there, the head admits the row.
+            if let failure = Self.dataException(why) {
+                change.confirmed = true
+                return Self.noting(change, "the base fails with \(failure) in the witness' context: it admits nothing")
             }
             return Self.unconfirmed(change, "the witness could not run on the base: \(why)")
         }
@@ -64,6 +70,16 @@ struct WitnessPair {
         let predicates = [models.base, models.head].flatMap { ReviewComparison.predicates($0.entry(role: change.role, object: change.object, command: command)) }
         let columns = (head.catalog.table(change.object) ?? base.catalog.table(change.object))?.attributes.map(\.name) ?? []
         return WitnessRunner.columns(namedIn: predicates, of: columns)
+    }
+
+    /// The SQLSTATE and message when the runner says the role's own statement failed with a data exception
+    /// (SQLSTATE class 22), rather than when the row could not be placed or the context set.
+    static func dataException(_ why: String) -> String? {
+        let marker = " failed for another reason than the policy: "
+        guard let range = why.range(of: marker), !why.contains("with no WHERE"),
+              WitnessCommand(spelled: String(why[..<range.lowerBound])) != nil else { return nil }
+        let brief = String(why[range.upperBound...])
+        return brief.hasPrefix("22") ? brief : nil
     }
 
     static func unconfirmed(_ change: ReviewChange, _ why: String) -> ReviewChange {
