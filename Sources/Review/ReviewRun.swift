@@ -53,8 +53,9 @@ public struct ReviewRun {
         progress("comparing …")
         let comparing = Date()
         let models = ReviewComparison(base: baseSide, head: headSide, options: settings.accessOptions)
-        let compared = models.compare(base: baseSide, head: headSide, solver: PredicateSolver(timeoutMilliseconds: solverTimeoutMilliseconds))
-        let witnesses = WitnessPair(base: baseSide, head: headSide, models: models)
+        let solver = PredicateSolver(timeoutMilliseconds: solverTimeoutMilliseconds)
+        let compared = models.compare(base: baseSide, head: headSide, solver: solver)
+        let witnesses = WitnessPair(base: baseSide, head: headSide, models: models, solver: solver)
         if compared.changes.contains(where: { $0.witness != nil }) { progress("running the witnesses …") }
         let compareMilliseconds = Int(Date().timeIntervalSince(comparing) * 1000), witnessing = Date()
         // Two at a time: each run is a transaction of its own on one side's database, rolled back.

@@ -11,17 +11,31 @@ struct WitnessPair {
     let baseRunner: WitnessRunner
     let headRunner: WitnessRunner
 
-    init(base: BuiltSide, head: BuiltSide, models: ReviewComparison) {
+    let retry: WitnessRetry
+
+    init(base: BuiltSide, head: BuiltSide, models: ReviewComparison, solver: PredicateSolver = PredicateSolver()) {
         self.base = base
         self.head = head
         self.models = models
+        retry = WitnessRetry(base: base, head: head, models: models, solver: solver)
         baseRunner = WitnessRunner(conninfo: base.conninfo)
         headRunner = WitnessRunner(conninfo: head.conninfo)
     }
 
+    /// The change with its witness run: the solver's, or a second one when the first made the head's own
+    /// statement fail with a data exception (`WitnessRetry`).
     func confirm(_ pending: ReviewComparison.Pending) -> ReviewChange {
-        var change = pending.change
-        guard let witness = pending.witness else { return change }
+        let first = confirm(pending.change, witness: pending.witness)
+        guard first.kind == .unknown, first.confirmed == false, first.reason.contains("could not run on the head"),
+              Self.dataException(first.reason.components(separatedBy: "could not run on the head: ").last ?? "") != nil,
+              let second = retry.witness(for: pending.change) else { return first }
+        let retried = confirm(pending.change, witness: second)
+        return retried.confirmed == true ? retried : first
+    }
+
+    func confirm(_ original: ReviewChange, witness: Witness?) -> ReviewChange {
+        var change = original
+        guard let witness else { return change }
         change.witness = Self.describe(witness)
         guard change.kind == .widening else { return change }
         guard base.isScratch && head.isScratch else {

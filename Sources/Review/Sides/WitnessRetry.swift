@@ -1,0 +1,44 @@
+import Catalog
+import Proof
+
+/// A second witness, for a widening whose first one made the head's own statement fail: the solver reads a
+/// failing cast as "this predicate admits nothing" and may still find the row through another branch of an OR,
+/// while PostgreSQL stops the whole statement at the error (`tenant_id = current_tenant_id() OR admin_mode_on()`
+/// with `app.tenant_id = 'o'`). The same question asked again with the tenant reader assumed to return a value
+/// gives a context the application could really be in.
+struct WitnessRetry {
+    let base: BuiltSide
+    let head: BuiltSide
+    let models: ReviewComparison
+    let solver: PredicateSolver
+
+    /// Nil when there is no reader to assume, the change is not between two filtered entries, or the solver
+    /// finds no such row.
+    func witness(for change: ReviewChange) -> Witness? {
+        guard let reader = models.head.options.reader, let command = AccessCommand(rawValue: change.command),
+              let headPredicate = Self.clause(models.head.entry(role: change.role, object: change.object, command: command), change.clause),
+              let basePredicate = Self.clause(models.base.entry(role: change.role, object: change.object, command: command), change.clause)
+        else { return nil }
+        let columns = (head.catalog.table(change.object) ?? base.catalog.table(change.object))?.attributes ?? []
+        let verdict = solver.entails(headPredicate, in: side(head.catalog, columns, change.role), basePredicate, in: side(base.catalog, columns, change.role),
+                                     assuming: .expression("(\(reader)) IS NOT NULL"))
+        if case .fails(let witness) = verdict { return witness }
+        return nil
+    }
+
+    /// The predicate of one clause of a filtered entry (`WITH CHECK` or `USING`; the one there is when nil).
+    static func clause(_ entry: AccessEntry?, _ clause: String?) -> Predicate? {
+        guard case .filtered(let using, let check)? = entry?.reach else { return nil }
+        switch clause {
+        case "WITH CHECK": return check
+        case "USING": return using
+        default: return using ?? check
+        }
+    }
+
+    func side(_ catalog: DatabaseCatalog, _ columns: [DatabaseCatalog.Column], _ role: String) -> Side {
+        let options = models.head.options
+        return Side(columns: columns, functions: catalog.functions, role: role, memberships: Set(catalog.role(role)?.memberOf ?? []),
+                    gates: options.gates.mapValues { $0.isEmpty ? (options.adminRole ?? "") : $0 })
+    }
+}
