@@ -12,12 +12,12 @@ struct WitnessRetry {
     let models: ReviewComparison
     let solver: PredicateSolver
 
-    /// Nil when there is no reader to assume, the change is not between two filtered entries, or the solver
-    /// finds no such row.
+    /// Nil when there is no reader to assume, the head's entry is not filtered, the base's is neither filtered
+    /// nor denied, or the solver finds no such row.
     func witness(for change: ReviewChange) -> Witness? {
         guard let reader = models.head.options.reader, let command = AccessCommand(rawValue: change.command),
               let headPredicate = Self.clause(models.head.entry(role: change.role, object: change.object, command: command), change.clause),
-              let basePredicate = Self.clause(models.base.entry(role: change.role, object: change.object, command: command), change.clause)
+              let basePredicate = Self.baseClause(models.base.entry(role: change.role, object: change.object, command: command), change.clause)
         else { return nil }
         let columns = (head.catalog.table(change.object) ?? base.catalog.table(change.object))?.attributes ?? []
         let verdict = solver.entails(headPredicate, in: side(head.catalog, columns, change.role), basePredicate, in: side(base.catalog, columns, change.role),
@@ -34,6 +34,13 @@ struct WitnessRetry {
         case "USING": return using
         default: return using ?? check
         }
+    }
+
+    /// The base's predicate for the same clause; none at all (`false`) where the base had no privilege or no
+    /// such object: a command granted by the change.
+    static func baseClause(_ entry: AccessEntry?, _ clause: String?) -> Predicate? {
+        guard let entry, entry.reach != .denied else { return Predicate.none }
+        return Self.clause(entry, clause)
     }
 
     func side(_ catalog: DatabaseCatalog, _ columns: [DatabaseCatalog.Column], _ role: String) -> Side {
