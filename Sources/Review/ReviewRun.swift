@@ -36,8 +36,9 @@ public struct ReviewRun {
 
     public func run() throws -> ReviewSummary {
         let started = Date()
-        let files = try [("base", base), ("head", head)].map { try locate($0.0, $0.1) }
-        defer { files.forEach { $0?.removeTemporary() } }
+        var files: [SideFiles?] = []
+        defer { files.forEach { $0?.removeTemporary() } }  // the first ref's files too when the second fails
+        for (name, source) in [("base", base), ("head", head)] { files.append(try locate(name, source)) }
         progress("building both sides …")
         let builder = SideBuilder(host: host)
         // At once on servers of their own; one after the other on a shared server, whose roles both sides create.
