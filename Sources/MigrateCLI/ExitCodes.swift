@@ -15,8 +15,9 @@ enum ExitCodes {
           0    ok: done, in sync, every wall holds, nothing at or above --fail-on
           1    a finding: plan differences or blockers, apply refused, a verify
                or demo check failed or a table could not be probed, audit
-               findings, status needs attention, migrate stopped before
-               applying anything, a bench plan check or --max-overhead
+               findings, review changes at or above --fail-on, status needs
+               attention, migrate stopped before applying anything, a bench
+               plan check or --max-overhead
           2    usage, spec, connection or tool error; a migration that failed
                (rolled back)
           3    the migration lock was not acquired within --lock-wait
