@@ -38,3 +38,34 @@ final class SolverBenchmarkTests: XCTestCase {
         XCTAssertLessThan(seconds, 20, "a review of ~1,500 entries must stay within seconds")
     }
 }
+
+/// Checks run on many threads at once (review compares tables in parallel): each has its own Z3 context.
+final class SolverConcurrencyTests: XCTestCase {
+    func testChecksOnManyThreadsAgreeWithOneThread() {
+        let side = SolverFixture.side()
+        let solver = PredicateSolver()
+        let pairs = SolverBenchmarkTests.pairs
+        let expected = pairs.map { solver.entails(.expression($0.0), in: side, .expression($0.1), in: side) == .holds }
+        let results = ResultBox(count: pairs.count * 8)
+        DispatchQueue.concurrentPerform(iterations: pairs.count * 8) { i in
+            let (a, b) = pairs[i % pairs.count]
+            results.set(i, solver.entails(.expression(a), in: side, .expression(b), in: side) == .holds)
+        }
+        for i in 0..<pairs.count * 8 { XCTAssertEqual(results.get(i), expected[i % pairs.count], "pair \(i % pairs.count)") }
+    }
+
+    func testEveryBenchmarkWitnessIsACounterexample() {
+        for (a, b) in SolverBenchmarkTests.pairs {
+            let side = SolverFixture.side()
+            if case .fails = solver.entails(.expression(a), in: side, .expression(b), in: side) { assertWidens(a, b) }
+        }
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Bool?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Bool) { lock.lock(); values[i] = value; lock.unlock() }
+    func get(_ i: Int) -> Bool? { lock.lock(); defer { lock.unlock() }; return values[i] }
+}
