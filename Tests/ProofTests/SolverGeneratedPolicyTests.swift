@@ -37,3 +37,20 @@ final class SolverGeneratedPolicyTests: XCTestCase {
         assertWidens("actor = CURRENT_USER", log, side())
     }
 }
+
+/// A helper called inside a sub-select: the sub-select is opaque, but a changed helper body changes it.
+final class SolverOpaqueVersionTests: XCTestCase {
+    func testChangedHelperUnderASubSelectIsNotTheSameValue() {
+        let before = SolverFixture.function("app", "my_tenants", returns: "SETOF uuid", language: "plpgsql",
+                                            body: "BEGIN RETURN QUERY SELECT tenant FROM app.members WHERE name = current_user; END")
+        var after = before
+        after.body = "BEGIN RETURN QUERY SELECT id FROM app.tenants; END"
+        let policy = "tenant_id IN (SELECT app.my_tenants() AS my_tenants)"
+        let base = SolverFixture.side(functions: [before])
+        let head = SolverFixture.side(functions: [after])
+        XCTAssertEqual(verdict(policy, policy, base, conclusionSide: SolverFixture.side(functions: [before])), .holds)
+        guard case .fails = verdict(policy, policy, head, conclusionSide: base) else {
+            return XCTFail("a changed helper body must not be taken as the same sub-select")
+        }
+    }
+}

@@ -41,7 +41,7 @@ extension Translator {
     func opaqueFunction(_ function: DatabaseCatalog.Function, _ values: [SQLValue], hint: SQLType?) -> SQLValue {
         let type = FunctionLookup.returnType(function) ?? hint ?? .text
         let identity = function.identity.isEmpty ? function.qualified + "()" : function.identity
-        let version = String(FNV.hash(function.body ?? function.definition ?? (function.native ? "native" : "")), radix: 16)
+        let version = String(FNV.hash(FunctionLookup.version(function)), radix: 16)
         if values.isEmpty {
             return contextVariable("function:\(identity)@\(version)", type: type)
         }

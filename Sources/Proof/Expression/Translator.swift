@@ -86,7 +86,8 @@ final class Translator {
         case .call(let name, let args): return try call(name, args, scope, hint: hint)
         case .contextValue(let name): return contextValue(name, scope.side)
         case .scalarSelect(let inner): return try translate(inner, scope, hint: hint)
-        case .opaque(let key, let what, let isBool): return opaque(key, what: what, type: isBool ? .bool : (hint ?? .opaque))
+        case .opaque(let key, let what, let isBool, let calls):
+            return opaque(key + FunctionLookup.versions(of: calls, in: scope.side.functions), what: what, type: isBool ? .bool : (hint ?? .opaque))
         }
     }
 
@@ -132,7 +133,7 @@ final class Translator {
     /// Literals and opaque values take their type from what they meet.
     static func isFlexible(_ expr: Expr) -> Bool {
         switch expr {
-        case .literal(.string), .literal(.null), .opaque(_, _, false): return true
+        case .literal(.string), .literal(.null), .opaque(_, _, false, _): return true
         case .scalarSelect(let inner): return isFlexible(inner)
         default: return false
         }
