@@ -38,6 +38,16 @@ final class Z3Context {
 
     deinit { Z3_del_context(raw) }
 
+    /// Checks this context has served; it is retired after a while, since its terms are never freed.
+    var uses = 0
+
+    /// Forgets what one check recorded, before the next one.
+    func reset() {
+        strings.removeAll(keepingCapacity: true)
+        readsText = false
+        uses += 1
+    }
+
     /// Runs one C call and records Z3's error, if any, as a Swift value.
     @discardableResult
     func call<T>(_ body: (Z3_context) -> T?) -> T? {
