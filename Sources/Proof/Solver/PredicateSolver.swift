@@ -25,7 +25,13 @@ public struct PredicateSolver: Sendable {
     /// read the same world. SQL's NULL counts: a policy admits a row only when its predicate is true.
     public func entails(_ premise: Predicate, in premiseSide: Side, _ conclusion: Predicate, in conclusionSide: Side,
                         assuming: Predicate = .all) -> Verdict {
-        let z3 = Z3Context()
+        Z3ContextPool.shared.using { check(premise, in: premiseSide, conclusion, in: conclusionSide, assuming: assuming, $0) }
+    }
+
+    /// One check in one context; the solver and its model are gone when it returns, so the context can serve
+    /// the next check.
+    private func check(_ premise: Predicate, in premiseSide: Side, _ conclusion: Predicate, in conclusionSide: Side,
+                       assuming: Predicate, _ z3: Z3Context) -> Verdict {
         let translator = Translator(z3)
         let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
         do {

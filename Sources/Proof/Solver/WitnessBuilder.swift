@@ -19,7 +19,7 @@ struct WitnessBuilder {
         for entry in entries { values[entry.name] = read(entry) }
         // Strings only compared for equality can be renamed; otherwise the solver has to find small ones.
         let nudged = z3.readsText ? entries : entries.filter { $0.type == .int }
-        if nudge(nudged, values) {
+        if nudge(nudged, values, all: entries) {
             for entry in entries { values[entry.name] = read(entry) }
         }
         if !z3.readsText { rename(entries, &values) }
@@ -40,18 +40,27 @@ struct WitnessBuilder {
 
     /// Tries small values for every variable at once, as assumptions: when they cannot all hold, the ones in
     /// the unsatisfiable core move on to their next candidate. True when a nudged model is in the solver.
-    private func nudge(_ entries: [Variables.Entry], _ values: [String: Literal?]) -> Bool {
-        var choices = entries.compactMap { entry -> (entry: Variables.Entry, candidates: [Literal], index: Int)? in
+    /// A setting the model left unset or empty is first tried set (to a uuid where it may be one): a witness
+    /// that reads "another tenant's row, with a tenant set" says more than one with no context at all.
+    private func nudge(_ entries: [Variables.Entry], _ values: [String: Literal?], all: [Variables.Entry]) -> Bool {
+        var choices = entries.compactMap { entry -> (entry: Variables.Entry, candidates: [Z3_ast], index: Int)? in
             guard let current = values[entry.name], let value = current else { return nil }
-            let candidates = candidates(entry.type, value)
+            let candidates = candidates(entry.type, value).map { z3.and([z3.not(entry.isNull), z3.eq(entry.term, term($0))]) }
             return candidates.isEmpty ? nil : (entry, candidates, 0)
+        }
+        for entry in all where entry.name.hasPrefix("setting:") && !entries.contains(where: { $0.name == entry.name }) {
+            let shaped = z3.apply("is_uuid", [entry.term], domain: [z3.stringSort], range: z3.boolSort)
+            let isUUID = solver.evaluate(shaped).flatMap(z3.literal) == .bool(true)
+            guard values[entry.name] == .some(nil) || values[entry.name] == .some(.string("")) || !isUUID else { continue }
+            let set = z3.and([z3.not(entry.isNull), z3.not(z3.eq(entry.term, z3.string("")))])
+            let uuids = z3.readsText ? Self.smallUUIDs.map { z3.and([set, z3.eq(entry.term, z3.string($0))]) } : [z3.and([set, shaped])]
+            choices.insert((entry, uuids + [set], 0), at: 0)
         }
         if choices.isEmpty { return false }
         for round in 0..<10 where !choices.isEmpty {
             let indicators = choices.enumerated().map { i, choice -> Z3_ast in
                 let indicator = z3.variable("nudge!\(round)!\(i)", z3.boolSort)
-                let value = term(choice.candidates[choice.index])
-                solver.assert(z3.implies(indicator, z3.and([z3.not(choice.entry.isNull), z3.eq(choice.entry.term, value)])))
+                solver.assert(z3.implies(indicator, choice.candidates[choice.index]))
                 return indicator
             }
             let (outcome, core) = solver.check(assuming: indicators)
