@@ -124,6 +124,12 @@ final class Z3Context {
     func suffix(_ suffix: Z3_ast, of s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_suffix($0, suffix, s) } }
     func contains(_ s: Z3_ast, _ part: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_contains($0, s, part) } }
     func length(_ s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_length($0, s) } }
+    /// The string without its first `count` characters.
+    func drop(_ count: Int, _ s: Z3_ast) -> Z3_ast {
+        readsText = true
+        let rest = ast { Z3_mk_sub($0, 2, [length(s), int(count)]) }
+        return ast { Z3_mk_seq_extract($0, s, int(count), rest) }
+    }
     func strToInt(_ s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_str_to_int($0, s) } }
     func intToStr(_ i: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_int_to_str($0, i) } }
     func inRegex(_ s: Z3_ast, _ re: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_in_re($0, s, re) } }
