@@ -88,6 +88,19 @@ final class ProveSolverTests: XCTestCase {
         }
     }
 
+    /// Read by a role that is not a superuser, prove cannot run the counterexamples: the failures stay failures,
+    /// unconfirmed, and say why.
+    func testWithoutASuperuserFailuresStayFailures() throws {
+        try Self.requireSolver()
+        let (url, db, _) = try broken(Self.breakages[2].1)
+        try db.execute("DO $r$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'prove_reader') THEN CREATE ROLE prove_reader LOGIN; END IF; END $r$")
+        let report = try ProveRun(specPaths: [TestServer.path("policies/workflow-platform")], database: url + " user=prove_reader").run()
+        let failures = report.failed.filter { $0.obligation.object == "public.workflows" && $0.obligation.role == "wf_app" }
+        XCTAssertFalse(failures.isEmpty, report.obligations.filter { !$0.obligation.holds }.map(\.explained).joined(separator: "\n"))
+        XCTAssertTrue(failures.allSatisfy { $0.run == nil && $0.note?.contains("superuser") == true }, failures.map(\.explained).joined(separator: "\n"))
+        XCTAssertEqual(report.exitCode, 1)
+    }
+
     /// verify (live probes) and prove (the solver) on the same databases: where verify finds a leak prove fails
     /// on that table; where prove holds verify passes.
     func testVerifyAndProveAgree() throws {
