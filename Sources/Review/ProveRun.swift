@@ -70,9 +70,10 @@ public struct ProveRun {
         let obligations = ProofObligations.check(model: model, catalog: catalog, options: options, solver: solver)
         let solved = Date()
         let runner = conninfo.map { WitnessRunner(conninfo: $0) }
+        let unconfirmable = confirm ? conninfo.flatMap(Self.whyNotConfirmable) : "--no-confirm"
         let proved = obligations.map { obligation -> ProvedObligation in
             guard case .fails = obligation.verdict else { return ProvedObligation(obligation: obligation) }
-            guard confirm, let runner else { return ProvedObligation(obligation: obligation, note: "not run (--no-confirm)") }
+            guard unconfirmable == nil, let runner else { return ProvedObligation(obligation: obligation, note: unconfirmable ?? "no database") }
             switch ObligationWitness.make(obligation, model: model, catalog: catalog) {
             case .failure(let unrunnable): return ProvedObligation(obligation: obligation, note: unrunnable.reason)
             case .success(let planned):
@@ -88,6 +89,20 @@ public struct ProveRun {
         report.confirmMilliseconds = Int(Date().timeIntervalSince(solved) * 1000)
         report.roles = model.roles
         return report
+    }
+
+    /// Why no witness can run on `conninfo` (it must connect, as a superuser), nil when they can: then each
+    /// failure stays a failure, its counterexample unconfirmed, rather than undecided.
+    static func whyNotConfirmable(_ conninfo: String) -> String? {
+        do {
+            let connection = try Connection(conninfo)
+            guard try connection.query("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user").flag else {
+                return "running a counterexample needs a superuser connection (it writes the row with foreign keys off, then rolls back)"
+            }
+            return nil
+        } catch {
+            return "cannot connect to run the counterexamples: \(error)"
+        }
     }
 
     /// A connection string without its password, for the report.

@@ -35,6 +35,10 @@ extension ProveTests {
         XCTAssertEqual(after.count, witnessTests.count, fixed.output)
         XCTAssertTrue(after.allSatisfy { $0.hasPrefix("ok") }, "fixed, PostgreSQL refuses every counterexample:\n" + fixed.output)
         XCTAssertEqual(try fingerprint(db), before)
+        if (try? ProveSolverTests.requireSolver()) != nil {
+            XCTAssertEqual(fixed.status, 0, "fixed, every test of the script passes:\n" + fixed.output)
+            XCTAssertTrue(fixed.output.contains("All tests successful"), fixed.output)
+        }
     }
 
     /// pg_prove on `script` as the superuser, output and status.

@@ -57,7 +57,7 @@ public enum ProvePgTAPScript {
                 }
             default:
                 var why = o.detail
-                if case .unknown(let reason) = o.verdict { why = reason }
+                if case .unknown(let reason) = o.verdict { why = reason } else if let confirmation = proved.confirmation { why = confirmation }
                 out += "SELECT fail(\(SQL.literal(name + " undecided: " + oneLine(why))));\n"
             }
         }

@@ -17,10 +17,16 @@ public struct ProvedObligation: Sendable, Equatable {
         self.note = note
     }
 
+    /// `holds`, `fails` or `unknown`. A counterexample to a predicate obligation that was run and not confirmed
+    /// (PostgreSQL refused it, or it rests on a value no statement can set) makes the obligation `unknown`: the
+    /// solver's model is not what the database does, so it is neither a failure shown nor a pass. What reaches
+    /// around the policies fails whatever its witness does: that failure is read from the catalog, not solved.
     public var state: String {
         switch obligation.verdict {
         case .holds: return "holds"
-        case .fails: return "fails"
+        case .fails:
+            if let run, !run.confirmed, obligation.kind != .reachesAround { return "unknown" }
+            return "fails"
         case .unknown: return "unknown"
         }
     }
@@ -30,6 +36,13 @@ public struct ProvedObligation: Sendable, Equatable {
         if let ran { return ran }
         if case .fails(let witness) = obligation.verdict { return witness }
         return nil
+    }
+
+    /// One line: the obligation, and why it is undecided or what its witness showed.
+    public var explained: String {
+        var why = confirmation ?? ""
+        if case .unknown(let reason) = obligation.verdict { why = "undecided: " + reason }
+        return obligation.line + (why.isEmpty ? "" : " [\(why)]")
     }
 
     /// What running the witness showed, in words.

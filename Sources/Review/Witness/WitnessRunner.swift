@@ -76,10 +76,11 @@ public struct WitnessRunner: Sendable {
             }
             let functions = try ContextFunction.read(connection)
             var plan: WitnessPlan
-            do { plan = try WitnessScript.plan(witness, role: role, table: table, command: command, functions: functions, secret: secret) } catch {
+            do {
+                plan = try WitnessScript.plan(witness, role: role, table: table, command: command, functions: functions, secret: secret, pinned: pinned)
+            } catch {
                 return WitnessRun(outcome: .couldNotRun("\(error)"), script: "")
             }
-            plan.pinned = pinned ?? Set(table.columns.map(\.name))
             plan.storage = try WitnessTable.storage(connection, of: table)
             try connection.execute("BEGIN")
             defer { _ = try? connection.execute("ROLLBACK") }

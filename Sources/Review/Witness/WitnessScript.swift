@@ -30,8 +30,10 @@ public enum WitnessScript {
         public var description: String
     }
 
+    /// The plan of a run. A value the solver could not write as a literal (an opaque type's model value, such as
+    /// jsonb's) is left to the table's default when its column is not `pinned`; for a pinned column it is refused.
     static func plan(_ witness: Witness, role: String, table: WitnessTable, command: WitnessCommand,
-                     functions: [ContextFunction], secret: [UInt8]) throws -> WitnessPlan {
+                     functions: [ContextFunction], secret: [UInt8], pinned: Set<String>? = nil) throws -> WitnessPlan {
         let recipe: ContextRecipe
         do { recipe = try ContextRecipe.make(witness.context, functions: functions, secret: secret) } catch let error as ContextRecipe.Unsettable {
             throw Unscriptable(description: error.reason)
@@ -41,11 +43,13 @@ public enum WitnessScript {
             guard let entry = witness.row[column.name] else { continue }
             guard let value = entry else { values.append((column.name, "NULL")); continue }
             guard let literal = SQLLiteralValue(value) else {
+                if let pinned, !pinned.contains(column.name) { continue }
                 throw Unscriptable(description: "the witness' value for \(column.name), \(value), is not a literal")
             }
             values.append((column.name, literal.sql))
         }
         var plan = WitnessPlan(table: table, role: role, command: command, values: values, recipe: recipe)
+        plan.pinned = pinned ?? Set(table.columns.map(\.name))
         if role.uppercased() == "PUBLIC" {
             // PUBLIC is every role: a role of the run's own with no membership and no grant stands for it.
             plan.role = publicStandIn
