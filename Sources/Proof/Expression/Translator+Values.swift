@@ -32,7 +32,10 @@ extension Translator {
         out.type = target
         out.literal = nil
         switch (v.type, target) {
-        case (.uuid, .text), (.text, .unknown), (.unknown, .text): return out
+        case (.uuid, .text):
+            uuidTexts.append((v.term, v.isNull))
+            return out
+        case (.text, .unknown), (.unknown, .text): return out
         case (.text, .uuid), (.unknown, .uuid):
             out.isError = z3.or([v.isError, z3.and([z3.not(v.isNull), z3.not(isUUID(v.term))])])
             return out

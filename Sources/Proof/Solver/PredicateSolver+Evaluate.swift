@@ -23,7 +23,7 @@ extension PredicateSolver {
             guard let given = witness.context[WitnessBuilder.witnessName(key, among: keys)] ?? witness.context[key] else { return nil }
             pins.append(pin(entry, given, translator, raw: key.hasPrefix("setting:") || key == "session_user"))
         }
-        pins += translator.constraints
+        pins += translator.allConstraints
         func possible(_ outcome: Z3_ast) -> Bool? {
             let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
             for p in pins { solver.assert(p) }

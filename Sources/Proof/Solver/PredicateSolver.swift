@@ -38,7 +38,7 @@ public struct PredicateSolver: Sendable {
             let admitted = try translator.admits(premise, in: premiseSide)
             let assumed = try translator.admits(assuming, in: premiseSide)
             let concluded = try translator.admits(conclusion, in: conclusionSide)
-            for constraint in translator.constraints { solver.assert(constraint) }
+            for constraint in translator.allConstraints { solver.assert(constraint) }
             solver.assert(admitted)
             solver.assert(assumed)
             solver.assert(z3.not(concluded))
