@@ -21,6 +21,10 @@ final class Translator {
     var constraints: [Z3_ast] = []
     /// uuids read as text: when the formula looks inside text (LIKE, ordering), they get their exact form.
     var uuidTexts: [(term: Z3_ast, isNull: Z3_ast)] = []
+    /// Every expression of the check with its side, read before any is translated: a function the side does
+    /// not list takes its type from a column it is compared with anywhere in the check.
+    var seen: [(Expr, Side)] = []
+    var inferred: [String: SQLType]?
 
     /// The constraints to assert with the check: the domain ones, and the exact uuid form where text is read.
     var allConstraints: [Z3_ast] {

@@ -12,6 +12,7 @@ extension PredicateSolver {
 
     private func evaluate(_ predicate: Predicate, in side: Side, under witness: Witness, _ z3: Z3Context) -> Bool? {
         let translator = Translator(z3)
+        try? translator.remember(predicate, side)
         guard let admitted = try? translator.admits(predicate, in: side) else { return nil }
         var pins: [Z3_ast] = []
         for entry in translator.variables.orderedColumns {

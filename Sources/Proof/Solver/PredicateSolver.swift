@@ -44,6 +44,9 @@ public struct PredicateSolver: Sendable {
         let translator = Translator(z3)
         let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
         do {
+            try translator.remember(premise, premiseSide)
+            try translator.remember(assuming, premiseSide)
+            try translator.remember(conclusion, conclusionSide)
             let admitted = try translator.admits(premise, in: premiseSide)
             let assumed = try translator.admits(assuming, in: premiseSide)
             let concluded = try translator.admits(conclusion, in: conclusionSide)
