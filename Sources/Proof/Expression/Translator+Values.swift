@@ -102,7 +102,7 @@ extension Translator {
         return nil
     }
 
-    nonisolated(unsafe) static let timestampFormatter: DateFormatter = {
+    static let timestampFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
