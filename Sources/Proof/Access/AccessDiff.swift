@@ -15,6 +15,12 @@ import Catalog
 public enum AccessDiff {
     public typealias State = (model: AccessModel, catalog: DatabaseCatalog)
 
+    /// Both catalogs read into models with the same options (review's usual case), then compared.
+    public static func compare(base: DatabaseCatalog, head: DatabaseCatalog, options: AccessOptions,
+                               solver: PredicateSolver = PredicateSolver()) -> [Change] {
+        compare(base: (AccessModel(catalog: base, options: options), base), head: (AccessModel(catalog: head, options: options), head), solver: solver)
+    }
+
     /// Every change from `base` to `head`, by object, role and command. A role or object on one side only is
     /// `added` (unless prove's obligations fail for it: then a widening with their witness) or `removed`.
     public static func compare(base: State, head: State, solver: PredicateSolver = PredicateSolver()) -> [Change] {
