@@ -103,7 +103,7 @@ extension AccessDiffGrantTests {
     }
 
     /// A gate whose body no longer checks membership is read by its bodies on both sides: the admin it was
-    /// meant for reaches the same rows, everyone else more.
+    /// meant for reaches the same rows (equivalent: a helper changed), everyone else more.
     func testAGateWhoseBodyStopsCheckingMembershipWidensForEveryoneButItsRole() throws {
         func schema(gate body: String) -> AccessCatalogBuilder {
             var b = AccessFixture.base()
@@ -118,6 +118,7 @@ extension AccessDiffGrantTests {
         let base = schema(gate: " SELECT pg_has_role(current_user, 'admin', 'MEMBER') AND coalesce(current_setting('app.admin_mode', true), '') = 'on' ")
         let head = schema(gate: " SELECT coalesce(current_setting('app.admin_mode', true), '') = 'on' ")
         let changes = AccessFixture.diff(base, head).filter { $0.command == .select }
-        XCTAssertEqual(changes.map { "\($0.class) \($0.role)" }, ["widening app_user"], changes.map(\.line).joined(separator: "\n"))
+        XCTAssertEqual(changes.map { "\($0.class) \($0.role)" }, ["equivalent admin", "widening app_user"], changes.map(\.line).joined(separator: "\n"))
+        XCTAssertEqual(changes.first?.reason, "a function it calls changed; both admit the same rows")
     }
 }
