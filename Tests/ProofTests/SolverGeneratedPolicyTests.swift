@@ -54,3 +54,30 @@ final class SolverOpaqueVersionTests: XCTestCase {
         }
     }
 }
+
+/// The obligations prove checks, on a side that does not list the reader (as the access model may build it).
+final class SolverObligationTests: XCTestCase {
+    let side = Side(columns: [SolverFixture.Column(name: "tenant_id", type: "uuid", notNull: true)], role: "app_user",
+                    gates: ["desk.admin_mode_enabled": "desk_admin"])
+    let wall = Predicate.or([.expression("\"tenant_id\" = \"desk\".\"current_tenant_id\"()"),
+                             .expression("(SELECT \"desk\".\"admin_mode_enabled\"())")])
+
+    func testWallEntailsItself() {
+        XCTAssertEqual(solver.entails(.expression("tenant_id = (SELECT desk.current_tenant_id())"), in: side, wall, in: side), .holds)
+    }
+
+    func testNoRowWithoutAReader() {
+        let unset = Predicate.expression("\"desk\".\"current_tenant_id\"() IS NULL")
+        XCTAssertEqual(solver.entails(.expression("tenant_id = desk.current_tenant_id()"), in: side, .none, in: side, assuming: unset), .holds)
+        let witness = assertWidens(.expression("desk.current_tenant_id() IS NULL OR tenant_id = desk.current_tenant_id()"), .none, side,
+                                   assuming: unset)
+        XCTAssertEqual(witness?.context["function:desk.current_tenant_id()"], .some(nil))
+    }
+
+    func testAssumptionReadFirstSharesTheReader() {
+        // The assumption mentions the reader before any comparison gives it a type.
+        let unset = Predicate.expression("\"desk\".\"current_tenant_id\"() IS NULL")
+        XCTAssertEqual(solver.entails(.constant(true), in: side, .expression("(tenant_id = desk.current_tenant_id()) IS NULL"), in: side,
+                                      assuming: unset), .holds)
+    }
+}

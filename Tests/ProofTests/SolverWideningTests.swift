@@ -104,3 +104,12 @@ final class SolverWideningTests: XCTestCase {
         assertWidens("true", "pg_has_role(CURRENT_USER, 'admin', 'MEMBER')")
     }
 }
+
+/// A uuid read as text has PostgreSQL's form: lowercase hex and dashes.
+final class SolverUUIDTextTests: XCTestCase {
+    func testUUIDTextNeverHoldsUppercase() {
+        XCTAssertEqual(verdict("(tenant_id)::text LIKE 'A%'", "false"), .holds)
+        XCTAssertEqual(verdict("(tenant_id)::text < 'A'", "true"), .holds)
+        XCTAssertEqual(verdict("(tenant_id)::text = ''", "false"), .holds)
+    }
+}

@@ -10,7 +10,7 @@ enum FunctionLookup {
         guard let short = name.last else { return nil }
         let candidates = functions.filter { f in
             f.name == short && (name.count < 2 || f.schema == name[name.count - 2])
-                && (f.argumentTypes.isEmpty || f.argumentTypes.count == arguments)
+                && f.argumentTypes.count == arguments
         }
         return candidates.first { $0.schema != "pg_catalog" } ?? candidates.first
     }

@@ -22,7 +22,12 @@ extension Translator {
             if short == "nullif", args.count == 2 { return try translate(.nullIf(args[0], args[1]), scope, hint: hint) }
         }
         let values = try args.map { try translate($0, scope) }
-        guard let function else { return builtin(short, values, hint: hint) }
+        guard let function else {
+            // A function of a user schema the side does not list: a value of the context (or of its arguments),
+            // maybe NULL, keyed by its name.
+            if name.count > 1 { return unknownFunction(qualified, values, hint: hint) }
+            return builtin(short, values, hint: hint)
+        }
         if scope.depth < Translator.inlineDepthLimit, let body = FunctionLookup.inlinableBody(function) {
             var inner = Scope(side: scope.side, depth: scope.depth + 1)
             let types = function.argumentTypes.map(SQLType.init)
@@ -59,6 +64,13 @@ extension Translator {
         var v = logic.value(type, term, null: z3.or(values.map(\.isNull) + [null]), from: values)
         v.rowDependent = values.contains(where: \.rowDependent)
         return v
+    }
+
+    func unknownFunction(_ qualified: String, _ values: [SQLValue], hint: SQLType?) -> SQLValue {
+        let key = "function:\(qualified)()"
+        let type = variables.context[key]?.type ?? hint ?? comparedTypes()[qualified] ?? .opaque
+        if values.isEmpty { return contextVariable(key, type: type) }
+        return uninterpreted("function:\(qualified)", values, type: type)
     }
 
     func builtin(_ name: String, _ values: [SQLValue], hint: SQLType?) -> SQLValue {

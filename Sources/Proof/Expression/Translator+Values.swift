@@ -32,7 +32,10 @@ extension Translator {
         out.type = target
         out.literal = nil
         switch (v.type, target) {
-        case (.uuid, .text), (.text, .unknown), (.unknown, .text): return out
+        case (.uuid, .text):
+            uuidTexts.append((v.term, v.isNull))
+            return out
+        case (.text, .unknown), (.unknown, .text): return out
         case (.text, .uuid), (.unknown, .uuid):
             out.isError = z3.or([v.isError, z3.and([z3.not(v.isNull), z3.not(isUUID(v.term))])])
             return out
@@ -99,7 +102,7 @@ extension Translator {
         return nil
     }
 
-    nonisolated(unsafe) static let timestampFormatter: DateFormatter = {
+    static let timestampFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

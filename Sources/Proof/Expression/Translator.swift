@@ -19,6 +19,18 @@ final class Translator {
     /// Every variable made, for the witness and for the domain constraints asserted with the check.
     var variables = Variables()
     var constraints: [Z3_ast] = []
+    /// uuids read as text: when the formula looks inside text (LIKE, ordering), they get their exact form.
+    var uuidTexts: [(term: Z3_ast, isNull: Z3_ast)] = []
+    /// Every expression of the check with its side, read before any is translated: a function the side does
+    /// not list takes its type from a column it is compared with anywhere in the check.
+    var seen: [(Expr, Side)] = []
+    var inferred: [String: SQLType]?
+
+    /// The constraints to assert with the check: the domain ones, and the exact uuid form where text is read.
+    var allConstraints: [Z3_ast] {
+        guard z3.readsText else { return constraints }
+        return constraints + uuidTexts.map { z3.implies(z3.not($0.isNull), z3.inRegex($0.term, uuidRegex())) }
+    }
 
     init(_ z3: Z3Context) {
         self.z3 = z3

@@ -12,6 +12,7 @@ extension PredicateSolver {
 
     private func evaluate(_ predicate: Predicate, in side: Side, under witness: Witness, _ z3: Z3Context) -> Bool? {
         let translator = Translator(z3)
+        try? translator.remember(predicate, side)
         guard let admitted = try? translator.admits(predicate, in: side) else { return nil }
         var pins: [Z3_ast] = []
         for entry in translator.variables.orderedColumns {
@@ -23,7 +24,7 @@ extension PredicateSolver {
             guard let given = witness.context[WitnessBuilder.witnessName(key, among: keys)] ?? witness.context[key] else { return nil }
             pins.append(pin(entry, given, translator, raw: key.hasPrefix("setting:") || key == "session_user"))
         }
-        pins += translator.constraints
+        pins += translator.allConstraints
         func possible(_ outcome: Z3_ast) -> Bool? {
             let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
             for p in pins { solver.assert(p) }

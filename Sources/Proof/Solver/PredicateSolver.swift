@@ -10,8 +10,17 @@
 /// }
 /// ```
 ///
-/// Each check builds its own Z3 context (so the solver is `Sendable` and checks may run on many threads);
-/// parsed expressions are cached across checks.
+/// What it models and where it approximates. Over-approximations only add widenings the witness run then
+/// fails to confirm; the ones marked (can miss) may hide a widening:
+/// - uuids are strings; "is a uuid" is a predicate of the solver's choosing that excludes `''`, and a uuid read
+///   as text (LIKE, ordering) holds only `[0-9a-f-]`.
+/// - (can miss) casting text to uuid does not lowercase it; citext compares case-sensitively; char(n) is not
+///   padded; `expr || '%'` patterns take the value's own `%` and `_` literally.
+/// - enum labels are any text (a witness may need a real label); decimal constants are unreadable (`unknown`).
+/// - an unqualified call is resolved by name and argument count, not by search_path or argument types.
+///
+/// Each check takes a Z3 context of its own from a pool (so the solver is `Sendable` and checks may run on
+/// many threads); parsed expressions are cached across checks.
 public struct PredicateSolver: Sendable {
     /// Per check, in milliseconds.
     public var timeoutMilliseconds: Int
@@ -35,10 +44,13 @@ public struct PredicateSolver: Sendable {
         let translator = Translator(z3)
         let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
         do {
+            try translator.remember(premise, premiseSide)
+            try translator.remember(assuming, premiseSide)
+            try translator.remember(conclusion, conclusionSide)
             let admitted = try translator.admits(premise, in: premiseSide)
             let assumed = try translator.admits(assuming, in: premiseSide)
             let concluded = try translator.admits(conclusion, in: conclusionSide)
-            for constraint in translator.constraints { solver.assert(constraint) }
+            for constraint in translator.allConstraints { solver.assert(constraint) }
             solver.assert(admitted)
             solver.assert(assumed)
             solver.assert(z3.not(concluded))

@@ -138,6 +138,7 @@ final class Z3Context {
     /// Any one character (Z3 4.8 has no `re.allchar` in its C API).
     func anyCharRegex() -> Z3_ast { rangeRegex("\\u{0}", "\\u{2ffff}") }
     func anyStringRegex() -> Z3_ast { ast { Z3_mk_re_full($0, Z3_mk_re_sort($0, stringSort)) } }
+    func plusRegex(_ re: Z3_ast) -> Z3_ast { ast { Z3_mk_re_plus($0, re) } }
     func loopRegex(_ re: Z3_ast, _ count: Int) -> Z3_ast { ast { Z3_mk_re_loop($0, re, UInt32(count), UInt32(count)) } }
     func concatRegex(_ parts: [Z3_ast]) -> Z3_ast {
         parts.isEmpty ? literalRegex("") : parts.count == 1 ? parts[0]
