@@ -87,3 +87,38 @@ final class AccessDiffGrantTests: XCTestCase {
         XCTAssertTrue(changes[0].reason.contains("row-level security is off on public.invoices"), changes[0].reason)
     }
 }
+
+extension AccessDiffGrantTests {
+    /// `GRANT admin TO app_user`: the policies' texts stay, but the gate now opens for app_user.
+    func testMembershipInTheGatesRoleWidensThoughNoPolicyTextChanged() throws {
+        var base = AccessFixture.base()
+        base.dropPolicies(["orders_select"])
+        base.policy("public.orders", "orders_select", roles: ["app_user"], command: "r",
+                    using: "((tenant_id = desk.current_tenant_id()) OR (SELECT desk.admin_mode_enabled() AS admin_mode_enabled))")
+        var head = base
+        head.alterRole("app_user", "member_of", AccessCatalogBuilder.array(["admin"]))
+        let changes = AccessFixture.diff(base, head)
+        XCTAssertEqual(changes.map { "\($0.class) \($0.role) \($0.command.rawValue)" }, ["widening app_user SELECT"])
+        XCTAssertEqual(changes.first?.witness?.context["gate:desk.admin_mode_enabled"], "true")
+    }
+
+    /// A gate whose body no longer checks membership is read by its bodies on both sides: the admin it was
+    /// meant for reaches the same rows (equivalent: a helper changed), everyone else more.
+    func testAGateWhoseBodyStopsCheckingMembershipWidensForEveryoneButItsRole() throws {
+        func schema(gate body: String) -> AccessCatalogBuilder {
+            var b = AccessFixture.base()
+            b.functions.removeAll { $0["name"] == "admin_mode_enabled" }
+            b.function("desk.admin_mode_enabled", body: body, returns: "boolean")
+            b.alterTable("public.orders", "grants", AccessCatalogBuilder.array(["app_user:SELECT", "admin:SELECT"]))
+            b.dropPolicies(["orders_select"])
+            b.policy("public.orders", "orders_select", roles: ["app_user", "admin"], command: "r",
+                     using: "((tenant_id = desk.current_tenant_id()) OR desk.admin_mode_enabled())")
+            return b
+        }
+        let base = schema(gate: " SELECT pg_has_role(current_user, 'admin', 'MEMBER') AND coalesce(current_setting('app.admin_mode', true), '') = 'on' ")
+        let head = schema(gate: " SELECT coalesce(current_setting('app.admin_mode', true), '') = 'on' ")
+        let changes = AccessFixture.diff(base, head).filter { $0.command == .select }
+        XCTAssertEqual(changes.map { "\($0.class) \($0.role)" }, ["equivalent admin", "widening app_user"], changes.map(\.line).joined(separator: "\n"))
+        XCTAssertEqual(changes.first?.reason, "a function it calls changed; both admit the same rows")
+    }
+}

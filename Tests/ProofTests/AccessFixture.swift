@@ -34,7 +34,7 @@ enum AccessFixture {
     }
 
     static func diff(_ base: AccessCatalogBuilder, _ head: AccessCatalogBuilder, solver: PredicateSolver = PredicateSolver()) -> [Change] {
-        AccessDiff.compare(base: state(base), head: state(head), solver: solver)
+        AccessDiff.compare(base: base.build(), head: head.build(), options: options, solver: solver)
     }
 }
 

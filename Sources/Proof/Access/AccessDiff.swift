@@ -15,6 +15,12 @@ import Catalog
 public enum AccessDiff {
     public typealias State = (model: AccessModel, catalog: DatabaseCatalog)
 
+    /// Both catalogs read into models with the same options (review's usual case), then compared.
+    public static func compare(base: DatabaseCatalog, head: DatabaseCatalog, options: AccessOptions,
+                               solver: PredicateSolver = PredicateSolver()) -> [Change] {
+        compare(base: (AccessModel(catalog: base, options: options), base), head: (AccessModel(catalog: head, options: options), head), solver: solver)
+    }
+
     /// Every change from `base` to `head`, by object, role and command. A role or object on one side only is
     /// `added` (unless prove's obligations fail for it: then a widening with their witness) or `removed`.
     public static func compare(base: State, head: State, solver: PredicateSolver = PredicateSolver()) -> [Change] {
@@ -50,11 +56,28 @@ struct Comparison: Sendable {
     }
 
     func baseSide(_ entry: AccessEntry) -> Side {
-        SolverSides.side(columns: columns(entry.object), catalog: base.catalog, role: entry.role, options: base.model.options)
+        SolverSides.side(columns: columns(entry.object), catalog: base.catalog, role: entry.role, options: base.model.options, gates: baseGates)
+    }
+
+    /// The base's gates, less those whose function changed: both sides then read its two bodies as they are.
+    var baseGates: [String: String] {
+        SolverSides.unchangedGates(base.model.options.sideGates, base: base.catalog, head: head.catalog)
     }
 
     func headSide(_ entry: AccessEntry) -> Side {
-        SolverSides.side(columns: columns(entry.object), catalog: head.catalog, role: entry.role, options: head.model.options)
+        SolverSides.side(columns: columns(entry.object), catalog: head.catalog, role: entry.role, options: head.model.options, gates: headGates)
+    }
+
+    /// The head's gates, less those whose function changed (`SolverSides.unchangedGates`): a gate is trusted to
+    /// open for its role alone because of its body, which is no longer the one that earned the trust.
+    var headGates: [String: String] {
+        SolverSides.unchangedGates(head.model.options.sideGates, base: base.catalog, head: head.catalog)
+    }
+
+    /// Nothing but the predicate's text can change what it admits: same memberships, same gates.
+    func sameContext(_ role: String) -> Bool {
+        SolverSides.sameContext(role, base: base.catalog, head: head.catalog, baseGates: base.model.options.sideGates, headGates: head.model.options.sideGates)
+            && baseGates == base.model.options.sideGates
     }
 
     /// A new object or role: `added` while prove's obligations hold for it; a widening with the failing

@@ -1,11 +1,13 @@
 /// Two predicates of one clause, and two views.
 extension Comparison {
-    /// USING or WITH CHECK on both sides: nothing when the texts and the functions they call are equal; else
+    /// USING or WITH CHECK on both sides: nothing when the texts, the functions they call and the role's
+    /// memberships and gates are equal; else
     /// `head ⊆ base` fails → widening with the witness; holds and `base ⊆ head` holds → equivalent; holds and
     /// fails → narrowing; undecided → unknown (a narrowing whose equivalence is undecided stays a narrowing).
     func clause(_ name: String, _ bp: Predicate?, _ hp: Predicate?, _ b: AccessEntry, _ h: AccessEntry) -> Change? {
         guard let bp, let hp else { return nil }
-        if bp == hp && SolverSides.functionPrints(bp, in: base.catalog) == SolverSides.functionPrints(hp, in: head.catalog) { return nil }
+        let sameDefinitions = bp == hp && SolverSides.functionPrints(bp, in: base.catalog) == SolverSides.functionPrints(hp, in: head.catalog)
+        if sameDefinitions && sameContext(h.role) { return nil }
         let before = bp.text, after = hp.text
         switch solver.entails(hp, in: headSide(h), bp, in: baseSide(b)) {
         case .fails(let witness):
@@ -14,7 +16,10 @@ extension Comparison {
             return change(.unknown, b, h, clause: name, base: before, head: after, reason: why)
         case .holds:
             switch solver.entails(bp, in: baseSide(b), hp, in: headSide(h)) {
-            case .holds: return change(.equivalent, b, h, clause: name, base: before, head: after, reason: "both admit the same rows")
+            // The same text and helpers, re-checked because a membership or a gate changed, and still the same
+            // rows: nothing changed for this role. A changed helper that keeps the rows is reported equivalent.
+            case .holds: return sameDefinitions ? nil : change(.equivalent, b, h, clause: name, base: before, head: after,
+                                                               reason: bp == hp ? "a function it calls changed; both admit the same rows" : "both admit the same rows")
             case .fails: return change(.narrowing, b, h, clause: name, base: before, head: after, reason: "the head admits fewer rows")
             case .unknown(let why):
                 return change(.narrowing, b, h, clause: name, base: before, head: after, reason: "the head admits no more rows; whether fewer is undecided: \(why)")

@@ -4,10 +4,29 @@ import Catalog
 /// text: the functions it calls.
 enum SolverSides {
     /// A side: `columns` of the table (review passes the head's to both sides, so a column means one value), every
-    /// function of `catalog`, the role with its memberships, and the gates.
-    static func side(columns: [DatabaseCatalog.Column], catalog: DatabaseCatalog, role: String, options: AccessOptions) -> Side {
+    /// function of `catalog`, the role with its memberships, and the gates (all of the options', or `gates`).
+    static func side(columns: [DatabaseCatalog.Column], catalog: DatabaseCatalog, role: String, options: AccessOptions,
+                     gates: [String: String]? = nil) -> Side {
         let facts = RoleFacts(role, in: catalog)
-        return Side(columns: columns, functions: catalog.functions, role: role, memberships: facts.memberOf, gates: options.sideGates)
+        return Side(columns: columns, functions: catalog.functions, role: role, memberships: facts.memberOf, gates: gates ?? options.sideGates)
+    }
+
+    /// The gates whose functions are defined the same way in `base` and `head`. A gate is trusted to open only for
+    /// its role because of what its body checks; once the body changes that is no longer known, so the head's
+    /// side reads the new body as any other function (a body that no longer checks membership then widens).
+    static func unchangedGates(_ gates: [String: String], base: DatabaseCatalog, head: DatabaseCatalog) -> [String: String] {
+        gates.filter { name, _ in gatePrints(name, base) == gatePrints(name, head) }
+    }
+
+    static func gatePrints(_ qualified: String, _ catalog: DatabaseCatalog) -> [String] {
+        let name = qualified.split(separator: ".").last.map(String.init) ?? qualified
+        return functionPrints(.expression(name + "()"), in: catalog).filter { $0.hasPrefix(qualified + "(") }
+    }
+
+    /// Whether what the solver knows of a role besides the predicate (its memberships, the gates) is the same on
+    /// both sides: if not, the same predicate text may admit other rows (`GRANT admin TO app_user` opens the gate).
+    static func sameContext(_ role: String, base: DatabaseCatalog, head: DatabaseCatalog, baseGates: [String: String], headGates: [String: String]) -> Bool {
+        RoleFacts(role, in: base).memberOf == RoleFacts(role, in: head).memberOf && baseGates == headGates
     }
 
     /// The columns of a table with their types (the catalog's decoder gives every column one, `""` when unread).
