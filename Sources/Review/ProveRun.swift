@@ -78,7 +78,7 @@ public struct ProveRun {
             case .failure(let unrunnable): return ProvedObligation(obligation: obligation, note: unrunnable.reason)
             case .success(let planned):
                 let run = runner.confirm(planned.witness, role: obligation.role, object: obligation.object, command: planned.command,
-                                         pinned: planned.pinned)
+                                         pinned: planned.pinned, moving: planned.moving)
                 var proved = ProvedObligation(obligation: obligation, run: run)
                 proved.ran = planned.witness
                 return proved

@@ -88,6 +88,17 @@ final class ProveSolverTests: XCTestCase {
         }
     }
 
+    /// A WITH CHECK that lets the application move its own rows to another tenant: the counterexample is the
+    /// new row, confirmed by moving a row of the session's tenant there.
+    func testLooseUpdateCheckFailsConfirmed() throws {
+        try Self.requireSolver()
+        let (_, db, report) = try broken("ALTER POLICY tw_tenant_update ON public.workflows WITH CHECK (tenant_id IS NOT NULL)")
+        let failure = report.failed.first { $0.obligation.object == "public.workflows" && $0.obligation.command == .update
+            && $0.obligation.clause == "WITH CHECK" && $0.obligation.role == "wf_app" && $0.obligation.kind == .wall }
+        XCTAssertEqual(failure?.run?.outcome, .admitted(true), report.obligations.filter { !$0.obligation.holds }.map(\.explained).joined(separator: "\n"))
+        XCTAssertEqual(try db.query("SELECT count(*) FROM public.workflows").scalar, "0", "the moved row was rolled back")
+    }
+
     /// Read by a role that is not a superuser, prove cannot run the counterexamples: the failures stay failures,
     /// unconfirmed, and say why.
     func testWithoutASuperuserFailuresStayFailures() throws {
