@@ -36,14 +36,6 @@ enum AccessFixture {
     static func diff(_ base: AccessCatalogBuilder, _ head: AccessCatalogBuilder, solver: PredicateSolver = PredicateSolver()) -> [Change] {
         AccessDiff.compare(base: state(base), head: state(head), solver: solver)
     }
-
-    /// Whether the merged solver decides the simplest entailment: the solver-dependent tests skip until it does.
-    static var solverReady: Bool {
-        var b = AccessCatalogBuilder()
-        b.table("public.t", columns: ["id integer!"])
-        let side = Side(columns: b.build().tables[0].attributes, role: "app_user")
-        return PredicateSolver().entails(.expression("id = 1"), in: side, .expression("id = 1"), in: side) == .holds
-    }
 }
 
 extension AccessCatalogBuilder {

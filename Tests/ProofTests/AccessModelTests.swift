@@ -84,3 +84,17 @@ final class AccessModelTests: XCTestCase {
         XCTAssertEqual(view.ownerUnfiltered, ["public.orders: owner owns public.orders and row-level security is not forced"])
     }
 }
+
+extension AccessModelTests {
+    func testNamedAccessRolesBringTheirMembersAlong() {
+        var b = AccessFixture.base()
+        b.role("intern", memberOf: ["app_user"])
+        b.role("bystander")
+        var options = AccessFixture.options
+        options.roles = ["app_user"]
+        let state = AccessFixture.state(b, options: options)
+        XCTAssertEqual(state.model.roles, ["PUBLIC", "app_user", "intern"])
+        XCTAssertEqual(state.model.entry(role: "intern", object: "public.orders", command: .delete)?.reach,
+                       .filtered(using: .expression(AccessFixture.wall), check: nil))
+    }
+}

@@ -61,7 +61,6 @@ final class AccessObligationTests: XCTestCase {
     }
 
     func testSolverDecidesTheWallAndFailOpenPredicates() throws {
-        try XCTSkipUnless(AccessFixture.solverReady, "needs the engine's solver")
         XCTAssertTrue(obligations(AccessFixture.base()).allSatisfy(\.holds), obligations(AccessFixture.base()).filter { !$0.holds }.map(\.line).joined(separator: "\n"))
         var widened = AccessFixture.base()
         widened.policy("public.orders", "public_rows", roles: ["app_user"], command: "r", using: "is_public")
@@ -75,7 +74,6 @@ final class AccessObligationTests: XCTestCase {
     }
 
     func testTheGateOpensTheWallForTheAdminRoleAlone() throws {
-        try XCTSkipUnless(AccessFixture.solverReady, "needs the engine's solver")
         var b = AccessFixture.base()
         b.alterTable("public.orders", "grants", AccessCatalogBuilder.array(["app_user:SELECT", "admin:SELECT"]))
         b.dropPolicies(["orders_select"])
@@ -88,7 +86,6 @@ final class AccessObligationTests: XCTestCase {
     }
 
     func testARestrictiveOnlyBoundaryThatAdmitsEverythingFails() throws {
-        try XCTSkipUnless(AccessFixture.solverReady, "needs the engine's solver")
         var b = AccessFixture.base()
         b.dropPolicies(["orders_select"])
         b.policy("public.orders", "orders_open", roles: ["app_user"], command: "r", using: "true")

@@ -50,3 +50,27 @@ final class SolverNullTests: XCTestCase {
         XCTAssertEqual(verdict("title IS DISTINCT FROM NULL", "title IS NOT NULL"), .holds)
     }
 }
+
+/// A check Z3 cannot settle in time is `unknown`, saying so, never a pass.
+final class SolverTimeoutTests: XCTestCase {
+    func testTimeoutIsUnknown() {
+        let side = SolverFixture.side()
+        let hard = PredicateSolver(timeoutMilliseconds: 50).entails(
+            .expression("(current_setting('app.owner'))::integer = 7"), in: side,
+            .expression("current_setting('app.owner') = '7' OR current_setting('app.owner') LIKE '0%'"), in: side)
+        guard case .unknown(let reason) = hard else { return XCTFail("expected a timeout, got \(hard)") }
+        XCTAssertTrue(reason.contains("timeout"), reason)
+    }
+}
+
+/// Text read as a number: PostgreSQL takes an optional minus and digits, and fails on anything else.
+final class SolverCastTests: XCTestCase {
+    func testNegativeNumbersCast() throws {
+        let witness = try XCTUnwrap(assertWidens("owner_id = (current_setting('app.owner'))::integer AND owner_id < 0", "false"))
+        XCTAssertEqual(witness.context["setting:app.owner"] ?? nil, (witness.row["owner_id"] ?? nil))
+    }
+
+    func testNonNumbersFail() {
+        XCTAssertEqual(verdict("((title)::integer) IS NOT NULL", "title <> ''"), .holds)
+    }
+}

@@ -17,7 +17,7 @@ import Catalog
 ///   policy's sub-select reads (the solver keeps such a sub-select as an opaque value);
 /// - NOINHERIT (a member can still SET ROLE) and an owner's revoked own privileges (it can grant them back);
 /// - a role's defaults (`ALTER ROLE … SET`), privileges on schemas other than USAGE, sequences and EXECUTE;
-/// - roles outside `AccessOptions.roles` when it is set (a new member of an access role is then not seen).
+/// - roles outside `AccessOptions.roles` (when it is set) that are not members of one of them.
 ///
 /// Usage:
 /// ```swift
@@ -62,10 +62,11 @@ public struct AccessModel: Sendable {
         index[AccessEntry.Key(role: role, object: object, command: command)].map { entries[$0] }
     }
 
-    /// PUBLIC, then every role that is neither a superuser nor `pg_*` (or those the options name), sorted.
+    /// PUBLIC, then every role that is neither a superuser nor `pg_*`, sorted. When the options name the access
+    /// roles: those, and every role that can SET ROLE to one of them (it reaches all they reach, and more).
     static func modeledRoles(_ catalog: DatabaseCatalog, _ options: AccessOptions) -> [String] {
-        let all = catalog.roles.filter { !$0.superuser && !$0.name.hasPrefix("pg_") }.map(\.name)
-        let chosen = options.roles.map { wanted in all.filter(wanted.contains) } ?? all
-        return [RoleFacts.publicName] + Set(chosen).sorted()
+        let all = catalog.roles.filter { !$0.superuser && !$0.name.hasPrefix("pg_") }
+        let chosen = options.roles.map { wanted in all.filter { wanted.contains($0.name) || !wanted.isDisjoint(with: $0.memberOf) } } ?? all
+        return [RoleFacts.publicName] + Set(chosen.map(\.name)).sorted()
     }
 }

@@ -15,8 +15,9 @@ public struct AccessOptions: Sendable {
     /// The role that administers every tenant through the gates: the wall for it (and its members) includes
     /// them; for anyone else a gate is false.
     public var adminRole: String?
-    /// The roles to model besides PUBLIC; nil: every role that is neither a superuser nor `pg_*`. Naming a role
-    /// here also makes prove hold it to the wall on the tables it owns.
+    /// The access roles to model besides PUBLIC (with every role that can SET ROLE to one of them); nil: every
+    /// role that is neither a superuser nor `pg_*`. Naming a role here also makes prove hold it to the wall on
+    /// the tables it owns.
     public var roles: Set<String>?
     /// Schemas whose relations are left out: PostgreSQL's and TimescaleDB's catalogs, and whatever bookkeeping the
     /// caller adds (tenantwall's own schema, say).

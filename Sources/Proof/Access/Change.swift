@@ -39,7 +39,8 @@ public struct Change: Sendable, Equatable {
     /// What the role had, as text: a predicate, a grant, or a reach (`all rows: …`).
     public var base: String
     public var head: String
-    /// For a widening: a row and context the head admits and the base does not (review runs it to confirm).
+    /// For a widening: a row and context the head admits and the base does not (review runs it to confirm). Nil
+    /// where there is no row to show: a view's rights or options, a grant that reaches no row, an undecided check.
     public var witness: Witness?
     /// Why, in words: the solver's reason for `unknown`, the reach that changed, the obligation that failed.
     public var reason: String

@@ -52,11 +52,17 @@ extension Comparison {
         case let (.filtered(using, check), .unfiltered(why)):
             return [change(.widening, b, h, base: before, head: after, witness: outside([using, check], b), reason: why)]
         case let (.unfiltered, .filtered(using, check)):
-            let always = [using, check].compactMap { $0 }.allSatisfy { solver.entails(.all, in: headSide(h), $0, in: headSide(h)) == .holds }
+            let always = [using, check].compactMap { $0 }.allSatisfy { predicate in
+                if case .constant(let value) = predicate { return value }
+                return solver.entails(.all, in: headSide(h), predicate, in: headSide(h)) == .holds
+            }
             return [change(always ? .equivalent : .narrowing, b, h, base: before, head: after,
                            reason: always ? "the policies admit every row" : "row-level security now filters \(h.role) on \(h.object)")]
         case let (.filtered(bu, bc), .filtered(hu, hc)):
-            return [clause("USING", bu, hu, b, h), clause("WITH CHECK", bc, hc, b, h)].compactMap { $0 }
+            let using = clause("USING", bu, hu, b, h)
+            // UPDATE's WITH CHECK is most often its USING on both sides: the same verdict, not solved twice.
+            if bu != nil && bc == bu && hc == hu { return [using, using.map { var c = $0; c.clause = "WITH CHECK"; return c }].compactMap { $0 } }
+            return [using, clause("WITH CHECK", bc, hc, b, h)].compactMap { $0 }
         case let (.view(bv), .view(hv)):
             return viewChanges(bv, hv, b, h)
         default:

@@ -41,7 +41,10 @@ public enum ProofObligations {
         case .denied: return []
         case .unfiltered(let why): return [prover.reachesAround(why)]
         case .filtered(let using, let check):
-            return [("USING", using), ("WITH CHECK", check)].flatMap { name, predicate in predicate.map { prover.predicate($0, clause: name) } ?? [] }
+            let filtered = using.map { prover.predicate($0, clause: "USING") } ?? []
+            // UPDATE's WITH CHECK is most often its USING (a policy with USING alone): the same verdicts.
+            if let check, check == using { return filtered + filtered.map { var o = $0; o.clause = "WITH CHECK"; return o } }
+            return filtered + (check.map { prover.predicate($0, clause: "WITH CHECK") } ?? [])
         case .view(let view): return prover.view(view)
         }
     }

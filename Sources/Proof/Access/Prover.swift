@@ -47,8 +47,9 @@ struct Prover: Sendable {
             let why = "no reader expression given: the tenant wall cannot be stated"
             return [obligation(.wall, clause: clause, .unknown(why), predicate.text), obligation(.noContext, clause: clause, .unknown(why), predicate.text)]
         }
-        let inside = solver.entails(predicate, in: side, wall, in: side)
-        let closed = solver.entails(predicate, in: side, .none, in: side, assuming: noContext)
+        // No permissive policy (`false`) admits nothing: both hold without asking the solver.
+        let inside = predicate == .none ? .holds : solver.entails(predicate, in: side, wall, in: side)
+        let closed = predicate == .none ? .holds : solver.entails(predicate, in: side, .none, in: side, assuming: noContext)
         return [obligation(.wall, clause: clause, inside, "\(predicate.text) implies \(wall.text)"),
                 obligation(.noContext, clause: clause, closed, "\(predicate.text) admits no row when \(noContext.text)")]
     }

@@ -80,6 +80,7 @@ indirect enum Expr: Hashable, Sendable {
     /// `(SELECT expr)` with no FROM: the expression itself.
     case scalarSelect(Expr)
     /// A construct the solver gives no meaning to (a sub-select, EXISTS, an unknown operator): one value per
-    /// canonical parse tree; `text` says what it is for the witness.
-    case opaque(key: String, what: String, isBool: Bool)
+    /// canonical parse tree; `what` says what it is for the witness; `calls` names the functions inside, whose
+    /// bodies are part of the key (a helper changed under a sub-select changes the value).
+    case opaque(key: String, what: String, isBool: Bool, calls: [[String]])
 }

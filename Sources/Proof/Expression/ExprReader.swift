@@ -156,6 +156,18 @@ enum ExprReader {
     }
 
     static func opaque(_ node: Node, what: String, isBool: Bool) -> Expr {
-        .opaque(key: CanonicalTree.key(node), what: what, isBool: isBool)
+        .opaque(key: CanonicalTree.key(node), what: what, isBool: isBool, calls: calledFunctions(node))
+    }
+
+    /// Every function name called anywhere under a node.
+    static func calledFunctions(_ any: Any) -> [[String]] {
+        if let list = any as? [Any] { return list.flatMap(calledFunctions) }
+        guard let node = any as? Node else { return [] }
+        var found: [[String]] = []
+        for (key, value) in node {
+            if key == "FuncCall", let call = value as? Node { found.append(names(call["funcname"]).filter { $0 != "pg_catalog" }) }
+            found += calledFunctions(value)
+        }
+        return found
     }
 }

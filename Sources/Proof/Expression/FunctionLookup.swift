@@ -15,6 +15,25 @@ enum FunctionLookup {
         return candidates.first { $0.schema != "pg_catalog" } ?? candidates.first
     }
 
+    /// What a function is, for a key: its body, or its definition when the body is not kept (C, native, a
+    /// `BEGIN ATOMIC` SQL body).
+    static func version(_ function: DatabaseCatalog.Function) -> String {
+        if let body = function.body, !body.isEmpty { return body }
+        return function.definition ?? (function.native ? "native:" + function.identity : "")
+    }
+
+    /// The versions of every function the names may call (any argument count), for an opaque value's key.
+    static func versions(of calls: [[String]], in functions: [DatabaseCatalog.Function]) -> String {
+        var parts: [String] = []
+        for name in calls {
+            guard let short = name.last else { continue }
+            for f in functions where f.name == short && (name.count < 2 || f.schema == name[name.count - 2]) {
+                parts.append(f.identity + "=" + String(FNV.hash(version(f)), radix: 16))
+            }
+        }
+        return parts.isEmpty ? "" : "|" + parts.sorted().joined(separator: ",")
+    }
+
     /// The expression of an SQL body `SELECT <expr>`; nil for PL/pgSQL, C, native, or any other SQL body.
     static func inlinableBody(_ function: DatabaseCatalog.Function) -> Expr? {
         guard !function.native, let body = function.body, !body.isEmpty, language(function) ?? "sql" == "sql" else { return nil }

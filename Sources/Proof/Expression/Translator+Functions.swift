@@ -41,7 +41,7 @@ extension Translator {
     func opaqueFunction(_ function: DatabaseCatalog.Function, _ values: [SQLValue], hint: SQLType?) -> SQLValue {
         let type = FunctionLookup.returnType(function) ?? hint ?? .text
         let identity = function.identity.isEmpty ? function.qualified + "()" : function.identity
-        let version = String(FNV.hash(function.body ?? function.definition ?? (function.native ? "native" : "")), radix: 16)
+        let version = String(FNV.hash(FunctionLookup.version(function)), radix: 16)
         if values.isEmpty {
             return contextVariable("function:\(identity)@\(version)", type: type)
         }
@@ -52,6 +52,7 @@ extension Translator {
     /// NULL on a NULL argument, and maybe NULL otherwise.
     func uninterpreted(_ key: String, _ values: [SQLValue], type: SQLType) -> SQLValue {
         let domain = values.map { sort($0.type) }
+        if values.contains(where: { [.text, .uuid, .unknown].contains($0.type) }) { z3.readsText = true }
         let signature = key + "/" + values.map { "\($0.type)" }.joined(separator: ",") + "->\(type)"
         let term = z3.apply(signature, values.map(\.term), domain: domain, range: sort(type))
         let null = z3.apply(signature + "#null", values.map(\.term), domain: domain, range: z3.boolSort)
@@ -62,7 +63,7 @@ extension Translator {
 
     func builtin(_ name: String, _ values: [SQLValue], hint: SQLType?) -> SQLValue {
         let text: Set<String> = ["lower", "upper", "btrim", "trim", "ltrim", "rtrim", "concat", "replace", "substr", "substring", "left", "right", "md5"]
-        let int: Set<String> = ["length", "char_length", "octet_length", "abs", "now", "current_timestamp", "current_date", "statement_timestamp", "transaction_timestamp", "clock_timestamp"]
+        let int: Set<String> = ["length", "char_length", "octet_length", "abs", "now", "current_timestamp", "current_date", "statement_timestamp", "transaction_timestamp", "clock_timestamp", "pg_backend_pid", "txid_current"]
         let type: SQLType = text.contains(name) ? .text : int.contains(name) ? .int : name == "gen_random_uuid" ? .uuid : (hint ?? .opaque)
         if values.isEmpty { return contextVariable("function:\(name)()", type: type, nullable: false) }
         return uninterpreted("builtin:\(name)", values, type: type)

@@ -40,8 +40,12 @@ extension Translator {
             out.term = z3.ite(z3.le(z3.int(0), v.term), z3.intToStr(v.term), z3.concat([z3.string("-"), z3.intToStr(z3.negate(v.term))]))
             return out
         case (.text, .int), (.unknown, .int):
-            out.term = z3.strToInt(v.term)
-            out.isError = z3.or([v.isError, z3.and([z3.not(v.isNull), z3.lt(out.term, z3.int(0))])])
+            // `-42` and `42`: digits after an optional minus; anything else (`''`, `4x`) fails.
+            let negative = z3.prefix(z3.string("-"), of: v.term)
+            let digits = z3.ite(negative, z3.drop(1, v.term), v.term)
+            let magnitude = z3.strToInt(digits)
+            out.term = z3.ite(negative, z3.negate(magnitude), magnitude)
+            out.isError = z3.or([v.isError, z3.and([z3.not(v.isNull), z3.lt(magnitude, z3.int(0))])])
             return out
         case (.bool, .text):
             out.term = z3.ite(v.term, z3.string("true"), z3.string("false"))

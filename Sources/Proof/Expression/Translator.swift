@@ -86,7 +86,8 @@ final class Translator {
         case .call(let name, let args): return try call(name, args, scope, hint: hint)
         case .contextValue(let name): return contextValue(name, scope.side)
         case .scalarSelect(let inner): return try translate(inner, scope, hint: hint)
-        case .opaque(let key, let what, let isBool): return opaque(key, what: what, type: isBool ? .bool : (hint ?? .opaque))
+        case .opaque(let key, let what, let isBool, let calls):
+            return opaque(key + FunctionLookup.versions(of: calls, in: scope.side.functions), what: what, type: isBool ? .bool : (hint ?? .opaque))
         }
     }
 
@@ -102,25 +103,37 @@ final class Translator {
         return (values[0], values[1])
     }
 
-    /// Several values of one type (IN lists, COALESCE, CASE results).
+    /// Several values of one type (IN lists, COALESCE, CASE results): what has a type of its own is read
+    /// first (columns, casts), then calls (a builtin the solver does not know takes the type it meets), then
+    /// untyped literals and opaque values.
     func unified(_ items: [Expr], _ scope: Scope, hint: SQLType?) throws -> [SQLValue] {
-        let firm = items.map { !Translator.isFlexible($0) }
         var values: [SQLValue?] = Array(repeating: nil, count: items.count)
         var type = hint
-        for (i, item) in items.enumerated() where firm[i] {
-            let v = try translate(item, scope, hint: type)
-            values[i] = v
-            if type == nil || type == .unknown || type == .opaque && v.type != .unknown { type = v.type }
+        for level in 0...2 {
+            for (i, item) in items.enumerated() where Translator.typingLevel(item) == level {
+                let v = try translate(item, scope, hint: level == 2 ? (type ?? .text) : type)
+                values[i] = v
+                if type == nil || type == .unknown || type == .opaque && v.type != .unknown { type = v.type }
+            }
         }
-        for (i, item) in items.enumerated() where !firm[i] { values[i] = try translate(item, scope, hint: type ?? .text) }
         let target = Translator.common(values.compactMap { $0?.type })
         return try values.map { try coerce($0!, to: target) }
+    }
+
+    /// 0: has a type of its own; 1: a call; 2: takes the type of what it meets.
+    static func typingLevel(_ expr: Expr) -> Int {
+        if isFlexible(expr) { return 2 }
+        switch expr {
+        case .call: return 1
+        case .scalarSelect(let inner): return typingLevel(inner)
+        default: return 0
+        }
     }
 
     /// Literals and opaque values take their type from what they meet.
     static func isFlexible(_ expr: Expr) -> Bool {
         switch expr {
-        case .literal(.string), .literal(.null), .opaque(_, _, false): return true
+        case .literal(.string), .literal(.null), .opaque(_, _, false, _): return true
         case .scalarSelect(let inner): return isFlexible(inner)
         default: return false
         }

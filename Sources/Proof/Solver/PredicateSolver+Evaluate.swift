@@ -7,7 +7,10 @@ extension PredicateSolver {
     /// Reads the witness's literals back, as a reader of the report would, so a test can check that a witness
     /// really is a counterexample: the premise admits it and the conclusion does not.
     public func evaluate(_ predicate: Predicate, in side: Side, under witness: Witness) -> Bool? {
-        let z3 = Z3Context()
+        Z3ContextPool.shared.using { evaluate(predicate, in: side, under: witness, $0) }
+    }
+
+    private func evaluate(_ predicate: Predicate, in side: Side, under witness: Witness, _ z3: Z3Context) -> Bool? {
         let translator = Translator(z3)
         guard let admitted = try? translator.admits(predicate, in: side) else { return nil }
         var pins: [Z3_ast] = []

@@ -25,17 +25,19 @@ public struct PredicateSolver: Sendable {
     /// read the same world. SQL's NULL counts: a policy admits a row only when its predicate is true.
     public func entails(_ premise: Predicate, in premiseSide: Side, _ conclusion: Predicate, in conclusionSide: Side,
                         assuming: Predicate = .all) -> Verdict {
-        let z3 = Z3Context()
+        Z3ContextPool.shared.using { check(premise, in: premiseSide, conclusion, in: conclusionSide, assuming: assuming, $0) }
+    }
+
+    /// One check in one context; the solver and its model are gone when it returns, so the context can serve
+    /// the next check.
+    private func check(_ premise: Predicate, in premiseSide: Side, _ conclusion: Predicate, in conclusionSide: Side,
+                       assuming: Predicate, _ z3: Z3Context) -> Verdict {
         let translator = Translator(z3)
         let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
         do {
             let admitted = try translator.admits(premise, in: premiseSide)
             let assumed = try translator.admits(assuming, in: premiseSide)
             let concluded = try translator.admits(conclusion, in: conclusionSide)
-            for column in premiseSide.columns { _ = try translator.column(column.name, premiseSide) }
-            for column in conclusionSide.columns where translator.variables.columns[column.name] == nil {
-                _ = try translator.column(column.name, conclusionSide)
-            }
             for constraint in translator.constraints { solver.assert(constraint) }
             solver.assert(admitted)
             solver.assert(assumed)
@@ -49,7 +51,8 @@ public struct PredicateSolver: Sendable {
         case .unsatisfiable: return .holds
         case .undecided(let why): return .unknown("the solver could not decide: \(why)")
         case .satisfiable:
-            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build())
+            let columns = premiseSide.columns + conclusionSide.columns.filter { c in !premiseSide.columns.contains { $0.name == c.name } }
+            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build(columns: columns))
         }
     }
 }

@@ -1,4 +1,5 @@
 import CZ3
+import Catalog
 import Foundation
 import Quoting
 
@@ -12,28 +13,20 @@ struct WitnessBuilder {
     let logic: Logic
     var z3: Z3Context { solver.context }
 
-    func build() -> Witness {
+    func build(columns: [DatabaseCatalog.Column]) -> Witness {
         let entries = variables.orderedColumns + variables.orderedContext.map(\.entry)
-        var fallback: [String: Literal?] = [:]
-        for entry in entries { fallback[entry.name] = read(entry) }
-        var pinned = 0
-        for entry in entries {
-            guard let current = fallback[entry.name], let value = current else { continue }
-            for candidate in candidates(entry.type, value) {
-                solver.push()
-                solver.assert(z3.and([z3.not(entry.isNull), z3.eq(entry.term, term(candidate))]))
-                if case .satisfiable = solver.check() {
-                    pinned += 1
-                    break
-                }
-                solver.pop()
-            }
-        }
-        var values = fallback
-        if pinned > 0, case .satisfiable = solver.check() {
+        var values: [String: Literal?] = [:]
+        for entry in entries { values[entry.name] = read(entry) }
+        // Strings only compared for equality can be renamed; otherwise the solver has to find small ones.
+        let nudged = z3.readsText ? entries : entries.filter { $0.type == .int }
+        if nudge(nudged, values, all: entries) {
             for entry in entries { values[entry.name] = read(entry) }
         }
+        if !z3.readsText { rename(entries, &values) }
         var row: [String: String?] = [:]
+        for column in columns where variables.columns[column.name] == nil {
+            row.updateValue(Self.freeValue(column), forKey: column.name)
+        }
         for entry in variables.orderedColumns {
             row.updateValue(values[entry.name].flatMap { $0 }.map { Self.sqlLiteral($0, entry) }, forKey: entry.name)
         }
@@ -43,6 +36,97 @@ struct WitnessBuilder {
                                 forKey: Self.witnessName(key, among: variables.orderedContext.map(\.key)))
         }
         return Witness(row: row, context: context)
+    }
+
+    /// Tries small values for every variable at once, as assumptions: when they cannot all hold, the ones in
+    /// the unsatisfiable core move on to their next candidate. True when a nudged model is in the solver.
+    /// A setting the model left unset or empty is first tried set (to a uuid where it may be one): a witness
+    /// that reads "another tenant's row, with a tenant set" says more than one with no context at all.
+    private func nudge(_ entries: [Variables.Entry], _ values: [String: Literal?], all: [Variables.Entry]) -> Bool {
+        var choices = entries.compactMap { entry -> (entry: Variables.Entry, candidates: [Z3_ast], index: Int)? in
+            guard let current = values[entry.name], let value = current else { return nil }
+            let candidates = candidates(entry.type, value).map { z3.and([z3.not(entry.isNull), z3.eq(entry.term, term($0))]) }
+            return candidates.isEmpty ? nil : (entry, candidates, 0)
+        }
+        for entry in all where entry.name.hasPrefix("setting:") && !entries.contains(where: { $0.name == entry.name }) {
+            let shaped = z3.apply("is_uuid", [entry.term], domain: [z3.stringSort], range: z3.boolSort)
+            let isUUID = solver.evaluate(shaped).flatMap(z3.literal) == .bool(true)
+            guard values[entry.name] == .some(nil) || values[entry.name] == .some(.string("")) || !isUUID else { continue }
+            let set = z3.and([z3.not(entry.isNull), z3.not(z3.eq(entry.term, z3.string("")))])
+            let uuids = z3.readsText ? Self.smallUUIDs.map { z3.and([set, z3.eq(entry.term, z3.string($0))]) } : [z3.and([set, shaped])]
+            choices.insert((entry, uuids + [set], 0), at: 0)
+        }
+        if choices.isEmpty { return false }
+        for round in 0..<10 where !choices.isEmpty {
+            let indicators = choices.enumerated().map { i, choice -> Z3_ast in
+                let indicator = z3.variable("nudge!\(round)!\(i)", z3.boolSort)
+                solver.assert(z3.implies(indicator, choice.candidates[choice.index]))
+                return indicator
+            }
+            let (outcome, core) = solver.check(assuming: indicators)
+            switch outcome {
+            case .satisfiable: return true
+            case .undecided: return false
+            case .unsatisfiable:
+                guard !core.isEmpty else { return false }
+                // The last variable in the conflict yields (all of them moving at once could meet again).
+                guard let i = indicators.lastIndex(where: { core.contains($0) }) else { return false }
+                choices[i].index += 1
+                choices.removeAll { $0.index >= $0.candidates.count }
+            }
+        }
+        // Nothing nudged, or no round found a model: put back the model the check found.
+        if case .satisfiable = solver.check() { return true }
+        return false
+    }
+
+    /// Renames string values one to one (so equalities stay as they were), keeping every constant the formula
+    /// spells out: a value the solver takes for a uuid becomes `00000000-…-00000000000N`, an unreadable one `vN`.
+    func rename(_ entries: [Variables.Entry], _ values: inout [String: Literal?]) {
+        let kept = z3.strings.union(entries.compactMap { entry -> String? in
+            if case .string(let s)?? = values[entry.name] { return s } else { return nil }
+        })
+        var table: [String: String] = [:]
+        var fresh = (uuid: 0, text: 0)
+        for entry in entries where [.text, .uuid, .unknown].contains(entry.type) {
+            guard case .string(let s)?? = values[entry.name], !z3.strings.contains(s) else { continue }
+            if let known = table[s] {
+                values[entry.name] = .string(known)
+                continue
+            }
+            let shaped = z3.apply("is_uuid", [entry.term], domain: [z3.stringSort], range: z3.boolSort)
+            let isUUID = entry.type == .uuid || solver.evaluate(shaped).flatMap(z3.literal) == .bool(true)
+            let readable = s.count <= 16 && s.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f }
+            if isUUID ? Translator.canonicalUUID(s) == s : readable || s.isEmpty { continue }
+            var name: String
+            repeat {
+                if isUUID {
+                    fresh.uuid += 1
+                    name = String(format: "00000000-0000-0000-0000-%012d", fresh.uuid)
+                } else {
+                    fresh.text += 1
+                    name = "v\(fresh.text)"
+                }
+            } while kept.contains(name) || table.values.contains(name)
+            table[s] = name
+            values[entry.name] = .string(name)
+        }
+    }
+
+    /// A column no predicate reads: any value will do, so a plain one (NULL where allowed).
+    static func freeValue(_ column: DatabaseCatalog.Column) -> String? {
+        guard column.notNull else { return nil }
+        switch SQLType(column.type) {
+        case .uuid: return SQL.literal(smallUUIDs[0]) + "::uuid"
+        case .int:
+            let lower = column.type.lowercased()
+            return lower.hasPrefix("timestamp") || lower == "date" ? SQL.literal("2000-01-01") + "::" + column.type : "1"
+        case .bool: return "false"
+        case .text, .unknown: return SQL.literal("a") + "::" + column.type
+        case .opaque:
+            if column.type.hasSuffix("[]") { return "'{}'::" + column.type }
+            return column.type.hasPrefix("json") ? "'{}'::" + column.type : nil
+        }
     }
 
     /// The model's value: nil when NULL, `.some(nil)` never (an unreadable value is written as Z3 prints it).
@@ -67,7 +151,7 @@ struct WitnessBuilder {
         case .int(let n): return abs(n) <= 100 ? [] : [.int(1), .int(2), .int(3)]
         case .string(let s):
             if type == .uuid || s.count == 36 {
-                return Self.smallUUIDs.contains(s) ? [] : Self.smallUUIDs.map { .string($0) } + [.string(Self.uuidLike(s))]
+                return Self.smallUUIDs.contains(s) ? [] : Self.smallUUIDs.map { .string($0) } + ["0", "a"].map { .string(Self.uuidLike(s, padding: $0)) }
             }
             if Int(s) != nil, s.count <= 4 { return [] }
             let readable = s.count <= 16 && s.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7f }
@@ -78,8 +162,8 @@ struct WitnessBuilder {
 
     /// The model's text made a uuid: dashes where they belong, every other character a lowercase hex digit
     /// (kept when it already is one), so a prefix the check needs survives.
-    static func uuidLike(_ text: String) -> String {
-        let chars = Array(text.lowercased()) + Array(repeating: Character("0"), count: 36)
+    static func uuidLike(_ text: String, padding: Character) -> String {
+        let chars = Array(text.lowercased()) + Array(repeating: padding, count: 36)
         return String((0..<36).map { i -> Character in
             if [8, 13, 18, 23].contains(i) { return "-" }
             return chars[i].isHexDigit ? chars[i] : "0"

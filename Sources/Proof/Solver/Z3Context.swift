@@ -22,6 +22,11 @@ final class Z3Context {
     lazy var stringSort = Z3_mk_string_sort(raw)!
     lazy var opaqueSort = Z3_mk_uninterpreted_sort(raw, Z3_mk_string_symbol(raw, "opaque"))!
     private var declarations: [String: Z3_func_decl] = [:]
+    /// Every string constant made: the witness never renames a value the formula spells out.
+    private(set) var strings: Set<String> = []
+    /// Set when a formula looks inside a string (LIKE, `||`, ordering, number conversions): then string
+    /// values cannot be renamed for the witness and are nudged by the solver instead.
+    var readsText = false
 
     init() {
         let config = Z3_mk_config()
@@ -32,6 +37,16 @@ final class Z3Context {
     }
 
     deinit { Z3_del_context(raw) }
+
+    /// Checks this context has served; it is retired after a while, since its terms are never freed.
+    var uses = 0
+
+    /// Forgets what one check recorded, before the next one.
+    func reset() {
+        strings.removeAll(keepingCapacity: true)
+        readsText = false
+        uses += 1
+    }
 
     /// Runs one C call and records Z3's error, if any, as a Swift value.
     @discardableResult
@@ -54,6 +69,7 @@ final class Z3Context {
     func bool(_ value: Bool) -> Z3_ast { value ? Z3_mk_true(raw) : Z3_mk_false(raw) }
     func int(_ value: Int) -> Z3_ast { ast { Z3_mk_int64($0, Int64(value), intSort) } }
     func string(_ value: String) -> Z3_ast {
+        strings.insert(value)
         let bytes = Array(value.utf8).map { CChar(bitPattern: $0) }
         if bytes.isEmpty { return ast { Z3_mk_string($0, "") } }
         return ast { ctx in bytes.withUnsafeBufferPointer { Z3_mk_lstring(ctx, UInt32($0.count), $0.baseAddress) } }
@@ -98,19 +114,26 @@ final class Z3Context {
 
     // MARK: strings and regular expressions
 
-    func strLt(_ a: Z3_ast, _ b: Z3_ast) -> Z3_ast { ast { Z3_mk_str_lt($0, a, b) } }
-    func strLe(_ a: Z3_ast, _ b: Z3_ast) -> Z3_ast { ast { Z3_mk_str_le($0, a, b) } }
+    func strLt(_ a: Z3_ast, _ b: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_str_lt($0, a, b) } }
+    func strLe(_ a: Z3_ast, _ b: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_str_le($0, a, b) } }
     func concat(_ parts: [Z3_ast]) -> Z3_ast {
-        parts.count == 1 ? parts[0] : ast { ctx in (parts as [Z3_ast?]).withUnsafeBufferPointer { Z3_mk_seq_concat(ctx, UInt32($0.count), $0.baseAddress) } }
+        readsText = true
+        return parts.count == 1 ? parts[0] : ast { ctx in (parts as [Z3_ast?]).withUnsafeBufferPointer { Z3_mk_seq_concat(ctx, UInt32($0.count), $0.baseAddress) } }
     }
-    func prefix(_ prefix: Z3_ast, of s: Z3_ast) -> Z3_ast { ast { Z3_mk_seq_prefix($0, prefix, s) } }
-    func suffix(_ suffix: Z3_ast, of s: Z3_ast) -> Z3_ast { ast { Z3_mk_seq_suffix($0, suffix, s) } }
-    func contains(_ s: Z3_ast, _ part: Z3_ast) -> Z3_ast { ast { Z3_mk_seq_contains($0, s, part) } }
-    func length(_ s: Z3_ast) -> Z3_ast { ast { Z3_mk_seq_length($0, s) } }
-    func strToInt(_ s: Z3_ast) -> Z3_ast { ast { Z3_mk_str_to_int($0, s) } }
-    func intToStr(_ i: Z3_ast) -> Z3_ast { ast { Z3_mk_int_to_str($0, i) } }
-    func inRegex(_ s: Z3_ast, _ re: Z3_ast) -> Z3_ast { ast { Z3_mk_seq_in_re($0, s, re) } }
-    func literalRegex(_ s: String) -> Z3_ast { ast { Z3_mk_seq_to_re($0, string(s)) } }
+    func prefix(_ prefix: Z3_ast, of s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_prefix($0, prefix, s) } }
+    func suffix(_ suffix: Z3_ast, of s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_suffix($0, suffix, s) } }
+    func contains(_ s: Z3_ast, _ part: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_contains($0, s, part) } }
+    func length(_ s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_length($0, s) } }
+    /// The string without its first `count` characters.
+    func drop(_ count: Int, _ s: Z3_ast) -> Z3_ast {
+        readsText = true
+        let rest = ast { Z3_mk_sub($0, 2, [length(s), int(count)]) }
+        return ast { Z3_mk_seq_extract($0, s, int(count), rest) }
+    }
+    func strToInt(_ s: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_str_to_int($0, s) } }
+    func intToStr(_ i: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_int_to_str($0, i) } }
+    func inRegex(_ s: Z3_ast, _ re: Z3_ast) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_in_re($0, s, re) } }
+    func literalRegex(_ s: String) -> Z3_ast { readsText = true; return ast { Z3_mk_seq_to_re($0, string(s)) } }
     func rangeRegex(_ low: String, _ high: String) -> Z3_ast { ast { Z3_mk_re_range($0, Z3_mk_string($0, low), Z3_mk_string($0, high)) } }
     /// Any one character (Z3 4.8 has no `re.allchar` in its C API).
     func anyCharRegex() -> Z3_ast { rangeRegex("\\u{0}", "\\u{2ffff}") }

@@ -11,7 +11,7 @@ final class Z3Solver {
     init(_ context: Z3Context, timeoutMilliseconds: Int) {
         self.context = context
         let ctx = context.raw
-        raw = Z3_mk_solver(ctx)
+        raw = Z3_mk_simple_solver(ctx)
         Z3_solver_inc_ref(ctx, raw)
         let params = Z3_mk_params(ctx)!
         Z3_params_inc_ref(ctx, params)
@@ -28,6 +28,30 @@ final class Z3Solver {
     func assert(_ term: Z3_ast) { context.call { Z3_solver_assert($0, raw, term) } }
     func push() { context.call { Z3_solver_push($0, raw) } }
     func pop() { context.call { Z3_solver_pop($0, raw, 1) } }
+
+    /// Checks the assertions with `assumptions` taken as true; when unsatisfiable, `core` is the subset of
+    /// them that cannot all hold.
+    func check(assuming assumptions: [Z3_ast]) -> (Outcome, core: [Z3_ast]) {
+        if let error = context.error { return (.undecided(error.description), []) }
+        releaseModel()
+        let result = context.call { ctx in (assumptions as [Z3_ast?]).withUnsafeBufferPointer {
+            Z3_solver_check_assumptions(ctx, raw, UInt32($0.count), $0.baseAddress)
+        } } ?? Z3_L_UNDEF
+        switch result {
+        case Z3_L_TRUE:
+            model = context.call { Z3_solver_get_model($0, raw) }
+            if let model { Z3_model_inc_ref(context.raw, model) }
+            return (.satisfiable, [])
+        case Z3_L_FALSE:
+            guard let vector = context.call({ Z3_solver_get_unsat_core($0, raw) }) else { return (.unsatisfiable, []) }
+            Z3_ast_vector_inc_ref(context.raw, vector)
+            defer { Z3_ast_vector_dec_ref(context.raw, vector) }
+            let core = (0..<Z3_ast_vector_size(context.raw, vector)).compactMap { Z3_ast_vector_get(context.raw, vector, $0) }
+            return (.unsatisfiable, core)
+        default:
+            return (.undecided("timeout"), [])
+        }
+    }
 
     /// Checks the assertions; a Z3 error (recorded by the context) or a timeout is `.undecided` with the reason.
     func check() -> Outcome {
