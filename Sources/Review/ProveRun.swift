@@ -105,9 +105,8 @@ public struct ProveRun {
         }
     }
 
-    /// A connection string without its password, for the report.
+    /// A connection string without its password, for the report (the project's one redaction).
     static func label(_ conninfo: String) -> String {
-        conninfo.replacingOccurrences(of: #"password=\S+"#, with: "password=…", options: .regularExpression)
-            .replacingOccurrences(of: #"://([^:@/]+):[^@/]*@"#, with: "://$1:…@", options: .regularExpression)
+        Redaction.scrub(conninfo, secrets: Redaction.secrets(in: conninfo))
     }
 }
