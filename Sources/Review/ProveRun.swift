@@ -78,7 +78,7 @@ public struct ProveRun {
             case .failure(let unrunnable): return ProvedObligation(obligation: obligation, note: unrunnable.reason)
             case .success(let planned):
                 let run = runner.confirm(planned.witness, role: obligation.role, object: obligation.object, command: planned.command,
-                                         pinned: planned.pinned)
+                                         pinned: planned.pinned, moving: planned.moving)
                 var proved = ProvedObligation(obligation: obligation, run: run)
                 proved.ran = planned.witness
                 return proved
@@ -105,9 +105,8 @@ public struct ProveRun {
         }
     }
 
-    /// A connection string without its password, for the report.
+    /// A connection string without its password, for the report (the project's one redaction).
     static func label(_ conninfo: String) -> String {
-        conninfo.replacingOccurrences(of: #"password=\S+"#, with: "password=…", options: .regularExpression)
-            .replacingOccurrences(of: #"://([^:@/]+):[^@/]*@"#, with: "://$1:…@", options: .regularExpression)
+        Redaction.scrub(conninfo, secrets: Redaction.secrets(in: conninfo))
     }
 }

@@ -88,6 +88,43 @@ final class ProveSolverTests: XCTestCase {
         }
     }
 
+    /// A WITH CHECK that lets the application move its own rows to another tenant: the counterexample is the
+    /// new row, confirmed by moving a row of the session's tenant there.
+    func testLooseUpdateCheckFailsConfirmed() throws {
+        try Self.requireSolver()
+        let (_, db, report) = try broken("ALTER POLICY tw_tenant_update ON public.workflows WITH CHECK (tenant_id IS NOT NULL)")
+        let failure = report.failed.first { $0.obligation.object == "public.workflows" && $0.obligation.command == .update
+            && $0.obligation.clause == "WITH CHECK" && $0.obligation.role == "wf_app" && $0.obligation.kind == .wall }
+        XCTAssertEqual(failure?.run?.outcome, .admitted(true), report.obligations.filter { !$0.obligation.holds }.map(\.explained).joined(separator: "\n"))
+        XCTAssertEqual(try db.query("SELECT count(*) FROM public.workflows").scalar, "0", "the moved row was rolled back")
+    }
+
+    /// The signed binding: the counterexample's tenant is bound with a token signed by a key that lives only in
+    /// the run's transaction (and in the pgTAP script's), confirmed; the emitted script fails on the broken
+    /// policy and passes once it is fixed.
+    func testSignedBindingCounterexampleAndItsPgTAP() throws {
+        try Self.requireSolver()
+        let (name, db, _) = try AppliedExample.applied("support-desk", prefix: "prove_signed")
+        try db.execute("ALTER POLICY tw_tenant_select ON public.tickets USING (org_id = desk.current_tenant_id() OR status = 'public')")
+        let url = try TestServer.shared.connectionString(database: name)
+        let report = try ProveRun(specPaths: [TestServer.path("policies/support-desk")], database: url).run()
+        let failure = report.failed.first { $0.obligation.object == "public.tickets" && $0.obligation.role == "desk_api" && $0.obligation.kind == .wall }
+        XCTAssertEqual(failure?.run?.outcome, .admitted(true), report.obligations.filter { !$0.obligation.holds }.map(\.explained).joined(separator: "\n"))
+        XCTAssertEqual(try db.query("SELECT count(*) FROM desk.signing_keys").scalar, "0")
+        guard FileManager.default.fileExists(atPath: "/usr/bin/pg_prove"),
+              try db.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'pgtap'").scalar == "1" else { return }
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-signed-\(UUID().uuidString).sql").path
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        try ProvePgTAPScript.render(report).write(toFile: script, atomically: true, encoding: .utf8)
+        let broken = try ProveTests.pgProve(script, database: name)
+        XCTAssertNotEqual(broken.status, 0, broken.output)
+        try db.execute("ALTER POLICY tw_tenant_select ON public.tickets USING (org_id = desk.current_tenant_id())")
+        let fixed = try ProveTests.pgProve(script, database: name)
+        let failing = fixed.output.split(separator: "\n").filter { $0.hasPrefix("not ok") && $0.contains("counterexample") }
+        XCTAssertTrue(failing.isEmpty, "fixed, every counterexample is refused:\n" + fixed.output)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM desk.signing_keys").scalar, "0")
+    }
+
     /// Read by a role that is not a superuser, prove cannot run the counterexamples: the failures stay failures,
     /// unconfirmed, and say why.
     func testWithoutASuperuserFailuresStayFailures() throws {

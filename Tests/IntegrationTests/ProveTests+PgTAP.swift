@@ -20,7 +20,7 @@ extension ProveTests {
         XCTAssertEqual(emitted.status, 1, emitted.stderr)
         let before = try fingerprint(db)
 
-        let broken = try pgProve(script, database: name)
+        let broken = try Self.pgProve(script, database: name)
         XCTAssertNotEqual(broken.status, 0, broken.output)
         let lines = broken.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("ok") || $0.hasPrefix("not ok") }
         let witnessTests = lines.filter { $0.contains("public.workflows SELECT as") && $0.contains("the counterexample is refused") }
@@ -29,7 +29,7 @@ extension ProveTests {
         XCTAssertEqual(try fingerprint(db), before, "the script leaves nothing")
 
         try db.execute("ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY; REVOKE SELECT ON public.workflows FROM PUBLIC")
-        let fixed = try pgProve(script, database: name)
+        let fixed = try Self.pgProve(script, database: name)
         let after = fixed.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("ok") || $0.hasPrefix("not ok") }
             .filter { $0.contains("public.workflows SELECT as") && $0.contains("the counterexample is refused") }
         XCTAssertEqual(after.count, witnessTests.count, fixed.output)
@@ -42,7 +42,7 @@ extension ProveTests {
     }
 
     /// pg_prove on `script` as the superuser, output and status.
-    func pgProve(_ script: String, database: String) throws -> (status: Int32, output: String) {
+    static func pgProve(_ script: String, database: String) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/pg_prove")
         process.arguments = ["--verbose", script]

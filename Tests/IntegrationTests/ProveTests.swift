@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 import Proof
-import Review
+@testable import Review
 import XCTest
 
 /// `prove` on tenantwall's examples broken by hand: what reaches around the policies (RLS off with a PUBLIC
@@ -85,5 +85,18 @@ final class ProveTests: XCTestCase {
         XCTAssertTrue(usage.stderr.contains("--spec"), usage.stderr)
         let unreachable = try TenantwallProcess.run(["prove", "--database", "host=/nonexistent dbname=x"])
         XCTAssertEqual(unreachable.status, 2, unreachable.stderr)
+    }
+
+    /// A malformed connection string carrying a password: exit 2, and the password is nowhere in the output.
+    func testNoPasswordInTheOutput() throws {
+        let password = "S3cretPW"
+        for input in ["postgresql://u:\(password)@[::1", "host=/nonexistent password=\(password) dbname=x", "password=\(password) host='unterminated"] {
+            let run = try TenantwallProcess.run(["prove", "--spec", "policies/workflow-platform", "--database", input])
+            XCTAssertEqual(run.status, 2, run.stderr)
+            XCTAssertFalse((run.stdout + run.stderr).contains(password), run.stdout + run.stderr)
+        }
+        XCTAssertFalse(ProveRun.label("postgresql://u:\(password)@localhost/db").contains(password))
+        XCTAssertFalse(ProveRun.label("host=x password=\(password) dbname=y").contains(password))
+        XCTAssertFalse(ProveRun.label("host=x password='\(password) y' dbname=y").contains(password))
     }
 }

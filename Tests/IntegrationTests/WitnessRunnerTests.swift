@@ -161,4 +161,25 @@ final class WitnessRunnerTests: XCTestCase {
         XCTAssertEqual(invoker.outcome, .admitted(false), invoker.script)
         XCTAssertEqual(try Team.fingerprint(db), before)
     }
+
+    /// UPDATE's WITH CHECK: the witness is the new row. Written as the session's own row and moved to the
+    /// witness' tenant, it shows a loose WITH CHECK that the same row written as the other tenant's would not.
+    func testUpdateMovesTheSessionsRowToTheWitnessTenant() throws {
+        let (url, db) = try teamDatabase()
+        try db.execute("ALTER POLICY tenant_update ON tickets USING (tenant_id = app_tenant()) WITH CHECK (true)")
+        let before = try Team.fingerprint(db)
+        let runner = WitnessRunner(conninfo: url)
+        let witness = otherTenantsTicket(isPublic: false, context: ["function:public.app_tenant()": "'\(Team.tenantA)'::uuid"])
+        let moving = MovingTenant(column: "tenant_id", reader: "public.app_tenant()")
+        let moved = runner.confirm(witness, role: "witness_app", object: "public.tickets", command: .update, pinned: ["tenant_id"], moving: moving)
+        XCTAssertEqual(moved.outcome, .admitted(true), moved.script)
+        XCTAssertTrue(moved.script.contains("SET \"tenant_id\" = CAST('\(Team.tenantB)'::uuid AS uuid)"), moved.script)
+        XCTAssertTrue(moved.script.contains("CAST('\(Team.tenantA)'::text AS uuid)"), "the row starts as the session's own: \(moved.script)")
+        let unmoved = runner.confirm(witness, role: "witness_app", object: "public.tickets", command: .update, pinned: ["tenant_id"])
+        XCTAssertEqual(unmoved.outcome, .admitted(false), "another tenant's row is out of USING's reach: \(unmoved.script)")
+        try db.execute("ALTER POLICY tenant_update ON tickets USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant())")
+        let refused = runner.confirm(witness, role: "witness_app", object: "public.tickets", command: .update, pinned: ["tenant_id"], moving: moving)
+        XCTAssertEqual(refused.outcome, .admitted(false), refused.script)
+        XCTAssertEqual(try Team.fingerprint(db), before)
+    }
 }

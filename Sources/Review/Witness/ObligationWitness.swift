@@ -9,6 +9,8 @@ struct ObligationWitness {
     var command: WitnessCommand
     var witness: Witness
     var pinned: Set<String>
+    /// UPDATE's WITH CHECK: the row starts as the session's own and is moved to the witness' tenant.
+    var moving: MovingTenant?
 
     /// Why an obligation's witness is not run, or what to run.
     static func make(_ obligation: Obligation, model: AccessModel, catalog: DatabaseCatalog) -> Result<ObligationWitness, Unrunnable> {
@@ -28,7 +30,11 @@ struct ObligationWitness {
         }
         let columns = table?.attributes.map(\.name) ?? Array(witness.row.keys)
         let pinned = WitnessRunner.columns(namedIn: predicates, of: columns).union([tenantColumn])
-        return .success(ObligationWitness(command: command, witness: witness, pinned: pinned))
+        var moving: MovingTenant? = nil
+        if command == .update, obligation.clause == "WITH CHECK", let reader = model.options.reader {
+            moving = MovingTenant(column: tenantColumn, reader: reader)
+        }
+        return .success(ObligationWitness(command: command, witness: witness, pinned: pinned, moving: moving))
     }
 
     struct Unrunnable: Error {

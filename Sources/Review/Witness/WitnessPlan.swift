@@ -15,9 +15,18 @@ struct WitnessPlan: Sendable, Equatable {
     /// For a view: the one table it reads, where the superuser writes the row (a view's own WHERE or CHECK
     /// OPTION, written for the application, would refuse a row of another tenant from the superuser too).
     var storage: WitnessTable?
+    /// UPDATE's WITH CHECK: the row is written as the session's own (this column holding what the reader returns)
+    /// and the UPDATE moves it to the witness' value, so USING sees the old row and WITH CHECK the new one.
+    var move: Move?
+
+    struct Move: Sendable, Equatable {
+        var column: String
+        /// The witness' value, which the UPDATE sets.
+        var to: String
+    }
 
     static func == (a: WitnessPlan, b: WitnessPlan) -> Bool {
-        a.table == b.table && a.storage == b.storage && a.role == b.role && a.command == b.command && a.recipe == b.recipe
+        a.table == b.table && a.storage == b.storage && a.move == b.move && a.role == b.role && a.command == b.command && a.recipe == b.recipe
             && a.values.map { $0.0 + "=" + $0.1 } == b.values.map { $0.0 + "=" + $0.1 }
     }
 
@@ -66,7 +75,11 @@ struct WitnessPlan: Sendable, Equatable {
         switch command {
         case .select: return "SELECT count(*) FROM \(table.qualified) WHERE \(match)"
         case .insert: return insert
-        case .update: return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(SQL.ident(updated.0.name)) WHERE \(match)"
+        case .update:
+            if let move, let column = table.columns.first(where: { $0.name == move.column }) {
+                return "UPDATE \(table.qualified) SET \(SQL.ident(column.name)) = \(Self.cast(move.to, column)) WHERE \(match)"
+            }
+            return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(SQL.ident(updated.0.name)) WHERE \(match)"
         case .delete: return "DELETE FROM \(table.qualified) WHERE \(match)"
         case .truncate: return "TRUNCATE \(table.qualified)"
         }
@@ -84,7 +97,11 @@ struct WitnessPlan: Sendable, Equatable {
     /// `tableoid` and `ctid` as the superuser, tells whether it was reached.
     var blind: String? {
         switch command {
-        case .update: return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(Self.cast(updated.1, updated.0))"
+        case .update:
+            if let move, let column = table.columns.first(where: { $0.name == move.column }) {
+                return "UPDATE \(table.qualified) SET \(SQL.ident(column.name)) = \(Self.cast(move.to, column))"
+            }
+            return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(Self.cast(updated.1, updated.0))"
         case .delete: return "DELETE FROM \(table.qualified)"
         default: return nil
         }

@@ -62,7 +62,7 @@ public struct WitnessRunner: Sendable {
     /// Runs `witness` as `role` on `object` (`schema.table`) for `command`. `pinned`: the columns the run must
     /// write exactly as the witness says (nil: all of them).
     public func confirm(_ witness: Witness, role: String, object: String, command: WitnessCommand,
-                        pinned: Set<String>? = nil) -> WitnessRun {
+                        pinned: Set<String>? = nil, moving: MovingTenant? = nil) -> WitnessRun {
         let connection: Connection
         do { connection = try Connection(conninfo) } catch {
             return WitnessRun(outcome: .couldNotRun("could not connect: \(error)"), script: "")
@@ -85,6 +85,12 @@ public struct WitnessRunner: Sendable {
             try connection.execute("BEGIN")
             defer { _ = try? connection.execute("ROLLBACK") }
             try connection.execute("SET LOCAL session_replication_role = replica")
+            if command == .update, let moving {
+                switch try sessionTenant(plan, moving, on: connection) {
+                case .failure(let why): return WitnessRun(outcome: .couldNotRun(why.reason), plan: plan)
+                case .success(let move): plan = move
+                }
+            }
             let placed = try RowPlacement(connection: connection, plan: plan, pinned: plan.pinned).place()
             switch placed {
             case .refused(let reason): return WitnessRun(outcome: .couldNotRun(reason), plan: plan)
