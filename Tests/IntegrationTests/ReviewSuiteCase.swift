@@ -3,7 +3,7 @@ import XCTest
 
 /// One case of the change suite in Tests/Fixtures/review: a hand-written schema before (`base/`) and after
 /// (`head/`) a change, what `tenantwall review` must report (`expected.json`), and the SQL that shows the change
-/// is real (`check.sql`, whose `-- base:` and `-- head:` lines say what it prints on each side).
+/// is real (`check.sql`: checks whose `-- base:` and `-- head:` lines say what each prints on each side).
 struct ReviewSuiteCase {
     /// What review must report for one role, object and command: the strongest class among its changes
     /// (USING and WITH CHECK may be reported apart; the key is the same).
@@ -37,11 +37,27 @@ struct ReviewSuiteCase {
         expected.map(\.class).max { Self.strength[$0, default: 0] < Self.strength[$1, default: 0] } ?? "none"
     }
 
-    /// The last line `check.sql` prints on a side (a count, `inserted`, or `ERROR:  …`).
-    func checkResult(_ side: String) throws -> String {
-        let prefix = "-- \(side): "
-        let line = try XCTUnwrap(check.split(separator: "\n").first { $0.hasPrefix(prefix) }, "\(name): check.sql has no '\(prefix)' line")
-        return String(line.dropFirst(prefix.count))
+    /// One check of `check.sql`: SQL run as a superuser on a side (BEGIN … ROLLBACK, acting as a role inside) and
+    /// the last line psql prints on each side (a count, `inserted`, or `ERROR:  …`).
+    struct Check {
+        var description: String
+        var sql: String
+        var base: String
+        var head: String
+    }
+
+    /// The checks of `check.sql`, blocks separated by a blank line; the first is the case's own.
+    func checks() throws -> [Check] {
+        try check.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.map { block in
+            let lines = block.split(separator: "\n").map(String.init)
+            func value(_ side: String) throws -> String {
+                let prefix = "-- \(side): "
+                let line = try XCTUnwrap(lines.first { $0.hasPrefix(prefix) }, "\(name): a check in check.sql has no '\(prefix)' line:\n\(block)")
+                return String(line.dropFirst(prefix.count))
+            }
+            return Check(description: lines.first ?? "", sql: lines.filter { !$0.hasPrefix("--") }.joined(separator: "\n"),
+                         base: try value("base"), head: try value("head"))
+        }
     }
 
     func migration(_ side: String) throws -> String {

@@ -6,3 +6,19 @@ BEGIN;
 SET LOCAL ROLE app_user;
 SELECT count(*) FROM projects;
 ROLLBACK;
+
+-- support with no tenant bound
+-- base: 0
+-- head: 4
+BEGIN;
+SET LOCAL ROLE support;
+SELECT count(*) FROM projects;
+ROLLBACK;
+
+-- admin with no tenant bound and no admin mode
+-- base: 0
+-- head: 4
+BEGIN;
+SET LOCAL ROLE admin;
+SELECT count(*) FROM projects;
+ROLLBACK;

@@ -7,3 +7,21 @@ SET LOCAL app.admin_mode = 'on';
 SET LOCAL ROLE app_user;
 SELECT count(*) FROM documents;
 ROLLBACK;
+
+-- support with app.admin_mode = 'on'
+-- base: 0
+-- head: 4
+BEGIN;
+SET LOCAL app.admin_mode = 'on';
+SET LOCAL ROLE support;
+SELECT count(*) FROM projects;
+ROLLBACK;
+
+-- admin in admin mode: the same on both sides (equivalent)
+-- base: 3
+-- head: 3
+BEGIN;
+SET LOCAL app.admin_mode = 'on';
+SET LOCAL ROLE admin;
+SELECT count(*) FROM documents;
+ROLLBACK;

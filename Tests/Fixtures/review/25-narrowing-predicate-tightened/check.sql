@@ -7,3 +7,21 @@ SET LOCAL app.tenant_id = '11111111-1111-1111-1111-111111111111';
 SET LOCAL ROLE app_user;
 SELECT count(*) FROM projects;
 ROLLBACK;
+
+-- support, in tenant acme
+-- base: 2
+-- head: 1
+BEGIN;
+SET LOCAL app.tenant_id = '11111111-1111-1111-1111-111111111111';
+SET LOCAL ROLE support;
+SELECT count(*) FROM projects;
+ROLLBACK;
+
+-- admin, in tenant acme without admin mode
+-- base: 2
+-- head: 1
+BEGIN;
+SET LOCAL app.tenant_id = '11111111-1111-1111-1111-111111111111';
+SET LOCAL ROLE admin;
+SELECT count(*) FROM projects;
+ROLLBACK;
