@@ -54,6 +54,7 @@ extension CatalogQueries {
                                           columnGrants: r.list("column_grants"))
         table.parents = r.text("parents") == nil ? table.parent.map { [$0] } ?? [] : r.list("parents")
         table.isPartition = r.bool("is_partition")
+        table.generatedColumns = r.list("generated_columns")
         table.acl = r.text("acl")
         table.quotedSchema = r.string("quoted_schema", table.schema)
         let types = r.list("column_types"), notNull = r.list("not_null")

@@ -26,6 +26,10 @@ public enum CatalogQueries {
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text AS column_types,
                (SELECT pg_catalog.array_agg(a.attnotnull ORDER BY a.attnum) FROM pg_catalog.pg_attribute AS a
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::text AS not_null,
+               (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute AS a
+                LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                  AND (a.attidentity <> '' OR pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%'))::text AS generated_columns,
                c.relispartition::text AS is_partition, c.relacl::text AS acl, c.relnamespace::pg_catalog.regnamespace::text AS quoted_schema,
                CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS definition,
                c.relispopulated::text AS populated, pg_catalog.obj_description(c.oid, 'pg_class') AS comment

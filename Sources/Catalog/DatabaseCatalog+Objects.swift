@@ -37,6 +37,9 @@ extension DatabaseCatalog {
         /// A materialized view holds data (false until its first refresh when created `WITH NO DATA`).
         public var populated = true
         public var comment: String? = nil
+        /// Columns the database fills itself: identity columns and those defaulted from a sequence (`nextval`).
+        /// Nobody picks their values, so nobody can guess another tenant's into a unique-key collision.
+        public var generatedColumns: [String] = []
         public var qualified: String { schema + "." + name }
     }
 

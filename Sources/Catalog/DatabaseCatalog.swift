@@ -73,6 +73,8 @@ public struct DatabaseCatalog: Sendable {
     func isPartmanTemplate(_ table: Table) -> Bool { table.schema == "partman" && table.name.hasPrefix("template_") }
 
     /// Without a spec or `--app-role`: the roles policies are aimed at, and non-owners with DML on RLS tables.
+    /// Never a superuser: it bypasses every policy whatever a policy names (`TO postgres`), and it is not the
+    /// application.
     public func inferredAppRoles() -> Set<String> {
         // A policy for a table's owner alone (tenantwall's `tw_owner_all`) names the role that runs migrations and
         // jobs, not the application.
@@ -85,7 +87,7 @@ public struct DatabaseCatalog: Sendable {
                 }
             }
         }
-        return roles
+        return roles.filter { role($0)?.superuser != true }
     }
 
     /// Who holds `privilege` on the table, at table level or on some of its columns.

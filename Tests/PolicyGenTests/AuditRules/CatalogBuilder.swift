@@ -30,11 +30,12 @@ struct CatalogBuilder {
     /// `grants` and `columnGrants` are `grantee:PRIVILEGE`; `schemaUsers` the roles with USAGE on its schema.
     mutating func table(_ qualified: String, owner: String = "owner", columns: [String], rls: Bool = false, forced: Bool = false,
                         grants: [String] = [], kind: String = "r", parent: String? = nil, options: [String] = [],
-                        schemaUsers: [String] = [], columnGrants: [String] = []) {
+                        schemaUsers: [String] = [], columnGrants: [String] = [], generated: [String] = []) {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         tables.append(["oid": String(tables.count + 1), "schema": parts[0], "name": parts[1], "kind": kind, "rls": String(rls), "forced": String(forced),
                        "owner": owner, "parent": parent, "columns": Self.array(columns), "grants": Self.list(grants),
-                       "options": Self.list(options), "schema_users": Self.list(schemaUsers), "column_grants": Self.list(columnGrants)])
+                       "options": Self.list(options), "schema_users": Self.list(schemaUsers), "column_grants": Self.list(columnGrants),
+                       "generated_columns": Self.list(generated)])
     }
 
     /// A policy as `pg_get_expr` prints it; `command` is `polcmd` (`r`, `a`, `w`, `d`, `*`).

@@ -76,6 +76,15 @@ final class RLSRuleTests: XCTestCase, RuleTestFile {
         XCTAssertEqual(found.first?.message, "partition public.orders_2026 (of public.orders) is reachable by app without its parent's policies")
         // Closed: RLS forced and no policy of its own.
         assertFindings(PartitionReadable(), Self.partitioned(rls: true, forced: true), appRoles: ["app"], [])
+        // #31: forced, with a tenant policy of its own, is closed too; with a policy that admits every row, not.
+        var own = Self.partitioned(rls: true, forced: true)
+        own.policy("public.orders_2026", "own_wall", roles: ["app"], using: "(tenant_id = (current_setting('app.tenant'::text, true))::integer)")
+        assertFindings(PartitionReadable(), own, appRoles: ["app"], [])
+        own.policy("public.orders_2026", "wide", roles: ["app"], using: "((tenant_id = (current_setting('app.tenant'::text, true))::integer) OR true)")
+        assertFindings(PartitionReadable(), own, appRoles: ["app"], ["table public.orders_2026"])
+        var unrelated = Self.partitioned(rls: true, forced: true)
+        unrelated.policy("public.orders_2026", "published", roles: ["app"], using: "(id > 0)")
+        assertFindings(PartitionReadable(), unrelated, appRoles: ["app"], ["table public.orders_2026"])
         // Enabled but not forced is not closed for a partition (it is for a chunk, TimeSeriesRuleTests).
         assertFindings(PartitionReadable(), Self.partitioned(rls: true), appRoles: ["app"], ["table public.orders_2026"])
         // Unreachable: the application may not use its schema, or holds nothing on it.

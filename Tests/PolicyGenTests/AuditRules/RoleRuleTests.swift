@@ -34,6 +34,21 @@ final class RoleRuleTests: XCTestCase, RuleTestFile {
         assertFindings(AppRoleBypasses(), Self.walled(), appRoles: ["app"], [])
     }
 
+    /// #31: a policy written `TO postgres` does not make the superuser an application role: it bypasses every
+    /// policy anyway, and audit's inference must not report it (TW112) or the tables it owns (TW113).
+    func testSuperuserNamedByAPolicyIsNoApplicationRole() {
+        var b = Self.walled(owner: "postgres")
+        b.roles.removeAll()
+        b.role("postgres", superuser: true, login: true); b.role("app", login: true)
+        b.policy("public.t", "admin_all", roles: ["postgres"], using: "true")
+        let input = AuditInput(catalog: b.build())
+        XCTAssertEqual(input.appRoles, ["app"])
+        assertFindings(AppRoleBypasses(), input, [])
+        assertFindings(AppRoleOwnsTable(), input, [])
+        // Named explicitly, it is judged like any other.
+        assertFindings(AppRoleBypasses(), b, appRoles: ["postgres"], ["role postgres"])
+    }
+
     func testAppRoleOwnsTable() {
         let found = assertFindings(AppRoleOwnsTable(), Self.walled(owner: "app"), appRoles: ["app"], ["table public.t"])
         XCTAssertEqual(found.first?.fix, #"ALTER TABLE "public"."t" OWNER TO <owner role>;"#)

@@ -85,6 +85,19 @@ final class StructureRuleTests: XCTestCase, RuleTestFile {
         assertFindings(UniqueWithoutTenant(), shared, [], "no tenant rows to reveal")
     }
 
+    /// #31: a key the database generates (identity, a sequence default) is no oracle, since nobody picks its value;
+    /// a generated column next to a chosen one still is.
+    func testUniqueWithoutTenantIgnoresGeneratedKeys() {
+        var b = CatalogBuilder()
+        b.role("owner"); b.role("app", login: true)
+        b.table("public.orders", columns: ["tenant_id", "id", "seq", "email"], rls: true, forced: true, grants: ["app:SELECT"], generated: ["id", "seq"])
+        b.policy("public.orders", "p", roles: ["app"], using: "(tenant_id = ( SELECT tenantwall.current_tenant_id() AS current_tenant_id))")
+        b.index("public.orders", "orders_pkey", columns: ["id"], unique: true)
+        b.index("public.orders", "orders_seq_key", columns: ["seq"], unique: true)
+        b.index("public.orders", "orders_seq_email_key", columns: ["seq", "email"], unique: true)
+        assertFindings(UniqueWithoutTenant(), b, appRoles: ["app"], ["index orders_seq_email_key"])
+    }
+
     func testForeignKeyIntoProtected() {
         var b = Self.base()
         b.table("public.items", columns: ["tenant_id", "order_id"], rls: true, forced: true)
