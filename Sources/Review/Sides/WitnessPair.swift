@@ -31,9 +31,18 @@ struct WitnessPair {
         var witness = pending.witness
         if witness == nil, pending.change.kind == .widening { witness = views.witness(for: pending.change) }
         let first = confirm(pending.change, witness: witness)
-        guard first.kind == .unknown, first.confirmed == false, let witness, Self.failedOnHeadWithDataException(first.reason) else { return first }
-        let valid = ValidValues.assumptions(witness, object: pending.change.object, catalog: head.catalog, conninfo: head.conninfo)
-        guard let second = retry.witness(for: pending.change, assuming: valid), second != witness else { return first }
+        guard first.kind == .unknown, first.confirmed == false, let witness else { return first }
+        let second: Witness?
+        if Self.failedOnHeadWithDataException(first.reason) {
+            let valid = ValidValues.assumptions(witness, object: pending.change.object, catalog: head.catalog, conninfo: head.conninfo)
+            second = retry.witness(for: pending.change, assuming: valid)
+        } else if first.reason.contains("could not run on the head: the context could not be set as the witness has it: function:") {
+            // The role cannot be bound to the tenant the witness gives it: ask for a row it reaches with none.
+            second = retry.witness(for: pending.change, tenantBound: false)
+        } else {
+            second = nil
+        }
+        guard let second, second != witness else { return first }
         let retried = confirm(pending.change, witness: second)
         return retried.confirmed == true ? retried : first
     }
