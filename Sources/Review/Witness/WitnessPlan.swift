@@ -167,7 +167,7 @@ struct WitnessPlan: Sendable, Equatable {
             var found = ["SELECT tableoid AS tw_oid, ctid AS tw_ctid FROM \(home.qualified) WHERE \(match) \\gset"]
             if targeted != nil {
                 found.append("DECLARE \(Self.cursor) CURSOR FOR SELECT FROM \(table.qualified) WHERE tableoid = :'tw_oid' AND ctid = :'tw_ctid' FOR UPDATE;")
-                found.append("FETCH \(Self.cursor);")
+                found.append("MOVE NEXT IN \(Self.cursor);")
             }
             lines.insert(contentsOf: found, at: command.needsRowFirst ? 3 : 2)
             if let targeted {

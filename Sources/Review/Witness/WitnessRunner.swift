@@ -118,7 +118,7 @@ public struct WitnessRunner: Sendable {
             if let row = located, plan.targeted != nil {
                 // As the superuser, before the role: the cursor the targeted statement names.
                 _ = step("SAVEPOINT tw_cursor")
-                let declared = step(plan.declare(oid: row.oid, ctid: row.ctid)) == nil && step("FETCH \(WitnessPlan.cursor)") == nil
+                let declared = step(plan.declare(oid: row.oid, ctid: row.ctid)) == nil && step("MOVE NEXT IN \(WitnessPlan.cursor)") == nil
                 _ = step(declared ? "RELEASE SAVEPOINT tw_cursor" : "ROLLBACK TO SAVEPOINT tw_cursor")
                 located?.cursor = declared
             }
