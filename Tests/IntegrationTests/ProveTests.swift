@@ -99,4 +99,33 @@ final class ProveTests: XCTestCase {
         XCTAssertFalse(ProveRun.label("host=x password=\(password) dbname=y").contains(password))
         XCTAssertFalse(ProveRun.label("host=x password='\(password) y' dbname=y").contains(password))
     }
+
+    /// The role binding (clinic-portal): the tenant is the session's role, so no statement sets it. A wall
+    /// counterexample with a tenant is run as a tenant role the run makes (a member of portal_app, mapped to the
+    /// clinic, all rolled back); one with no tenant as portal_app itself. Both are confirmed, nothing is left.
+    func testRoleBindingCounterexamplesActAsATenantRole() throws {
+        let (name, db, _) = try AppliedExample.applied("clinic-portal", prefix: "prove_role")
+        try db.execute("""
+            ALTER POLICY tw_tenant_select ON public.appointments
+                USING (clinic_id = (SELECT portal.current_tenant_id()) OR note LIKE 'shared%')
+            """)
+        let tables = ["public.appointments", "portal.tenant_roles"]
+        let before = try WitnessTeamSchema.fingerprint(db, tables: tables)
+        let report = try ProveRun(specPaths: [TestServer.path("policies/clinic-portal")], database: try TestServer.shared.connectionString(database: name)).run()
+        XCTAssertEqual(report.exitCode, 1)
+        func failure(_ kind: Obligation.Kind) -> ProvedObligation? {
+            report.failed.first { $0.obligation.role == "portal_app" && $0.obligation.object == "public.appointments"
+                && $0.obligation.command == .select && $0.obligation.kind == kind }
+        }
+        let wall = try XCTUnwrap(failure(.wall), report.obligations.map(\.obligation.line).joined(separator: "\n"))
+        XCTAssertEqual(wall.run?.outcome, .admitted(true), wall.run?.script ?? wall.note ?? "")
+        let script = wall.run?.script ?? ""
+        XCTAssertTrue(script.contains(#"GRANT "portal_app" TO "tenantwall_witness_tenant";"#), script)
+        XCTAssertTrue(script.contains(#"SET LOCAL ROLE "tenantwall_witness_tenant";"#), script)
+        let unbound = try XCTUnwrap(failure(.noContext))
+        XCTAssertEqual(unbound.run?.outcome, .admitted(true), unbound.run?.script ?? "")
+        XCTAssertTrue(unbound.run?.script.contains(#"SET LOCAL ROLE "portal_app";"#) == true, unbound.run?.script ?? "")
+        XCTAssertEqual(try WitnessTeamSchema.fingerprint(db, tables: tables), before, "no mapping row and no appointment left")
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_roles WHERE rolname = 'tenantwall_witness_tenant'").scalar, "0", "the tenant role is gone with its transaction")
+    }
 }

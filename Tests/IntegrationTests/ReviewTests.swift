@@ -98,6 +98,8 @@ final class ReviewTests: XCTestCase {
 
     /// Two commits of a throwaway git repository (an example spec, then a table made shared), reviewed by ref
     /// with the CLI and no server given: each ref's files come from `git archive`, the work tree is untouched.
+    /// The example binds its tenant by role: every clinic's appointments now readable is a widening confirmed by
+    /// acting as a tenant role the run makes (a member of the role, mapped to a clinic, rolled back).
     func testGitRefsOfAThrowawayRepository() throws {
         let repo = try ReviewFixture.gitRepository()
         defer { try? FileManager.default.removeItem(at: repo) }
@@ -110,11 +112,23 @@ final class ReviewTests: XCTestCase {
         try ReviewFixture.commitAll("appointments shared", in: repo)
         try "not a spec".write(to: repo.appendingPathComponent("clinic-portal.yaml"), atomically: true, encoding: .utf8)  // a dirty tree is not read
 
-        let run = try ReviewFixture.tenantwall(["review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "none"], in: repo)
-        XCTAssertEqual(run.status, 0, run.stderr)
+        // The built binary, no server given (each side on an embedded one), `--fail-on widening` by default.
+        let run = try ReviewFixture.tenantwall(["review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"], in: repo)
+        XCTAssertEqual(run.status, 1, "a confirmed widening fails the review: \(run.stderr)")
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
-        XCTAssertNotNil(json["verdict"] as? String)
-        XCTAssertNotNil(json["changes"] as? [[String: Any]])
+        XCTAssertEqual(json["verdict"] as? String, "widening")
+        let changes = try XCTUnwrap(json["changes"] as? [[String: Any]])
+        // The role binding: the tenant is the session's role, so the witness acts as a tenant role of its own.
+        for role in ["portal_app", "portal_ops"] {
+            let read = try XCTUnwrap(changes.first { $0["role"] as? String == role && $0["object"] as? String == "public.appointments"
+                && $0["command"] as? String == "SELECT" }, "\(role) reads every clinic's appointments: \(run.stdout)")
+            XCTAssertEqual(read["class"] as? String, "widening", "\(read)")
+            XCTAssertEqual(read["confirmed"] as? Bool, true, "\(read)")
+        }
+        let bound = try XCTUnwrap(changes.first { $0["role"] as? String == "portal_app" && $0["command"] as? String == "SELECT" }?["witness"] as? String)
+        XCTAssertTrue(bound.contains(#"GRANT "portal_app" TO "tenantwall_witness_tenant";"#), bound)
+        XCTAssertTrue(bound.contains(#"INSERT INTO "portal"."tenant_roles" ("role_name", "tenant") VALUES ('tenantwall_witness_tenant', "#), bound)
+        XCTAssertTrue(bound.contains(#"SET LOCAL ROLE "tenantwall_witness_tenant";"#), bound)
         let sides = try XCTUnwrap(json["sides"] as? [[String: Any]])
         XCTAssertEqual(sides.map { $0["label"] as? String }, ["base (git ref HEAD~1 at \(first.prefix(12)))", sides[1]["label"] as? String])
         let policies = sides.map { $0["policies"] as? Int ?? -1 }

@@ -182,4 +182,27 @@ final class WitnessRunnerTests: XCTestCase {
         XCTAssertEqual(refused.outcome, .admitted(false), refused.script)
         XCTAssertEqual(try Team.fingerprint(db), before)
     }
+
+    /// UPDATE's blind form reads no column, so only the UPDATE policies filter it; with no WHERE it would also
+    /// set the unique title of every row the policy admits (23505 on the second). Run on the witness row alone
+    /// by the superuser's cursor (`WHERE CURRENT OF`), it reaches that row and no other, the same every run.
+    func testBlindUpdateReachesOnlyTheWitnessRow() throws {
+        let (url, db) = try teamDatabase()
+        try db.execute("CREATE UNIQUE INDEX tickets_title ON tickets (title); ALTER POLICY tenant_update ON tickets USING (tenant_id = app_tenant() OR priority < 3)")
+        let before = try Team.fingerprint(db)
+        let witness = Witness(row: ["tenant_id": "'\(Team.tenantB)'::uuid", "title": "'old'::text", "priority": "1"],
+                              context: ["function:public.app_tenant()": "'\(Team.tenantA)'::uuid"])
+        for _ in 0..<3 {
+            let run = WitnessRunner(conninfo: url).confirm(witness, role: "witness_app", object: "public.tickets", command: .update, pinned: ["tenant_id", "priority"])
+            XCTAssertEqual(run.outcome, .admitted(true), run.script)
+            XCTAssertTrue(run.script.contains(#"UPDATE "public"."tickets" SET "title" = CAST('old'::text AS text) WHERE CURRENT OF tw_witness_row;"#), run.script)
+            XCTAssertTrue(run.script.contains("DECLARE tw_witness_row CURSOR FOR SELECT FROM \"public\".\"tickets\" WHERE tableoid = :'tw_oid'"), run.script)
+        }
+        // The SELECT policy keeps tenant B's row from tenant A, so the application's UPDATE (with a WHERE) does not
+        // reach it; the same witness with the UPDATE policy tight is refused by the blind form too.
+        try db.execute("ALTER POLICY tenant_update ON tickets USING (tenant_id = app_tenant())")
+        let refused = WitnessRunner(conninfo: url).confirm(witness, role: "witness_app", object: "public.tickets", command: .update, pinned: ["tenant_id", "priority"])
+        XCTAssertEqual(refused.outcome, .admitted(false), refused.script)
+        XCTAssertEqual(try Team.fingerprint(db), before)
+    }
 }

@@ -55,12 +55,42 @@ final class WitnessScriptTests: XCTestCase {
         XCTAssertTrue(script.contains(#"SELECT "app"."enable_admin_mode"('tenantwall witness'::text);"#), script)
         XCTAssertTrue(script.contains("pg_catalog.current_setting('app.other', true) IS NULL"), script)
         XCTAssertTrue(script.contains(#"((SELECT "tenantwall"."context_bigint"('app.current_tenant_id')) IS NOT DISTINCT FROM 1)"#), script)
-        XCTAssertTrue(script.contains("DELETE FROM \"public\".\"tickets\";"), "the blind DELETE, which only the DELETE policies filter: \(script)")
+        XCTAssertTrue(script.contains("DELETE FROM \"public\".\"tickets\" WHERE CURRENT OF tw_witness_row;"),
+                      "the blind DELETE on the witness row alone, which only the DELETE policies filter: \(script)")
 
         let versioned = Witness(row: [:], context: ["function:app.current_tenant_id()@9f3a": "'00000000-0000-0000-0000-000000000001'::uuid"])
         let again = try WitnessScript.sql(versioned, role: "app_user", object: "public.tickets", command: .select, columns: columns,
                                           functions: functions, secret: [])
         XCTAssertTrue(again.contains(#"SELECT "app"."set_tenant_context"("#), "a body's version in the key names the same function: \(again)")
+    }
+
+    /// The role binding: `current_tenant_id()` looks the session's role up in `tenant_roles`, so no statement
+    /// sets the tenant. The run makes a tenant role of its own (a member of the witness' role, mapped to the
+    /// tenant, all rolled back) and acts as it; the read-back still checks the reader returns the tenant.
+    func testRoleBindingActsAsATenantRoleOfItsOwn() throws {
+        let reader = ContextFunction(schema: "portal", name: "current_tenant_id", identity: "portal.current_tenant_id()", language: "sql",
+                                     body: #" SELECT m.tenant FROM "portal"."tenant_roles" AS m WHERE m.role_name OPERATOR(pg_catalog.=) CURRENT_USER "#,
+                                     argumentTypes: [])
+        let witness = Witness(row: ["tenant_id": "'00000000-0000-0000-0000-000000000002'::uuid"], context: ["function:portal.current_tenant_id()": "3"])
+        let script = try WitnessScript.sql(witness, role: "portal_app", object: "public.tickets", command: .select, columns: columns,
+                                           functions: [reader], secret: [])
+        XCTAssertEqual(script, """
+            BEGIN;
+            SET LOCAL session_replication_role = replica;  -- foreign keys and triggers off: the row needs no parent
+            INSERT INTO "public"."tickets" ("tenant_id") VALUES (CAST('00000000-0000-0000-0000-000000000002'::uuid AS uuid));
+            DO $tw$ BEGIN CREATE ROLE "tenantwall_witness_tenant" NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $tw$;
+            GRANT "portal_app" TO "tenantwall_witness_tenant";
+            INSERT INTO "portal"."tenant_roles" ("role_name", "tenant") VALUES ('tenantwall_witness_tenant', 3);
+            SET LOCAL ROLE "tenantwall_witness_tenant";
+            SELECT ((SELECT "portal"."current_tenant_id"()) IS NOT DISTINCT FROM 3) AS context_as_witnessed;
+            -- SELECT as tenantwall_witness_tenant: admitted when the count is 1
+            SELECT count(*) FROM "public"."tickets" WHERE "tenant_id" IS NOT DISTINCT FROM CAST('00000000-0000-0000-0000-000000000002'::uuid AS uuid);
+            ROLLBACK;
+            """)
+        let unbound = try WitnessScript.sql(Witness(row: [:], context: ["function:portal.current_tenant_id()": nil]), role: "portal_app",
+                                            object: "public.tickets", command: .select, columns: columns, functions: [reader], secret: [])
+        XCTAssertTrue(unbound.contains(#"SET LOCAL ROLE "portal_app";"#), "no tenant: the role itself, which no mapping names: \(unbound)")
+        XCTAssertFalse(unbound.contains("tenant_roles"), unbound)
     }
 
     func testRefusesWhatIsNotALiteralAndWhatNoStatementSets() {

@@ -12,17 +12,25 @@ struct WitnessRetry {
     let models: ReviewComparison
     let solver: PredicateSolver
 
-    /// Nil when there is no reader to assume, the head's entry is not filtered, the base's is neither filtered
-    /// nor denied, or the solver finds no such row.
-    func witness(for change: ReviewChange) -> Witness? {
-        guard let reader = models.head.options.reader, let command = AccessCommand(rawValue: change.command),
+    /// Asked with `assuming` (values the first witness' types refused) and the tenant reader returning a value,
+    /// then, when no row fits, with `assuming` alone. Nil when there is nothing to assume, the head's entry is
+    /// not filtered, the base's is neither filtered nor denied, or the solver finds no such row.
+    /// `tenantBound` false asks for a context with no tenant instead: for a role no session can bind one to (the
+    /// role binding's tenant roles are members of the application role, not of the admin role).
+    func witness(for change: ReviewChange, assuming: [Proof.Predicate] = [], tenantBound: Bool = true) -> Witness? {
+        guard let command = AccessCommand(rawValue: change.command),
               let headPredicate = Self.clause(models.head.entry(role: change.role, object: change.object, command: command), change.clause),
               let basePredicate = Self.baseClause(models.base.entry(role: change.role, object: change.object, command: command), change.clause)
         else { return nil }
+        var attempts: [[Proof.Predicate]] = []
+        if let reader = models.head.options.reader { attempts.append(assuming + [.expression("(\(reader)) IS \(tenantBound ? "NOT NULL" : "NULL")")]) }
+        if !assuming.isEmpty { attempts.append(assuming) }
         let columns = (head.catalog.table(change.object) ?? base.catalog.table(change.object))?.attributes ?? []
-        let verdict = solver.entails(headPredicate, in: side(head.catalog, columns, change.role), basePredicate, in: side(base.catalog, columns, change.role),
-                                     assuming: .expression("(\(reader)) IS NOT NULL"))
-        if case .fails(let witness) = verdict { return witness }
+        for assumptions in attempts {
+            let verdict = solver.entails(headPredicate, in: side(head.catalog, columns, change.role), basePredicate, in: side(base.catalog, columns, change.role),
+                                         assuming: assumptions.count == 1 ? assumptions[0] : .and(assumptions))
+            if case .fails(let witness) = verdict { return witness }
+        }
         return nil
     }
 

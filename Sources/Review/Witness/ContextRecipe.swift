@@ -4,7 +4,8 @@ import Quoting
 
 /// How a witness' context is really set on a database, as statements: settings by `set_config(…, true)`,
 /// tenantwall's readers through the setters the application calls (`set_tenant_context`, with a token signed by
-/// a key added inside the transaction for the signed binding), the admin gate through `enable_admin_mode`.
+/// a key added inside the transaction for the signed binding; for the role binding, a tenant role of the run's
+/// own mapped to the tenant), the admin gate through `enable_admin_mode`.
 ///
 /// Every variable is then read back as the role (`checks`), so a run counts only when the context really was the
 /// witness': a setter that does something else is caught rather than trusted.
@@ -15,6 +16,13 @@ struct ContextRecipe: Sendable, Equatable {
     var asRole: [String] = []
     /// Boolean SQL expressions that must be true as the role once the context is set, by variable.
     var checks: [Check] = []
+    /// The role binding: the tenant the run's own tenant role is mapped to (the plan creates it and acts as it).
+    var tenantRole: (mapping: TenantRoleMapping, tenant: SQLLiteralValue)?
+
+    static func == (a: ContextRecipe, b: ContextRecipe) -> Bool {
+        a.setup == b.setup && a.asRole == b.asRole && a.checks == b.checks
+            && a.tenantRole?.mapping == b.tenantRole?.mapping && a.tenantRole?.tenant == b.tenantRole?.tenant
+    }
 
     struct Check: Sendable, Equatable {
         var variable: String
@@ -67,7 +75,12 @@ struct ContextRecipe: Sendable, Equatable {
     /// The admin gate: on through the enabler next to it (`enable_admin_mode(reason)`, which logs the call),
     /// off by not calling it.
     mutating func gate(_ name: String, _ on: Bool, _ functions: [ContextFunction]) throws {
-        let gate = try FunctionReader.resolve(name.hasSuffix(")") ? name : name + "()", functions)
+        // A gate is only read back: it needs no setter of its own (the role binding has none).
+        let key = name.hasSuffix(")") ? name : name + "()"
+        guard let function = FunctionReader.find(key, functions) else {
+            throw Unsettable(reason: "the witness reads \(key), which this database does not have")
+        }
+        let gate = (function: function, call: "\(SQL.qualified(function.schema, function.name))()")
         if on {
             guard let enabler = functions.first(where: { $0.schema == gate.function.schema && $0.name == "enable_admin_mode" })
                 ?? functions.first(where: { $0.schema == gate.function.schema && $0.name.contains("admin") && $0.name.hasPrefix("enable") }) else {
@@ -90,6 +103,8 @@ struct ContextRecipe: Sendable, Equatable {
         checks.append(Check(variable: variable, sql: expected))
         guard let literal, !literal.isNull else { return }
         switch reader.route {
+        case .tenantRole(let mapping):
+            tenantRole = (mapping, literal)
         case .setting(let name):
             setup.append("SELECT pg_catalog.set_config(\(SQL.literal(name)), \(SQL.literal(literal.text)), true)")
         case .setter(let setter):

@@ -9,6 +9,8 @@ struct FunctionReader: Sendable, Equatable {
         case setting(String)
         /// `set_tenant_context(value)` (or, signed binding, with a token for the value).
         case setter(ContextFunction)
+        /// The role binding: the session's role is the tenant (`TenantRoleMapping`).
+        case tenantRole(TenantRoleMapping)
     }
 
     var function: ContextFunction
@@ -45,6 +47,9 @@ struct FunctionReader: Sendable, Equatable {
         }
         guard function.argumentTypes.isEmpty else {
             throw ContextRecipe.Unsettable(reason: "the witness assumes what \(key) returns for arguments it does not give")
+        }
+        if let mapping = TenantRoleMapping(function) {
+            return FunctionReader(function: function, call: "\(qualified)()", route: .tenantRole(mapping))
         }
         let setter: ContextFunction?
         if verifiedReaders.contains(function.name) {

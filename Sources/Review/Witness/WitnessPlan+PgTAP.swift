@@ -18,6 +18,11 @@ extension WitnessPlan {
         }
         if blind != nil {
             lines.append(capture("at", "tw_value", "SELECT tableoid::oid::text || ' ' || ctid::text FROM \(home.qualified) WHERE \(match) LIMIT 1"))
+            if targeted != nil {
+                // The superuser's cursor on that row, for the blind statement on it alone (closed with the savepoint).
+                lines.append("DECLARE \(Self.cursor) CURSOR FOR SELECT FROM \(table.qualified) WHERE tableoid::oid::text || ' ' || ctid::text = \(slot("at")) FOR UPDATE;")
+                lines.append("MOVE NEXT IN \(Self.cursor);")
+            }
         }
         lines += recipe.setup.enumerated().map { capture("s\($0.offset)", "tw_run", $0.element) }
         lines.append("SET LOCAL ROLE \(SQL.ident(role));")
@@ -34,7 +39,7 @@ extension WitnessPlan {
             conditions.append("\(slot("result")) LIKE 'ERR:%'")
         case .update, .delete:
             lines.append(capture("result", "tw_run", statement))
-            lines.append(capture("blind", "tw_run", blind ?? statement))
+            lines.append(capture("blind", "tw_run", targeted ?? blind ?? statement))
             conditions.append("EXISTS (SELECT 1 FROM \(home.qualified) WHERE tableoid::oid::text || ' ' || ctid::text = \(slot("at")))")
         }
         lines.append("RESET ROLE;")

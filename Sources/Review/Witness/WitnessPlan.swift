@@ -94,17 +94,40 @@ struct WitnessPlan: Sendable, Equatable {
 
     /// UPDATE and DELETE with no WHERE: only the command's own policies apply (an attacker's statement, not an
     /// application's). Run when the statement above reaches nothing; the witness row, found again by its
-    /// `tableoid` and `ctid` as the superuser, tells whether it was reached.
+    /// `tableoid` and `ctid` as the superuser, tells whether it was reached. `targeted` is the same statement
+    /// on the witness row alone, used where a cursor can point at it (`blind` itself reaches every row the
+    /// policy admits, and a unique key or a CHECK of another row can fail it: 23505 with a key set on all rows).
     var blind: String? {
         switch command {
-        case .update:
-            if let move, let column = table.columns.first(where: { $0.name == move.column }) {
-                return "UPDATE \(table.qualified) SET \(SQL.ident(column.name)) = \(Self.cast(move.to, column))"
-            }
-            return "UPDATE \(table.qualified) SET \(SQL.ident(updated.0.name)) = \(Self.cast(updated.1, updated.0))"
+        case .update: return "UPDATE \(table.qualified) SET \(assignment)"
         case .delete: return "DELETE FROM \(table.qualified)"
         default: return nil
         }
+    }
+
+    /// `SET` of the blind and targeted UPDATE: the move, or the updated column to the witness' own value.
+    private var assignment: String {
+        if let move, let column = table.columns.first(where: { $0.name == move.column }) {
+            return "\(SQL.ident(column.name)) = \(Self.cast(move.to, column))"
+        }
+        return "\(SQL.ident(updated.0.name)) = \(Self.cast(updated.1, updated.0))"
+    }
+
+    /// The cursor the superuser points at the witness row before the role acts.
+    static let cursor = "tw_witness_row"
+
+    /// The blind statement on the witness row alone: `WHERE CURRENT OF` reads no column, so PostgreSQL still
+    /// applies only the command's own policies (no SELECT policy), as with no WHERE, and no other row is
+    /// touched. Nil for a view (PostgreSQL has no `WHERE CURRENT OF` for one): its blind form has no WHERE.
+    var targeted: String? {
+        guard storage == nil, let blind else { return nil }
+        return blind + " WHERE CURRENT OF \(Self.cursor)"
+    }
+
+    /// The superuser's cursor on the row found by `locate`, taken before `SET LOCAL ROLE` (a cursor carries no
+    /// privilege check of the role's: the role's statement is checked against its policies when it runs).
+    func declare(oid: String, ctid: String) -> String {
+        "DECLARE \(Self.cursor) CURSOR FOR SELECT FROM \(table.qualified) WHERE tableoid = \(SQL.literal(oid))::oid AND ctid = \(SQL.literal(ctid))::tid FOR UPDATE"
     }
 
     /// Where the witness row is, read as the superuser before the role acts.
@@ -141,9 +164,20 @@ struct WitnessPlan: Sendable, Equatable {
         lines.append("-- \(command.rawValue) as \(role): \(reading)")
         lines.append(statement + ";")
         if let blind {
-            lines.insert("SELECT tableoid AS tw_oid, ctid AS tw_ctid FROM \(home.qualified) WHERE \(match) \\gset", at: command.needsRowFirst ? 3 : 2)
-            lines.append("-- if it reports 0 rows: the same with no WHERE, which only the \(command.rawValue) policies filter")
-            lines += [blind + ";", "RESET ROLE;",
+            var found = ["SELECT tableoid AS tw_oid, ctid AS tw_ctid FROM \(home.qualified) WHERE \(match) \\gset"]
+            if targeted != nil {
+                found.append("DECLARE \(Self.cursor) CURSOR FOR SELECT FROM \(table.qualified) WHERE tableoid = :'tw_oid' AND ctid = :'tw_ctid' FOR UPDATE;")
+                found.append("MOVE NEXT IN \(Self.cursor);")
+            }
+            lines.insert(contentsOf: found, at: command.needsRowFirst ? 3 : 2)
+            if let targeted {
+                lines.append("-- if it reports 0 rows: the same on the witness row by its cursor, which reads no column: only the \(command.rawValue) policies filter")
+                lines.append(targeted + ";")
+            } else {
+                lines.append("-- if it reports 0 rows: the same with no WHERE, which only the \(command.rawValue) policies filter")
+                lines.append(blind + ";")
+            }
+            lines += ["RESET ROLE;",
                       "SELECT count(*) = 0 AS reached FROM \(home.qualified) WHERE tableoid = :'tw_oid' AND ctid = :'tw_ctid';  -- psql"]
         }
         lines.append("ROLLBACK;")

@@ -108,11 +108,20 @@ public struct WitnessRunner: Sendable {
         let step = { (sql: String) -> PostgresError? in
             do { try connection.execute(sql); return nil } catch { return error as? PostgresError ?? PostgresError(message: "\(error)") }
         }
-        var located: (String, String)? = nil
+        var located: Located? = nil
         if plan.blind != nil {
             _ = step("SAVEPOINT tw_locate")
-            if let row = try? connection.query(plan.locate).rows.first, let oid = row[0], let ctid = row[1] { located = (oid, ctid) }
+            if let row = try? connection.query(plan.locate).rows.first, let oid = row[0], let ctid = row[1] {
+                located = Located(oid: oid, ctid: ctid, cursor: false)
+            }
             _ = step(located == nil ? "ROLLBACK TO SAVEPOINT tw_locate" : "RELEASE SAVEPOINT tw_locate")
+            if let row = located, plan.targeted != nil {
+                // As the superuser, before the role: the cursor the targeted statement names.
+                _ = step("SAVEPOINT tw_cursor")
+                let declared = step(plan.declare(oid: row.oid, ctid: row.ctid)) == nil && step("MOVE NEXT IN \(WitnessPlan.cursor)") == nil
+                _ = step(declared ? "RELEASE SAVEPOINT tw_cursor" : "ROLLBACK TO SAVEPOINT tw_cursor")
+                located?.cursor = declared
+            }
         }
         for sql in plan.recipe.setup + ["SET LOCAL ROLE \(SQL.ident(plan.role))"] + plan.recipe.asRole {
             if let error = step(sql) { return .couldNotRun("setting the context failed: \(sql): \(error.brief)") }
@@ -146,14 +155,23 @@ public struct WitnessRunner: Sendable {
         }
     }
 
-    /// UPDATE or DELETE with no WHERE, then, as the superuser, whether the witness row is still as written.
-    func blind(_ plan: WitnessPlan, located: (String, String)?, on connection: Connection) throws -> WitnessOutcome {
-        guard let blind = plan.blind, let (oid, ctid) = located else { return .admitted(false) }
+    /// The witness row as the superuser found it before the role acted, and whether a cursor points at it.
+    struct Located {
+        var oid: String
+        var ctid: String
+        var cursor: Bool
+    }
+
+    /// UPDATE or DELETE that reads no column (on the witness row alone by its cursor, else with no WHERE),
+    /// then, as the superuser, whether the witness row is still as written.
+    func blind(_ plan: WitnessPlan, located: Located?, on connection: Connection) throws -> WitnessOutcome {
+        guard let located, let blind = located.cursor ? plan.targeted : plan.blind else { return .admitted(false) }
         do { try connection.execute(blind) } catch let error as PostgresError {
             if ["42501", "44000"].contains(error.sqlState ?? "") { return .admitted(false) }
-            return .couldNotRun("\(plan.command.rawValue) with no WHERE failed for another reason than the policy: \(error.brief)")
+            let form = located.cursor ? "WHERE CURRENT OF the witness row" : "with no WHERE"
+            return .couldNotRun("\(plan.command.rawValue) \(form) failed for another reason than the policy: \(error.brief)")
         }
         try connection.execute("RESET ROLE")
-        return .admitted(!(try connection.query(plan.untouched(oid: oid, ctid: ctid)).flag))
+        return .admitted(!(try connection.query(plan.untouched(oid: located.oid, ctid: located.ctid)).flag))
     }
 }

@@ -55,6 +55,11 @@ public enum WitnessScript {
             plan.role = publicStandIn
             plan.recipe.setup.insert("DO $tw$ BEGIN CREATE ROLE \(SQL.ident(publicStandIn)) NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $tw$", at: 0)
         }
+        if let binding = plan.recipe.tenantRole {
+            // The role binding: the run acts as a tenant role of its own, a member of the witness' role.
+            plan.recipe.setup += binding.mapping.setup(role: plan.role, tenant: binding.tenant)
+            plan.role = TenantRoleMapping.standIn
+        }
         return plan
     }
 
