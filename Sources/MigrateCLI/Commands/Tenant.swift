@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// Tenant identity: provisioning (add, list, export, remove) and, for the `signed` binding, signing keys and tokens.
-/// Each subcommand lives in its own file (`Tenant+Provisioning.swift`, `Tenant+Export.swift`, `Tenant+Signing.swift`).
+/// Each subcommand lives in its own file (`Tenant+Provisioning.swift`, `Tenant+Export.swift`, `Tenant+Remove.swift`, `Tenant+Signing.swift`).
 struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Provision tenants; signing keys and tokens for the signed tenant binding.",
