@@ -71,18 +71,20 @@ let package = Package(
         /// `tenantwall bench`: a dataset from the spec, workloads, interleaved modes, plan checks and reports.
         .target(name: "TenantwallBench", dependencies: ["Quoting", "Catalog", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "Migrations"]),
         /// `tenantwall review` and `prove`: both sides built in scratch databases, compared, witnesses run.
+        /// The tenant's life beyond provisioning: export (and, next, erasure with a certificate).
+        .target(name: "Lifecycle", dependencies: ["Quoting", "Catalog", "Tenantwall", "Identity", "PolicyGen", "Postgres", "Migrations", crypto]),
         .target(name: "Review", dependencies: ["Proof", "Quoting", "Catalog", "Reporting", "Tenantwall", "Deploy", "Identity", "PolicyGen", "Postgres", "LocalPostgres", "Migrations"]),
         .executableTarget(
             name: "MigrateCLI",
             dependencies: [
-                "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo", "TenantwallBench",
+                "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Lifecycle", "Verification", "Demo", "TenantwallBench",
                 "Proof", "Review", "Catalog", "PolicyGen", "Postgres", "LocalPostgres", "Migrations", "Audit", "SQLParser", "Quoting", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PolicyGenTests", dependencies: ["Catalog", "PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
         .testTarget(name: "ProofTests", dependencies: ["Proof", "Catalog"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Proof", "Review", "Catalog", "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
+        .testTarget(name: "IntegrationTests", dependencies: ["Proof", "Review", "Lifecycle", "Catalog", "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
                                                     "TenantwallBench", "PolicyGen", "Quoting", "Postgres", "LocalPostgres", "Migrations", "Audit", crypto, yams]),
     ]
 )

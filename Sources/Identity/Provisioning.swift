@@ -5,8 +5,8 @@ import Quoting
 import Tenantwall
 
 /// Adds, lists and removes tenants: the row in the spec's tenants table (isolation `self`), and a record of
-/// every change in `tenant_events`. Removing never deletes a tenant's data unless asked, and then reports
-/// how many rows it removed from each table.
+/// every change in `tenant_events`. Removing never deletes a tenant's data unless asked (Lifecycle's
+/// `TenantErasure` asks, and reports how many rows it removed from each table).
 public struct Provisioning {
     public struct Removal: Codable, Sendable {
         public var tenant: String
@@ -72,32 +72,27 @@ public struct Provisioning {
         return result.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns.map(\.name), row)) }
     }
 
-    /// Records the removal; with `deleteData`, deletes exactly the tenant's rows from every scoped table and
-    /// its row in the tenants table, in one transaction.
-    public func remove(id: String, deleteData: Bool) throws -> Removal {
+    /// Records the removal; with `deleting`, deletes the tenant's rows in the same transaction first (erasure
+    /// passes it: every table a tenant's rows live in, foreign keys followed; it returns the rows per table).
+    /// `rollBack` runs it all and rolls back: a dry run whose counts are real and that changes nothing.
+    public func remove(id: String, rollBack: Bool = false, deleting: (() throws -> [String: Int])? = nil) throws -> Removal {
         try requireBypass()
         var rows: [String: Int] = [:]
-        try connection.transaction {
+        let body = {
             // A tenant that is nowhere is an error, not a removal: nothing deleted, no event written.
             guard try exists(id) else {
                 throw ToolError("tenant \(id) does not exist: no row in the tenants table, no rows of it in any tenant table\(spec.tenancy.binding == .role ? ", no tenant role" : ""); nothing was changed")
             }
-            if deleteData {
-                // Tenant tables first, the tenants table last: rows that point at it go before it.
-                let ordered = spec.scopedTables.filter { $0.table.isolation == .tenant } + spec.scopedTables.filter { $0.table.isolation == .self }
-                for scoped in ordered {
-                    let sql = "DELETE FROM \(SQL.qualified(scoped.schema, scoped.name)) WHERE \(SQL.ident(scoped.column)) = $1::\(spec.tenancy.type.rawValue)"
-                    rows[scoped.qualifiedName] = try connection.query(sql, [id]).affectedRows
-                }
-            }
+            if let deleting { rows = try deleting() }
             if spec.tenancy.binding == .role {
                 try connection.query("DELETE FROM \(SQL.qualified(spec.tenancy.helperSchema, "tenant_roles")) WHERE role_name = $1", [tenantRole(id)])
                 try connection.execute("DROP ROLE IF EXISTS \(SQL.ident(tenantRole(id)))")
             }
             try connection.query("INSERT INTO \(events) (action, tenant, details) VALUES ($1, $2, $3::jsonb)",
-                                 [deleteData ? "remove-with-data" : "remove", id, json(rows.mapValues(String.init))])
+                                 [deleting != nil ? "remove-with-data" : "remove", id, json(rows.mapValues(String.init))])
         }
-        return Removal(tenant: id, deletedData: deleteData, rows: rows)
+        if rollBack { try connection.rolledBack(body) } else { try connection.transaction(body) }
+        return Removal(tenant: id, deletedData: deleting != nil, rows: rows)
     }
 
     /// Whether the tenant is known anywhere: its tenants-table row, rows in a tenant table, or its tenant role.

@@ -1,4 +1,5 @@
 import Foundation
+import Migrations
 import PolicyGen
 import Postgres
 import Quoting
@@ -21,5 +22,19 @@ public enum SigningKeys {
             try connection.query("INSERT INTO \(keys) (id, inner_key, outer_key) VALUES ($1, $2::bytea, $3::bytea)", [name, SigningKeyBlocks.byteaHex(blocks.inner), SigningKeyBlocks.byteaHex(blocks.outer)])
         }
         return name
+    }
+
+    /// Adds a random key of the caller's own inside the caller's transaction, which must be rolled back: a
+    /// tool that acts as a tenant (export) signs its token with it and needs no deployed secret. Returns the
+    /// secret.
+    public static func addTransient(_ connection: Connection, spec: Spec, purpose: String) throws -> [UInt8] {
+        guard connection.isInTransaction else { throw ToolError("a transient signing key is added only inside a transaction that is rolled back") }
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let blocks = SigningKeyBlocks(secret: secret)
+        let id = "tenantwall-\(purpose)-" + Checksum.hex(Array(secret.prefix(4)))
+        try connection.query("INSERT INTO \(SQL.qualified(spec.tenancy.helperSchema, "signing_keys")) (id, inner_key, outer_key) VALUES ($1, $2::bytea, $3::bytea)",
+                             [id, SigningKeyBlocks.byteaHex(blocks.inner), SigningKeyBlocks.byteaHex(blocks.outer)])
+        return secret
     }
 }

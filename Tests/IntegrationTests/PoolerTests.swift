@@ -218,7 +218,7 @@ final class PoolerTests: XCTestCase {
         let (name, db, spec) = try applied("clinic-portal") { $0.tenancy.tenantRolePrefix = "pc\(getpid())_" }
         let provisioning = Provisioning(spec: spec, connection: db)
         for id in ["1", "2"] { try provisioning.add(id: id, values: ["name": "clinic \(id)"]) }
-        defer { for id in ["1", "2"] { _ = try? provisioning.remove(id: id, deleteData: false) } }
+        defer { for id in ["1", "2"] { _ = try? provisioning.remove(id: id) } }
         try db.execute("INSERT INTO public.patients (clinic_id, full_name) VALUES (1, 'p1'), (1, 'p2'), (2, 'p3')")
         let (one, two) = (provisioning.tenantRole("1"), provisioning.tenantRole("2"))
         let pooler = try LocalPooler.start(in: TestServer.shared, users: [one, two])

@@ -1,6 +1,7 @@
 import Deploy
 import Foundation
 import Identity
+import Lifecycle
 import PolicyGen
 import Postgres
 import Quoting
@@ -60,9 +61,9 @@ final class RoleBindingTests: XCTestCase {
         XCTAssertEqual(report.failed.map { "\($0.table) \($0.id) \($0.actual)" }, [])
         XCTAssertGreaterThan(report.checks.count, 100)
 
-        _ = try provisioning.remove(id: "3", deleteData: true)
+        _ = try TenantErasure(spec: spec, connection: db).run(tenant: "3", dryRun: false)
         XCTAssertEqual(try db.query("SELECT count(*) FROM pg_roles WHERE rolname = $1", [role("3")]).scalar, "0", "the tenant's role is gone")
-        for id in ["1", "2"] { _ = try provisioning.remove(id: id, deleteData: false) }
+        for id in ["1", "2"] { _ = try provisioning.remove(id: id) }
         XCTAssertEqual(try db.query("SELECT count(*) FROM public.workflows WHERE tenant_id IN (1, 2)").scalar, "3", "data kept without the flag")
     }
 }

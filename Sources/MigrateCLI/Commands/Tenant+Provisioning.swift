@@ -77,27 +77,4 @@ extension Tenant {
             for row in rows { print(row.keys.sorted().map { "\($0)=\((row[$0] ?? nil) ?? "NULL")" }.joined(separator: "  ")) }
         }
     }
-
-    struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Retire a tenant; its data stays unless --delete-data, which reports the rows removed per table.")
-        @OptionGroup var specOptions: SpecOptions
-        @OptionGroup var connection: ConnectionOptions
-        @Option(help: "The tenant id.") var id: String
-        @Flag(help: "Also delete every row of the tenant, in one transaction.") var deleteData = false
-        @OptionGroup var output: FormatOptions
-
-        func validate() throws { try specOptions.require() }
-
-        func run() throws {
-            let removal = try Provisioning(spec: try specOptions.load(), connection: try connection.connect()).remove(id: id, deleteData: deleteData)
-            if output.json {
-                try output.print(removal)
-            } else if deleteData {
-                print("removed tenant \(id) and its rows:")
-                for (table, n) in removal.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(n)") }
-            } else {
-                print("recorded the removal of tenant \(id); its data is untouched (--delete-data removes it)")
-            }
-        }
-    }
 }

@@ -1,0 +1,65 @@
+import Catalog
+import Foundation
+import Identity
+import PolicyGen
+import Postgres
+import Quoting
+import Tenantwall
+
+/// `tenant remove --delete-data`: every row export finds (`TenantDataPlan`), plus the rows the walls hide from
+/// the tenant itself, deleted in one transaction, children before parents, as the connecting role; then the
+/// provisioning record (`Provisioning.remove`) in the same transaction. With `dryRun` the same runs and is
+/// rolled back, so the counts are the real ones.
+///
+/// What stays is said, not hidden: the `tenant_events` record of the removal itself, materialized views and
+/// continuous aggregates that still hold the tenant's rows until their next refresh, and backups.
+public struct TenantErasure {
+    let spec: Spec
+    let connection: Connection
+
+    public init(spec: Spec, connection: Connection) {
+        self.spec = spec
+        self.connection = connection
+    }
+
+    public func run(tenant id: String, dryRun: Bool) throws -> ErasureCertificate {
+        let started = Date()
+        let catalog = try CatalogReader.read(connection)
+        let plan = TenantDataPlan(spec: spec, catalog: catalog)
+        let tenant = SQL.literal(id) + "::" + spec.tenancy.type.rawValue
+        var deleted: [ErasureCertificate.Deleted] = []
+        let provisioning = Provisioning(spec: spec, connection: connection)
+        try provisioning.remove(id: id, rollBack: dryRun) {
+            for entry in plan.entries.reversed() {
+                let sql = "DELETE FROM \(SQL.qualified(entry.schema, entry.name)) AS t WHERE \(plan.condition(entry, alias: "t", tenant: tenant))"
+                deleted.append(.init(table: entry.qualified, rows: try connection.query(sql).affectedRows, reach: TenantExport.describe(entry.reach)))
+            }
+            return Dictionary(uniqueKeysWithValues: deleted.map { ($0.table, $0.rows) })
+        }
+        let remaining = try remainder(id, catalog: catalog, dryRun: dryRun)
+        let stamp = ISO8601DateFormatter()
+        return ErasureCertificate(tenant: id, dryRun: dryRun, spec: try SpecFingerprint.of(spec), database: connection.settings.database,
+                                  startedAt: stamp.string(from: started), finishedAt: stamp.string(from: Date()), deleted: deleted, remaining: remaining)
+    }
+
+    /// What the erasure leaves, counted once its transaction has ended: the views hold the same rows whether it
+    /// committed or was a dry run, until they are refreshed.
+    func remainder(_ id: String, catalog: DatabaseCatalog, dryRun: Bool) throws -> [ErasureCertificate.Remaining] {
+        var result: [ErasureCertificate.Remaining] = [
+            .init(what: "the record of this removal", where: spec.tenancy.helperSchema + ".tenant_events", rows: nil,
+                  why: "tenantwall records every tenant add and removal with the tenant id, who and when; it holds no row of the tenant's tables"),
+        ]
+        let column = spec.tenancy.column, type = spec.tenancy.type.rawValue
+        let aggregates = Set(catalog.continuousAggregates.keys)
+        for view in catalog.tables where (view.kind == "m" || aggregates.contains(view.qualified)) && view.columns.contains(column) {
+            let count = "SELECT count(*) FROM \(SQL.qualified(view.schema, view.name)) WHERE \(SQL.ident(column)) = $1::\(type)"
+            let rows = view.populated ? Int(try connection.query(count, [id]).scalar ?? "") : 0
+            let kind = aggregates.contains(view.qualified) ? "continuous aggregate" : "materialized view"
+            result.append(.init(what: "rows derived from the tenant's data (\(kind))", where: view.qualified, rows: rows,
+                                why: "a \(kind) keeps what it computed until its next refresh; refresh it to remove them"))
+        }
+        result.append(.init(what: "backups and WAL archives", where: "outside the database", rows: nil,
+                            why: "copies taken before the erasure keep the tenant's rows until they expire under the backup retention policy"))
+        return result
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Identity
+import Lifecycle
+
+extension Tenant {
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Retire a tenant; its data stays unless --delete-data, which deletes every row of it and writes an erasure certificate.",
+            discussion: """
+                --delete-data covers the tables `tenant export` reads (tenant tables, the tenants table, tables reached by foreign key), \
+                children before parents, in one transaction, and the certificate says what was deleted per table and what remains \
+                and why (the removal's own record, materialized views and continuous aggregates until their next refresh, backups). \
+                --dry-run does all of it in a transaction that is rolled back: the counts are real and nothing changes.
+                """)
+        @OptionGroup var specOptions: SpecOptions
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The tenant id.") var id: String
+        @Flag(help: "Also delete every row of the tenant, in one transaction.") var deleteData = false
+        @Flag(help: "With --delete-data: count and report everything, then roll back.") var dryRun = false
+        @Option(help: ArgumentHelp("With --delete-data: write the erasure certificate (JSON) to this file.", valueName: "file")) var certificate: String?
+        @OptionGroup var output: FormatOptions
+
+        /// `--format json`: the removal, and with --delete-data the certificate.
+        struct Result: Encodable {
+            var tenant: String
+            var deletedData: Bool
+            var rows: [String: Int]
+            var certificate: ErasureCertificate?
+        }
+
+        func validate() throws {
+            try specOptions.require()
+            if (dryRun || certificate != nil) && !deleteData { throw ValidationError("--dry-run and --certificate go with --delete-data") }
+        }
+
+        func run() throws {
+            let spec = try specOptions.load(), db = try connection.connect()
+            guard deleteData else {
+                _ = try Provisioning(spec: spec, connection: db).remove(id: id)
+                if output.json { return try output.print(Result(tenant: id, deletedData: false, rows: [:], certificate: nil)) }
+                return print("recorded the removal of tenant \(id); its data is untouched (--delete-data removes it)")
+            }
+            let erasure = try TenantErasure(spec: spec, connection: db).run(tenant: id, dryRun: dryRun)
+            if let certificate {
+                try Data(ErasureCertificate.json(erasure).utf8).write(to: URL(fileURLWithPath: certificate))
+            }
+            let rows = Dictionary(uniqueKeysWithValues: erasure.deleted.map { ($0.table, $0.rows) })
+            if output.json { return try output.print(Result(tenant: id, deletedData: true, rows: rows, certificate: erasure)) }
+            print(dryRun ? "dry run: removing tenant \(id) would delete (nothing was changed):" : "removed tenant \(id) and its rows:")
+            for row in erasure.deleted { print("  \(row.table): \(row.rows)") }
+            print("what remains:")
+            for item in erasure.remaining {
+                print("  \(item.where)\(item.rows.map { ": \($0) rows" } ?? ""): \(item.what); \(item.why)")
+            }
+            if let certificate { print("certificate: \(certificate)") }
+        }
+    }
+}
