@@ -31,8 +31,7 @@ public struct TenantErasure {
         let provisioning = Provisioning(spec: spec, connection: connection)
         try provisioning.remove(id: id, rollBack: dryRun) {
             for entry in plan.entries.reversed() {
-                let sql = "DELETE FROM \(SQL.qualified(entry.schema, entry.name)) AS t WHERE \(plan.condition(entry, alias: "t", tenant: tenant))"
-                deleted.append(.init(table: entry.qualified, rows: try connection.query(sql).affectedRows, reach: TenantExport.describe(entry.reach)))
+                deleted.append(.init(table: entry.qualified, rows: try connection.query(plan.delete(entry, tenant: tenant)).affectedRows, reach: TenantExport.describe(entry.reach)))
             }
             return Dictionary(uniqueKeysWithValues: deleted.map { ($0.table, $0.rows) })
         }

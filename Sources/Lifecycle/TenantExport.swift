@@ -49,7 +49,7 @@ public struct TenantExport {
         for asTenant in [true, false] {
             if !asTenant { try session.leave() }
             for entry in plan.entries where readable.contains(entry.qualified) == asTenant {
-                let select = plan.select(entry, tenant: tenant)
+                let select = plan.select(entry, tenant: tenant, owner: !asTenant)
                 let csv = try connection.copyOut("COPY (\(select)) TO STDOUT WITH (FORMAT csv, HEADER true)")
                 let lines = try connection.query("SELECT pg_catalog.row_to_json(r)::text FROM (\(select)) AS r").rows.map { ($0.first ?? nil) ?? "null" }
                 let base = names.unique(entry.qualified)
@@ -61,7 +61,7 @@ public struct TenantExport {
         }
         for index in tables.indices where tables[index].readAs == "tenant" {
             let entry = plan.entries.first { $0.qualified == tables[index].table }!
-            let all = Int(try connection.query("SELECT count(*) FROM (\(plan.select(entry, tenant: tenant))) AS r").scalar ?? "") ?? 0
+            let all = Int(try connection.query("SELECT count(*) FROM (\(plan.select(entry, tenant: tenant, owner: true))) AS r").scalar ?? "") ?? 0
             tables[index].hiddenByWalls = all - tables[index].rows
         }
         let order = Dictionary(uniqueKeysWithValues: plan.entries.enumerated().map { ($1.qualified, $0) })

@@ -11,7 +11,8 @@ import Tenantwall
 /// - `context`: `SET LOCAL ROLE` the app role, `set_tenant_context(id)`.
 /// - `signed`: a key of this run's own goes into the keys table (inside the transaction, which the caller
 ///   always rolls back), and the setter gets a token signed with it: no deployed secret is needed or read.
-/// - `role`: `SET LOCAL ROLE` the tenant's own login role; there is no setter.
+/// - `role`: `SET LOCAL ROLE` the tenant's own login role (or, when it has none, a role the transaction creates
+///   and maps to the tenant); there is no setter.
 struct TenantSession {
     let spec: Spec
     let connection: Connection
@@ -28,9 +29,14 @@ struct TenantSession {
         let tenancy = spec.tenancy
         switch tenancy.binding {
         case .role:
-            let role = tenancy.tenantRolePrefix + id
-            guard try connection.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", [role]).rows.count == 1 else {
-                throw ToolError("tenant \(id) has no login role \(role) (the spec binds tenants by role): `tenant add` creates it")
+            var role = tenancy.tenantRolePrefix + id
+            if try connection.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", [role]).rows.isEmpty {
+                // No login role (never provisioned, or dropped): a role of the session's own, mapped to the tenant
+                // the way `tenant add` maps one, gone with the rollback.
+                role = "tenantwall_export_\(UInt32.random(in: 0...UInt32.max))"
+                try connection.execute("CREATE ROLE \(SQL.ident(role)) NOLOGIN; GRANT \(SQL.ident(spec.roles.app)) TO \(SQL.ident(role))")
+                try connection.query("INSERT INTO \(SQL.qualified(tenancy.helperSchema, "tenant_roles")) (role_name, tenant) VALUES ($1, $2::\(tenancy.type.rawValue))", [role, id])
+                transcript.append("-- a role of this export's own, mapped to tenant \(id) in its rolled-back transaction")
             }
             try run("SET LOCAL ROLE \(SQL.ident(role))")
         case .signed:

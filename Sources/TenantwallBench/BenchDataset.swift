@@ -58,9 +58,10 @@ public struct BenchDataset {
         return "interval '85 days'"
     }
 
-    /// Applies the spec, loads the rows, adds the baseline and contrast roles, and analyses everything.
+    /// Applies the spec, loads the rows, adds the baseline and contrast roles (unless `comparisons` is false: a
+    /// dataset for other tests, on any example, walled hypertables included), and analyses everything.
     /// Returns what was loaded per table.
-    public func create(on db: Connection, progress: (String) -> Void = { _ in }) throws -> [(table: String, rows: Int)] {
+    public func create(on db: Connection, comparisons: Bool = true, progress: (String) -> Void = { _ in }) throws -> [(table: String, rows: Int)] {
         let base = SQL.ident(BenchSpec.baselineRole), naive = SQL.ident(BenchSpec.contrastRole)
         // On Citus the coordinator reaches the workers as the session's role: every role that queries logs in.
         let login = spec.tenancy.citus ? "LOGIN" : "NOLOGIN"
@@ -84,8 +85,10 @@ public struct BenchDataset {
             let n = try db.execute(load(table, rows: count, tenantOf: BenchValues.skewedTenant(count: tenants), key: spec.tenancy.column)).affectedRows
             loaded.append((table.qualifiedName, n))
         }
-        try db.execute(contrastSQL())
-        try db.execute(comparisonSQL())
+        if comparisons {
+            try db.execute(contrastSQL())
+            try db.execute(comparisonSQL())
+        }
         if let extraSQL { try db.execute(extraSQL) }
         try db.execute("RESET synchronous_commit")
         progress("analysing …")
@@ -93,9 +96,11 @@ public struct BenchDataset {
         return loaded
     }
 
-    /// `INSERT … SELECT` over `generate_series` with a value for every column that has a generator; rows that
-    /// collide on a key (time columns in a primary key, say) are skipped.
+    /// `INSERT … SELECT` over `generate_series` into where the table's rows live, with a value for every column
+    /// that has a generator; rows that collide on a key (time columns in a primary key, say) are skipped.
     func load(_ table: Table, rows: Int, tenantOf k: String, key tenantColumn: String) throws -> String {
+        // Where the rows live: a walled hypertable's view admits no row without a tenant context.
+        let storage = table.storage(tenancy: spec.tenancy)
         var columns = [SQL.ident(tenantColumn)], values = [BenchValues.tenantExpression(k, type: spec.tenancy.type)]
         for column in table.columns where column.name != tenantColumn && column.defaultValue != .function("identity") {
             if let value = BenchValues.load(column.type, time: window(table)) {
@@ -106,7 +111,7 @@ public struct BenchDataset {
             }
         }
         return """
-            INSERT INTO \(SQL.qualified(table.schema, table.name)) (\(columns.joined(separator: ", ")))
+            INSERT INTO \(SQL.qualified(storage.schema, storage.name)) (\(columns.joined(separator: ", ")))
                 SELECT \(values.joined(separator: ", ")) FROM pg_catalog.generate_series(1, \(rows)) AS g
                 ON CONFLICT DO NOTHING
             """

@@ -31,10 +31,27 @@ public struct TenantDataPlan: Sendable, Equatable {
     }
 
     public struct Entry: Sendable, Equatable {
+        /// The name the application reads (a walled hypertable's walled view).
         public var schema: String
         public var name: String
         public var reach: Reach
+        /// Where the rows live, for what the owner reads or deletes: a walled hypertable's storage in the walled
+        /// schema (its view shows nothing to a session without a tenant), else the table itself.
+        public var storageSchema: String
+        public var storageName: String
         public var qualified: String { schema + "." + name }
+        public var storage: String { storageSchema + "." + storageName }
+
+        public init(schema: String, name: String, reach: Reach, storage: (schema: String, name: String)? = nil) {
+            self.schema = schema
+            self.name = name
+            self.reach = reach
+            storageSchema = storage?.schema ?? schema
+            storageName = storage?.name ?? name
+        }
+
+        /// The relation a statement names: the table, or as the owner its storage.
+        func relation(owner: Bool) -> String { owner ? SQL.qualified(storageSchema, storageName) : SQL.qualified(schema, name) }
     }
 
     /// Parents before children.
@@ -46,8 +63,10 @@ public struct TenantDataPlan: Sendable, Equatable {
     public init(spec: Spec, catalog: DatabaseCatalog) {
         var entries: [String: Entry] = [:]
         for scoped in spec.scopedTables {
-            entries[scoped.qualifiedName] = Entry(schema: scoped.schema, name: scoped.name, reach: .column(scoped.column))
+            entries[scoped.qualifiedName] = Entry(schema: scoped.schema, name: scoped.name, reach: .column(scoped.column), storage: scoped.table.storage(tenancy: spec.tenancy))
         }
+        // Foreign keys name the relation that holds the rows: a walled hypertable's storage.
+        var byStorage = Dictionary(entries.values.map { ($0.storage, $0.qualified) }, uniquingKeysWith: { first, _ in first })
         let tables = Dictionary(catalog.tables.map { ($0.qualified, $0) }, uniquingKeysWith: { first, _ in first })
         let excluded = Set(spec.tables.filter { $0.isolation == .shared || $0.isolation == .exempt }.map(\.qualifiedName))
         // Follow keys into the set until nothing new is reached.
@@ -55,13 +74,14 @@ public struct TenantDataPlan: Sendable, Equatable {
         while grew {
             grew = false
             var links: [String: [Link]] = [:]
-            for key in catalog.foreignKeys where entries[key.references] != nil && entries[key.table] == nil && !excluded.contains(key.table) {
-                guard let table = tables[key.table], ["r", "p"].contains(table.kind), !table.isPartition else { continue }
-                links[key.table, default: []].append(Link(constraint: key.name, columns: key.columns, parent: key.references, parentColumns: key.referencedColumns))
+            for key in catalog.foreignKeys where byStorage[key.table] == nil && !excluded.contains(key.table) {
+                guard let parent = byStorage[key.references], let table = tables[key.table], ["r", "p"].contains(table.kind), !table.isPartition else { continue }
+                links[key.table, default: []].append(Link(constraint: key.name, columns: key.columns, parent: parent, parentColumns: key.referencedColumns))
             }
             for (name, found) in links {
                 let table = tables[name]!
                 entries[name] = Entry(schema: table.schema, name: table.name, reach: .foreignKeys(found.sorted { $0.constraint < $1.constraint }))
+                byStorage[name] = name
                 grew = true
             }
         }
@@ -75,10 +95,11 @@ public struct TenantDataPlan: Sendable, Equatable {
     /// Referenced tables first (Kahn's algorithm over the foreign keys among the entries), ties by name after
     /// `first`; a cycle's tables follow in name order.
     static func ordered(_ entries: [Entry], foreignKeys: [DatabaseCatalog.ForeignKey], first: String? = nil) -> [Entry] {
-        let names = Set(entries.map(\.qualified))
+        let names = Dictionary(entries.map { ($0.storage, $0.qualified) }, uniquingKeysWith: { first, _ in first })
         var parents: [String: Set<String>] = [:]
-        for key in foreignKeys where names.contains(key.table) && names.contains(key.references) && key.table != key.references {
-            parents[key.table, default: []].insert(key.references)
+        for key in foreignKeys where key.table != key.references {
+            guard let child = names[key.table], let parent = names[key.references] else { continue }
+            parents[child, default: []].insert(parent)
         }
         var remaining = entries.sorted { ($0.qualified == first ? 0 : 1, $0.qualified) < ($1.qualified == first ? 0 : 1, $1.qualified) }
         var placed: Set<String> = [], result: [Entry] = []
@@ -94,7 +115,8 @@ public struct TenantDataPlan: Sendable, Equatable {
     /// The condition that a row (`alias`) of `entry` is the tenant's, `tenant` being the tenant id as a quoted and
     /// cast literal. Reached tables nest an `EXISTS` per link down to a tenant column, so the condition never
     /// rests on what a policy happens to admit (a parent a wall shows to everyone does not bring its children).
-    public func condition(_ entry: Entry, alias: String, tenant: String, depth: Int = 0) -> String {
+    /// `owner`: the statement runs as the owner and names where rows live (walled storage).
+    public func condition(_ entry: Entry, alias: String, tenant: String, owner: Bool = false, depth: Int = 0) -> String {
         switch entry.reach {
         case .column(let column):
             return "\(SQL.ident(alias)).\(SQL.ident(column)) = \(tenant)"
@@ -103,15 +125,20 @@ public struct TenantDataPlan: Sendable, Equatable {
                 guard let parent = entries.first(where: { $0.qualified == link.parent }) else { return nil }
                 let inner = "p\(depth + 1)"
                 let join = zip(link.columns, link.parentColumns).map { "\(SQL.ident(inner)).\(SQL.ident($0.1)) = \(SQL.ident(alias)).\(SQL.ident($0.0))" }
-                let nested = condition(parent, alias: inner, tenant: tenant, depth: depth + 1)
-                return "EXISTS (SELECT 1 FROM \(SQL.qualified(parent.schema, parent.name)) AS \(SQL.ident(inner)) WHERE \((join + [nested]).joined(separator: " AND ")))"
+                let nested = condition(parent, alias: inner, tenant: tenant, owner: owner, depth: depth + 1)
+                return "EXISTS (SELECT 1 FROM \(parent.relation(owner: owner)) AS \(SQL.ident(inner)) WHERE \((join + [nested]).joined(separator: " AND ")))"
             }
             return parts.isEmpty ? "false" : parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " OR ") + ")"
         }
     }
 
     /// `SELECT * FROM <table> AS t WHERE <the tenant's rows>`.
-    public func select(_ entry: Entry, tenant: String) -> String {
-        "SELECT * FROM \(SQL.qualified(entry.schema, entry.name)) AS t WHERE \(condition(entry, alias: "t", tenant: tenant))"
+    public func select(_ entry: Entry, tenant: String, owner: Bool = false) -> String {
+        "SELECT * FROM \(entry.relation(owner: owner)) AS t WHERE \(condition(entry, alias: "t", tenant: tenant, owner: owner))"
+    }
+
+    /// `DELETE FROM <where the rows live> AS t WHERE <the tenant's rows>`, as the owner.
+    public func delete(_ entry: Entry, tenant: String) -> String {
+        "DELETE FROM \(entry.relation(owner: true)) AS t WHERE \(condition(entry, alias: "t", tenant: tenant, owner: true))"
     }
 }
