@@ -67,6 +67,11 @@ indirect enum Expr: Hashable, Sendable {
     case isValue(Expr, Literal, negated: Bool)
     /// `x IN (…)`, `x = ANY (ARRAY[…])`: the operator and the list; `all` for `<> ALL`/`NOT IN`.
     case anyOf(String, Expr, [Expr], all: Bool)
+    /// `x = ANY (array)`, `x <> ALL (array)` where the array is computed (`(SELECT CASE … THEN ARRAY[r] ELSE
+    /// admin_tenant_ids() END)::uuid[]`): the operator, the subject, the array expression; `all` for ALL.
+    case anyArray(String, Expr, Expr, all: Bool)
+    /// `ARRAY[a, b]`, where it is an array value (not the list of an `= ANY` the reader flattens).
+    case array([Expr])
     case between(Expr, Expr, Expr, negated: Bool)
     case like(Expr, Expr, caseInsensitive: Bool, negated: Bool)
     case concat(Expr, Expr)

@@ -81,6 +81,11 @@ final class Translator {
         case .anyOf(let op, let subject, let items, let all):
             let tests = try items.map { try translate(.compare(op, subject, $0), scope) }
             return all ? logic.and(tests) : logic.or(tests)
+        case .anyArray(let op, let subject, let array, let all):
+            return try membership(op, subject, array, all: all, scope)
+        case .array:
+            // Only `= ANY` reads an array as a list (the reader makes any other `ARRAY[…]` an opaque value).
+            throw Unreadable(construct: "an array where a value is expected")
         case .between(let x, let low, let high, let negated):
             let inside = logic.and([try translate(.compare(">=", x, low), scope), try translate(.compare("<=", x, high), scope)])
             return negated ? logic.not(inside) : inside
