@@ -1,0 +1,72 @@
+@testable import Catalog
+@testable import Proof
+import XCTest
+
+/// Inlined SQL helpers whose setting is a parameter (tenantwall's inline `context_uuid(setting text)`, called
+/// as `context_uuid('app.tenant_id')`): the call's constant is bound to the parameter, by name and by `$n`,
+/// with defaults for arguments left out and SQL-standard bodies (`RETURN`, `BEGIN ATOMIC`).
+final class SolverInlineParameterTests: XCTestCase {
+    static let byName = SolverFixture.function("tw", "context_uuid", args: ["text"], signature: "setting text",
+                                               body: " SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.uuid ")
+    static let byNumber = SolverFixture.function("tw", "context_uuid_n", args: ["text"], signature: "text",
+                                                 body: " SELECT NULLIF(current_setting($1, true), '')::uuid ")
+    static let reader = SolverFixture.function("tw", "current_tenant_id", body: " SELECT tw.context_uuid('app.tenant_id') ")
+
+    /// `RETURN …` with a default `missing_ok`, as `pg_get_functiondef` prints it (the catalog's body is empty).
+    static var standard: DatabaseCatalog.Function {
+        var f = SolverFixture.function("tw", "context_std", args: ["text", "boolean"], signature: "setting text, ok boolean", body: "")
+        f.definition = "CREATE OR REPLACE FUNCTION tw.context_std(setting text, ok boolean DEFAULT true)\n RETURNS uuid\n LANGUAGE sql\n STABLE\n"
+            + "RETURN (NULLIF(current_setting(setting, ok), ''::text))::uuid\n"
+        return f
+    }
+
+    static var atomic: DatabaseCatalog.Function {
+        var f = SolverFixture.function("tw", "context_atomic", args: ["text"], signature: "setting text", body: "")
+        f.definition = "CREATE OR REPLACE FUNCTION tw.context_atomic(setting text)\n RETURNS uuid\n LANGUAGE sql\n STABLE\nBEGIN ATOMIC\n"
+            + " SELECT (NULLIF(current_setting(setting, true), ''::text))::uuid AS \"nullif\";\nEND\n"
+        return f
+    }
+
+    let side = SolverFixture.side(functions: [byName, byNumber, reader, standard, atomic])
+    let direct = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+
+    func testNamedParameterBindsTheCallsConstant() {
+        assertEquivalent("tenant_id = tw.context_uuid('app.tenant_id')", direct, side)
+        assertEquivalent("tenant_id = (SELECT tw.current_tenant_id())", SolverFixture.wall, side)
+    }
+
+    func testNumberedParameterBindsTheCallsConstant() {
+        assertEquivalent("tenant_id = tw.context_uuid_n('app.tenant_id')", direct, side)
+    }
+
+    func testAnotherSettingIsAnotherValue() {
+        let witness = assertWidens("tenant_id = tw.context_uuid('app.other')", direct, side)
+        XCTAssertNotNil(witness?.context["setting:app.other"] ?? nil, "\(String(describing: witness))")
+    }
+
+    func testDefaultArgumentIsRead() {
+        assertEquivalent("tenant_id = tw.context_std('app.tenant_id')", direct, side)
+        // missing_ok false, given: an unset setting is an error, which admits nothing either.
+        assertEquivalent("tenant_id = tw.context_std('app.tenant_id', false)", direct, side)
+    }
+
+    func testBeginAtomicBodyIsRead() {
+        assertEquivalent("tenant_id = tw.context_atomic('app.tenant_id')", direct, side)
+    }
+
+    func testNameFromTheRowStaysUnreadable() {
+        guard case .unknown(let why) = verdict("tenant_id = tw.context_uuid(title)", direct, side) else {
+            return XCTFail("a setting named by a column is not a constant")
+        }
+        XCTAssertTrue(why.contains("not a constant"), why)
+    }
+
+    func testDefaultsParsedFromTheHeader() {
+        let header = "CREATE FUNCTION s.f(a text, b text DEFAULT 'x,(y)', c boolean DEFAULT true)\n RETURNS int"
+        XCTAssertEqual(FunctionLookup.headerArguments(header), ["a text", "b text DEFAULT 'x,(y)'", "c boolean DEFAULT true"])
+        var f = SolverFixture.function("s", "f", args: ["text", "text", "boolean"], body: " SELECT 1 ")
+        f.definition = header
+        XCTAssertEqual(FunctionLookup.defaults(f), [nil, .literal(.string("x,(y)")), .literal(.bool(true))])
+        XCTAssertEqual(FunctionLookup.defaultCount(f), 2)
+    }
+}
