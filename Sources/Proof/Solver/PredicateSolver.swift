@@ -1,3 +1,5 @@
+import CZ3
+
 /// Decides, with Z3, whether one predicate admits only rows another admits.
 ///
 /// Usage:
@@ -43,13 +45,14 @@ public struct PredicateSolver: Sendable {
                        assuming: Predicate, _ z3: Z3Context) -> Verdict {
         let translator = Translator(z3)
         let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
+        let admitted: Z3_ast, assumed: Z3_ast, concluded: Z3_ast
         do {
             try translator.remember(premise, premiseSide)
             try translator.remember(assuming, premiseSide)
             try translator.remember(conclusion, conclusionSide)
-            let admitted = try translator.admits(premise, in: premiseSide)
-            let assumed = try translator.admits(assuming, in: premiseSide)
-            let concluded = try translator.admits(conclusion, in: conclusionSide)
+            admitted = try translator.admits(premise, in: premiseSide)
+            assumed = try translator.admits(assuming, in: premiseSide)
+            concluded = try translator.admits(conclusion, in: conclusionSide)
             for constraint in translator.allConstraints { solver.assert(constraint) }
             solver.assert(admitted)
             solver.assert(assumed)
@@ -64,7 +67,9 @@ public struct PredicateSolver: Sendable {
         case .undecided(let why): return .unknown("the solver could not decide: \(why)")
         case .satisfiable:
             let columns = premiseSide.columns + conclusionSide.columns.filter { c in !premiseSide.columns.contains { $0.name == c.name } }
-            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build(columns: columns))
+            let goal = z3.and([admitted, assumed, z3.not(concluded)])
+            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic)
+                .build(columns: columns, goal: goal, constraints: translator.allConstraints))
         }
     }
 }

@@ -13,7 +13,11 @@ struct WitnessBuilder {
     let logic: Logic
     var z3: Z3Context { solver.context }
 
-    func build(columns: [DatabaseCatalog.Column]) -> Witness {
+    /// - Parameters:
+    ///   - goal: the condition the witness satisfies (premise admits, conclusion does not), with the
+    ///     `constraints` asserted along with it: when it holds whatever the unreadable values are, they are left
+    ///     out of the witness (no statement can set them, and the counterexample does not need them).
+    func build(columns: [DatabaseCatalog.Column], goal: Z3_ast? = nil, constraints: [Z3_ast] = []) -> Witness {
         let entries = variables.orderedColumns + variables.orderedContext.map(\.entry)
         var values: [String: Literal?] = [:]
         for entry in entries { values[entry.name] = read(entry) }
@@ -31,7 +35,8 @@ struct WitnessBuilder {
             row.updateValue(values[entry.name].flatMap { $0 }.map { Self.sqlLiteral($0, entry) }, forKey: entry.name)
         }
         var context: [String: String?] = [:]
-        for (key, entry) in variables.orderedContext {
+        let unneeded = goal.map { unneededUnreadable($0, constraints: constraints) } ?? []
+        for (key, entry) in variables.orderedContext where !unneeded.contains(key) {
             context.updateValue(values[entry.name].flatMap { $0 }.map { Self.contextText($0, key: key, entry: entry) },
                                 forKey: Self.witnessName(key, among: variables.orderedContext.map(\.key)))
         }
