@@ -37,6 +37,7 @@ extension Translator {
             return out
         case (.text, .unknown), (.unknown, .text): return out
         case (.text, .uuid), (.unknown, .uuid):
+            uuidReads.append(v.term)
             out.isError = z3.or([v.isError, z3.and([z3.not(v.isNull), z3.not(isUUID(v.term))])])
             return out
         case (.int, .text):

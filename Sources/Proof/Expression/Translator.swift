@@ -21,6 +21,10 @@ final class Translator {
     var constraints: [Z3_ast] = []
     /// uuids read as text: when the formula looks inside text (LIKE, ordering), they get their exact form.
     var uuidTexts: [(term: Z3_ast, isNull: Z3_ast)] = []
+    /// Text cast to uuid (`NULLIF(current_setting(…), '')::uuid`): the witness gives these a uuid or ''.
+    var uuidReads: [Z3_ast] = []
+    /// "This predicate raised an error", for each predicate read: a witness avoids them where it can.
+    var errors: [Z3_ast] = []
     /// Every expression of the check with its side, read before any is translated: a function the side does
     /// not list takes its type from a column it is compared with anywhere in the check.
     var seen: [(Expr, Side)] = []
@@ -47,6 +51,7 @@ final class Translator {
         case .expression(let text):
             let value = try translate(try ExpressionCache.shared.read(text), Scope(side: side), hint: .bool)
             guard value.type == .bool else { throw Unreadable(construct: "a predicate that is not boolean: \(text)") }
+            errors.append(value.isError)
             return logic.isTrue(value)
         }
     }

@@ -19,7 +19,19 @@ import CZ3
 /// - (can miss) casting text to uuid does not lowercase it; citext compares case-sensitively; char(n) is not
 ///   padded; `expr || '%'` patterns take the value's own `%` and `_` literally.
 /// - enum labels are any text (a witness may need a real label); decimal constants are unreadable (`unknown`).
-/// - an unqualified call is resolved by name and argument count, not by search_path or argument types.
+/// - an unqualified call is resolved by name and argument count (fewer where defaults fill the rest), not by
+///   search_path or argument types; an SQL function with one expression as its body (`SELECT`, `RETURN`,
+///   `BEGIN ATOMIC`) is inlined with its parameters bound to the call's values, so a constant setting name
+///   passed to a helper is read as that setting.
+/// - an error (a cast PostgreSQL rejects) admits nothing. OR is TRUE when any operand is TRUE even if another
+///   fails, AND FALSE when any operand is FALSE: PostgreSQL promises no order of evaluation, so this is the
+///   order that stops first, read the same way on both sides (an erroring branch never adds a row, and two
+///   identical predicates stay equivalent). A witness that needs that order may raise when run: the runner
+///   then does not confirm it. Witnesses avoid errors where they can.
+/// - `x = ANY (array)` reads through ARRAY[…], casts, scalar sub-selects, CASE and inlined SQL functions; any
+///   other array (a function reading a table, such as `admin_tenant_ids()`) is a value the solver does not
+///   look into, its membership free: `holds` then means for every content it could have, so it hides no
+///   widening, and a counterexample that needs a content is never confirmed.
 ///
 /// Each check takes a Z3 context of its own from a pool (so the solver is `Sendable` and checks may run on
 /// many threads); parsed expressions are cached across checks.
@@ -68,8 +80,10 @@ public struct PredicateSolver: Sendable {
         case .satisfiable:
             let columns = premiseSide.columns + conclusionSide.columns.filter { c in !premiseSide.columns.contains { $0.name == c.name } }
             let goal = z3.and([admitted, assumed, z3.not(concluded)])
-            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic)
-                .build(columns: columns, goal: goal, constraints: translator.allConstraints))
+            let noError = z3.not(z3.or(translator.errors))
+            let builder = WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic,
+                                         preferences: [noError], uuidReads: translator.uuidReads)
+            return .fails(builder.build(columns: columns, goal: goal, constraints: translator.allConstraints))
         }
     }
 }
