@@ -54,6 +54,20 @@ final class SolverInlineParameterTests: XCTestCase {
         assertEquivalent("tenant_id = tw.context_atomic('app.tenant_id')", direct, side)
     }
 
+    /// The inline helpers as tenantwall generates them for a bigint tenant (HelperCore.inline and the
+    /// `current_tenant_id()` wrapper of HelperStatements), as the Citus example installs them.
+    func testGeneratedInlineChainReadsTheSetting() {
+        let context = SolverFixture.function("tenantwall", "context_bigint", args: ["text"], signature: "setting text", returns: "bigint",
+                                             body: " SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.int8 ")
+        let reader = SolverFixture.function("tenantwall", "current_tenant_id", returns: "bigint",
+                                            body: " SELECT \"tenantwall\".\"context_bigint\"('app.current_tenant_id') ")
+        let side = SolverFixture.side(functions: [context, reader], columns: [.init(name: "tenant_id", type: "bigint", notNull: true)])
+        let generated = "tenant_id = tenantwall.current_tenant_id()"
+        assertEquivalent(generated, "tenant_id = (NULLIF(current_setting('app.current_tenant_id', true), ''))::bigint", side)
+        let witness = assertWidens("tenant_id = tenantwall.current_tenant_id() OR tenant_id = 7", generated, side)
+        XCTAssertEqual(witness?.row["tenant_id"], "7")
+    }
+
     func testNameFromTheRowStaysUnreadable() {
         guard case .unknown(let why) = verdict("tenant_id = tw.context_uuid(title)", direct, side) else {
             return XCTFail("a setting named by a column is not a constant")
