@@ -84,6 +84,8 @@ indirect enum Expr: Hashable, Sendable {
     case contextValue(String)
     /// `(SELECT expr)` with no FROM: the expression itself.
     case scalarSelect(Expr)
+    /// `RAISE EXCEPTION` in a PL/pgSQL guard (PlpgsqlGuard): an error, whatever type is expected.
+    case raise
     /// A construct the solver gives no meaning to (a sub-select, EXISTS, an unknown operator): one value per
     /// canonical parse tree; `what` says what it is for the witness; `calls` names the functions inside, whose
     /// bodies are part of the key (a helper changed under a sub-select changes the value).

@@ -35,9 +35,13 @@ enum FunctionLookup {
         return parts.isEmpty ? "" : "|" + parts.sorted().joined(separator: ",")
     }
 
-    /// The expression of an SQL body `SELECT <expr>` (also `RETURN <expr>` and `BEGIN ATOMIC SELECT <expr>; END`);
-    /// nil for PL/pgSQL, C, native, or any other SQL body.
+    /// The expression of an SQL body `SELECT <expr>` (also `RETURN <expr>` and `BEGIN ATOMIC SELECT <expr>; END`),
+    /// or of a PL/pgSQL body of guards and a RETURN (not SECURITY DEFINER, whose `current_user` is its owner);
+    /// nil for C, native, or any other body.
     static func inlinableBody(_ function: DatabaseCatalog.Function) -> Expr? {
+        if !function.native, !function.securityDefiner, language(function) == "plpgsql", let body = function.body {
+            return ExpressionCache.shared.guardBody(body)
+        }
         guard !function.native, language(function) ?? "sql" == "sql" else { return nil }
         guard let body = function.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return standardBody(function) }
         return ExpressionCache.shared.body(body)
@@ -101,6 +105,19 @@ final class ExpressionCache: @unchecked Sendable {
         expressions[text] = result
         lock.unlock()
         return try result.get()
+    }
+
+    /// A PL/pgSQL body of guards and a RETURN (PlpgsqlGuard), read once.
+    func guardBody(_ text: String) -> Expr? {
+        let key = "plpgsql:" + text
+        lock.lock()
+        if let cached = bodies[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let parsed = PlpgsqlGuard.read(text)
+        lock.lock()
+        bodies[key] = parsed
+        lock.unlock()
+        return parsed
     }
 
     func body(_ text: String) -> Expr? {

@@ -88,6 +88,9 @@ final class Translator {
             return all ? logic.and(tests) : logic.or(tests)
         case .anyArray(let op, let subject, let array, let all):
             return try membership(op, subject, array, all: all, scope)
+        case .raise:
+            let type = hint ?? .unknown
+            return logic.value(type, logic.null(type).term, null: z3.bool(false), error: z3.bool(true))
         case .array:
             // Only `= ANY` reads an array as a list (the reader makes any other `ARRAY[…]` an opaque value).
             throw Unreadable(construct: "an array where a value is expected")
@@ -155,7 +158,7 @@ final class Translator {
     /// Literals and opaque values take their type from what they meet.
     static func isFlexible(_ expr: Expr) -> Bool {
         switch expr {
-        case .literal(.string), .literal(.null), .opaque(_, _, false, _): return true
+        case .literal(.string), .literal(.null), .opaque(_, _, false, _), .raise: return true
         case .scalarSelect(let inner): return isFlexible(inner)
         default: return false
         }
