@@ -59,6 +59,22 @@ final class ProveSolverTests: XCTestCase {
         XCTAssertEqual(report.exitCode, 1)
     }
 
+    /// tenancy.missing_context: error: the policies read `required_tenant_id(table)`, whose PL/pgSQL guard raises
+    /// without a context. The solver reads the guard, so the walls hold as they do without it.
+    func testMissingContextErrorSpecHolds() throws {
+        try Self.requireSolver()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-missing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try String(contentsOfFile: TestServer.path("policies/workflow-platform/workflow-platform.yaml"), encoding: .utf8)
+        XCTAssertTrue(source.contains("\ntenancy:\n"))
+        let spec = source.replacingOccurrences(of: "\ntenancy:\n", with: "\ntenancy:\n  missing_context: error\n")
+        try spec.write(to: directory.appendingPathComponent("workflow-platform.yaml"), atomically: true, encoding: .utf8)
+        let report = try ProveRun(specPaths: [directory.path], binDirectory: try TestServer.binDirectory()).run()
+        XCTAssertEqual(report.verdict, "holds", (report.failed + report.unknown).map(\.explained).joined(separator: "\n"))
+        XCTAssertGreaterThan(report.held.count, 10)
+    }
+
     func testSpecBuiltOnTheEmbeddedServerHolds() throws {
         try Self.requireSolver()
         let run = try TenantwallProcess.run(["prove", "--spec", "policies/support-desk", "--pg-bindir", try TestServer.binDirectory()])
