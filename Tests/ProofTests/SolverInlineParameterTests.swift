@@ -68,6 +68,20 @@ final class SolverInlineParameterTests: XCTestCase {
         XCTAssertEqual(witness?.row["tenant_id"], "7")
     }
 
+    /// Inside a SECURITY DEFINER function `current_user` is its owner, not the caller.
+    func testSecurityDefinerReadsItsOwnerAsCurrentUser() {
+        var definer = SolverFixture.function("tw", "runs_as_owner", returns: "boolean", body: " SELECT CURRENT_USER = 'owner'::name ")
+        definer.securityDefiner = true
+        var invoker = SolverFixture.function("tw", "runs_as_caller", returns: "boolean", body: " SELECT CURRENT_USER = 'owner'::name ")
+        invoker.securityDefiner = false
+        let side = SolverFixture.side(functions: [definer, invoker])
+        XCTAssertEqual(verdict("true", "tw.runs_as_owner()", side), .holds)
+        XCTAssertEqual(verdict("tw.runs_as_caller()", "false", side), .holds)
+        guard case .fails = verdict("true", "pg_has_role('admin', 'MEMBER') OR tw.runs_as_caller()", side) else {
+            return XCTFail("the caller is not the owner")
+        }
+    }
+
     func testNameFromTheRowStaysUnreadable() {
         guard case .unknown(let why) = verdict("tenant_id = tw.context_uuid(title)", direct, side) else {
             return XCTFail("a setting named by a column is not a constant")

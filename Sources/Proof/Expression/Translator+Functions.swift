@@ -40,7 +40,7 @@ extension Translator {
     /// function is not inlined (not plain SQL, not one expression, or nested too deep).
     func inlined(_ function: DatabaseCatalog.Function, _ values: [SQLValue], _ scope: Scope) throws -> (Expr, Scope)? {
         guard scope.depth < Translator.inlineDepthLimit, let body = FunctionLookup.inlinableBody(function) else { return nil }
-        var inner = Scope(side: scope.side, depth: scope.depth + 1)
+        var inner = Scope(side: scope.side, depth: scope.depth + 1, definer: function.securityDefiner ? function.owner : scope.definer)
         let types = function.argumentTypes.map(SQLType.init)
         inner.parameters = try values.enumerated().map { i, v in i < types.count ? try coerce(v, to: types[i]) : v }
         for (i, argName) in FunctionLookup.argumentNames(function).enumerated() where i < inner.parameters.count {
@@ -143,7 +143,7 @@ extension Translator {
         let (user, role) = args.count == 3 ? (args[0], args[1]) : (Expr.contextValue("current_user"), args.first ?? .literal(.null))
         let userIsRole: Bool
         switch user {
-        case .contextValue("current_user"): userIsRole = true
+        case .contextValue("current_user"): userIsRole = scope.definer == nil
         case .literal(.string(let name)): userIsRole = name == side.role
         default: userIsRole = false
         }

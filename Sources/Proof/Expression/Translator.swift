@@ -8,6 +8,8 @@ struct Scope {
     var parameters: [SQLValue] = []
     var named: [String: SQLValue] = [:]
     var depth = 0
+    /// Inside a SECURITY DEFINER function: its owner, who is `current_user` there (not the side's role).
+    var definer: String?
 }
 
 /// Turns `Expr` into Z3 terms over one shared set of variables: columns by name, settings, context functions
@@ -109,7 +111,7 @@ final class Translator {
         case .caseWhen(let subject, let branches, let otherwise):
             return try caseWhen(subject, branches, otherwise, scope, hint: hint)
         case .call(let name, let args): return try call(name, args, scope, hint: hint)
-        case .contextValue(let name): return contextValue(name, scope.side)
+        case .contextValue(let name): return contextValue(name, scope)
         case .scalarSelect(let inner): return try translate(inner, scope, hint: hint)
         case .opaque(let key, let what, let isBool, let calls):
             return opaque(key + FunctionLookup.versions(of: calls, in: scope.side.functions), what: what, type: isBool ? .bool : (hint ?? .opaque))
