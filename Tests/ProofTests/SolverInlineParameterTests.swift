@@ -50,6 +50,15 @@ final class SolverInlineParameterTests: XCTestCase {
         assertEquivalent("tenant_id = tw.context_std('app.tenant_id', false)", direct, side)
     }
 
+    func testNamedArgumentsAreBoundByName() {
+        assertEquivalent("tenant_id = tw.context_uuid(setting => 'app.tenant_id')", direct, side)
+        assertEquivalent("tenant_id = tw.context_std(ok => true, setting => 'app.tenant_id')", direct, side)
+        assertWidens("tenant_id = tw.context_std(setting => 'app.other')", direct, side)
+        guard case .unknown = verdict("tenant_id = tw.context_uuid(nope => 'app.tenant_id')", direct, side) else {
+            return XCTFail("an argument the function does not have is not read")
+        }
+    }
+
     func testBeginAtomicBodyIsRead() {
         assertEquivalent("tenant_id = tw.context_atomic('app.tenant_id')", direct, side)
     }

@@ -80,6 +80,8 @@ indirect enum Expr: Hashable, Sendable {
     case caseWhen(subject: Expr?, branches: [CaseBranch], otherwise: Expr?)
     /// A function call by its (maybe qualified) name.
     case call([String], [Expr])
+    /// `name => value` in a call's arguments.
+    case namedArgument(String, Expr)
     /// `current_user`, `current_role`, `session_user`, `user`.
     case contextValue(String)
     /// `(SELECT expr)` with no FROM: the expression itself.

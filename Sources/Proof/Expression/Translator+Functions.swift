@@ -8,6 +8,7 @@ extension Translator {
     static let inlineDepthLimit = 8
 
     func call(_ name: [String], _ args: [Expr], _ scope: Scope, hint: SQLType?) throws -> SQLValue {
+        let args = try positional(name, args, scope)
         let short = name.last ?? ""
         let function = FunctionLookup.find(name, arguments: args.count, in: scope.side.functions)
         let qualified = function?.qualified ?? name.joined(separator: ".")
@@ -33,6 +34,34 @@ extension Translator {
             return try coerce(result, to: FunctionLookup.returnType(function) ?? result.type)
         }
         return opaqueFunction(function, values, hint: hint)
+    }
+
+    /// A call's arguments in the function's order: `f('x', ok => false)` as `f('x', false)`, an argument named
+    /// past one left out taking the default of the one left out. Unchanged when no argument is named.
+    func positional(_ name: [String], _ args: [Expr], _ scope: Scope) throws -> [Expr] {
+        guard args.contains(where: { if case .namedArgument = $0 { return true } else { return false } }) else { return args }
+        guard let function = FunctionLookup.find(name, arguments: args.count, in: scope.side.functions) else {
+            throw Unreadable(construct: "a call with named arguments to \(name.joined(separator: ".")), which the catalog does not list")
+        }
+        let names = FunctionLookup.argumentNames(function)
+        var slots = [Expr?](repeating: nil, count: function.argumentTypes.count)
+        for (i, arg) in args.enumerated() {
+            if case .namedArgument(let argName, let value) = arg {
+                guard let at = names.firstIndex(of: argName), slots[at] == nil else {
+                    throw Unreadable(construct: "the argument \(argName) of \(function.qualified)")
+                }
+                slots[at] = value
+            } else if i < slots.count {
+                slots[i] = arg
+            }
+        }
+        let defaults = FunctionLookup.defaults(function)
+        return try slots.enumerated().map { i, slot in
+            guard let value = slot ?? (i < defaults.count ? defaults[i] : nil) else {
+                throw Unreadable(construct: "the argument \(names[i] ?? "$\(i + 1)") of \(function.qualified), which the call leaves out")
+            }
+            return value
+        }
     }
 
     /// The body of an SQL function to read in place of the call, with the scope that binds its parameters (by

@@ -90,6 +90,8 @@ final class Translator {
             return all ? logic.and(tests) : logic.or(tests)
         case .anyArray(let op, let subject, let array, let all):
             return try membership(op, subject, array, all: all, scope)
+        case .namedArgument:
+            throw Unreadable(construct: "a named argument outside a call")
         case .raise:
             let type = hint ?? .unknown
             return logic.value(type, logic.null(type).term, null: z3.bool(false), error: z3.bool(true))
