@@ -18,31 +18,61 @@ final class ProveSolverTests: XCTestCase {
         }
     }
 
-    /// Every example holds, except where a walled view's WHERE (TimescaleDB's walled form and the rollups'
-    /// `tenant_id = ANY ((SELECT CASE … admin_tenant_ids() … END)::uuid[])`) is more than the solver reads:
-    /// there the obligations are undecided, never failed, because their counterexamples rest on a value no
-    /// statement sets. Nothing fails anywhere.
+    /// Every example holds, walled views included (TimescaleDB's walled form and the rollups filter by
+    /// `tenant_id = ANY ((SELECT CASE … admin_tenant_ids() … END)::uuid[])`, which the solver reads). The Citus
+    /// example needs a cluster: CitusTests/testProveHoldsOnTheExample.
     func testEveryExampleSpecHolds() throws {
         try Self.requireSolver()
         let examples = try FileManager.default.contentsOfDirectory(atPath: TestServer.path("policies")).sorted()
-        let walledViews: [String: Set<String>] = ["analytics-warehouse": ["analytics.tenant_daily_summary"],
-                                                  "k8s-cost-monitor": ["public.pod_metrics", "public.namespace_daily_cost"]]
         for example in examples where example != "workflow-platform-citus" {
             let (name, _, _) = try AppliedExample.applied(example, prefix: "prove_ex")
             let url = try TestServer.shared.connectionString(database: name)
             let report = try ProveRun(specPaths: [TestServer.path("policies/" + example)], database: url).run()
             let problems = (report.failed + report.unknown).map(\.explained)
-            XCTAssertTrue(report.failed.isEmpty, "\(example):\n" + problems.joined(separator: "\n"))
+            XCTAssertEqual(report.verdict, "holds", "\(example):\n" + problems.joined(separator: "\n"))
+            XCTAssertTrue(report.failed.isEmpty && report.unknown.isEmpty, "\(example):\n" + problems.joined(separator: "\n"))
             XCTAssertGreaterThan(report.held.count, 10, example)
-            guard let views = walledViews[example] else {
-                XCTAssertEqual(report.verdict, "holds", "\(example):\n" + problems.joined(separator: "\n"))
-                continue
-            }
-            for undecided in report.unknown {
-                XCTAssertTrue(views.contains(undecided.obligation.object), "\(example): \(undecided.obligation.line)")
-                XCTAssertTrue(undecided.confirmation?.contains("could not read") == true, "\(example): \(undecided.confirmation ?? "")")
-            }
         }
+    }
+
+    /// A walled view broken by hand (TimescaleDB's walled form of the k8s example's hypertable): its WHERE ends
+    /// `… OR true`, so every tenant's rows show through it. prove fails on that view, with a counterexample
+    /// PostgreSQL admits, and on nothing else.
+    func testBrokenWalledViewFailsConfirmed() throws {
+        try Self.requireSolver()
+        let view = "public.pod_metrics"
+        let (name, db, _) = try AppliedExample.applied("k8s-cost-monitor", prefix: "prove_walled")
+        let definition = try db.query("SELECT pg_catalog.pg_get_viewdef('public.pod_metrics'::regclass)").scalar ?? ""
+        let options = try db.query("SELECT coalesce(array_to_string(reloptions, ', '), '') FROM pg_class WHERE oid = 'public.pod_metrics'::regclass").scalar ?? ""
+        let filter = "END AS \"array\")::uuid[]))"
+        XCTAssertTrue(definition.contains(filter), definition)
+        let broken = definition.replacingOccurrences(of: filter, with: filter + " OR true").trimmingCharacters(in: CharacterSet(charactersIn: "; \n"))
+        try db.execute("CREATE OR REPLACE VIEW public.pod_metrics" + (options.isEmpty ? "" : " WITH (\(options))") + " AS " + broken)
+        let url = try TestServer.shared.connectionString(database: name)
+        let report = try ProveRun(specPaths: [TestServer.path("policies/k8s-cost-monitor")], database: url).run()
+        let failures = report.failed.filter { $0.obligation.object == view }
+        XCTAssertFalse(failures.isEmpty, report.obligations.filter { !$0.obligation.holds }.map(\.explained).joined(separator: "\n"))
+        XCTAssertTrue(failures.contains { $0.obligation.kind == .wall && $0.run?.confirmed == true },
+                      "a counterexample PostgreSQL admits:\n" + failures.map(\.explained).joined(separator: "\n"))
+        let elsewhere = (report.failed + report.unknown).filter { $0.obligation.object != view }
+        XCTAssertTrue(elsewhere.isEmpty, "only the broken view fails: \(elsewhere.map(\.explained))")
+        XCTAssertEqual(report.exitCode, 1)
+    }
+
+    /// tenancy.missing_context: error: the policies read `required_tenant_id(table)`, whose PL/pgSQL guard raises
+    /// without a context. The solver reads the guard, so the walls hold as they do without it.
+    func testMissingContextErrorSpecHolds() throws {
+        try Self.requireSolver()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-missing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try String(contentsOfFile: TestServer.path("policies/workflow-platform/workflow-platform.yaml"), encoding: .utf8)
+        XCTAssertTrue(source.contains("\ntenancy:\n"))
+        let spec = source.replacingOccurrences(of: "\ntenancy:\n", with: "\ntenancy:\n  missing_context: error\n")
+        try spec.write(to: directory.appendingPathComponent("workflow-platform.yaml"), atomically: true, encoding: .utf8)
+        let report = try ProveRun(specPaths: [directory.path], binDirectory: try TestServer.binDirectory()).run()
+        XCTAssertEqual(report.verdict, "holds", (report.failed + report.unknown).map(\.explained).joined(separator: "\n"))
+        XCTAssertGreaterThan(report.held.count, 10)
     }
 
     func testSpecBuiltOnTheEmbeddedServerHolds() throws {

@@ -67,6 +67,11 @@ indirect enum Expr: Hashable, Sendable {
     case isValue(Expr, Literal, negated: Bool)
     /// `x IN (…)`, `x = ANY (ARRAY[…])`: the operator and the list; `all` for `<> ALL`/`NOT IN`.
     case anyOf(String, Expr, [Expr], all: Bool)
+    /// `x = ANY (array)`, `x <> ALL (array)` where the array is computed (`(SELECT CASE … THEN ARRAY[r] ELSE
+    /// admin_tenant_ids() END)::uuid[]`): the operator, the subject, the array expression; `all` for ALL.
+    case anyArray(String, Expr, Expr, all: Bool)
+    /// `ARRAY[a, b]`, where it is an array value (not the list of an `= ANY` the reader flattens).
+    case array([Expr])
     case between(Expr, Expr, Expr, negated: Bool)
     case like(Expr, Expr, caseInsensitive: Bool, negated: Bool)
     case concat(Expr, Expr)
@@ -75,10 +80,14 @@ indirect enum Expr: Hashable, Sendable {
     case caseWhen(subject: Expr?, branches: [CaseBranch], otherwise: Expr?)
     /// A function call by its (maybe qualified) name.
     case call([String], [Expr])
+    /// `name => value` in a call's arguments.
+    case namedArgument(String, Expr)
     /// `current_user`, `current_role`, `session_user`, `user`.
     case contextValue(String)
     /// `(SELECT expr)` with no FROM: the expression itself.
     case scalarSelect(Expr)
+    /// `RAISE EXCEPTION` in a PL/pgSQL guard (PlpgsqlGuard): an error, whatever type is expected.
+    case raise
     /// A construct the solver gives no meaning to (a sub-select, EXISTS, an unknown operator): one value per
     /// canonical parse tree; `what` says what it is for the witness; `calls` names the functions inside, whose
     /// bodies are part of the key (a helper changed under a sub-select changes the value).

@@ -18,10 +18,11 @@ extension ExprReader {
             if left == nil, op == "-", case .literal(.int(let n)) = try expr(right) { return .literal(.int(-n)) }
             return opaque(node, what: "the operator \(op)", isBool: booleanOperators.contains(op))
         case "AEXPR_OP_ANY", "AEXPR_OP_ALL":
-            guard comparisons.contains(op), let list = arrayElements(right) else {
+            guard comparisons.contains(op) else {
                 return opaque(node, what: "the operator \(op) \(kind == "AEXPR_OP_ANY" ? "ANY" : "ALL")", isBool: true)
             }
-            return .anyOf(op, try expr(left), try list.map(expr), all: kind == "AEXPR_OP_ALL")
+            if let list = arrayElements(right) { return .anyOf(op, try expr(left), try list.map(expr), all: kind == "AEXPR_OP_ALL") }
+            return .anyArray(op, try expr(left), try arrayExpr(right), all: kind == "AEXPR_OP_ALL")
         case "AEXPR_IN":
             let items = (right as? Node)?["List"].flatMap { ($0 as? Node)?["items"] as? [Any] } ?? (right as? [Any] ?? [])
             return .anyOf(op, try expr(left), try items.map(expr), all: op == "<>")
@@ -38,6 +39,27 @@ extension ExprReader {
         default:
             return opaque(node, what: "the \(kind.replacingOccurrences(of: "AEXPR_", with: "")) operator \(op)", isBool: true)
         }
+    }
+
+    /// An array-valued expression: `ARRAY[…]` as a list, and the forms that choose or convert arrays (a cast,
+    /// a scalar sub-select with no FROM, CASE) read through to them; anything else as any expression.
+    static func arrayExpr(_ any: Any?) throws -> Expr {
+        guard let node = any as? Node else { return try expr(any) }
+        if let array = node["A_ArrayExpr"] as? Node { return .array(try (array["elements"] as? [Any] ?? []).map(expr)) }
+        if let cast = node["TypeCast"] as? Node { return .cast(try arrayExpr(cast["arg"]), typeName(cast["typeName"])) }
+        if let sub = node["SubLink"] as? Node, sub["subLinkType"] as? String == "EXPR_SUBLINK",
+           let select = (sub["subselect"] as? Node)?["SelectStmt"] as? Node, let target = fromlessTarget(select) {
+            return .scalarSelect(try arrayExpr(target))
+        }
+        if let fields = node["CaseExpr"] as? Node {
+            let branches = try (fields["args"] as? [Node] ?? []).map { item -> CaseBranch in
+                let when = item["CaseWhen"] as? Node ?? [:]
+                return CaseBranch(condition: try expr(when["expr"]), result: try arrayExpr(when["result"]))
+            }
+            return .caseWhen(subject: try fields["arg"].map { try expr($0) }, branches: branches,
+                             otherwise: try fields["defresult"].map { try arrayExpr($0) })
+        }
+        return try expr(node)
     }
 
     static let comparisons: Set<String> = ["=", "<>", "!=", "<", "<=", ">", ">="]

@@ -73,6 +73,7 @@ enum ExprReader {
         case "SQLValueFunction": return try valueFunction(fields["op"] as? String ?? "", node: node)
         case "SubLink": return try subLink(fields, node: node)
         case "A_ArrayExpr": return opaque(node, what: "an array", isBool: false)
+        case "NamedArgExpr": return .namedArgument(fields["name"] as? String ?? "", try expr(fields["arg"]))
         default: throw Unreadable(construct: "a \(kind) node")
         }
     }

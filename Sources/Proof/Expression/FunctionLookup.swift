@@ -5,13 +5,14 @@ import Foundation
 /// expression, the argument names, the return type.
 enum FunctionLookup {
     /// By qualified name, or by name alone when unqualified (a user schema before pg_catalog), with the
-    /// call's argument count.
+    /// call's argument count: exactly, or fewer where the last arguments have defaults.
     static func find(_ name: [String], arguments: Int, in functions: [DatabaseCatalog.Function]) -> DatabaseCatalog.Function? {
         guard let short = name.last else { return nil }
-        let candidates = functions.filter { f in
-            f.name == short && (name.count < 2 || f.schema == name[name.count - 2])
-                && f.argumentTypes.count == arguments
-        }
+        let named = functions.filter { f in f.name == short && (name.count < 2 || f.schema == name[name.count - 2]) }
+        let exact = named.filter { $0.argumentTypes.count == arguments }
+        let candidates = exact.isEmpty
+            ? named.filter { $0.argumentTypes.count > arguments && $0.argumentTypes.count - defaultCount($0) <= arguments }
+            : exact
         return candidates.first { $0.schema != "pg_catalog" } ?? candidates.first
     }
 
@@ -34,9 +35,15 @@ enum FunctionLookup {
         return parts.isEmpty ? "" : "|" + parts.sorted().joined(separator: ",")
     }
 
-    /// The expression of an SQL body `SELECT <expr>`; nil for PL/pgSQL, C, native, or any other SQL body.
+    /// The expression of an SQL body `SELECT <expr>` (also `RETURN <expr>` and `BEGIN ATOMIC SELECT <expr>; END`),
+    /// or of a PL/pgSQL body of guards and a RETURN (not SECURITY DEFINER, whose `current_user` is its owner);
+    /// nil for C, native, or any other body.
     static func inlinableBody(_ function: DatabaseCatalog.Function) -> Expr? {
-        guard !function.native, let body = function.body, !body.isEmpty, language(function) ?? "sql" == "sql" else { return nil }
+        if !function.native, !function.securityDefiner, language(function) == "plpgsql", let body = function.body {
+            return ExpressionCache.shared.guardBody(body)
+        }
+        guard !function.native, language(function) ?? "sql" == "sql" else { return nil }
+        guard let body = function.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return standardBody(function) }
         return ExpressionCache.shared.body(body)
     }
 
@@ -98,6 +105,19 @@ final class ExpressionCache: @unchecked Sendable {
         expressions[text] = result
         lock.unlock()
         return try result.get()
+    }
+
+    /// A PL/pgSQL body of guards and a RETURN (PlpgsqlGuard), read once.
+    func guardBody(_ text: String) -> Expr? {
+        let key = "plpgsql:" + text
+        lock.lock()
+        if let cached = bodies[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let parsed = PlpgsqlGuard.read(text)
+        lock.lock()
+        bodies[key] = parsed
+        lock.unlock()
+        return parsed
     }
 
     func body(_ text: String) -> Expr? {

@@ -8,6 +8,7 @@ extension Translator {
     static let inlineDepthLimit = 8
 
     func call(_ name: [String], _ args: [Expr], _ scope: Scope, hint: SQLType?) throws -> SQLValue {
+        let args = try positional(name, args, scope)
         let short = name.last ?? ""
         let function = FunctionLookup.find(name, arguments: args.count, in: scope.side.functions)
         let qualified = function?.qualified ?? name.joined(separator: ".")
@@ -21,24 +22,73 @@ extension Translator {
             if short == "coalesce" { return logic.coalesce(try unified(args, scope, hint: hint)) }
             if short == "nullif", args.count == 2 { return try translate(.nullIf(args[0], args[1]), scope, hint: hint) }
         }
-        let values = try args.map { try translate($0, scope) }
+        let values = try argumentValues(args, of: function, scope)
         guard let function else {
             // A function of a user schema the side does not list: a value of the context (or of its arguments),
             // maybe NULL, keyed by its name.
             if name.count > 1 { return unknownFunction(qualified, values, hint: hint) }
             return builtin(short, values, hint: hint)
         }
-        if scope.depth < Translator.inlineDepthLimit, let body = FunctionLookup.inlinableBody(function) {
-            var inner = Scope(side: scope.side, depth: scope.depth + 1)
-            let types = function.argumentTypes.map(SQLType.init)
-            inner.parameters = try values.enumerated().map { i, v in i < types.count ? try coerce(v, to: types[i]) : v }
-            for (i, argName) in FunctionLookup.argumentNames(function).enumerated() where i < inner.parameters.count {
-                if let argName { inner.named[argName] = inner.parameters[i] }
-            }
+        if let (body, inner) = try inlined(function, values, scope) {
             let result = try translate(body, inner, hint: FunctionLookup.returnType(function) ?? hint)
             return try coerce(result, to: FunctionLookup.returnType(function) ?? result.type)
         }
         return opaqueFunction(function, values, hint: hint)
+    }
+
+    /// A call's arguments in the function's order: `f('x', ok => false)` as `f('x', false)`, an argument named
+    /// past one left out taking the default of the one left out. Unchanged when no argument is named.
+    func positional(_ name: [String], _ args: [Expr], _ scope: Scope) throws -> [Expr] {
+        guard args.contains(where: { if case .namedArgument = $0 { return true } else { return false } }) else { return args }
+        guard let function = FunctionLookup.find(name, arguments: args.count, in: scope.side.functions) else {
+            throw Unreadable(construct: "a call with named arguments to \(name.joined(separator: ".")), which the catalog does not list")
+        }
+        let names = FunctionLookup.argumentNames(function)
+        var slots = [Expr?](repeating: nil, count: function.argumentTypes.count)
+        for (i, arg) in args.enumerated() {
+            if case .namedArgument(let argName, let value) = arg {
+                guard let at = names.firstIndex(of: argName), slots[at] == nil else {
+                    throw Unreadable(construct: "the argument \(argName) of \(function.qualified)")
+                }
+                slots[at] = value
+            } else if i < slots.count {
+                slots[i] = arg
+            }
+        }
+        let defaults = FunctionLookup.defaults(function)
+        return try slots.enumerated().map { i, slot in
+            guard let value = slot ?? (i < defaults.count ? defaults[i] : nil) else {
+                throw Unreadable(construct: "the argument \(names[i] ?? "$\(i + 1)") of \(function.qualified), which the call leaves out")
+            }
+            return value
+        }
+    }
+
+    /// The body of an SQL function to read in place of the call, with the scope that binds its parameters (by
+    /// position, `$1`, and by name) to the call's values, each converted to the parameter's type; nil when the
+    /// function is not inlined (not plain SQL, not one expression, or nested too deep).
+    func inlined(_ function: DatabaseCatalog.Function, _ values: [SQLValue], _ scope: Scope) throws -> (Expr, Scope)? {
+        guard scope.depth < Translator.inlineDepthLimit, let body = FunctionLookup.inlinableBody(function) else { return nil }
+        var inner = Scope(side: scope.side, depth: scope.depth + 1, definer: function.securityDefiner ? function.owner : scope.definer)
+        let types = function.argumentTypes.map(SQLType.init)
+        inner.parameters = try values.enumerated().map { i, v in i < types.count ? try coerce(v, to: types[i]) : v }
+        for (i, argName) in FunctionLookup.argumentNames(function).enumerated() where i < inner.parameters.count {
+            if let argName { inner.named[argName] = inner.parameters[i] }
+        }
+        return (body, inner)
+    }
+
+    /// The values of a call's arguments, the ones left out taking their defaults (read where the call is: a
+    /// default cannot see the other arguments).
+    func argumentValues(_ args: [Expr], of function: DatabaseCatalog.Function?, _ scope: Scope) throws -> [SQLValue] {
+        var values = try args.map { try translate($0, scope) }
+        guard let function, function.argumentTypes.count > values.count else { return values }
+        let defaults = FunctionLookup.defaults(function)
+        for i in values.count..<function.argumentTypes.count {
+            guard i < defaults.count, let value = defaults[i] else { throw Unreadable(construct: "the default of an argument of \(function.qualified)") }
+            values.append(try translate(value, Scope(side: scope.side, depth: scope.depth + 1)))
+        }
+        return values
     }
 
     /// A function the solver cannot look into: with no argument that reads the row, a context value
@@ -82,16 +132,17 @@ extension Translator {
     }
 
     /// `current_setting('x')` (an error when unset) and `current_setting('x', true)` (NULL when unset).
+    ///
+    /// The name and `missing_ok` are read as values, so an inlined helper's parameter (`current_setting(setting,
+    /// true)` in `context_uuid(setting text)`, called as `context_uuid('app.tenant_id')`) is the call's constant.
+    /// A name that is not a constant (a column, a setting) is unreadable: which setting is read is not known.
     func currentSetting(_ args: [Expr], _ scope: Scope) throws -> SQLValue {
-        var first = args.first
-        if case .cast(let inner, _)? = first { first = inner }
-        guard let first, case .literal(.string(let name)) = first else {
+        guard let first = args.first, let name = try? constant(first, scope, as: .text), case .string(let name) = name else {
             throw Unreadable(construct: "current_setting with a name that is not a constant")
         }
         var missingOK = false
         if args.count > 1 {
-            let flag = try coerce(try translate(args[1], scope, hint: .bool), to: .bool)
-            guard let known = z3.literal(flag.term), case .bool(let b) = known else {
+            guard let flag = try? constant(args[1], scope, as: .bool), case .bool(let b) = flag else {
                 throw Unreadable(construct: "current_setting with a missing_ok that is not a constant")
             }
             missingOK = b
@@ -104,13 +155,24 @@ extension Translator {
         return v
     }
 
-    /// `pg_has_role([user,] 'role', 'MEMBER')` for the side's own role: a constant from its memberships.
+    /// The value of an expression that is a constant once read (a literal, an inlined function's parameter bound
+    /// to a literal, a cast of one): nil when it is NULL, may fail, or depends on anything.
+    func constant(_ expr: Expr, _ scope: Scope, as type: SQLType) throws -> Literal? {
+        let v = try coerce(try translate(expr, scope, hint: type), to: type)
+        guard z3.literal(z3.simplify(v.isNull)) == .bool(false), z3.literal(z3.simplify(v.isError)) == .bool(false) else { return nil }
+        return z3.literal(z3.simplify(v.term))
+    }
+
+    /// `pg_has_role([user,] 'role', 'MEMBER' | 'USAGE')` for the side's own role: a constant from its memberships
+    /// (casts of the names, `'admin'::name` as views print them, looked through). USAGE is read as MEMBER: the
+    /// memberships do not say which are NOINHERIT.
     func pgHasRole(_ args: [Expr], _ scope: Scope) throws -> SQLValue {
         let side = scope.side
+        let args = args.map(Translator.uncast)
         let (user, role) = args.count == 3 ? (args[0], args[1]) : (Expr.contextValue("current_user"), args.first ?? .literal(.null))
         let userIsRole: Bool
         switch user {
-        case .contextValue("current_user"): userIsRole = true
+        case .contextValue("current_user"): userIsRole = scope.definer == nil
         case .literal(.string(let name)): userIsRole = name == side.role
         default: userIsRole = false
         }
@@ -118,6 +180,12 @@ extension Translator {
             return uninterpreted("builtin:pg_has_role", try args.map { try translate($0, scope) }, type: .bool)
         }
         return logic.constant(target == side.role || side.memberships.contains(target))
+    }
+
+    /// The expression under any casts.
+    static func uncast(_ expr: Expr) -> Expr {
+        if case .cast(let inner, _) = expr { return uncast(inner) }
+        return expr
     }
 
     func caseWhen(_ subject: Expr?, _ branches: [CaseBranch], _ otherwise: Expr?, _ scope: Scope, hint: SQLType?) throws -> SQLValue {

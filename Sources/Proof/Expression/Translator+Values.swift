@@ -37,6 +37,7 @@ extension Translator {
             return out
         case (.text, .unknown), (.unknown, .text): return out
         case (.text, .uuid), (.unknown, .uuid):
+            uuidReads.append(v.term)
             out.isError = z3.or([v.isError, z3.and([z3.not(v.isNull), z3.not(isUUID(v.term))])])
             return out
         case (.int, .text):
@@ -167,9 +168,10 @@ extension Translator {
         return logic.value(.text, z3.concat([x.term, y.term]), from: [x, y])
     }
 
-    /// `current_user` is the side's role; `session_user` a context variable.
-    func contextValue(_ name: String, _ side: Side) -> SQLValue {
-        if name == "current_user" { return logic.value(.text, z3.string(side.role), null: z3.bool(false)) }
+    /// `current_user` is the side's role (a SECURITY DEFINER function's owner inside it); `session_user` a
+    /// context variable.
+    func contextValue(_ name: String, _ scope: Scope) -> SQLValue {
+        if name == "current_user" { return logic.value(.text, z3.string(scope.definer ?? scope.side.role), null: z3.bool(false)) }
         return contextVariable(name, type: .text, nullable: false)
     }
 }

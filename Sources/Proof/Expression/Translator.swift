@@ -8,6 +8,8 @@ struct Scope {
     var parameters: [SQLValue] = []
     var named: [String: SQLValue] = [:]
     var depth = 0
+    /// Inside a SECURITY DEFINER function: its owner, who is `current_user` there (not the side's role).
+    var definer: String?
 }
 
 /// Turns `Expr` into Z3 terms over one shared set of variables: columns by name, settings, context functions
@@ -21,6 +23,10 @@ final class Translator {
     var constraints: [Z3_ast] = []
     /// uuids read as text: when the formula looks inside text (LIKE, ordering), they get their exact form.
     var uuidTexts: [(term: Z3_ast, isNull: Z3_ast)] = []
+    /// Text cast to uuid (`NULLIF(current_setting(…), '')::uuid`): the witness gives these a uuid or ''.
+    var uuidReads: [Z3_ast] = []
+    /// "This predicate raised an error", for each predicate read: a witness avoids them where it can.
+    var errors: [Z3_ast] = []
     /// Every expression of the check with its side, read before any is translated: a function the side does
     /// not list takes its type from a column it is compared with anywhere in the check.
     var seen: [(Expr, Side)] = []
@@ -47,6 +53,7 @@ final class Translator {
         case .expression(let text):
             let value = try translate(try ExpressionCache.shared.read(text), Scope(side: side), hint: .bool)
             guard value.type == .bool else { throw Unreadable(construct: "a predicate that is not boolean: \(text)") }
+            errors.append(value.isError)
             return logic.isTrue(value)
         }
     }
@@ -81,6 +88,16 @@ final class Translator {
         case .anyOf(let op, let subject, let items, let all):
             let tests = try items.map { try translate(.compare(op, subject, $0), scope) }
             return all ? logic.and(tests) : logic.or(tests)
+        case .anyArray(let op, let subject, let array, let all):
+            return try membership(op, subject, array, all: all, scope)
+        case .namedArgument:
+            throw Unreadable(construct: "a named argument outside a call")
+        case .raise:
+            let type = hint ?? .unknown
+            return logic.value(type, logic.null(type).term, null: z3.bool(false), error: z3.bool(true))
+        case .array:
+            // Only `= ANY` reads an array as a list (the reader makes any other `ARRAY[…]` an opaque value).
+            throw Unreadable(construct: "an array where a value is expected")
         case .between(let x, let low, let high, let negated):
             let inside = logic.and([try translate(.compare(">=", x, low), scope), try translate(.compare("<=", x, high), scope)])
             return negated ? logic.not(inside) : inside
@@ -96,7 +113,7 @@ final class Translator {
         case .caseWhen(let subject, let branches, let otherwise):
             return try caseWhen(subject, branches, otherwise, scope, hint: hint)
         case .call(let name, let args): return try call(name, args, scope, hint: hint)
-        case .contextValue(let name): return contextValue(name, scope.side)
+        case .contextValue(let name): return contextValue(name, scope)
         case .scalarSelect(let inner): return try translate(inner, scope, hint: hint)
         case .opaque(let key, let what, let isBool, let calls):
             return opaque(key + FunctionLookup.versions(of: calls, in: scope.side.functions), what: what, type: isBool ? .bool : (hint ?? .opaque))
@@ -145,7 +162,7 @@ final class Translator {
     /// Literals and opaque values take their type from what they meet.
     static func isFlexible(_ expr: Expr) -> Bool {
         switch expr {
-        case .literal(.string), .literal(.null), .opaque(_, _, false, _): return true
+        case .literal(.string), .literal(.null), .opaque(_, _, false, _), .raise: return true
         case .scalarSelect(let inner): return isFlexible(inner)
         default: return false
         }

@@ -21,7 +21,11 @@ extension PredicateSolver {
         }
         let keys = translator.variables.orderedContext.map(\.key)
         for (key, entry) in translator.variables.orderedContext {
-            guard let given = witness.context[WitnessBuilder.witnessName(key, among: keys)] ?? witness.context[key] else { return nil }
+            guard let given = witness.context[WitnessBuilder.witnessName(key, among: keys)] ?? witness.context[key] else {
+                // A value no statement sets, left out of the witness because it does not matter: free here too.
+                if WitnessBuilder.isUnreadable(key, entry) { continue }
+                return nil
+            }
             pins.append(pin(entry, given, translator, raw: key.hasPrefix("setting:") || key == "session_user"))
         }
         pins += translator.allConstraints

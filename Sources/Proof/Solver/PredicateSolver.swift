@@ -1,3 +1,5 @@
+import CZ3
+
 /// Decides, with Z3, whether one predicate admits only rows another admits.
 ///
 /// Usage:
@@ -17,7 +19,19 @@
 /// - (can miss) casting text to uuid does not lowercase it; citext compares case-sensitively; char(n) is not
 ///   padded; `expr || '%'` patterns take the value's own `%` and `_` literally.
 /// - enum labels are any text (a witness may need a real label); decimal constants are unreadable (`unknown`).
-/// - an unqualified call is resolved by name and argument count, not by search_path or argument types.
+/// - an unqualified call is resolved by name and argument count (fewer where defaults fill the rest), not by
+///   search_path or argument types; an SQL function with one expression as its body (`SELECT`, `RETURN`,
+///   `BEGIN ATOMIC`) is inlined with its parameters bound to the call's values, so a constant setting name
+///   passed to a helper is read as that setting.
+/// - an error (a cast PostgreSQL rejects) admits nothing. OR is TRUE when any operand is TRUE even if another
+///   fails, AND FALSE when any operand is FALSE: PostgreSQL promises no order of evaluation, so this is the
+///   order that stops first, read the same way on both sides (an erroring branch never adds a row, and two
+///   identical predicates stay equivalent). A witness that needs that order may raise when run: the runner
+///   then does not confirm it. Witnesses avoid errors where they can.
+/// - `x = ANY (array)` reads through ARRAY[…], casts, scalar sub-selects, CASE and inlined SQL functions; any
+///   other array (a function reading a table, such as `admin_tenant_ids()`) is a value the solver does not
+///   look into, its membership free: `holds` then means for every content it could have, so it hides no
+///   widening, and a counterexample that needs a content is never confirmed.
 ///
 /// Each check takes a Z3 context of its own from a pool (so the solver is `Sendable` and checks may run on
 /// many threads); parsed expressions are cached across checks.
@@ -43,13 +57,14 @@ public struct PredicateSolver: Sendable {
                        assuming: Predicate, _ z3: Z3Context) -> Verdict {
         let translator = Translator(z3)
         let solver = Z3Solver(z3, timeoutMilliseconds: timeoutMilliseconds)
+        let admitted: Z3_ast, assumed: Z3_ast, concluded: Z3_ast
         do {
             try translator.remember(premise, premiseSide)
             try translator.remember(assuming, premiseSide)
             try translator.remember(conclusion, conclusionSide)
-            let admitted = try translator.admits(premise, in: premiseSide)
-            let assumed = try translator.admits(assuming, in: premiseSide)
-            let concluded = try translator.admits(conclusion, in: conclusionSide)
+            admitted = try translator.admits(premise, in: premiseSide)
+            assumed = try translator.admits(assuming, in: premiseSide)
+            concluded = try translator.admits(conclusion, in: conclusionSide)
             for constraint in translator.allConstraints { solver.assert(constraint) }
             solver.assert(admitted)
             solver.assert(assumed)
@@ -64,7 +79,11 @@ public struct PredicateSolver: Sendable {
         case .undecided(let why): return .unknown("the solver could not decide: \(why)")
         case .satisfiable:
             let columns = premiseSide.columns + conclusionSide.columns.filter { c in !premiseSide.columns.contains { $0.name == c.name } }
-            return .fails(WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic).build(columns: columns))
+            let goal = z3.and([admitted, assumed, z3.not(concluded)])
+            let noError = z3.not(z3.or(translator.errors))
+            let builder = WitnessBuilder(solver: solver, variables: translator.variables, logic: translator.logic,
+                                         preferences: [noError], uuidReads: translator.uuidReads)
+            return .fails(builder.build(columns: columns, goal: goal, constraints: translator.allConstraints))
         }
     }
 }

@@ -11,9 +11,19 @@ struct WitnessBuilder {
     let solver: Z3Solver
     let variables: Variables
     let logic: Logic
+    /// Conditions a witness should meet when it can (no error on either side: a statement that raises
+    /// confirms nothing), tried before any value is nudged and given up last.
+    var preferences: [Z3_ast] = []
+    /// Text terms the check casts to uuid (a setting behind `NULLIF(…, '')::uuid`): their witness value is a
+    /// uuid or empty, never text the cast rejects.
+    var uuidReads: [Z3_ast] = []
     var z3: Z3Context { solver.context }
 
-    func build(columns: [DatabaseCatalog.Column]) -> Witness {
+    /// - Parameters:
+    ///   - goal: the condition the witness satisfies (premise admits, conclusion does not), with the
+    ///     `constraints` asserted along with it: when it holds whatever the unreadable values are, they are left
+    ///     out of the witness (no statement can set them, and the counterexample does not need them).
+    func build(columns: [DatabaseCatalog.Column], goal: Z3_ast? = nil, constraints: [Z3_ast] = []) -> Witness {
         let entries = variables.orderedColumns + variables.orderedContext.map(\.entry)
         var values: [String: Literal?] = [:]
         for entry in entries { values[entry.name] = read(entry) }
@@ -31,53 +41,12 @@ struct WitnessBuilder {
             row.updateValue(values[entry.name].flatMap { $0 }.map { Self.sqlLiteral($0, entry) }, forKey: entry.name)
         }
         var context: [String: String?] = [:]
-        for (key, entry) in variables.orderedContext {
+        let unneeded = goal.map { unneededUnreadable($0, constraints: constraints) } ?? []
+        for (key, entry) in variables.orderedContext where !unneeded.contains(key) {
             context.updateValue(values[entry.name].flatMap { $0 }.map { Self.contextText($0, key: key, entry: entry) },
                                 forKey: Self.witnessName(key, among: variables.orderedContext.map(\.key)))
         }
         return Witness(row: row, context: context)
-    }
-
-    /// Tries small values for every variable at once, as assumptions: when they cannot all hold, the ones in
-    /// the unsatisfiable core move on to their next candidate. True when a nudged model is in the solver.
-    /// A setting the model left unset or empty is first tried set (to a uuid where it may be one): a witness
-    /// that reads "another tenant's row, with a tenant set" says more than one with no context at all.
-    private func nudge(_ entries: [Variables.Entry], _ values: [String: Literal?], all: [Variables.Entry]) -> Bool {
-        var choices = entries.compactMap { entry -> (entry: Variables.Entry, candidates: [Z3_ast], index: Int)? in
-            guard let current = values[entry.name], let value = current else { return nil }
-            let candidates = candidates(entry.type, value).map { z3.and([z3.not(entry.isNull), z3.eq(entry.term, term($0))]) }
-            return candidates.isEmpty ? nil : (entry, candidates, 0)
-        }
-        for entry in all where entry.name.hasPrefix("setting:") && !entries.contains(where: { $0.name == entry.name }) {
-            let shaped = z3.apply("is_uuid", [entry.term], domain: [z3.stringSort], range: z3.boolSort)
-            let isUUID = solver.evaluate(shaped).flatMap(z3.literal) == .bool(true)
-            guard values[entry.name] == .some(nil) || values[entry.name] == .some(.string("")) || !isUUID else { continue }
-            let set = z3.and([z3.not(entry.isNull), z3.not(z3.eq(entry.term, z3.string("")))])
-            let uuids = z3.readsText ? Self.smallUUIDs.map { z3.and([set, z3.eq(entry.term, z3.string($0))]) } : [z3.and([set, shaped])]
-            choices.insert((entry, uuids + [set], 0), at: 0)
-        }
-        if choices.isEmpty { return false }
-        for round in 0..<10 where !choices.isEmpty {
-            let indicators = choices.enumerated().map { i, choice -> Z3_ast in
-                let indicator = z3.variable("nudge!\(round)!\(i)", z3.boolSort)
-                solver.assert(z3.implies(indicator, choice.candidates[choice.index]))
-                return indicator
-            }
-            let (outcome, core) = solver.check(assuming: indicators)
-            switch outcome {
-            case .satisfiable: return true
-            case .undecided: return false
-            case .unsatisfiable:
-                guard !core.isEmpty else { return false }
-                // The last variable in the conflict yields (all of them moving at once could meet again).
-                guard let i = indicators.lastIndex(where: { core.contains($0) }) else { return false }
-                choices[i].index += 1
-                choices.removeAll { $0.index >= $0.candidates.count }
-            }
-        }
-        // Nothing nudged, or no round found a model: put back the model the check found.
-        if case .satisfiable = solver.check() { return true }
-        return false
     }
 
     /// Renames string values one to one (so equalities stay as they were), keeping every constant the formula

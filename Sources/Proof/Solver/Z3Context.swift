@@ -102,6 +102,17 @@ final class Z3Context {
         terms.isEmpty ? bool(false) : terms.count == 1 ? terms[0] : ast { ctx in (terms as [Z3_ast?]).withUnsafeBufferPointer { Z3_mk_or(ctx, UInt32($0.count), $0.baseAddress) } }
     }
     func not(_ term: Z3_ast) -> Z3_ast { ast { Z3_mk_not($0, term) } }
+    /// The term with each of `from` replaced by the matching `to`.
+    func substitute(_ term: Z3_ast, _ from: [Z3_ast], _ to: [Z3_ast]) -> Z3_ast {
+        guard !from.isEmpty else { return term }
+        return ast { ctx in
+            (from as [Z3_ast?]).withUnsafeBufferPointer { f in
+                (to as [Z3_ast?]).withUnsafeBufferPointer { t in Z3_substitute(ctx, term, UInt32(f.count), f.baseAddress, t.baseAddress) }
+            }
+        }
+    }
+    /// The term with constants folded (`(or false false)` → `false`), to ask whether it is a constant.
+    func simplify(_ term: Z3_ast) -> Z3_ast { ast { Z3_simplify($0, term) } }
     func eq(_ a: Z3_ast, _ b: Z3_ast) -> Z3_ast { ast { Z3_mk_eq($0, a, b) } }
     func ite(_ condition: Z3_ast, _ then: Z3_ast, _ otherwise: Z3_ast) -> Z3_ast { ast { Z3_mk_ite($0, condition, then, otherwise) } }
     func implies(_ a: Z3_ast, _ b: Z3_ast) -> Z3_ast { ast { Z3_mk_implies($0, a, b) } }

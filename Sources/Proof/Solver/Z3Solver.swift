@@ -73,10 +73,10 @@ final class Z3Solver {
     }
 
     /// The value of a term in the last satisfying model, completed (unconstrained variables get a value).
-    func evaluate(_ term: Z3_ast) -> Z3_ast? {
+    func evaluate(_ term: Z3_ast, completion: Bool = true) -> Z3_ast? {
         guard let model else { return nil }
         var out: Z3_ast?
-        let ok = context.call { Z3_model_eval($0, model, term, true, &out) } ?? false
+        let ok = context.call { Z3_model_eval($0, model, term, completion, &out) } ?? false
         return ok ? out : nil
     }
 
