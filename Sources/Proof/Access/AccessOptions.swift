@@ -5,6 +5,10 @@
 public struct AccessOptions: Sendable {
     /// Gate functions, qualified (`desk.admin_mode_enabled`), each with the role whose members alone can open it.
     public var gates: [String: String]
+    /// Gate conditions that are not functions, as SQL the solver reads (`CURRENT_USER = 'wf_admin'`): on Citus a
+    /// policy cannot hold a sub-select, and the admin's gate is being the admin role. The wall ORs them in like
+    /// the gate functions, and "no context" assumes them shut.
+    public var gateConditions: [String] = []
     /// The tenant column, unless `tenantColumns` names another for a table.
     public var tenantColumn: String
     /// Per-table tenant columns, by qualified table name.

@@ -15,11 +15,12 @@ struct Prover: Sendable {
         SolverSides.side(columns: SolverSides.columns(of: table), catalog: catalog, role: role, options: options)
     }
 
-    /// `"<tenant column>" = <reader>`, ORed with `(SELECT <gate>())` for every gate; nil without a reader.
+    /// `"<tenant column>" = <reader>`, ORed with `(SELECT <gate>())` for every gate and with every gate
+    /// condition; nil without a reader.
     var wall: Predicate? {
         guard let reader = options.reader else { return nil }
         let equal = Predicate.expression(SQL.ident(options.tenantColumn(for: table.qualified)) + " = " + reader)
-        let gates = gateCalls.map { Predicate.expression("(SELECT \($0))") }
+        let gates = gateCalls.map { Predicate.expression("(SELECT \($0))") } + options.gateConditions.map { Predicate.expression("(\($0))") }
         return gates.isEmpty ? equal : .or([equal] + gates)
     }
 
@@ -34,7 +35,8 @@ struct Prover: Sendable {
     /// No tenant in the session and every gate shut.
     var noContext: Predicate? {
         guard let reader = options.reader else { return nil }
-        return .and([.expression("(\(reader)) IS NULL")] + gateCalls.map { .expression("(SELECT \($0)) IS NOT TRUE") })
+        return .and([.expression("(\(reader)) IS NULL")] + gateCalls.map { .expression("(SELECT \($0)) IS NOT TRUE") }
+                    + options.gateConditions.map { .expression("(\($0)) IS NOT TRUE") })
     }
 
     func obligation(_ kind: Obligation.Kind, clause: String? = nil, _ verdict: Verdict, _ detail: String) -> Obligation {

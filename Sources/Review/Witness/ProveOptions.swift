@@ -4,7 +4,8 @@ import Proof
 import Quoting
 
 /// What prove tells the access model: from the spec when there is one (its access roles and admin members,
-/// `<helpers>.current_tenant_id()` as the reader, `<helpers>.admin_mode_enabled` as the admin role's gate, each
+/// `<helpers>.current_tenant_id()` as the reader, `<helpers>.admin_mode_enabled` as the admin role's gate (on
+/// Citus also being the admin role, `CURRENT_USER = '<admin>'`, which is how its policies open), each
 /// table's scope column), otherwise inferred from the catalog the way audit infers the application's roles.
 ///
 /// The same reading as review's, so that a state review calls `added` is one prove holds.
@@ -23,6 +24,9 @@ enum ProveOptions {
             if roles.hasAdmin {
                 options.adminRole = roles.admin
                 options.gates[helpers + ".admin_mode_enabled"] = roles.admin
+                // On Citus the generated admin policies read `CURRENT_USER = '<admin>'` (PolicyStatements): the
+                // gate is having taken on the admin role, which only its members can.
+                if spec.tenancy.citus { options.gateConditions.append("CURRENT_USER = " + SQL.literal(roles.admin)) }
             }
             for table in spec.scopedTables where table.column != spec.tenancy.column {
                 options.tenantColumns[table.table.qualifiedName] = table.column
