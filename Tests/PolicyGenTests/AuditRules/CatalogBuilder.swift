@@ -28,14 +28,16 @@ struct CatalogBuilder {
 
     /// A relation (`kind`: `r` table, `p` partitioned, `v` view, `m` materialized view, `f` foreign table).
     /// `grants` and `columnGrants` are `grantee:PRIVILEGE`; `schemaUsers` the roles with USAGE on its schema.
+    /// `types` are the columns' `format_type`s, in order (none: unread, which the solver cannot judge).
     mutating func table(_ qualified: String, owner: String = "owner", columns: [String], rls: Bool = false, forced: Bool = false,
                         grants: [String] = [], kind: String = "r", parent: String? = nil, options: [String] = [],
-                        schemaUsers: [String] = [], columnGrants: [String] = [], generated: [String] = []) {
+                        schemaUsers: [String] = [], columnGrants: [String] = [], generated: [String] = [], types: [String] = [], notNull: [String] = []) {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         tables.append(["oid": String(tables.count + 1), "schema": parts[0], "name": parts[1], "kind": kind, "rls": String(rls), "forced": String(forced),
                        "owner": owner, "parent": parent, "columns": Self.array(columns), "grants": Self.list(grants),
                        "options": Self.list(options), "schema_users": Self.list(schemaUsers), "column_grants": Self.list(columnGrants),
-                       "generated_columns": Self.list(generated)])
+                       "generated_columns": Self.list(generated), "column_types": Self.list(types),
+                       "not_null": Self.list(columns.map { notNull.contains($0) ? "t" : "f" })])
     }
 
     /// A policy as `pg_get_expr` prints it; `command` is `polcmd` (`r`, `a`, `w`, `d`, `*`).
