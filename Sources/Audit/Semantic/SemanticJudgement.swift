@@ -24,6 +24,8 @@ public struct SemanticJudgement: Sendable {
         public var cases: [String]
         /// `context app.tenant_id='…'; row tenant_id='…'`.
         public var witness: String
+        /// A wall failure on a policy that, with no tenant in the session, admits rows too.
+        public var alsoFailsOpen: Bool
     }
 
     public let failures: [Failure]
@@ -37,7 +39,8 @@ public struct SemanticJudgement: Sendable {
         failures.filter { $0.ruleId == rule.id }.map { f in
             let kind = f.policy.permissive ? "policy" : "restrictive policy"
             let what = rule.id == "TW108" ? "admits rows with no tenant in the session" : "admits another tenant's row"
-            return rule.finding("\(kind) \(f.policy.name) on \(f.policy.table) \(what) (\(f.cases.joined(separator: ", "))): \(f.witness)",
+            let open = f.alsoFailsOpen ? " (with no tenant in the session it admits rows too)" : ""
+            return rule.finding("\(kind) \(f.policy.name) on \(f.policy.table) \(what) (\(f.cases.joined(separator: ", "))): \(f.witness)\(open)",
                                 at: .object("policy", "\(f.policy.table).\(f.policy.name)"))
         }
     }
@@ -168,15 +171,25 @@ private struct Judge {
         return "TW138"
     }
 
+    /// One finding per policy: a wall failure (TW106, TW107, TW110, TW138) says more than a fail-open and takes
+    /// its place, noting it; the first wall failure found stands.
     mutating func record(_ rule: String, _ policy: DatabaseCatalog.Policy, place: String, witness: String) {
         let object = "\(policy.table).\(policy.name)"
         guard !reported.contains(object) else { return }
-        let key = rule + "|" + object
-        if let at = index[key] {
-            if !failures[at].cases.contains(place) { failures[at].cases.append(place) }
+        guard let at = index[object] else {
+            index[object] = failures.count
+            failures.append(SemanticJudgement.Failure(ruleId: rule, policy: policy, cases: [place], witness: witness, alsoFailsOpen: false))
             return
         }
-        index[key] = failures.count
-        failures.append(SemanticJudgement.Failure(ruleId: rule, policy: policy, cases: [place], witness: witness))
+        if rule == "TW108" {
+            failures[at].alsoFailsOpen = failures[at].ruleId != "TW108"
+            if failures[at].ruleId == "TW108", !failures[at].cases.contains(place) { failures[at].cases.append(place) }
+            return
+        }
+        if failures[at].ruleId == "TW108" {
+            failures[at] = SemanticJudgement.Failure(ruleId: rule, policy: policy, cases: [place], witness: witness, alsoFailsOpen: true)
+        } else if failures[at].ruleId == rule, !failures[at].cases.contains(place) {
+            failures[at].cases.append(place)
+        }
     }
 }
