@@ -28,7 +28,10 @@ public struct AuditInput: Sendable {
         self.tenantColumn = tenantColumn ?? spec?.tenancy.column ?? "tenant_id"
         var perTable: [String: String] = [:]
         if let spec {
-            for scoped in spec.scopedTables where scoped.column != spec.tenancy.column { perTable[scoped.table.qualifiedName] = scoped.column }
+            // Not the tenants table (`isolation: self`): its key is the tenant, and TW136 judges it.
+            for scoped in spec.scopedTables where scoped.column != spec.tenancy.column && scoped.table.isolation != .self {
+                perTable[scoped.table.qualifiedName] = scoped.column
+            }
         }
         self.tenantColumns = perTable.merging(tenantColumns) { _, given in given }
         var roles = Set(appRoles)

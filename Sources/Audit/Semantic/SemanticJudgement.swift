@@ -149,11 +149,11 @@ private struct Judge {
             EffectivePolicies.text(r, clause).flatMap(expression)?.columns.contains(column) ?? false
         }
         for policy in effective.permissive {
-            guard let text = EffectivePolicies.text(policy, clause),
+            guard let text = EffectivePolicies.text(policy, clause), !readsOpaque(text),
                   case .fails(let witness) = verdict(effective.restricting(.expression(text), clause), check.conclusion, check.assuming, side) else { continue }
             let blind = !(expression(text)?.columns.contains(column) ?? false)
             for blamed in blind && !boundary.isEmpty ? boundary : [policy] {
-                guard let blamedText = EffectivePolicies.text(blamed, clause) else { continue }
+                guard let blamedText = EffectivePolicies.text(blamed, clause), !readsOpaque(blamedText) else { continue }
                 let parsed = expression(blamedText)
                 if catalog.isOwnerPolicy(blamed) || parsed.map({ blamed.isAdminGate($0, input) }) == true { continue }
                 let rule = check.kind == "no-context" ? "TW108" : category(blamed, blamedText, parsed, clause, side: side)
@@ -161,6 +161,22 @@ private struct Judge {
                 record(rule, blamed, place: place, witness: WitnessText.text(witness, columns: columns))
             }
         }
+    }
+
+    /// The text calls a function of the database the solver cannot read (PL/pgSQL, C): it may return the
+    /// session's tenant or anything else, so a failure there says nothing; the pattern rules judge it.
+    func readsOpaque(_ text: String) -> Bool {
+        var seen: Set<String> = []
+        var pending = VerdictMemo.calledNames(text)
+        while let name = pending.popLast() {
+            guard seen.insert(name).inserted else { continue }
+            for function in catalog.functionsByName[name] ?? [] where !["pg_catalog", "information_schema"].contains(function.schema) {
+                let language = function.definition.flatMap { $0.firstMatch(of: #/(?i)LANGUAGE\s+'?([A-Za-z0-9_]+)/#) }.map { String($0.output.1).lowercased() }
+                guard !function.native, let body = function.body, !body.isEmpty, (language ?? "sql") == "sql" else { return true }
+                pending += VerdictMemo.calledNames(body)
+            }
+        }
+        return false
     }
 
     /// Which rule's finding a wall failure on `policy` is.

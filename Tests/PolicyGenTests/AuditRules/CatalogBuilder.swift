@@ -58,11 +58,11 @@ struct CatalogBuilder {
     /// only what the test names (a live function created without REVOKE also lists PUBLIC).
     mutating func function(_ qualified: String, signature: String = "", securityDefiner: Bool = false, config: [String] = [], leakproof: Bool = false,
                            volatility: String = "v", parallel: String = "u", owner: String = "owner", executors: [String]? = nil,
-                           body: String? = nil, native: Bool = false) {
+                           body: String? = nil, native: Bool = false, definition: String? = nil) {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         functions.append(["schema": parts[0], "name": parts[1], "signature": signature, "security_definer": String(securityDefiner),
                           "config": Self.list(config), "leakproof": String(leakproof), "volatility": volatility, "parallel": parallel, "owner": owner,
-                          "executors": Self.list(executors ?? [owner]), "body": body, "native": String(native)])
+                          "executors": Self.list(executors ?? [owner]), "body": body, "native": String(native), "definition": definition])
     }
 
     /// A view or materialized view that reads `table` (a `pg_depend` row of its rewrite rule).
