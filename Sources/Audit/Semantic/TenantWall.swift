@@ -7,7 +7,9 @@ import Quoting
 ///
 /// - with a spec: `<helpers>.current_tenant_id()` reads the tenant and `<helpers>.admin_mode_enabled` is the admin
 ///   role's gate, as prove reads them;
-/// - without one: a `current_tenant_id()` function of the database, else the context the policies compare each
+/// - without one: the admin role (an application role named like one) opens gates named as prove names them,
+///   or a function without arguments whose body checks membership in it; the reader is a `current_tenant_id()`
+///   function of the database, else the context the policies compare each
 ///   isolation column with, most often: `NULLIF(current_setting('app.tenant_id', true), '')::<column type>` (an
 ///   unset or empty setting is no tenant), or a context function (`app.current_user_id()`).
 ///
@@ -34,7 +36,12 @@ struct TenantWall: Sendable {
             }
             let admin = input.appRoles.sorted().first { $0.contains("admin") }
             if let admin {
-                for gate in functions where ["admin_mode_enabled", "admin_mode"].contains(gate.name) && gate.argumentTypes.isEmpty {
+                // prove's gates by name, and a hand-written one: no argument, an SQL body that checks membership
+                // in the admin role (`pg_has_role(current_user, 'admin', 'MEMBER') AND …`). The solver then opens
+                // it for the admin role and its members alone, and the admin's wall includes it.
+                for gate in functions where gate.argumentTypes.isEmpty
+                    && (["admin_mode_enabled", "admin_mode"].contains(gate.name)
+                        || (gate.body?.contains("pg_has_role") == true && gate.body?.contains(SQL.literal(admin)) == true)) {
                     gates[gate.qualified] = admin
                 }
             }
