@@ -84,6 +84,7 @@ private struct Judge {
     let wall: TenantWall
     let reported: Set<String>
     let solver = PredicateSolver()
+    let prints: VerdictMemo.Prints
     var failures: [SemanticJudgement.Failure] = []
     var index: [String: Int] = [:]
     var judged = 0, undecided = 0
@@ -93,6 +94,7 @@ private struct Judge {
         self.catalog = catalog
         self.wall = wall
         self.reported = reported
+        prints = VerdictMemo.Prints(catalog)
     }
 
     mutating func judge(_ table: DatabaseCatalog.Table) {
@@ -137,7 +139,7 @@ private struct Judge {
     }
 
     func verdict(_ premise: RowPredicate, _ conclusion: RowPredicate, _ assuming: RowPredicate, _ side: Side) -> Verdict {
-        let key = VerdictMemo.key([premise, conclusion, assuming], side: side, catalog: catalog)
+        let key = VerdictMemo.key([premise, conclusion, assuming], side: side, prints: prints.of)
         return VerdictMemo.shared.verdict(key) { solver.entails(premise, in: side, conclusion, in: side, assuming: assuming) }
     }
 

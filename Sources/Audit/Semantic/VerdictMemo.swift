@@ -26,12 +26,28 @@ final class VerdictMemo: @unchecked Sendable {
         return verdict
     }
 
-    /// The key of one check: the texts with `side`'s context and the functions they reach.
-    static func key(_ parts: [RowPredicate], side: Side, catalog: DatabaseCatalog) -> String {
+    /// The key of one check: the texts with `side`'s context and what the functions they reach are (`prints`,
+    /// one string per text).
+    static func key(_ parts: [Proof.Predicate], side: Side, prints: (String) -> String) -> String {
         let columns = side.columns.map { "\($0.name):\($0.type):\($0.notNull)" }.joined(separator: ",")
         let context = side.role + "|" + side.memberships.sorted().joined(separator: ",") + "|" + side.gates.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let texts = parts.map(\.text)
-        return (texts + [columns, context] + functionPrints(texts, catalog)).joined(separator: "\u{1}")
+        return (texts + [columns, context] + texts.map(prints)).joined(separator: "\u{1}")
+    }
+
+    /// `functionPrints` per text, for one catalog (one audit input).
+    final class Prints: @unchecked Sendable {
+        private let lock = NSLock()
+        private var known: [String: String] = [:]
+        let catalog: DatabaseCatalog
+        init(_ catalog: DatabaseCatalog) { self.catalog = catalog }
+        func of(_ text: String) -> String {
+            lock.lock(); defer { lock.unlock() }
+            if let value = known[text] { return value }
+            let value = VerdictMemo.functionPrints([text], catalog).joined(separator: "\u{3}")
+            known[text] = value
+            return value
+        }
     }
 
     /// What the functions the texts call are, directly or through SQL bodies, sorted.
@@ -49,8 +65,24 @@ final class VerdictMemo: @unchecked Sendable {
         return prints.sorted()
     }
 
-    /// Names written right before `(` (keywords come along and match no function, which is harmless).
+    /// Names written right before `(` (keywords come along and match no function, which is harmless). A scan
+    /// by hand: it runs for every check's key, and a Regex costs more than the whole audit's budget.
     static func calledNames(_ text: String) -> [String] {
-        text.matches(of: #/"?([A-Za-z_][A-Za-z0-9_$]*)"?\s*\(/#).map { String($0.output.1).lowercased() }
+        var names: [String] = [], current: [UInt8] = [], pendingName: String?
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "$"):
+                current.append(byte); pendingName = nil
+            case UInt8(ascii: " "), UInt8(ascii: "\""):
+                if !current.isEmpty { pendingName = String(decoding: current, as: UTF8.self).lowercased(); current = [] }
+            case UInt8(ascii: "("):
+                if !current.isEmpty { names.append(String(decoding: current, as: UTF8.self).lowercased()) } else if let name = pendingName { names.append(name) }
+                current = []; pendingName = nil
+            default:
+                current = []; pendingName = nil
+            }
+        }
+        return names
     }
 }

@@ -109,6 +109,26 @@ final class SemanticRuleTests: XCTestCase, RuleTestFile {
         assertFindings(FailOpenNull(), audit, [], "one finding per policy: the wall failure says more")
     }
 
+    /// A hand-written admin gate (no argument, an SQL body that checks membership in the admin role) opens the
+    /// admin's wall and no one else's; the same function without the membership check is a widening for all.
+    func testHandWrittenAdminGate() {
+        func gated(_ body: String) -> AuditInput {
+            var b = CatalogBuilder()
+            b.role("owner"); b.role("app", login: true); b.role("admin", login: true)
+            b.table("public.posts", columns: ["tenant_id", "id"], rls: true, forced: true, grants: ["app:SELECT", "admin:SELECT"],
+                    types: ["integer", "integer"], notNull: ["tenant_id", "id"])
+            b.policy("public.posts", "p", roles: ["public"], command: "r", using: "((tenant_id = app.current_tenant_id()) OR app.admin_mode_on())")
+            b.function("app.current_tenant_id", volatility: "s", body: "SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer")
+            b.function("app.admin_mode_on", volatility: "s", body: body)
+            return AuditInput(catalog: b.build(), appRoles: ["app", "admin"])
+        }
+        let member = gated("SELECT pg_has_role(current_user, 'admin', 'MEMBER') AND coalesce(current_setting('app.admin_mode', true), '') = 'on'")
+        assertFindings(EffectivePredicateCrossesTenants(), member, [])
+        let anyone = gated("SELECT coalesce(current_setting('app.admin_mode', true), '') = 'on'")
+        let found = assertFindings(EffectivePredicateCrossesTenants(), anyone, ["policy public.posts.p"])
+        XCTAssertTrue(found.first?.message.contains("app SELECT USING") == true, found.first?.message ?? "")
+    }
+
     /// A table isolated by another column is judged when it is named (`--tenant-column public.notes=user_id`).
     func testTableWithItsOwnIsolationColumn() {
         var b = CatalogBuilder()
