@@ -68,7 +68,7 @@ public struct SemanticJudgement: Sendable {
     init(_ input: AuditInput) {
         guard let catalog = input.catalog, !input.appRoles.isEmpty else { failures = []; judged = 0; undecided = 0; solverCalls = 0; return }
         let before = VerdictMemo.shared.misses
-        var judge = Judge(input: input, catalog: catalog, wall: TenantWall(input), reported: Self.patternObjects(input))
+        var judge = Judge(input: input, catalog: catalog, wall: TenantWall(input))
         for table in input.tenantTables where table.rls { judge.judge(table) }
         failures = judge.failures
         judged = judge.judged
@@ -82,18 +82,20 @@ private struct Judge {
     let input: AuditInput
     let catalog: DatabaseCatalog
     let wall: TenantWall
-    let reported: Set<String>
+    /// The policies pattern rules report: read on the first failure only (most audits have none).
+    lazy var reported: Set<String> = SemanticJudgement.patternObjects(input)
     let solver = PredicateSolver()
     let prints: VerdictMemo.Prints
+    /// `VerdictMemo.sideKey` of the side being judged.
+    var sideKey = ""
     var failures: [SemanticJudgement.Failure] = []
     var index: [String: Int] = [:]
     var judged = 0, undecided = 0
 
-    init(input: AuditInput, catalog: DatabaseCatalog, wall: TenantWall, reported: Set<String>) {
+    init(input: AuditInput, catalog: DatabaseCatalog, wall: TenantWall) {
         self.input = input
         self.catalog = catalog
         self.wall = wall
-        self.reported = reported
         prints = VerdictMemo.Prints(catalog)
     }
 
@@ -107,6 +109,7 @@ private struct Judge {
             // A role RLS does not bind, or that can become the owner, is TW112/TW113's finding.
             guard facts?.bypasses != true, facts?.superuser != true, !memberOf.contains(table.owner) else { continue }
             let side = Side(columns: table.attributes, functions: catalog.functions, role: role, memberships: memberOf, gates: wall.gates)
+            sideKey = VerdictMemo.sideKey(side)
             for command in EffectivePolicies.Command.allCases where holds(command, role: role, memberOf: memberOf, on: table) {
                 let effective = EffectivePolicies(policies, role: role, memberOf: memberOf, command: command)
                 guard !effective.permissive.isEmpty else { continue }
@@ -139,7 +142,7 @@ private struct Judge {
     }
 
     func verdict(_ premise: RowPredicate, _ conclusion: RowPredicate, _ assuming: RowPredicate, _ side: Side) -> Verdict {
-        let key = VerdictMemo.key([premise, conclusion, assuming], side: side, prints: prints.of)
+        let key = VerdictMemo.key([premise, conclusion, assuming], sideKey: sideKey, prints: prints.of)
         return VerdictMemo.shared.verdict(key) { solver.entails(premise, in: side, conclusion, in: side, assuming: assuming) }
     }
 

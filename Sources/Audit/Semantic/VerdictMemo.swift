@@ -28,11 +28,17 @@ final class VerdictMemo: @unchecked Sendable {
 
     /// The key of one check: the texts with `side`'s context and what the functions they reach are (`prints`,
     /// one string per text).
-    static func key(_ parts: [Proof.Predicate], side: Side, prints: (String) -> String) -> String {
-        let columns = side.columns.map { "\($0.name):\($0.type):\($0.notNull)" }.joined(separator: ",")
-        let context = side.role + "|" + side.memberships.sorted().joined(separator: ",") + "|" + side.gates.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    static func key(_ parts: [Proof.Predicate], sideKey: String, prints: (String) -> String) -> String {
         let texts = parts.map(\.text)
-        return (texts + [columns, context] + texts.map(prints)).joined(separator: "\u{1}")
+        return (texts + [sideKey] + texts.map(prints)).joined(separator: "\u{1}")
+    }
+
+    /// What a verdict depends on in a side besides the texts: the columns with their types, the role, its
+    /// memberships and the gates (computed once per table and role).
+    static func sideKey(_ side: Side) -> String {
+        let columns = side.columns.map { "\($0.name):\($0.type):\($0.notNull)" }.joined(separator: ",")
+        return columns + "|" + side.role + "|" + side.memberships.sorted().joined(separator: ",") + "|"
+            + side.gates.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     /// `functionPrints` per text, for one catalog (one audit input).
