@@ -29,6 +29,9 @@ public struct SemanticJudgement: Sendable {
     }
 
     public let failures: [Failure]
+    /// The first witness found on each policy (`table.policy`), by check (`wall`, `no-context`): pattern
+    /// findings on the policy quote it too.
+    public let witnesses: [String: [String: String]]
     /// Obligations judged, and how many the solver could not decide.
     public let judged: Int, undecided: Int
     /// Checks the solver ran for this input (the rest were known from alike predicates).
@@ -43,6 +46,16 @@ public struct SemanticJudgement: Sendable {
             return rule.finding("\(kind) \(f.policy.name) on \(f.policy.table) \(what) (\(f.cases.joined(separator: ", "))): \(f.witness)\(open)",
                                 at: .object("policy", "\(f.policy.table).\(f.policy.name)"))
         }
+    }
+
+    /// A pattern finding on a policy with the solver's witness for it, when there is one: `TW108` quotes the
+    /// no-context witness, the others the wall's (a witness of the other check would prove something else).
+    func quote(_ finding: Finding) -> Finding {
+        guard finding.location.objectKind == "policy", let object = finding.location.object, let found = witnesses[object] else { return finding }
+        guard let witness = found[finding.ruleId == "TW108" ? "no-context" : "wall"] else { return finding }
+        var quoted = finding
+        quoted.message += " (witness: \(witness))"
+        return quoted
     }
 
     /// Computed once per input, on first use.
@@ -66,11 +79,12 @@ public struct SemanticJudgement: Sendable {
     }
 
     init(_ input: AuditInput) {
-        guard let catalog = input.catalog, !input.appRoles.isEmpty else { failures = []; judged = 0; undecided = 0; solverCalls = 0; return }
+        guard let catalog = input.catalog, !input.appRoles.isEmpty else { failures = []; witnesses = [:]; judged = 0; undecided = 0; solverCalls = 0; return }
         let before = VerdictMemo.shared.misses
         var judge = Judge(input: input, catalog: catalog, wall: TenantWall(input))
         for table in input.tenantTables where table.rls { judge.judge(table) }
         failures = judge.failures
+        witnesses = judge.witnesses
         judged = judge.judged
         undecided = judge.undecided
         solverCalls = VerdictMemo.shared.misses - before
@@ -89,6 +103,7 @@ private struct Judge {
     /// `VerdictMemo.sideKey` of the side being judged.
     var sideKey = ""
     var failures: [SemanticJudgement.Failure] = []
+    var witnesses: [String: [String: String]] = [:]
     var index: [String: Int] = [:]
     var judged = 0, undecided = 0
 
@@ -163,7 +178,10 @@ private struct Judge {
                 if catalog.isOwnerPolicy(blamed) || parsed.map({ blamed.isAdminGate($0, input) }) == true { continue }
                 let rule = check.kind == "no-context" ? "TW108" : category(blamed, blamedText, parsed, clause, side: side)
                 let columns = [column] + (parsed?.columns.sorted() ?? []).filter { $0 != column }
-                record(rule, blamed, place: place, witness: WitnessText.text(witness, columns: columns))
+                let text = WitnessText.text(witness, columns: columns)
+                let object = "\(blamed.table).\(blamed.name)"
+                if witnesses[object]?[check.kind] == nil { witnesses[object, default: [:]][check.kind] = text }
+                record(rule, blamed, place: place, witness: text)
             }
         }
     }

@@ -43,6 +43,18 @@ final class SemanticRuleTests: XCTestCase, RuleTestFile {
         for rule in [PolicyAlwaysTrue(), FailOpenNull(), EffectivePredicateCrossesTenants()] as [any AuditRule] { assertFindings(rule, input(sound), []) }
     }
 
+    /// A pattern finding quotes the solver's witness for its policy; without one (the solver cannot read the
+    /// columns' types) the message is the pattern's alone.
+    func testPatternFindingsQuoteTheWitness() {
+        let b = Self.posts([("p", "*", "(\(Self.context) OR true)", nil, true)])
+        let found = assertFindings(PolicyAlwaysTrue(), input(b), ["policy public.posts.p"])
+        XCTAssertTrue(found.first?.message.hasPrefix("policy p on public.posts: USING is always true") == true, found.first?.message ?? "")
+        XCTAssertTrue(found.first?.message.contains("(witness: context app.tenant_id='") == true, found.first?.message ?? "")
+        let open = Self.posts([("p", "*", "((current_setting('app.tenant_id'::text, true) IS NULL) OR \(Self.context))", nil, true)])
+        let failOpen = assertFindings(FailOpenNull(), input(open), ["policy public.posts.p"])
+        XCTAssertTrue(failOpen.first?.message.contains("(witness: context app.tenant_id unset; row tenant_id=") == true, failOpen.first?.message ?? "")
+    }
+
     /// Blind spot (a), the other form: the restrictive boundary admits rows when the context is missing.
     func testRestrictiveBoundaryThatFailsOpen() {
         let open = "((NULLIF(current_setting('app.tenant_id'::text, true), ''::text) IS NULL) OR \(Self.context))"
