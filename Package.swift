@@ -40,8 +40,9 @@ let package = Package(
         /// Output that every command and report writes alike: the one JSON writer, XML/HTML and Markdown escaping.
         /// Pure, no dependencies.
         .target(name: "Reporting"),
-        /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure.
-        .target(name: "Audit", dependencies: ["Quoting", "Catalog", "PolicyGen", "Migrations", "SQLParser", "Reporting", yams]),
+        /// Audit rules (one per file) over a catalog snapshot, a spec and migration files; report formats. Pure. The
+        /// semantic rules judge each effective predicate with Proof's solver, the engine prove and review use.
+        .target(name: "Audit", dependencies: ["Quoting", "Catalog", "PolicyGen", "Migrations", "SQLParser", "Reporting", "Proof", yams]),
         /// The access model (each role × object × command: grant, RLS, effective predicate) and the solver that
         /// compares predicates and proves the tenant wall. Pure: no I/O.
         .target(name: "Proof", dependencies: ["CZ3", "Catalog", "SQLParser", "Quoting", "Reporting"]),
@@ -82,7 +83,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PolicyGenTests", dependencies: ["Catalog", "PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting"], exclude: ["Golden"]),
+        .testTarget(name: "PolicyGenTests", dependencies: ["Catalog", "PolicyGen", "Quoting", "Migrations", "SQLParser", "Audit", "Reporting", "Proof"], exclude: ["Golden"]),
         .testTarget(name: "ProofTests", dependencies: ["Proof", "Catalog"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Proof", "Review", "Lifecycle", "Catalog", "Tenantwall", "Citus", "Adoption", "Deploy", "LiveAudit", "Identity", "Verification", "Demo",
                                                     "TenantwallBench", "PolicyGen", "Quoting", "Postgres", "LocalPostgres", "Migrations", "Audit", crypto, yams]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `tenantwall audit --database` on a catalog of N tables (default 500) with 4 policies each
 # (2,000 policies), built in a throwaway PostgreSQL. Release build, warm-up, then R timed runs of the whole
-# process (connect, read the catalog, parse every policy, run every rule); prints each run and the median.
+# process (connect, read the catalog, parse every policy, run every rule); prints each run and the median, and
+# the median without the rules that read the solver's judgement of each effective predicate (issue #31).
 # Usage: scripts/bench-audit.sh [tables] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,14 @@ for r in $(seq 1 "$runs"); do
 done
 median_ms=$(printf '%s\n' "${ms[@]}" | median)
 echo "median: tenantwall $median_ms ms over $runs runs (whole process, every rule)"
+# The solver's share: the same runs with the rules that read its judgement off (the judgement is then never made).
+printf 'rules:\n  TW106: off\n  TW107: off\n  TW108: off\n  TW110: off\n  TW138: off\n' > "$work/no-solver.yaml"
+plain=()
+for r in $(seq 1 "$runs"); do
+  t0=$(now_ms); "$bin" audit --database "host=$PGHOST dbname=bench user=postgres" --config "$work/no-solver.yaml" --format json >/dev/null || true; t1=$(now_ms)
+  plain+=($((t1 - t0)))
+done
+echo "median without the solver's rules: $(printf '%s\n' "${plain[@]}" | median) ms (the effective predicates' judgement costs the difference)"
 if [ -n "$pgrls" ]; then
   other_ms=$(printf '%s\n' "${other[@]}" | median)
   echo "median: pgrls $other_ms ms ($("$pgrls" --version 2>&1 | tail -1)); tenantwall is $(python3 -c "print(f'{$other_ms / max($median_ms, 1):.1f}')")x faster"

@@ -18,6 +18,8 @@ public struct AuditRun {
     public var config = AuditConfig()
     public var appRoles: [String] = []
     public var tenantColumn: String?
+    /// Tables isolated by another column (`public.notes` → `user_id`), over the config's.
+    public var tenantColumns: [String: String] = [:]
     /// Accepted findings (a baseline): reported, not failed on.
     public var accepted: Set<String> = []
     /// Run the catalog rules on what the pending migrations make of the database.
@@ -47,7 +49,8 @@ public struct AuditRun {
             }
         }
         let roles = appRoles.isEmpty ? config.appRoles : appRoles, column = tenantColumn ?? config.tenantColumn
-        let input = AuditInput(catalog: catalog, spec: spec, migrations: parsed, drift: drift, appRoles: roles, tenantColumn: column)
+        let input = AuditInput(catalog: catalog, spec: spec, migrations: parsed, drift: drift, appRoles: roles, tenantColumn: column,
+                               tenantColumns: perTable)
         var findings = Auditor.run(input, config: config, baseline: accepted)
         var notes: [String] = []
         if !parsed.isEmpty && catalogRulesOnMigrations {
@@ -58,10 +61,14 @@ public struct AuditRun {
         return (findings, notes)
     }
 
+    /// The config's per-table isolation columns, overridden by the command line's.
+    var perTable: [String: String] { config.tenantColumns.merging(tenantColumns) { _, given in given } }
+
     /// Every catalog rule on what the pending files make of the database (rolled back), or of an empty database
     /// on a server started for them when there is no database; skipped, with a note, where none can be started.
     func catalogRules(on parsed: [ParsedMigration], roles: [String], column: String?) throws -> ([Finding], [String]) {
-        let makeInput = { (catalog: AuditCatalog) in AuditInput(catalog: catalog, spec: spec, appRoles: roles, tenantColumn: column) }
+        let perTable = perTable
+        let makeInput = { (catalog: AuditCatalog) in AuditInput(catalog: catalog, spec: spec, appRoles: roles, tenantColumn: column, tenantColumns: perTable) }
         if let conninfo {
             let result = try MigrationCatalogAudit.run(try Connection(conninfo), migrations: parsed, config: config, input: makeInput)
             return (result.findings, result.notes)

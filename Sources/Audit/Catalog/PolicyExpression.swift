@@ -33,6 +33,12 @@ public struct PolicyExpression: Sendable {
     /// NULLIF, COALESCE and a sub-select): the tenant context, which selects rows, not a switch that grants them
     /// all. `type` is the outermost cast (`integer`), nil without one.
     public private(set) var contextComparisons: [(column: String, setting: String, type: String?)] = []
+    /// A column compared with a call that takes no argument (`user_id = app.current_user_id()`, also in a
+    /// sub-select): a context function, as written (`app.current_user_id`).
+    public private(set) var contextCalls: [(column: String, function: String)] = []
+    /// A column (maybe cast) matched against a setting by any other operator (`tenant_id::text LIKE
+    /// current_setting('app.tenant_id', true) || '%'`): weaker evidence of which setting holds the context.
+    public private(set) var contextMatches: [(column: String, setting: String)] = []
 
     public init?(_ text: String?) {
         guard let text, !text.isEmpty else { return nil }
@@ -98,6 +104,39 @@ public struct PolicyExpression: Sendable {
         return (setting, nil)
     }
 
+    /// `f()` or `s.f()` with no argument, through casts and a scalar sub-select; not `current_setting`.
+    static func contextCall(_ node: Any?) -> String? {
+        guard let dict = node as? [String: Any] else { return nil }
+        if let cast = dict["TypeCast"] as? [String: Any] { return contextCall(cast["arg"]) }
+        if let link = dict["SubLink"] as? [String: Any], (link["subLinkType"] as? String) == "EXPR_SUBLINK",
+           let select = (link["subselect"] as? [String: Any])?["SelectStmt"] as? [String: Any],
+           let target = (select["targetList"] as? [[String: Any]])?.first?["ResTarget"] as? [String: Any] {
+            return contextCall(target["val"])
+        }
+        guard let call = dict["FuncCall"] as? [String: Any], (call["args"] as? [Any] ?? []).isEmpty else { return nil }
+        let parts = ((call["funcname"] as? [[String: Any]]) ?? []).compactMap { ($0["String"] as? [String: Any])?["sval"] as? String }
+        guard !parts.isEmpty, parts.last != "current_setting" else { return nil }
+        return parts.joined(separator: ".")
+    }
+
+    /// Operators that compare (a setting compared with a constant by one of them is a switch).
+    static let comparisons: Set<String> = ["=", "<>", "!=", "<", ">", "<=", ">=", "~~", "!~~", "~~*", "!~~*"]
+
+    /// The node under any casts.
+    static func uncast(_ node: Any?) -> Any? {
+        guard let cast = (node as? [String: Any])?["TypeCast"] as? [String: Any] else { return node }
+        return uncast(cast["arg"])
+    }
+
+    /// The first `current_setting('name' …)` anywhere in the node.
+    static func settingInside(_ node: Any?) -> String? {
+        if let dict = node as? [String: Any] {
+            if let call = dict["FuncCall"] as? [String: Any], name(call["funcname"]) == "current_setting" { return literal((call["args"] as? [Any])?.first) }
+            return dict.values.lazy.compactMap(settingInside).first
+        }
+        return (node as? [Any])?.lazy.compactMap(settingInside).first
+    }
+
     /// A cast's type as SQL spells it (`pg_catalog.int4` → `integer`).
     static func typeName(_ node: Any?) -> String? {
         let raw = name((node as? [String: Any])?["names"])
@@ -144,10 +183,20 @@ public struct PolicyExpression: Sendable {
                     for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] {
                         if let column = Self.columnName(expr[side]), let read = Self.contextRead(expr[other]) {
                             contextComparisons.append((column, read.setting, read.type))
+                        } else if let column = Self.columnName(expr[side]), let function = Self.contextCall(expr[other]) {
+                            contextCalls.append((column, function))
                         }
                     }
                 }
-                for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] {
+                if Self.name(expr["name"]) != "=" {
+                    for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] {
+                        if let column = Self.columnName(Self.uncast(expr[side])), let setting = Self.settingInside(expr[other]) {
+                            contextMatches.append((column, setting))
+                        }
+                    }
+                }
+                // A comparison, not `||`: `current_setting('app.tenant_id', true) || '%'` builds a pattern.
+                for (side, other) in [("lexpr", "rexpr"), ("rexpr", "lexpr")] where Self.comparisons.contains(Self.name(expr["name"])) {
                     if let setting = Self.settingName(expr[side]), Self.literal(expr[other]) != nil || (expr[other] as? [String: Any])?["List"] != nil {
                         settingSwitches.append(setting)
                     }

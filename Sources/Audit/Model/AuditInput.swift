@@ -5,24 +5,35 @@ import SQLParser
 
 /// What an audit looks at: any of a live catalog, a spec, and pending migration files.
 public struct AuditInput: Sendable {
-    public var catalog: AuditCatalog?
-    public var spec: Spec?
+    public var catalog: AuditCatalog? { didSet { semanticBox = SemanticJudgement.Box() } }
+    public var spec: Spec? { didSet { semanticBox = SemanticJudgement.Box() } }
     public var migrations: [ParsedMigration]
     /// Differences between the spec and the live database, when both were given.
     public var drift: [Plan.Difference]
     /// The roles the application uses: from the spec, or `--app-role`, or inferred from the catalog.
-    public var appRoles: Set<String>
-    public var tenantColumn: String
+    public var appRoles: Set<String> { didSet { semanticBox = SemanticJudgement.Box() } }
+    public var tenantColumn: String { didSet { semanticBox = SemanticJudgement.Box() } }
+    /// Tables whose isolation key is another column (`public.notes` → `user_id`), by qualified name: from the
+    /// spec's scoped tables and `--tenant-column schema.table=column`.
+    public var tenantColumns: [String: String] { didSet { semanticBox = SemanticJudgement.Box() } }
     /// Parsed policy expressions, keyed by `table|policy`, computed once for every rule.
     public let expressions: [String: (using: PolicyExpression?, check: PolicyExpression?)]
 
     public init(catalog: AuditCatalog? = nil, spec: Spec? = nil, migrations: [ParsedMigration] = [], drift: [Plan.Difference] = [],
-                appRoles: [String] = [], tenantColumn: String? = nil) {
+                appRoles: [String] = [], tenantColumn: String? = nil, tenantColumns: [String: String] = [:]) {
         self.catalog = catalog
         self.spec = spec
         self.migrations = migrations
         self.drift = drift
         self.tenantColumn = tenantColumn ?? spec?.tenancy.column ?? "tenant_id"
+        var perTable: [String: String] = [:]
+        if let spec {
+            // Not the tenants table (`isolation: self`): its key is the tenant, and TW136 judges it.
+            for scoped in spec.scopedTables where scoped.column != spec.tenancy.column && scoped.table.isolation != .self {
+                perTable[scoped.table.qualifiedName] = scoped.column
+            }
+        }
+        self.tenantColumns = perTable.merging(tenantColumns) { _, given in given }
         var roles = Set(appRoles)
         if roles.isEmpty, let spec { roles = Set(spec.roles.accessRoles.filter { !$0.isEmpty }) }
         if roles.isEmpty, let catalog { roles = catalog.inferredAppRoles() }
@@ -55,10 +66,19 @@ public struct AuditInput: Sendable {
         self.expressions = expressions
     }
 
+    /// Reset when a rule-relevant field changes, so a copy never reads another input's verdicts.
+    private var semanticBox = SemanticJudgement.Box()
+
     public var protectedTables: [AuditCatalog.Table] { catalog?.protectedTables(tenantColumn: tenantColumn) ?? [] }
 
-    /// Protected tables that hold the tenant column: where predicates must separate tenants.
-    public var tenantTables: [AuditCatalog.Table] { protectedTables.filter { $0.columns.contains(tenantColumn) } }
+    /// Protected tables that hold their tenant column: where predicates must separate tenants.
+    public var tenantTables: [AuditCatalog.Table] { protectedTables.filter { $0.columns.contains(tenantColumn(for: $0.qualified)) } }
+
+    /// The column that isolates a table's rows: its own (`tenantColumns`) or the tenant column.
+    public func tenantColumn(for table: String) -> String { tenantColumns[table] ?? tenantColumn }
+
+    /// What the solver concluded about every effective predicate: computed once, on first use, for every rule.
+    public var semantic: SemanticJudgement { semanticBox.value(self) }
 
     public func isApp(_ role: String) -> Bool { appRoles.contains(role) }
 

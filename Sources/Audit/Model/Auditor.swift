@@ -8,18 +8,20 @@ import Yams
 ///       TW104: error        # change its severity
 ///     app_roles: [app_user] # roles the application uses (default: the spec's, or inferred)
 ///     tenant_column: tenant_id
+///     tenant_columns: {public.notes: user_id}   # tables isolated by another column
 public struct AuditConfig: Sendable {
     public var disabled: Set<String> = []
     public var severities: [String: Severity] = [:]
     public var appRoles: [String] = []
     public var tenantColumn: String?
+    public var tenantColumns: [String: String] = [:]
 
     public init() {}
 
     public init(yaml text: String, file: String) throws {
         guard let root = try Yams.load(yaml: text) as? [String: Any] else { return }
-        for key in root.keys where !["rules", "app_roles", "tenant_column"].contains(key) {
-            throw AuditConfigError("\(file): unknown key '\(key)' (rules, app_roles, tenant_column)")
+        for key in root.keys where !["rules", "app_roles", "tenant_column", "tenant_columns"].contains(key) {
+            throw AuditConfigError("\(file): unknown key '\(key)' (rules, app_roles, tenant_column, tenant_columns)")
         }
         for (id, value) in root["rules"] as? [String: Any] ?? [:] {
             guard let rule = RuleRegistry.rule(id) else { throw AuditConfigError("\(file): unknown rule '\(id)'") }
@@ -30,6 +32,7 @@ public struct AuditConfig: Sendable {
         }
         appRoles = root["app_roles"] as? [String] ?? []
         tenantColumn = root["tenant_column"] as? String
+        tenantColumns = root["tenant_columns"] as? [String: String] ?? [:]
     }
 }
 

@@ -8,6 +8,7 @@ public enum RuleRegistry {
         GrantToPublic(), HypertableGrantsReachChunks(), ForgeableSetting(), SessionScopeSetter(), ImmutableReadsSession(),
         UniqueWithoutTenant(), ForeignKeyIntoProtected(), DefaultPrivilegesToApp(), MembershipEscalation(), ForgeableMembership(),
         CitusSubqueryPolicy(), CitusRestrictivePolicy(), CitusOwnerCannotLogIn(), CitusContextNotPropagated(), TenantsTableReadable(), DerivedTimeSeriesReadable(),
+        EffectivePredicateCrossesTenants(),
         ContextPerRow(), VolatileFunctionInPolicy(), PolicyColumnNotIndexed(), MultiplePermissivePolicies(), DuplicateIndex(), CitusFanOutUnguarded(),
         Drift(),
         ExemptTenantTable(), SessionScopedContext(), ContextBindingTrustsApplication(),

@@ -46,8 +46,8 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "A role the application uses (repeatable; default: the spec's, or inferred from policies and grants).")
     var appRole: [String] = []
 
-    @Option(help: "The tenant column (default: the spec's, or tenant_id).")
-    var tenantColumn: String?
+    @Option(help: ArgumentHelp("The tenant column (default: the spec's, or tenant_id); `schema.table=column` for a table isolated by another column (repeatable).", valueName: "column"))
+    var tenantColumn: [String] = []
 
     @Flag(help: "List the rules and exit.")
     var listRules = false
@@ -78,7 +78,15 @@ struct AuditCommand: ParsableCommand {
         audit.migrationsFolder = migrations
         audit.config = settings
         audit.appRoles = appRole
-        audit.tenantColumn = tenantColumn
+        for value in tenantColumn {
+            let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 {
+                guard parts[0].contains("."), !parts[1].isEmpty else { throw ValidationError("--tenant-column \(value): give schema.table=column") }
+                audit.tenantColumns[parts[0]] = parts[1]
+            } else {
+                audit.tenantColumn = value
+            }
+        }
         audit.catalogRulesOnMigrations = !noCatalogRules
         audit.startServer = { try EmbeddedServer.start() }
         if let baseline {

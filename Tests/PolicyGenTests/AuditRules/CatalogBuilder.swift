@@ -28,14 +28,16 @@ struct CatalogBuilder {
 
     /// A relation (`kind`: `r` table, `p` partitioned, `v` view, `m` materialized view, `f` foreign table).
     /// `grants` and `columnGrants` are `grantee:PRIVILEGE`; `schemaUsers` the roles with USAGE on its schema.
+    /// `types` are the columns' `format_type`s, in order (none: unread, which the solver cannot judge).
     mutating func table(_ qualified: String, owner: String = "owner", columns: [String], rls: Bool = false, forced: Bool = false,
                         grants: [String] = [], kind: String = "r", parent: String? = nil, options: [String] = [],
-                        schemaUsers: [String] = [], columnGrants: [String] = [], generated: [String] = []) {
+                        schemaUsers: [String] = [], columnGrants: [String] = [], generated: [String] = [], types: [String] = [], notNull: [String] = []) {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         tables.append(["oid": String(tables.count + 1), "schema": parts[0], "name": parts[1], "kind": kind, "rls": String(rls), "forced": String(forced),
                        "owner": owner, "parent": parent, "columns": Self.array(columns), "grants": Self.list(grants),
                        "options": Self.list(options), "schema_users": Self.list(schemaUsers), "column_grants": Self.list(columnGrants),
-                       "generated_columns": Self.list(generated)])
+                       "generated_columns": Self.list(generated), "column_types": Self.list(types),
+                       "not_null": Self.list(columns.map { notNull.contains($0) ? "t" : "f" })])
     }
 
     /// A policy as `pg_get_expr` prints it; `command` is `polcmd` (`r`, `a`, `w`, `d`, `*`).
@@ -56,11 +58,11 @@ struct CatalogBuilder {
     /// only what the test names (a live function created without REVOKE also lists PUBLIC).
     mutating func function(_ qualified: String, signature: String = "", securityDefiner: Bool = false, config: [String] = [], leakproof: Bool = false,
                            volatility: String = "v", parallel: String = "u", owner: String = "owner", executors: [String]? = nil,
-                           body: String? = nil, native: Bool = false) {
+                           body: String? = nil, native: Bool = false, definition: String? = nil) {
         let parts = qualified.split(separator: ".", maxSplits: 1).map(String.init)
         functions.append(["schema": parts[0], "name": parts[1], "signature": signature, "security_definer": String(securityDefiner),
                           "config": Self.list(config), "leakproof": String(leakproof), "volatility": volatility, "parallel": parallel, "owner": owner,
-                          "executors": Self.list(executors ?? [owner]), "body": body, "native": String(native)])
+                          "executors": Self.list(executors ?? [owner]), "body": body, "native": String(native), "definition": definition])
     }
 
     /// A view or materialized view that reads `table` (a `pg_depend` row of its rewrite rule).

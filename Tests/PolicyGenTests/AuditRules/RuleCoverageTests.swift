@@ -7,6 +7,7 @@ final class RuleCoverageTests: XCTestCase {
     static let files: [any RuleTestFile.Type] = [
         RLSRuleTests.self, PolicyRuleTests.self, RoleRuleTests.self, FunctionRuleTests.self, StructureRuleTests.self, TimeSeriesRuleTests.self,
         CitusRuleTests.self, PerformanceRuleTests.self, SpecRuleTests.self, MigrationLockRuleTests.self, MigrationIsolationRuleTests.self,
+        SemanticRuleTests.self,
     ]
 
     func testEveryRegisteredRuleHasUnitTests() {
