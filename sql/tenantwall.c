@@ -23,13 +23,32 @@
  * (SET ROLE, RESET ROLE) or after expiry. It ends with the transaction (or, for scope: session, with the
  * session or DISCARD ALL), and ROLLBACK TO a savepoint taken before it undoes it. EXECUTE on verify_token() is
  * the owner's alone: it takes the keys as an argument, from a SECURITY DEFINER wrapper that can read them.
+ *
+ * The signed binding in C end to end (0.4.0). set_signed_context(token) verifies the token against keys this
+ * backend keeps in memory, with no plpgsql and no SPI: a transaction pays for the HMAC and the claims only.
+ * The keys are read from <the extension's schema>.signing_keys (a name the caller cannot choose) by a plain
+ * heap scan, which checks no privilege, so the application role, which cannot SELECT the table, still gets
+ * its keys verified. They are read once, and again only after an invalidation: the statement trigger
+ * signing_keys_changed() on the table sends a relcache invalidation for it with every INSERT, UPDATE, DELETE
+ * and TRUNCATE; PostgreSQL delivers it to every backend at its next transaction start (and to the writing
+ * backend at its next command), and a relcache callback here drops the cache. So a rotation that has
+ * committed is seen by the very next transaction of every session. A key's retired_at is cached with it and
+ * compared with now() at each verification, so a key retires at its time with no change to the table.
+ * The same trigger carries the binding's configuration as its arguments (scope, then the claim path), so the
+ * caller cannot pick another claim; a table without that trigger enabled is refused, since nothing would tell
+ * the cache about a change.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "fmgr.h"
@@ -37,9 +56,13 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -87,6 +110,7 @@ typedef struct TwCall
 } TwCall;
 
 void		_PG_init(void);
+static void tw_keys_invalidated(Datum arg, Oid relid);
 
 /* GUC extras are freed by the GUC machinery: with free() on 15, from its own context from 16. */
 static void *
@@ -200,6 +224,7 @@ _PG_init(void)
 							   &verified_value, "", PGC_SUSET,
 							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL | GUC_DISALLOW_IN_FILE,
 							   tw_check_verified, tw_assign_verified, NULL);
+	CacheRegisterRelcacheCallback(tw_keys_invalidated, (Datum) 0);
 }
 
 /*
@@ -479,29 +504,31 @@ tw_set_verified(const char *value, bool session)
 							 session ? GUC_ACTION_SET : GUC_ACTION_LOCAL, true, 0, false);
 }
 
-/*
- * verify_token(token, keys, claim, session): keys are HMAC-SHA256's inner and outer padded keys, 64 bytes
- * each, one array element per valid key. True, and the tenant stored, when the signature matches a key, alg
- * is HS256, exp is a number in the future and the claim path holds a string or a number; otherwise false, and
- * no tenant.
- */
-PG_FUNCTION_INFO_V1(tw_verify_token);
-Datum
-tw_verify_token(PG_FUNCTION_ARGS)
+/* A signing key: HMAC-SHA256's inner and outer padded keys, and when it retires (DT_NOEND: never). */
+typedef struct TwKey
 {
-	bool		session = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-	text	   *token;
+	uint8		pads[2 * PG_SHA256_BLOCK_LENGTH];
+	TimestampTz retired;
+} TwKey;
+
+/*
+ * Checks token against keys (those not retired at the transaction's start), then its alg, exp and the claim
+ * path, and stores the tenant: for the session when session, else for the transaction. Any failure leaves no
+ * tenant. Every key is tried, matched or not, and each MAC compared in full, so timing tells nothing of which
+ * byte or key differed.
+ */
+static bool
+tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npath, bool session)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	char	   *t,
 			   *dot1,
 			   *dot2;
 	int			len,
 				siglen,
-				nkeys,
 				i,
 				k;
 	unsigned char *sig;
-	Datum	   *keys;
-	bool	   *nulls;
 	bool		matched = false;
 	Jsonb	   *header,
 			   *payload;
@@ -509,83 +536,66 @@ tw_verify_token(PG_FUNCTION_ARGS)
 			   *exp,
 			   *value = NULL;
 	JsonbContainer *at;
-	Datum	   *path;
-	bool	   *pathnulls;
-	int			npath;
 	double		expires;
 	char	   *tenant;
 
 	tw_set_verified("", session);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_BOOL(false);
-	token = PG_GETARG_TEXT_PP(0);
+	if (token == NULL || npath == 0)
+		return false;
 	len = VARSIZE_ANY_EXHDR(token);
 	t = pnstrdup(VARDATA_ANY(token), len);
 	dot1 = strchr(t, '.');
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
-		PG_RETURN_BOOL(false);
+		return false;
 	sig = tw_base64url(dot2 + 1, strlen(dot2 + 1), &siglen);
 	if (sig == NULL || siglen != PG_SHA256_DIGEST_LENGTH)
-		PG_RETURN_BOOL(false);
+		return false;
 
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), BYTEAOID, -1, false, TYPALIGN_INT, &keys, &nulls, &nkeys);
 	for (k = 0; k < nkeys; k++)
 	{
-		bytea	   *key;
 		uint8		inner[PG_SHA256_DIGEST_LENGTH],
 					mac[PG_SHA256_DIGEST_LENGTH];
 		uint8		diff = 0;
 
-		if (nulls[k])
+		if (keys[k].retired <= now)
 			continue;
-		key = DatumGetByteaPP(keys[k]);
-		if (VARSIZE_ANY_EXHDR(key) != 2 * PG_SHA256_BLOCK_LENGTH)
-			continue;
-		tw_sha256((uint8 *) VARDATA_ANY(key), PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
-		tw_sha256((uint8 *) VARDATA_ANY(key) + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
+		tw_sha256(keys[k].pads, PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
+		tw_sha256(keys[k].pads + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
 				  inner, PG_SHA256_DIGEST_LENGTH, mac);
 		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 			diff |= mac[i] ^ sig[i];
 		matched |= (diff == 0);
 	}
 	if (!matched)
-		PG_RETURN_BOOL(false);
+		return false;
 
 	/* Signed by a key holder: from here on, the token's own claims decide. */
 	header = tw_json_object(t, dot1 - t);
 	payload = tw_json_object(dot1 + 1, dot2 - dot1 - 1);
 	if (header == NULL || payload == NULL)
-		PG_RETURN_BOOL(false);
+		return false;
 	alg = tw_field(&header->root, "alg");
 	if (alg == NULL || alg->type != jbvString || alg->val.string.len != 5 ||
 		memcmp(alg->val.string.val, "HS256", 5) != 0)
-		PG_RETURN_BOOL(false);
+		return false;
 	exp = tw_field(&payload->root, "exp");
 	if (exp == NULL || exp->type != jbvNumeric)
-		PG_RETURN_BOOL(false);
+		return false;
 	expires = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(exp->val.numeric)));
 	if (!(expires > tw_now_seconds()))
-		PG_RETURN_BOOL(false);
+		return false;
 
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &path, &pathnulls, &npath);
-	if (npath == 0)
-		PG_RETURN_BOOL(false);
 	at = &payload->root;
 	for (i = 0; i < npath; i++)
 	{
-		char	   *key;
-
-		if (pathnulls[i])
-			PG_RETURN_BOOL(false);
-		key = TextDatumGetCString(path[i]);
-		value = tw_field(at, key);
+		value = tw_field(at, path[i]);
 		if (value == NULL)
-			PG_RETURN_BOOL(false);
+			return false;
 		if (i < npath - 1)
 		{
 			if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data))
-				PG_RETURN_BOOL(false);
+				return false;
 			at = value->val.binary.data;
 		}
 	}
@@ -594,11 +604,274 @@ tw_verify_token(PG_FUNCTION_ARGS)
 	else if (value->type == jbvNumeric)
 		tenant = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
 	else
-		PG_RETURN_BOOL(false);
+		return false;
 	if (*tenant == '\0')
-		PG_RETURN_BOOL(false);
+		return false;
 	tw_set_verified(psprintf("%u:%.17g:%s", GetOuterUserId(), expires, tenant), session);
-	PG_RETURN_BOOL(true);
+	return true;
+}
+
+/*
+ * verify_token(token, keys, claim, session): keys are HMAC-SHA256's inner and outer padded keys, 64 bytes
+ * each, one array element per valid key. True, and the tenant stored, when the signature matches a key, alg
+ * is HS256, exp is a number in the future and the claim path holds a string or a number; otherwise false, and
+ * no tenant. The 0.3.0 route (a wrapper passes the keys); set_signed_context() is the cached one.
+ */
+PG_FUNCTION_INFO_V1(tw_verify_token);
+Datum
+tw_verify_token(PG_FUNCTION_ARGS)
+{
+	bool		session = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+	Datum	   *keys,
+			   *path;
+	bool	   *nulls,
+			   *pathnulls;
+	int			nkeys,
+				npath,
+				n = 0,
+				i;
+	TwKey	   *valid;
+	char	  **names;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		tw_set_verified("", session);
+		PG_RETURN_BOOL(false);
+	}
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), BYTEAOID, -1, false, TYPALIGN_INT, &keys, &nulls, &nkeys);
+	valid = palloc0(sizeof(TwKey) * Max(nkeys, 1));
+	for (i = 0; i < nkeys; i++)
+	{
+		bytea	   *key;
+
+		if (nulls[i])
+			continue;
+		key = DatumGetByteaPP(keys[i]);
+		if (VARSIZE_ANY_EXHDR(key) != 2 * PG_SHA256_BLOCK_LENGTH)
+			continue;
+		memcpy(valid[n].pads, VARDATA_ANY(key), 2 * PG_SHA256_BLOCK_LENGTH);
+		valid[n].retired = DT_NOEND;
+		n++;
+	}
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &path, &pathnulls, &npath);
+	names = palloc0(sizeof(char *) * Max(npath, 1));
+	for (i = 0; i < npath; i++)
+	{
+		if (pathnulls[i])
+		{
+			tw_set_verified("", session);
+			PG_RETURN_BOOL(false);
+		}
+		names[i] = TextDatumGetCString(path[i]);
+	}
+	PG_RETURN_BOOL(tw_verify(PG_GETARG_TEXT_PP(0), valid, n, names, npath, session));
+}
+
+/*
+ * This backend's copy of signing_keys and of the binding's configuration (the trigger's arguments). valid is
+ * cleared by the relcache callback; generation counts invalidations, so a load that an invalidation overtook
+ * is used once and read again by the next call.
+ */
+typedef struct TwKeyCache
+{
+	bool		valid;
+	uint64		generation;
+	Oid			relid;
+	int			nkeys;
+	TwKey	   *keys;
+	bool		session;
+	int			npath;
+	char	  **path;
+} TwKeyCache;
+
+static TwKeyCache key_cache;
+static MemoryContext key_context = NULL;
+
+#define TW_KEYS_TABLE "signing_keys"
+#define TW_KEYS_TRIGGER_FUNCTION "signing_keys_changed"
+
+static void
+tw_keys_invalidated(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == key_cache.relid || key_cache.relid == InvalidOid)
+	{
+		key_cache.valid = false;
+		key_cache.generation++;
+	}
+}
+
+/* The column of the keys table named name, of type type; an error when there is none. */
+static AttrNumber
+tw_keys_column(Relation rel, const char *name, Oid type)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0 && att->atttypid == type)
+			return att->attnum;
+	}
+	ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					errmsg("tenantwall: %s has no column %s of type %s", RelationGetRelationName(rel), name,
+						   format_type_be(type))));
+	return InvalidAttrNumber;
+}
+
+/*
+ * The binding's configuration, from the one enabled signing_keys_changed() trigger on the keys table: an
+ * AFTER ... FOR EACH STATEMENT trigger on INSERT, UPDATE, DELETE and TRUNCATE, with no WHEN and no column
+ * list (anything less would let a change pass unseen), whose arguments are the scope ('transaction' or
+ * 'session') and the claim path. Copied into the cache's context.
+ */
+static void
+tw_keys_configuration(Relation rel, Oid nsp)
+{
+	TriggerDesc *desc = rel->trigdesc;
+	Trigger    *found = NULL;
+	int			i;
+	const int16 events = TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE | TRIGGER_TYPE_TRUNCATE;
+
+	for (i = 0; desc != NULL && i < desc->numtriggers; i++)
+	{
+		Trigger    *tg = &desc->triggers[i];
+		char	   *name;
+
+		if (get_func_namespace(tg->tgfoid) != nsp || (name = get_func_name(tg->tgfoid)) == NULL ||
+			strcmp(name, TW_KEYS_TRIGGER_FUNCTION) != 0)
+			continue;
+		if (tg->tgenabled != TRIGGER_FIRES_ON_ORIGIN && tg->tgenabled != TRIGGER_FIRES_ALWAYS)
+			continue;
+		if (TRIGGER_FOR_ROW(tg->tgtype) || !TRIGGER_FOR_AFTER(tg->tgtype) || (tg->tgtype & events) != events ||
+			tg->tgqual != NULL || tg->tgnattr != 0 || tg->tgnargs < 2 ||
+			(strcmp(tg->tgargs[0], "transaction") != 0 && strcmp(tg->tgargs[0], "session") != 0))
+			continue;
+		if (found != NULL)
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							errmsg("tenantwall: %s has more than one %s trigger", RelationGetRelationName(rel),
+								   TW_KEYS_TRIGGER_FUNCTION)));
+		found = tg;
+	}
+	if (found == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("tenantwall: %s has no enabled %s trigger", RelationGetRelationName(rel),
+							   TW_KEYS_TRIGGER_FUNCTION),
+						errdetail("Without it, no session would learn that a key was rotated or revoked."),
+						errhint("Apply the spec again: it creates the trigger with the binding's scope and claim.")));
+	key_cache.session = strcmp(found->tgargs[0], "session") == 0;
+	key_cache.npath = found->tgnargs - 1;
+	key_cache.path = MemoryContextAlloc(key_context, sizeof(char *) * key_cache.npath);
+	for (i = 1; i < found->tgnargs; i++)
+		key_cache.path[i - 1] = MemoryContextStrdup(key_context, found->tgargs[i]);
+}
+
+/* Reads the keys and the configuration into the cache: from the keys table in the schema of function fn. */
+static void
+tw_keys_load(Oid fn)
+{
+	Oid			nsp = get_func_namespace(fn);
+	Oid			relid = get_relname_relid(TW_KEYS_TABLE, nsp);
+	Relation	rel;
+	Snapshot	snapshot;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	AttrNumber	inner_col,
+				outer_col,
+				retired_col;
+	uint64		generation;
+	int			size = 4;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+						errmsg("tenantwall: %s.%s does not exist", get_namespace_name(nsp), TW_KEYS_TABLE)));
+	if (key_context == NULL)
+		key_context = AllocSetContextCreate(TopMemoryContext, "tenantwall signing keys", ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(key_context);
+	key_cache.valid = false;
+	key_cache.nkeys = 0;
+	key_cache.npath = 0;
+	key_cache.relid = relid;
+
+	/* Opening it takes a lock, which reads pending invalidations: count from after that. */
+	rel = table_open(relid, AccessShareLock);
+	generation = key_cache.generation;
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						errmsg("tenantwall: %s is not a table", RelationGetRelationName(rel))));
+	inner_col = tw_keys_column(rel, "inner_key", BYTEAOID);
+	outer_col = tw_keys_column(rel, "outer_key", BYTEAOID);
+	retired_col = tw_keys_column(rel, "retired_at", TIMESTAMPTZOID);
+	tw_keys_configuration(rel, nsp);
+
+	key_cache.keys = MemoryContextAlloc(key_context, sizeof(TwKey) * size);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
+	while ((tuple = systable_getnext(scan)) != NULL)
+	{
+		bool		inner_null,
+					outer_null,
+					retired_null;
+		Datum		inner = heap_getattr(tuple, inner_col, RelationGetDescr(rel), &inner_null);
+		Datum		outer = heap_getattr(tuple, outer_col, RelationGetDescr(rel), &outer_null);
+		Datum		retired = heap_getattr(tuple, retired_col, RelationGetDescr(rel), &retired_null);
+		bytea	   *in,
+				   *out;
+		TwKey	   *key;
+
+		if (inner_null || outer_null)
+			continue;
+		in = DatumGetByteaPP(inner);
+		out = DatumGetByteaPP(outer);
+		if (VARSIZE_ANY_EXHDR(in) != PG_SHA256_BLOCK_LENGTH || VARSIZE_ANY_EXHDR(out) != PG_SHA256_BLOCK_LENGTH)
+			continue;
+		if (key_cache.nkeys == size)
+		{
+			size *= 2;
+			key_cache.keys = repalloc(key_cache.keys, sizeof(TwKey) * size);
+		}
+		key = &key_cache.keys[key_cache.nkeys++];
+		memcpy(key->pads, VARDATA_ANY(in), PG_SHA256_BLOCK_LENGTH);
+		memcpy(key->pads + PG_SHA256_BLOCK_LENGTH, VARDATA_ANY(out), PG_SHA256_BLOCK_LENGTH);
+		key->retired = retired_null ? DT_NOEND : DatumGetTimestampTz(retired);
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	key_cache.valid = generation == key_cache.generation;
+}
+
+/*
+ * set_signed_context(token): verify_token with this backend's cached keys and the binding's own scope and
+ * claim path. Anyone may call it: it binds only the tenant a current key signed, for the calling role.
+ */
+PG_FUNCTION_INFO_V1(tw_set_signed_context);
+Datum
+tw_set_signed_context(PG_FUNCTION_ARGS)
+{
+	if (!key_cache.valid)
+		tw_keys_load(fcinfo->flinfo->fn_oid);
+	(void) tw_verify(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), key_cache.keys, key_cache.nkeys,
+					 key_cache.path, key_cache.npath, key_cache.session);
+	PG_RETURN_VOID();
+}
+
+/*
+ * signing_keys_changed(): the keys table's statement trigger. The relcache invalidation it queues reaches this
+ * backend at its next command and every other backend at its next transaction, if this one commits.
+ */
+PG_FUNCTION_INFO_V1(tw_signing_keys_changed);
+Datum
+tw_signing_keys_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *data = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+						errmsg("tenantwall: signing_keys_changed() is a trigger function")));
+	CacheInvalidateRelcache(data->tg_relation);
+	return PointerGetDatum(NULL);
 }
 
 /* clear_verified(): no tenant, for the session; anyone may give up their own context. */
