@@ -512,38 +512,35 @@ typedef struct TwKey
 } TwKey;
 
 /*
- * Checks token against keys (those not retired at the transaction's start), then its alg, exp and the claim
- * path, and stores the tenant: for the session when session, else for the transaction. Any failure leaves no
- * tenant. Every key is tried, matched or not, and each MAC compared in full, so timing tells nothing of which
- * byte or key differed.
+ * Checks the token's bytes t (len of them) against keys (those not retired at the transaction's start), then
+ * its alg, exp and the claim path. On success, *matched has bit k set for each key k (of the first 64) whose
+ * MAC matched (the memo is used only with 64 keys or fewer), *expires is exp and *tenant the claim. No side effects. Every key is tried, matched or not,
+ * and each MAC compared in full, so timing tells nothing of which byte or key differed.
  */
 static bool
-tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npath, bool session)
+tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *path, int npath,
+		 uint64 *matched, double *expires, char **tenant)
 {
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	char	   *t,
 			   *dot1,
 			   *dot2;
-	int			len,
-				siglen,
+	int			siglen,
 				i,
 				k;
 	unsigned char *sig;
-	bool		matched = false;
 	Jsonb	   *header,
 			   *payload;
 	JsonbValue *alg,
 			   *exp,
 			   *value = NULL;
 	JsonbContainer *at;
-	double		expires;
-	char	   *tenant;
+	bool		any = false;
 
-	tw_set_verified("", session);
-	if (token == NULL || npath == 0)
+	*matched = 0;
+	if (npath == 0)
 		return false;
-	len = VARSIZE_ANY_EXHDR(token);
-	t = pnstrdup(VARDATA_ANY(token), len);
+	t = pnstrdup(token, len);
 	dot1 = strchr(t, '.');
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
@@ -565,9 +562,11 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 				  inner, PG_SHA256_DIGEST_LENGTH, mac);
 		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 			diff |= mac[i] ^ sig[i];
-		matched |= (diff == 0);
+		any |= (diff == 0);
+		if (k < 64)
+			*matched |= (uint64) (diff == 0) << k;
 	}
-	if (!matched)
+	if (!any)
 		return false;
 
 	/* Signed by a key holder: from here on, the token's own claims decide. */
@@ -582,8 +581,8 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 	exp = tw_field(&payload->root, "exp");
 	if (exp == NULL || exp->type != jbvNumeric)
 		return false;
-	expires = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(exp->val.numeric)));
-	if (!(expires > tw_now_seconds()))
+	*expires = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(exp->val.numeric)));
+	if (!(*expires > tw_now_seconds()))
 		return false;
 
 	at = &payload->root;
@@ -600,14 +599,148 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 		}
 	}
 	if (value->type == jbvString)
-		tenant = pnstrdup(value->val.string.val, value->val.string.len);
+		*tenant = pnstrdup(value->val.string.val, value->val.string.len);
 	else if (value->type == jbvNumeric)
-		tenant = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
+		*tenant = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
 	else
 		return false;
-	if (*tenant == '\0')
+	return **tenant != '\0';
+}
+
+/* "exp:tenant", the part of tenantwall.verified after the role; exp as an integer when it is one (most are). */
+static char *
+tw_verified_suffix(double expires, const char *tenant)
+{
+	if (expires == floor(expires) && fabs(expires) < 1e15)
+		return psprintf("%lld:%s", (long long) expires, tenant);
+	return psprintf("%.17g:%s", expires, tenant);
+}
+
+/*
+ * Tokens this backend verified under the current keys: the token's bytes, which keys matched, and the
+ * verified part of the setting. A token seen again skips the MAC and the JSON: the same bytes under the same
+ * keys give the same answer, and what changes with time (a key's retired_at, the token's exp) is checked at
+ * every use. The memo is dropped with the keys (any change to signing_keys), and looked up by comparing the
+ * token with every entry in full, whatever matches, so timing tells nothing of another session's token.
+ */
+#define TW_MEMO_SLOTS 8
+#define TW_MEMO_MAX 2048
+
+typedef struct TwMemo
+{
+	int			len;			/* 0: empty */
+	uint64		matched;
+	double		expires;
+	char		token[TW_MEMO_MAX];
+	char		suffix[TW_MEMO_MAX];
+} TwMemo;
+
+static TwMemo *memo = NULL;
+static int	memo_next = 0;
+
+static void
+tw_memo_clear(void)
+{
+	if (memo != NULL)
+		memset(memo, 0, sizeof(TwMemo) * TW_MEMO_SLOTS);
+}
+
+/* The entry holding exactly these bytes, or NULL; every entry is compared in full. */
+static TwMemo *
+tw_memo_find(const char *token, int len)
+{
+	TwMemo	   *found = NULL;
+	int			i,
+				j;
+
+	if (memo == NULL || len > TW_MEMO_MAX)
+		return NULL;
+	for (i = 0; i < TW_MEMO_SLOTS; i++)
+	{
+		uint64		diff = 0,
+					a,
+					b;
+
+		/* Only the length may cut a comparison short: it is no secret (tokens of a kind share one). */
+		if (memo[i].len != len)
+			continue;
+		for (j = 0; j + 8 <= len; j += 8)
+		{
+			memcpy(&a, memo[i].token + j, 8);
+			memcpy(&b, token + j, 8);
+			diff |= a ^ b;
+		}
+		for (; j < len; j++)
+			diff |= (uint8) (memo[i].token[j] ^ token[j]);
+		if (diff == 0)
+			found = &memo[i];
+	}
+	return found;
+}
+
+static void
+tw_memo_add(const char *token, int len, uint64 matched, double expires, const char *suffix)
+{
+	TwMemo	   *m;
+
+	if (len > TW_MEMO_MAX || strlen(suffix) >= TW_MEMO_MAX)
+		return;
+	if (memo == NULL)
+		memo = MemoryContextAllocZero(TopMemoryContext, sizeof(TwMemo) * TW_MEMO_SLOTS);
+	m = &memo[memo_next];
+	memo_next = (memo_next + 1) % TW_MEMO_SLOTS;
+	memcpy(m->token, token, len);
+	m->len = len;
+	m->matched = matched;
+	m->expires = expires;
+	strlcpy(m->suffix, suffix, TW_MEMO_MAX);
+}
+
+/*
+ * Verifies token and stores the tenant (for the session when session, else for the transaction), or stores
+ * none. With use_memo, keys are the cached keys and the memo may answer.
+ */
+static bool
+tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npath, bool session, bool use_memo)
+{
+	const char *bytes;
+	int			len,
+				k;
+	uint64		matched = 0;
+	double		expires = 0;
+	char	   *tenant;
+	char	   *suffix = NULL;
+	TwMemo	   *m;
+
+	if (token == NULL)
+	{
+		tw_set_verified("", session);
 		return false;
-	tw_set_verified(psprintf("%u:%.17g:%s", GetOuterUserId(), expires, tenant), session);
+	}
+	bytes = VARDATA_ANY(token);
+	len = VARSIZE_ANY_EXHDR(token);
+	if (use_memo && (m = tw_memo_find(bytes, len)) != NULL)
+	{
+		TimestampTz now = GetCurrentTransactionStartTimestamp();
+		bool		current = false;
+
+		for (k = 0; k < nkeys && k < 64; k++)
+			current |= (m->matched & (UINT64CONST(1) << k)) != 0 && keys[k].retired > now;
+		if (current && m->expires > tw_now_seconds())
+			suffix = m->suffix;
+	}
+	else if (tw_check(bytes, len, keys, nkeys, path, npath, &matched, &expires, &tenant))
+	{
+		suffix = tw_verified_suffix(expires, tenant);
+		if (use_memo && nkeys <= 64)
+			tw_memo_add(bytes, len, matched, expires, suffix);
+	}
+	if (suffix == NULL)
+	{
+		tw_set_verified("", session);
+		return false;
+	}
+	tw_set_verified(psprintf("%u:%s", GetOuterUserId(), suffix), session);
 	return true;
 }
 
@@ -664,7 +797,7 @@ tw_verify_token(PG_FUNCTION_ARGS)
 		}
 		names[i] = TextDatumGetCString(path[i]);
 	}
-	PG_RETURN_BOOL(tw_verify(PG_GETARG_TEXT_PP(0), valid, n, names, npath, session));
+	PG_RETURN_BOOL(tw_verify(PG_GETARG_TEXT_PP(0), valid, n, names, npath, session, false));
 }
 
 /*
@@ -789,6 +922,7 @@ tw_keys_load(Oid fn)
 	if (key_context == NULL)
 		key_context = AllocSetContextCreate(TopMemoryContext, "tenantwall signing keys", ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(key_context);
+	tw_memo_clear();
 	key_cache.valid = false;
 	key_cache.nkeys = 0;
 	key_cache.npath = 0;
@@ -853,7 +987,7 @@ tw_set_signed_context(PG_FUNCTION_ARGS)
 	if (!key_cache.valid)
 		tw_keys_load(fcinfo->flinfo->fn_oid);
 	(void) tw_verify(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), key_cache.keys, key_cache.nkeys,
-					 key_cache.path, key_cache.npath, key_cache.session);
+					 key_cache.path, key_cache.npath, key_cache.session, true);
 	PG_RETURN_VOID();
 }
 
