@@ -9,8 +9,9 @@ import XCTest
 /// The native signed binding keeps the keys in each backend's memory (`set_signed_context`, in C). These tests
 /// hold several sessions open across a rotation and a revocation, and check that the cache never outlives a
 /// change: a rotated-out or revoked key is refused in the very next transaction of every open session, a new
-/// key works at once, and a key retires at its `retired_at` with no change to the table. They also check that
-/// the cache is one: a warm session reads the keys table zero times per transaction.
+/// key works at once, and a key retires at its `retired_at` (a token at its `exp`) with no change to the table,
+/// even for a token the backend remembers having verified. They also check that the cache is one: a warm
+/// session reads the keys table zero times per transaction.
 final class SignedRotationTests: XCTestCase {
     let first = Array("rotation-first-secret-0123456789abcdef".utf8)
     let second = Array("rotation-second-secret-0123456789abcde".utf8)
@@ -104,6 +105,13 @@ final class SignedRotationTests: XCTestCase {
         XCTAssertEqual(after.seen, "none")
         XCTAssertEqual(after.scans, "0", "no reload was needed: the cached retired_at decided")
         XCTAssertEqual(try visible(session, try token(1, second), keys: relid).seen, "1:2")
+
+        // The same for the token's own exp: a token verified before (remembered by the backend) still expires.
+        let short = try token(2, second, expiresIn: 2)
+        XCTAssertEqual(try visible(session, short, keys: relid).seen, "2:1")
+        XCTAssertEqual(try visible(session, short, keys: relid).seen, "2:1", "verified again, from the backend's memo")
+        XCTAssertTrue(try poll(timeout: 15, every: 0.2) { try visible(session, short, keys: relid).seen == "none" },
+                      "a remembered token stops binding at its exp")
     }
 
     /// The trigger is the cache's only news of a change, and it carries the scope and claim path: without it
