@@ -50,8 +50,10 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
+#include "common/jsonapi.h"
 #include "common/sha2.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -472,36 +474,187 @@ tw_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen, uint8 *out)
 	pg_cryptohash_free(ctx);
 }
 
-/* A JSON object from base64url text; NULL when it is not one. */
-static Jsonb *
-tw_json_object(const char *s, int len)
-{
-	int			n;
-	unsigned char *raw = tw_base64url(s, len, &n);
-	char	   *text;
-	Jsonb	   *j;
-
-	if (raw == NULL || n == 0 || memchr(raw, 0, n) != NULL)
-		return NULL;
-	text = pnstrdup((char *) raw, n);
-	if (text[0] != '{')
-		return NULL;
-	j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
-	return JB_ROOT_IS_OBJECT(j) ? j : NULL;
-}
-
-static JsonbValue *
-tw_field(JsonbContainer *c, const char *key)
-{
-	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
-}
-
 /* Sets tenantwall.verified (as only a superuser could) to value, for the transaction or the session. */
 static void
 tw_set_verified(const char *value, bool session)
 {
 	(void) set_config_option(TW_VERIFIED, value, PGC_SUSET, PGC_S_SESSION,
 							 session ? GUC_ACTION_SET : GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/*
+ * The claims a token's JSON must give, read in one pass of PostgreSQL's own JSON parser (the one jsonb_in
+ * uses, so what parses is exactly what jsonb would take) without building a jsonb: each wanted value is a
+ * path of object keys ending in a scalar. Semantics are jsonb's: a key given twice counts with its last value
+ * (a later occurrence on the path clears what an earlier one gave), a path through anything but objects gives
+ * nothing, and keys and strings are compared de-escaped.
+ */
+#define TW_WANTED 2
+
+typedef struct TwWanted
+{
+	char	   *const *path;
+	int			npath;
+	int			deepest;		/* level of the deepest open object on the path (root: 1), 0 when none */
+	bool		arm;			/* the last field named the next path key: an object now continues the path */
+	bool		final;			/* the last field is the path's end: a scalar now is the value */
+	char	   *value;			/* the scalar's text, or NULL */
+	JsonTokenType type;
+} TwWanted;
+
+typedef struct TwClaims
+{
+	int			level;			/* open objects and arrays */
+	int			nwanted;
+	TwWanted	wanted[TW_WANTED];
+} TwClaims;
+
+#if PG_VERSION_NUM >= 160000
+#define TW_JSON_RETURN return JSON_SUCCESS
+typedef JsonParseErrorType TwJsonResult;
+#else
+#define TW_JSON_RETURN return
+typedef void TwJsonResult;
+#endif
+
+/* Any event but the awaited one ends the awaiting. */
+static void
+tw_claims_settle(TwClaims *c)
+{
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+		c->wanted[i].arm = c->wanted[i].final = false;
+}
+
+static TwJsonResult
+tw_claims_object_start(void *state)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	c->level++;
+	for (i = 0; i < c->nwanted; i++)
+	{
+		TwWanted   *w = &c->wanted[i];
+
+		if (c->level == 1 || w->arm)
+			w->deepest = c->level;
+	}
+	tw_claims_settle(c);
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_end(void *state)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+		if (c->wanted[i].deepest == c->level)
+			c->wanted[i].deepest = c->level - 1;
+	c->level--;
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_array_start(void *state)
+{
+	TwClaims   *c = (TwClaims *) state;
+
+	c->level++;
+	tw_claims_settle(c);
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_field(void *state, char *fname, bool isnull)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+	{
+		TwWanted   *w = &c->wanted[i];
+		int			at = c->level - 1;	/* the path key a field of this object would match */
+
+		w->arm = w->final = false;
+		if (w->deepest != c->level || at >= w->npath || strcmp(fname, w->path[at]) != 0)
+			continue;
+		w->value = NULL;		/* this occurrence replaces any earlier one */
+		if (at == w->npath - 1)
+			w->final = true;
+		else
+			w->arm = true;
+	}
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_scalar(void *state, char *token, JsonTokenType type)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+		if (c->wanted[i].final)
+		{
+			c->wanted[i].value = token;
+			c->wanted[i].type = type;
+		}
+	tw_claims_settle(c);
+	TW_JSON_RETURN;
+}
+
+/*
+ * Reads base64url text s as a JSON object and fills in the wanted values; false when it is not a JSON object
+ * (or not valid JSON, or holds a NUL).
+ */
+static bool
+tw_claims(const char *s, int len, TwClaims *c)
+{
+	int			n;
+	unsigned char *raw = tw_base64url(s, len, &n);
+	char	   *text;
+	JsonLexContext *lex;
+	JsonSemAction sem;
+
+	if (raw == NULL || n == 0 || raw[0] != '{' || memchr(raw, 0, n) != NULL)
+		return false;
+	text = pnstrdup((char *) raw, n);
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = c;
+	sem.object_start = tw_claims_object_start;
+	sem.object_end = tw_claims_end;
+	sem.array_start = tw_claims_array_start;
+	sem.array_end = tw_claims_end;
+	sem.object_field_start = tw_claims_field;
+	sem.scalar = tw_claims_scalar;
+	c->level = 0;
+#if PG_VERSION_NUM >= 170000
+	lex = makeJsonLexContextCstringLen(NULL, text, n, GetDatabaseEncoding(), true);
+#else
+	lex = makeJsonLexContextCstringLen(text, n, GetDatabaseEncoding(), true);
+#endif
+	return pg_parse_json(lex, &sem) == JSON_SUCCESS;
+}
+
+/* A JSON number as jsonb holds it. */
+static Datum
+tw_numeric(const char *number)
+{
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(number), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+static void
+tw_want(TwClaims *c, char *const *path, int npath)
+{
+	TwWanted   *w = &c->wanted[c->nwanted++];
+
+	memset(w, 0, sizeof(*w));
+	w->path = path;
+	w->npath = npath;
 }
 
 /* A signing key: HMAC-SHA256's inner and outer padded keys, and when it retires (DT_NOEND: never). */
@@ -529,12 +682,13 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 				i,
 				k;
 	unsigned char *sig;
-	Jsonb	   *header,
-			   *payload;
-	JsonbValue *alg,
+	TwClaims	header,
+				payload;
+	TwWanted   *alg,
 			   *exp,
-			   *value = NULL;
-	JsonbContainer *at;
+			   *claim;
+	static char *const alg_path[] = {"alg"};
+	static char *const exp_path[] = {"exp"};
 	bool		any = false;
 
 	*matched = 0;
@@ -570,38 +724,31 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 		return false;
 
 	/* Signed by a key holder: from here on, the token's own claims decide. */
-	header = tw_json_object(t, dot1 - t);
-	payload = tw_json_object(dot1 + 1, dot2 - dot1 - 1);
-	if (header == NULL || payload == NULL)
+	memset(&header, 0, sizeof(header));
+	tw_want(&header, alg_path, 1);
+	if (!tw_claims(t, dot1 - t, &header))
 		return false;
-	alg = tw_field(&header->root, "alg");
-	if (alg == NULL || alg->type != jbvString || alg->val.string.len != 5 ||
-		memcmp(alg->val.string.val, "HS256", 5) != 0)
+	alg = &header.wanted[0];
+	if (alg->value == NULL || alg->type != JSON_TOKEN_STRING || strcmp(alg->value, "HS256") != 0)
 		return false;
-	exp = tw_field(&payload->root, "exp");
-	if (exp == NULL || exp->type != jbvNumeric)
+	memset(&payload, 0, sizeof(payload));
+	tw_want(&payload, exp_path, 1);
+	tw_want(&payload, path, npath);
+	if (!tw_claims(dot1 + 1, dot2 - dot1 - 1, &payload))
 		return false;
-	*expires = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(exp->val.numeric)));
+	exp = &payload.wanted[0];
+	claim = &payload.wanted[1];
+	if (exp->value == NULL || exp->type != JSON_TOKEN_NUMBER)
+		return false;
+	*expires = DatumGetFloat8(DirectFunctionCall1(numeric_float8, tw_numeric(exp->value)));
 	if (!(*expires > tw_now_seconds()))
 		return false;
-
-	at = &payload->root;
-	for (i = 0; i < npath; i++)
-	{
-		value = tw_field(at, path[i]);
-		if (value == NULL)
-			return false;
-		if (i < npath - 1)
-		{
-			if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data))
-				return false;
-			at = value->val.binary.data;
-		}
-	}
-	if (value->type == jbvString)
-		*tenant = pnstrdup(value->val.string.val, value->val.string.len);
-	else if (value->type == jbvNumeric)
-		*tenant = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
+	if (claim->value == NULL)
+		return false;
+	if (claim->type == JSON_TOKEN_STRING)
+		*tenant = claim->value;
+	else if (claim->type == JSON_TOKEN_NUMBER)
+		*tenant = DatumGetCString(DirectFunctionCall1(numeric_out, tw_numeric(claim->value)));
 	else
 		return false;
 	return **tenant != '\0';

@@ -92,6 +92,27 @@ SELECT tw.verify_token('a.b.c', k, '{org,id}', false) AS garbage FROM keys;
 COMMIT;
 SELECT tw.verified_integer() IS NULL AS gone_after_commit;
 
+-- The claims are read as jsonb would read them: a repeated key counts with its last value, a path runs
+-- through objects only, keys are compared unescaped, numbers as numerics; JSON that does not parse binds none.
+SELECT v.label, CASE WHEN tw.verify_token(pg_temp.mint(v.header, v.payload), k, '{org,id}', false) THEN tw.verified_text() END AS tenant
+FROM keys, (VALUES
+    ('a repeated path key: the last', '{"alg":"HS256"}', '{"org":{"id":7},"org":{"id":42},"exp":9999999999}'),
+    ('a repeated path key without the claim', '{"alg":"HS256"}', '{"org":{"id":42},"org":{"x":1},"exp":9999999999}'),
+    ('a repeated claim: the last', '{"alg":"HS256"}', '{"org":{"id":7,"id":"forty-two"},"exp":9999999999}'),
+    ('an array on the path', '{"alg":"HS256"}', '{"org":[{"id":42}],"exp":9999999999}'),
+    ('an object as the claim', '{"alg":"HS256"}', '{"org":{"id":{"id":42}},"exp":9999999999}'),
+    ('the path below the root', '{"alg":"HS256"}', '{"x":{"org":{"id":42}},"exp":9999999999}'),
+    ('an escaped key', '{"alg":"HS256"}', '{"org":{"i\u0064":42},"exp":9999999999}'),
+    ('a number as numeric', '{"alg":"HS256"}', '{"exp":9999999999,"org":{"id":4.2e1}}'),
+    ('exp as a string', '{"alg":"HS256"}', '{"org":{"id":42},"exp":"9999999999"}'),
+    ('a repeated exp: the last', '{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999,"exp":1}'),
+    ('a repeated alg: the last', '{"alg":"HS256","alg":"none"}', '{"org":{"id":42},"exp":9999999999}'),
+    ('an escaped alg', '{"alg":"HS\u0032\u00356"}', '{"org":{"id":42},"exp":9999999999}'),
+    ('a nested path key after a closed object', '{"alg":"HS256"}', '{"org":{"a":{"id":1}},"exp":9999999999}'),
+    ('payload not JSON', '{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999'),
+    ('payload an array', '{"alg":"HS256"}', '[{"org":{"id":42}},{"exp":9999999999}]')
+) AS v(label, header, payload) ORDER BY v.label;
+
 -- The cached setter (0.4.0): keys read from tw.signing_keys, scope and claim path from the table's trigger; a
 -- change to the keys reaches this backend's cache at its next command, a retired_at is compared with now().
 CREATE TABLE tw.signing_keys (id text PRIMARY KEY, inner_key bytea NOT NULL, outer_key bytea NOT NULL, retired_at timestamptz);
