@@ -419,32 +419,44 @@ tw_set_context(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* The base64url alphabet's values by byte; -1 for every other byte. */
+static const int8 tw_base64url_value[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 /* base64url without padding, as JWTs use it; NULL when the text is not that. */
 static unsigned char *
 tw_base64url(const char *s, int len, int *outlen)
 {
-	unsigned char *out = palloc(len * 3 / 4 + 3);
+	unsigned char *out;
 	uint32		acc = 0;
 	int			bits = 0,
 				n = 0,
 				i;
 
+	if (len % 4 == 1)
+		return NULL;
+	out = palloc(len * 3 / 4 + 3);
 	for (i = 0; i < len; i++)
 	{
-		char		c = s[i];
-		int			d;
+		int			d = tw_base64url_value[(unsigned char) s[i]];
 
-		if (c >= 'A' && c <= 'Z')
-			d = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			d = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			d = c - '0' + 52;
-		else if (c == '-')
-			d = 62;
-		else if (c == '_')
-			d = 63;
-		else
+		if (d < 0)
 			return NULL;
 		acc = (acc << 6) | d;
 		bits += 6;
@@ -454,24 +466,17 @@ tw_base64url(const char *s, int len, int *outlen)
 			out[n++] = (acc >> bits) & 0xFF;
 		}
 	}
-	if (len % 4 == 1)
-		return NULL;
 	*outlen = n;
 	return out;
 }
 
+/* SHA-256(a ‖ b) with ctx, which is reset first (one context serves a whole verification). */
 static void
-tw_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen, uint8 *out)
+tw_sha256(pg_cryptohash_ctx *ctx, const uint8 *a, size_t alen, const uint8 *b, size_t blen, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, a, alen) < 0 ||
+	if (pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, a, alen) < 0 ||
 		pg_cryptohash_update(ctx, b, blen) < 0 || pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-	{
-		pg_cryptohash_free(ctx);
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: SHA-256 failed")));
-	}
-	pg_cryptohash_free(ctx);
 }
 
 /* Sets tenantwall.verified (as only a superuser could) to value, for the transaction or the session. */
@@ -690,6 +695,7 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	static char *const alg_path[] = {"alg"};
 	static char *const exp_path[] = {"exp"};
 	bool		any = false;
+	pg_cryptohash_ctx *ctx;
 
 	*matched = 0;
 	if (npath == 0)
@@ -703,6 +709,10 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	if (sig == NULL || siglen != PG_SHA256_DIGEST_LENGTH)
 		return false;
 
+	/* One context for every MAC; on an error, the transaction's resource owner frees it. */
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("tenantwall: SHA-256 failed")));
 	for (k = 0; k < nkeys; k++)
 	{
 		uint8		inner[PG_SHA256_DIGEST_LENGTH],
@@ -711,8 +721,8 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 
 		if (keys[k].retired <= now)
 			continue;
-		tw_sha256(keys[k].pads, PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
-		tw_sha256(keys[k].pads + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
+		tw_sha256(ctx, keys[k].pads, PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
+		tw_sha256(ctx, keys[k].pads + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
 				  inner, PG_SHA256_DIGEST_LENGTH, mac);
 		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 			diff |= mac[i] ^ sig[i];
@@ -720,6 +730,7 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 		if (k < 64)
 			*matched |= (uint64) (diff == 0) << k;
 	}
+	pg_cryptohash_free(ctx);
 	if (!any)
 		return false;
 
