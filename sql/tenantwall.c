@@ -1045,8 +1045,8 @@ tw_keys_column(Relation rel, const char *name, Oid type)
 }
 
 /*
- * The binding's configuration, from the one enabled signing_keys_changed() trigger on the keys table: an
- * AFTER ... FOR EACH STATEMENT trigger on INSERT, UPDATE, DELETE and TRUNCATE, with no WHEN and no column
+ * The binding's configuration, from the one signing_keys_changed() trigger on the keys table enabled ALWAYS:
+ * an AFTER ... FOR EACH STATEMENT trigger on INSERT, UPDATE, DELETE and TRUNCATE, with no WHEN and no column
  * list (anything less would let a change pass unseen), whose arguments are the scope ('transaction' or
  * 'session') and the claim path. Copied into the cache's context.
  */
@@ -1066,7 +1066,8 @@ tw_keys_configuration(Relation rel, Oid nsp)
 		if (get_func_namespace(tg->tgfoid) != nsp || (name = get_func_name(tg->tgfoid)) == NULL ||
 			strcmp(name, TW_KEYS_TRIGGER_FUNCTION) != 0)
 			continue;
-		if (tg->tgenabled != TRIGGER_FIRES_ON_ORIGIN && tg->tgenabled != TRIGGER_FIRES_ALWAYS)
+		/* ALWAYS: a change applied with session_replication_role = replica (logical replication) counts too. */
+		if (tg->tgenabled != TRIGGER_FIRES_ALWAYS)
 			continue;
 		if (TRIGGER_FOR_ROW(tg->tgtype) || !TRIGGER_FOR_AFTER(tg->tgtype) || (tg->tgtype & events) != events ||
 			tg->tgqual != NULL || tg->tgnattr != 0 || tg->tgnargs < 2 ||
@@ -1080,7 +1081,7 @@ tw_keys_configuration(Relation rel, Oid nsp)
 	}
 	if (found == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("tenantwall: %s has no enabled %s trigger", RelationGetRelationName(rel),
+						errmsg("tenantwall: %s has no %s trigger enabled ALWAYS", RelationGetRelationName(rel),
 							   TW_KEYS_TRIGGER_FUNCTION),
 						errdetail("Without it, no session would learn that a key was rotated or revoked."),
 						errhint("Apply the spec again: it creates the trigger with the binding's scope and claim.")));

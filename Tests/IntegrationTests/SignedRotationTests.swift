@@ -130,6 +130,15 @@ final class SignedRotationTests: XCTestCase {
             XCTAssertEqual(($0 as? PostgresError)?.sqlState, "55000", "\($0)")
         }
         try db.execute("ALTER TABLE tenantwall.signing_keys ENABLE TRIGGER tw_signing_keys_changed")
-        XCTAssertEqual(try visible(session, try token(1, first), keys: "0").seen, "1:2", "enabled again: it works")
+        XCTAssertThrowsError(try session.query("SELECT tenantwall.set_tenant_context($1)", [try token(1, first)]),
+                             "enabled for origin changes only: a replica's changes would pass unseen") {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "55000", "\($0)")
+        }
+        try db.execute("ALTER TABLE tenantwall.signing_keys ENABLE ALWAYS TRIGGER tw_signing_keys_changed")
+        XCTAssertEqual(try visible(session, try token(1, first), keys: "0").seen, "1:2", "enabled ALWAYS again, as generated: it works")
+
+        // A change made as a logical replication worker makes it (session_replication_role = replica).
+        try db.execute("SET session_replication_role = replica; DELETE FROM tenantwall.signing_keys; RESET session_replication_role")
+        XCTAssertEqual(try visible(session, try token(1, first), keys: "0").seen, "none", "a key deleted in replica mode is refused next")
     }
 }

@@ -102,6 +102,8 @@ struct SignedContextStatements {
                 CREATE OR REPLACE TRIGGER tw_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(keys)
                     FOR EACH STATEMENT EXECUTE FUNCTION \(fn("signing_keys_changed"))(\(arguments))
                 """, comment: "Every backend reads the keys again after any change to them; the arguments are the binding's scope and the '\(t.claim)' claim path."),
+            Statement(.helpers, "ALTER TABLE \(keys) ENABLE ALWAYS TRIGGER tw_signing_keys_changed",
+                      comment: "Also for changes applied with session_replication_role = replica (logical replication): the setter refuses the table otherwise."),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(t.type.rawValue)
                     LANGUAGE sql STABLE PARALLEL SAFE

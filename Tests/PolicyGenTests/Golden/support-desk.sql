@@ -117,6 +117,9 @@ DROP FUNCTION IF EXISTS "desk"."verified_claims"(text);
 CREATE OR REPLACE TRIGGER tw_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "desk"."signing_keys"
     FOR EACH STATEMENT EXECUTE FUNCTION "desk"."signing_keys_changed"('transaction', 'app_metadata', 'org_id');
 
+-- Also for changes applied with session_replication_role = replica (logical replication): the setter refuses the table otherwise.
+ALTER TABLE "desk"."signing_keys" ENABLE ALWAYS TRIGGER tw_signing_keys_changed;
+
 -- The tenant of the token set_tenant_context() verified in this transaction, for this role, or NULL.
 CREATE OR REPLACE FUNCTION "desk"."current_tenant_id"() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE

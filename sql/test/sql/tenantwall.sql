@@ -121,6 +121,8 @@ CREATE TEMP TABLE tokens AS SELECT pg_temp.mint('{"alg":"HS256"}', '{"org":{"id"
 SELECT tw.set_signed_context(good) FROM tokens;
 CREATE TRIGGER tw_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tw.signing_keys
     FOR EACH STATEMENT EXECUTE FUNCTION tw.signing_keys_changed('transaction', 'org', 'id');
+SELECT tw.set_signed_context(good) FROM tokens;
+ALTER TABLE tw.signing_keys ENABLE ALWAYS TRIGGER tw_signing_keys_changed;
 BEGIN;
 SELECT tw.set_signed_context(good) FROM tokens;
 SELECT tw.verified_integer() IS NULL AS no_key_yet;
