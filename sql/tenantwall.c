@@ -23,23 +23,51 @@
  * (SET ROLE, RESET ROLE) or after expiry. It ends with the transaction (or, for scope: session, with the
  * session or DISCARD ALL), and ROLLBACK TO a savepoint taken before it undoes it. EXECUTE on verify_token() is
  * the owner's alone: it takes the keys as an argument, from a SECURITY DEFINER wrapper that can read them.
+ *
+ * The signed binding in C end to end (0.4.0). set_signed_context(token) verifies the token against keys this
+ * backend keeps in memory, with no plpgsql and no SPI: a transaction pays for the HMAC and the claims only.
+ * The keys are read from <the extension's schema>.signing_keys (a name the caller cannot choose) by a plain
+ * heap scan, which checks no privilege, so the application role, which cannot SELECT the table, still gets
+ * its keys verified. They are read once, and again only after an invalidation: the statement trigger
+ * signing_keys_changed() on the table sends a relcache invalidation for it with every INSERT, UPDATE, DELETE
+ * and TRUNCATE; PostgreSQL delivers it to every backend at its next transaction start (and to the writing
+ * backend at its next command), and a relcache callback here drops the cache. So a rotation that has
+ * committed is seen by the very next transaction of every session. A key's retired_at is cached with it and
+ * compared with now() at each verification, so a key retires at its time with no change to the table.
+ * The same trigger carries the binding's configuration as its arguments (scope, then the claim path), so the
+ * caller cannot pick another claim; a table without that trigger enabled is refused, since nothing would tell
+ * the cache about a change. A token verified under the current keys is remembered (a few per backend, found
+ * by a full constant-time comparison), so a user's next transaction on the same connection skips the MAC and
+ * the JSON; exp and retired_at are still checked at every use, and any change to the keys forgets them. The
+ * claims are read in one pass of PostgreSQL's JSON parser with jsonb's rules, without building a jsonb.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "common/cryptohash.h"
+#include "common/jsonapi.h"
 #include "common/sha2.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -87,6 +115,7 @@ typedef struct TwCall
 } TwCall;
 
 void		_PG_init(void);
+static void tw_keys_invalidated(Datum arg, Oid relid);
 
 /* GUC extras are freed by the GUC machinery: with free() on 15, from its own context from 16. */
 static void *
@@ -200,6 +229,7 @@ _PG_init(void)
 							   &verified_value, "", PGC_SUSET,
 							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL | GUC_DISALLOW_IN_FILE,
 							   tw_check_verified, tw_assign_verified, NULL);
+	CacheRegisterRelcacheCallback(tw_keys_invalidated, (Datum) 0);
 }
 
 /*
@@ -392,32 +422,44 @@ tw_set_context(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* The base64url alphabet's values by byte; -1 for every other byte. */
+static const int8 tw_base64url_value[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 /* base64url without padding, as JWTs use it; NULL when the text is not that. */
 static unsigned char *
 tw_base64url(const char *s, int len, int *outlen)
 {
-	unsigned char *out = palloc(len * 3 / 4 + 3);
+	unsigned char *out;
 	uint32		acc = 0;
 	int			bits = 0,
 				n = 0,
 				i;
 
+	if (len % 4 == 1)
+		return NULL;
+	out = palloc(len * 3 / 4 + 3);
 	for (i = 0; i < len; i++)
 	{
-		char		c = s[i];
-		int			d;
+		int			d = tw_base64url_value[(unsigned char) s[i]];
 
-		if (c >= 'A' && c <= 'Z')
-			d = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			d = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			d = c - '0' + 52;
-		else if (c == '-')
-			d = 62;
-		else if (c == '_')
-			d = 63;
-		else
+		if (d < 0)
 			return NULL;
 		acc = (acc << 6) | d;
 		bits += 6;
@@ -427,48 +469,17 @@ tw_base64url(const char *s, int len, int *outlen)
 			out[n++] = (acc >> bits) & 0xFF;
 		}
 	}
-	if (len % 4 == 1)
-		return NULL;
 	*outlen = n;
 	return out;
 }
 
+/* SHA-256(a ‖ b) with ctx, which is reset first (one context serves a whole verification). */
 static void
-tw_sha256(const uint8 *a, size_t alen, const uint8 *b, size_t blen, uint8 *out)
+tw_sha256(pg_cryptohash_ctx *ctx, const uint8 *a, size_t alen, const uint8 *b, size_t blen, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, a, alen) < 0 ||
+	if (pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, a, alen) < 0 ||
 		pg_cryptohash_update(ctx, b, blen) < 0 || pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-	{
-		pg_cryptohash_free(ctx);
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: SHA-256 failed")));
-	}
-	pg_cryptohash_free(ctx);
-}
-
-/* A JSON object from base64url text; NULL when it is not one. */
-static Jsonb *
-tw_json_object(const char *s, int len)
-{
-	int			n;
-	unsigned char *raw = tw_base64url(s, len, &n);
-	char	   *text;
-	Jsonb	   *j;
-
-	if (raw == NULL || n == 0 || memchr(raw, 0, n) != NULL)
-		return NULL;
-	text = pnstrdup((char *) raw, n);
-	if (text[0] != '{')
-		return NULL;
-	j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
-	return JB_ROOT_IS_OBJECT(j) ? j : NULL;
-}
-
-static JsonbValue *
-tw_field(JsonbContainer *c, const char *key)
-{
-	return getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
 }
 
 /* Sets tenantwall.verified (as only a superuser could) to value, for the transaction or the session. */
@@ -480,125 +491,713 @@ tw_set_verified(const char *value, bool session)
 }
 
 /*
+ * The claims a token's JSON must give, read in one pass of PostgreSQL's own JSON parser (the one jsonb_in
+ * uses, so what parses is exactly what jsonb would take) without building a jsonb: each wanted value is a
+ * path of object keys ending in a scalar. Semantics are jsonb's: a key given twice counts with its last value
+ * (a later occurrence on the path clears what an earlier one gave), a path through anything but objects gives
+ * nothing, and keys and strings are compared de-escaped.
+ */
+#define TW_WANTED 2
+
+typedef struct TwWanted
+{
+	char	   *const *path;
+	int			npath;
+	int			deepest;		/* level of the deepest open object on the path (root: 1), 0 when none */
+	bool		arm;			/* the last field named the next path key: an object now continues the path */
+	bool		final;			/* the last field is the path's end: a scalar now is the value */
+	char	   *value;			/* the scalar's text, or NULL */
+	JsonTokenType type;
+} TwWanted;
+
+typedef struct TwClaims
+{
+	int			level;			/* open objects and arrays */
+	int			nwanted;
+	TwWanted	wanted[TW_WANTED];
+} TwClaims;
+
+#if PG_VERSION_NUM >= 160000
+#define TW_JSON_RETURN return JSON_SUCCESS
+typedef JsonParseErrorType TwJsonResult;
+#else
+#define TW_JSON_RETURN return
+typedef void TwJsonResult;
+#endif
+
+/* Any event but the awaited one ends the awaiting. */
+static void
+tw_claims_settle(TwClaims *c)
+{
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+		c->wanted[i].arm = c->wanted[i].final = false;
+}
+
+static TwJsonResult
+tw_claims_object_start(void *state)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	c->level++;
+	for (i = 0; i < c->nwanted; i++)
+	{
+		TwWanted   *w = &c->wanted[i];
+
+		if (c->level == 1 || w->arm)
+			w->deepest = c->level;
+	}
+	tw_claims_settle(c);
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_end(void *state)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+		if (c->wanted[i].deepest == c->level)
+			c->wanted[i].deepest = c->level - 1;
+	c->level--;
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_array_start(void *state)
+{
+	TwClaims   *c = (TwClaims *) state;
+
+	c->level++;
+	tw_claims_settle(c);
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_field(void *state, char *fname, bool isnull)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+	{
+		TwWanted   *w = &c->wanted[i];
+		int			at = c->level - 1;	/* the path key a field of this object would match */
+
+		w->arm = w->final = false;
+		if (w->deepest != c->level || at >= w->npath || strcmp(fname, w->path[at]) != 0)
+			continue;
+		w->value = NULL;		/* this occurrence replaces any earlier one */
+		if (at == w->npath - 1)
+			w->final = true;
+		else
+			w->arm = true;
+	}
+	TW_JSON_RETURN;
+}
+
+static TwJsonResult
+tw_claims_scalar(void *state, char *token, JsonTokenType type)
+{
+	TwClaims   *c = (TwClaims *) state;
+	int			i;
+
+	for (i = 0; i < c->nwanted; i++)
+		if (c->wanted[i].final)
+		{
+			c->wanted[i].value = token;
+			c->wanted[i].type = type;
+		}
+	tw_claims_settle(c);
+	TW_JSON_RETURN;
+}
+
+/*
+ * Reads base64url text s as a JSON object and fills in the wanted values; false when it is not a JSON object
+ * (or not valid JSON, or holds a NUL).
+ */
+static bool
+tw_claims(const char *s, int len, TwClaims *c)
+{
+	int			n;
+	unsigned char *raw = tw_base64url(s, len, &n);
+	char	   *text;
+	JsonLexContext *lex;
+	JsonSemAction sem;
+
+	if (raw == NULL || n == 0 || raw[0] != '{' || memchr(raw, 0, n) != NULL)
+		return false;
+	text = pnstrdup((char *) raw, n);
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = c;
+	sem.object_start = tw_claims_object_start;
+	sem.object_end = tw_claims_end;
+	sem.array_start = tw_claims_array_start;
+	sem.array_end = tw_claims_end;
+	sem.object_field_start = tw_claims_field;
+	sem.scalar = tw_claims_scalar;
+	c->level = 0;
+#if PG_VERSION_NUM >= 170000
+	lex = makeJsonLexContextCstringLen(NULL, text, n, GetDatabaseEncoding(), true);
+#else
+	lex = makeJsonLexContextCstringLen(text, n, GetDatabaseEncoding(), true);
+#endif
+	return pg_parse_json(lex, &sem) == JSON_SUCCESS;
+}
+
+/* A JSON number as jsonb holds it. */
+static Datum
+tw_numeric(const char *number)
+{
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(number), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+static void
+tw_want(TwClaims *c, char *const *path, int npath)
+{
+	TwWanted   *w = &c->wanted[c->nwanted++];
+
+	memset(w, 0, sizeof(*w));
+	w->path = path;
+	w->npath = npath;
+}
+
+/* A signing key: HMAC-SHA256's inner and outer padded keys, and when it retires (DT_NOEND: never). */
+typedef struct TwKey
+{
+	uint8		pads[2 * PG_SHA256_BLOCK_LENGTH];
+	TimestampTz retired;
+} TwKey;
+
+/*
+ * The last header that passed the alg check, as its base64url text: headers repeat from token to token (one
+ * issuer writes them all), and the same bytes pass the same check. Not a secret, so compared plainly.
+ */
+#define TW_HEADER_MAX 256
+static char known_header[TW_HEADER_MAX];
+static int	known_header_len = 0;
+
+static bool
+tw_header_known(const char *s, int len)
+{
+	return len > 0 && len == known_header_len && memcmp(s, known_header, len) == 0;
+}
+
+static void
+tw_header_remember(const char *s, int len)
+{
+	if (len > 0 && len <= TW_HEADER_MAX)
+	{
+		memcpy(known_header, s, len);
+		known_header_len = len;
+	}
+}
+
+/*
+ * Checks the token's bytes t (len of them) against keys (those not retired at the transaction's start), then
+ * its alg, exp and the claim path. On success, *matched has bit k set for each key k (of the first 64) whose
+ * MAC matched (the memo is used only with 64 keys or fewer), *expires is exp and *tenant the claim. No side effects. Every key is tried, matched or not,
+ * and each MAC compared in full, so timing tells nothing of which byte or key differed.
+ */
+static bool
+tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *path, int npath,
+		 uint64 *matched, double *expires, char **tenant)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	char	   *t,
+			   *dot1,
+			   *dot2;
+	int			siglen,
+				i,
+				k;
+	unsigned char *sig;
+	TwClaims	header,
+				payload;
+	TwWanted   *alg,
+			   *exp,
+			   *claim;
+	static char *const alg_path[] = {"alg"};
+	static char *const exp_path[] = {"exp"};
+	bool		any = false;
+	pg_cryptohash_ctx *ctx;
+
+	*matched = 0;
+	if (npath == 0)
+		return false;
+	t = pnstrdup(token, len);
+	dot1 = strchr(t, '.');
+	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
+		return false;
+	sig = tw_base64url(dot2 + 1, strlen(dot2 + 1), &siglen);
+	if (sig == NULL || siglen != PG_SHA256_DIGEST_LENGTH)
+		return false;
+
+	/* One context for every MAC; on an error, the transaction's resource owner frees it. */
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("tenantwall: SHA-256 failed")));
+	for (k = 0; k < nkeys; k++)
+	{
+		uint8		inner[PG_SHA256_DIGEST_LENGTH],
+					mac[PG_SHA256_DIGEST_LENGTH];
+		uint8		diff = 0;
+
+		if (keys[k].retired <= now)
+			continue;
+		tw_sha256(ctx, keys[k].pads, PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
+		tw_sha256(ctx, keys[k].pads + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
+				  inner, PG_SHA256_DIGEST_LENGTH, mac);
+		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+			diff |= mac[i] ^ sig[i];
+		any |= (diff == 0);
+		if (k < 64)
+			*matched |= (uint64) (diff == 0) << k;
+	}
+	pg_cryptohash_free(ctx);
+	if (!any)
+		return false;
+
+	/* Signed by a key holder: from here on, the token's own claims decide. */
+	if (!tw_header_known(t, dot1 - t))
+	{
+		memset(&header, 0, sizeof(header));
+		tw_want(&header, alg_path, 1);
+		if (!tw_claims(t, dot1 - t, &header))
+			return false;
+		alg = &header.wanted[0];
+		if (alg->value == NULL || alg->type != JSON_TOKEN_STRING || strcmp(alg->value, "HS256") != 0)
+			return false;
+		tw_header_remember(t, dot1 - t);
+	}
+	memset(&payload, 0, sizeof(payload));
+	tw_want(&payload, exp_path, 1);
+	tw_want(&payload, path, npath);
+	if (!tw_claims(dot1 + 1, dot2 - dot1 - 1, &payload))
+		return false;
+	exp = &payload.wanted[0];
+	claim = &payload.wanted[1];
+	if (exp->value == NULL || exp->type != JSON_TOKEN_NUMBER)
+		return false;
+	/* What numeric_float8 of the numeric would give (both round the decimal once); out of range: no tenant. */
+	errno = 0;
+	*expires = strtod(exp->value, NULL);
+	if (errno != 0 || !isfinite(*expires) || !(*expires > tw_now_seconds()))
+		return false;
+	if (claim->value == NULL)
+		return false;
+	if (claim->type == JSON_TOKEN_STRING)
+		*tenant = claim->value;
+	else if (claim->type == JSON_TOKEN_NUMBER)
+		*tenant = DatumGetCString(DirectFunctionCall1(numeric_out, tw_numeric(claim->value)));
+	else
+		return false;
+	return **tenant != '\0';
+}
+
+/* "exp:tenant", the part of tenantwall.verified after the role; exp as an integer when it is one (most are). */
+static char *
+tw_verified_suffix(double expires, const char *tenant)
+{
+	if (expires == floor(expires) && fabs(expires) < 1e15)
+		return psprintf("%lld:%s", (long long) expires, tenant);
+	return psprintf("%.17g:%s", expires, tenant);
+}
+
+/*
+ * Tokens this backend verified under the current keys: the token's bytes, which keys matched, and the
+ * verified part of the setting. A token seen again skips the MAC and the JSON: the same bytes under the same
+ * keys give the same answer, and what changes with time (a key's retired_at, the token's exp) is checked at
+ * every use. The memo is dropped with the keys (any change to signing_keys), and looked up by comparing the
+ * token with every entry in full, whatever matches, so timing tells nothing of another session's token.
+ */
+#define TW_MEMO_SLOTS 8
+#define TW_MEMO_MAX 2048
+
+typedef struct TwMemo
+{
+	int			len;			/* 0: empty */
+	uint64		matched;
+	double		expires;
+	char		token[TW_MEMO_MAX];
+	char		suffix[TW_MEMO_MAX];
+} TwMemo;
+
+static TwMemo *memo = NULL;
+static int	memo_next = 0;
+
+static void
+tw_memo_clear(void)
+{
+	if (memo != NULL)
+		memset(memo, 0, sizeof(TwMemo) * TW_MEMO_SLOTS);
+}
+
+/* The entry holding exactly these bytes, or NULL; every entry is compared in full. */
+static TwMemo *
+tw_memo_find(const char *token, int len)
+{
+	TwMemo	   *found = NULL;
+	int			i,
+				j;
+
+	if (memo == NULL || len > TW_MEMO_MAX)
+		return NULL;
+	for (i = 0; i < TW_MEMO_SLOTS; i++)
+	{
+		uint64		diff = 0,
+					a,
+					b;
+
+		/* Only the length may cut a comparison short: it is no secret (tokens of a kind share one). */
+		if (memo[i].len != len)
+			continue;
+		for (j = 0; j + 8 <= len; j += 8)
+		{
+			memcpy(&a, memo[i].token + j, 8);
+			memcpy(&b, token + j, 8);
+			diff |= a ^ b;
+		}
+		for (; j < len; j++)
+			diff |= (uint8) (memo[i].token[j] ^ token[j]);
+		if (diff == 0)
+			found = &memo[i];
+	}
+	return found;
+}
+
+static void
+tw_memo_add(const char *token, int len, uint64 matched, double expires, const char *suffix)
+{
+	TwMemo	   *m;
+
+	if (len > TW_MEMO_MAX || strlen(suffix) >= TW_MEMO_MAX)
+		return;
+	if (memo == NULL)
+		memo = MemoryContextAllocZero(TopMemoryContext, sizeof(TwMemo) * TW_MEMO_SLOTS);
+	m = &memo[memo_next];
+	memo_next = (memo_next + 1) % TW_MEMO_SLOTS;
+	memcpy(m->token, token, len);
+	m->len = len;
+	m->matched = matched;
+	m->expires = expires;
+	strlcpy(m->suffix, suffix, TW_MEMO_MAX);
+}
+
+/*
+ * Verifies token and stores the tenant (for the session when session, else for the transaction), or stores
+ * none. With use_memo, keys are the cached keys and the memo may answer.
+ */
+static bool
+tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npath, bool session, bool use_memo)
+{
+	const char *bytes;
+	int			len,
+				k;
+	uint64		matched = 0;
+	double		expires = 0;
+	char	   *tenant;
+	char	   *suffix = NULL;
+	TwMemo	   *m;
+
+	if (token == NULL)
+	{
+		tw_set_verified("", session);
+		return false;
+	}
+	bytes = VARDATA_ANY(token);
+	len = VARSIZE_ANY_EXHDR(token);
+	if (use_memo && (m = tw_memo_find(bytes, len)) != NULL)
+	{
+		TimestampTz now = GetCurrentTransactionStartTimestamp();
+		bool		current = false;
+
+		for (k = 0; k < nkeys && k < 64; k++)
+			current |= (m->matched & (UINT64CONST(1) << k)) != 0 && keys[k].retired > now;
+		if (current && m->expires > tw_now_seconds())
+			suffix = m->suffix;
+	}
+	else if (tw_check(bytes, len, keys, nkeys, path, npath, &matched, &expires, &tenant))
+	{
+		suffix = tw_verified_suffix(expires, tenant);
+		if (use_memo && nkeys <= 64)
+			tw_memo_add(bytes, len, matched, expires, suffix);
+	}
+	if (suffix == NULL)
+	{
+		tw_set_verified("", session);
+		return false;
+	}
+	tw_set_verified(psprintf("%u:%s", GetOuterUserId(), suffix), session);
+	return true;
+}
+
+/*
  * verify_token(token, keys, claim, session): keys are HMAC-SHA256's inner and outer padded keys, 64 bytes
  * each, one array element per valid key. True, and the tenant stored, when the signature matches a key, alg
  * is HS256, exp is a number in the future and the claim path holds a string or a number; otherwise false, and
- * no tenant.
+ * no tenant. The 0.3.0 route (a wrapper passes the keys); set_signed_context() is the cached one.
  */
 PG_FUNCTION_INFO_V1(tw_verify_token);
 Datum
 tw_verify_token(PG_FUNCTION_ARGS)
 {
 	bool		session = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-	text	   *token;
-	char	   *t,
-			   *dot1,
-			   *dot2;
-	int			len,
-				siglen,
-				nkeys,
-				i,
-				k;
-	unsigned char *sig;
-	Datum	   *keys;
-	bool	   *nulls;
-	bool		matched = false;
-	Jsonb	   *header,
-			   *payload;
-	JsonbValue *alg,
-			   *exp,
-			   *value = NULL;
-	JsonbContainer *at;
-	Datum	   *path;
-	bool	   *pathnulls;
-	int			npath;
-	double		expires;
-	char	   *tenant;
+	Datum	   *keys,
+			   *path;
+	bool	   *nulls,
+			   *pathnulls;
+	int			nkeys,
+				npath,
+				n = 0,
+				i;
+	TwKey	   *valid;
+	char	  **names;
 
-	tw_set_verified("", session);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		tw_set_verified("", session);
 		PG_RETURN_BOOL(false);
-	token = PG_GETARG_TEXT_PP(0);
-	len = VARSIZE_ANY_EXHDR(token);
-	t = pnstrdup(VARDATA_ANY(token), len);
-	dot1 = strchr(t, '.');
-	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
-		PG_RETURN_BOOL(false);
-	sig = tw_base64url(dot2 + 1, strlen(dot2 + 1), &siglen);
-	if (sig == NULL || siglen != PG_SHA256_DIGEST_LENGTH)
-		PG_RETURN_BOOL(false);
-
+	}
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), BYTEAOID, -1, false, TYPALIGN_INT, &keys, &nulls, &nkeys);
-	for (k = 0; k < nkeys; k++)
+	valid = palloc0(sizeof(TwKey) * Max(nkeys, 1));
+	for (i = 0; i < nkeys; i++)
 	{
 		bytea	   *key;
-		uint8		inner[PG_SHA256_DIGEST_LENGTH],
-					mac[PG_SHA256_DIGEST_LENGTH];
-		uint8		diff = 0;
 
-		if (nulls[k])
+		if (nulls[i])
 			continue;
-		key = DatumGetByteaPP(keys[k]);
+		key = DatumGetByteaPP(keys[i]);
 		if (VARSIZE_ANY_EXHDR(key) != 2 * PG_SHA256_BLOCK_LENGTH)
 			continue;
-		tw_sha256((uint8 *) VARDATA_ANY(key), PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
-		tw_sha256((uint8 *) VARDATA_ANY(key) + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
-				  inner, PG_SHA256_DIGEST_LENGTH, mac);
-		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-			diff |= mac[i] ^ sig[i];
-		matched |= (diff == 0);
+		memcpy(valid[n].pads, VARDATA_ANY(key), 2 * PG_SHA256_BLOCK_LENGTH);
+		valid[n].retired = DT_NOEND;
+		n++;
 	}
-	if (!matched)
-		PG_RETURN_BOOL(false);
-
-	/* Signed by a key holder: from here on, the token's own claims decide. */
-	header = tw_json_object(t, dot1 - t);
-	payload = tw_json_object(dot1 + 1, dot2 - dot1 - 1);
-	if (header == NULL || payload == NULL)
-		PG_RETURN_BOOL(false);
-	alg = tw_field(&header->root, "alg");
-	if (alg == NULL || alg->type != jbvString || alg->val.string.len != 5 ||
-		memcmp(alg->val.string.val, "HS256", 5) != 0)
-		PG_RETURN_BOOL(false);
-	exp = tw_field(&payload->root, "exp");
-	if (exp == NULL || exp->type != jbvNumeric)
-		PG_RETURN_BOOL(false);
-	expires = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(exp->val.numeric)));
-	if (!(expires > tw_now_seconds()))
-		PG_RETURN_BOOL(false);
-
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &path, &pathnulls, &npath);
-	if (npath == 0)
-		PG_RETURN_BOOL(false);
-	at = &payload->root;
+	names = palloc0(sizeof(char *) * Max(npath, 1));
 	for (i = 0; i < npath; i++)
 	{
-		char	   *key;
-
 		if (pathnulls[i])
-			PG_RETURN_BOOL(false);
-		key = TextDatumGetCString(path[i]);
-		value = tw_field(at, key);
-		if (value == NULL)
-			PG_RETURN_BOOL(false);
-		if (i < npath - 1)
 		{
-			if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data))
-				PG_RETURN_BOOL(false);
-			at = value->val.binary.data;
+			tw_set_verified("", session);
+			PG_RETURN_BOOL(false);
 		}
+		names[i] = TextDatumGetCString(path[i]);
 	}
-	if (value->type == jbvString)
-		tenant = pnstrdup(value->val.string.val, value->val.string.len);
-	else if (value->type == jbvNumeric)
-		tenant = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)));
-	else
-		PG_RETURN_BOOL(false);
-	if (*tenant == '\0')
-		PG_RETURN_BOOL(false);
-	tw_set_verified(psprintf("%u:%.17g:%s", GetOuterUserId(), expires, tenant), session);
-	PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(tw_verify(PG_GETARG_TEXT_PP(0), valid, n, names, npath, session, false));
+}
+
+/*
+ * This backend's copy of signing_keys and of the binding's configuration (the trigger's arguments). valid is
+ * cleared by the relcache callback; generation counts invalidations, so a load that an invalidation overtook
+ * is used once and read again by the next call.
+ */
+typedef struct TwKeyCache
+{
+	bool		valid;
+	uint64		generation;
+	Oid			relid;
+	int			nkeys;
+	TwKey	   *keys;
+	bool		session;
+	int			npath;
+	char	  **path;
+} TwKeyCache;
+
+static TwKeyCache key_cache;
+static MemoryContext key_context = NULL;
+
+#define TW_KEYS_TABLE "signing_keys"
+#define TW_KEYS_TRIGGER_FUNCTION "signing_keys_changed"
+
+static void
+tw_keys_invalidated(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == key_cache.relid || key_cache.relid == InvalidOid)
+	{
+		key_cache.valid = false;
+		key_cache.generation++;
+	}
+}
+
+/* The column of the keys table named name, of type type; an error when there is none. */
+static AttrNumber
+tw_keys_column(Relation rel, const char *name, Oid type)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0 && att->atttypid == type)
+			return att->attnum;
+	}
+	ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					errmsg("tenantwall: %s has no column %s of type %s", RelationGetRelationName(rel), name,
+						   format_type_be(type))));
+	return InvalidAttrNumber;
+}
+
+/*
+ * The binding's configuration, from the one signing_keys_changed() trigger on the keys table enabled ALWAYS:
+ * an AFTER ... FOR EACH STATEMENT trigger on INSERT, UPDATE, DELETE and TRUNCATE, with no WHEN and no column
+ * list (anything less would let a change pass unseen), whose arguments are the scope ('transaction' or
+ * 'session') and the claim path. Copied into the cache's context.
+ */
+static void
+tw_keys_configuration(Relation rel, Oid nsp)
+{
+	TriggerDesc *desc = rel->trigdesc;
+	Trigger    *found = NULL;
+	int			i;
+	const int16 events = TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE | TRIGGER_TYPE_TRUNCATE;
+
+	for (i = 0; desc != NULL && i < desc->numtriggers; i++)
+	{
+		Trigger    *tg = &desc->triggers[i];
+		char	   *name;
+
+		if (get_func_namespace(tg->tgfoid) != nsp || (name = get_func_name(tg->tgfoid)) == NULL ||
+			strcmp(name, TW_KEYS_TRIGGER_FUNCTION) != 0)
+			continue;
+		/* ALWAYS: a change applied with session_replication_role = replica (logical replication) counts too. */
+		if (tg->tgenabled != TRIGGER_FIRES_ALWAYS)
+			continue;
+		if (TRIGGER_FOR_ROW(tg->tgtype) || !TRIGGER_FOR_AFTER(tg->tgtype) || (tg->tgtype & events) != events ||
+			tg->tgqual != NULL || tg->tgnattr != 0 || tg->tgnargs < 2 ||
+			(strcmp(tg->tgargs[0], "transaction") != 0 && strcmp(tg->tgargs[0], "session") != 0))
+			continue;
+		if (found != NULL)
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							errmsg("tenantwall: %s has more than one %s trigger", RelationGetRelationName(rel),
+								   TW_KEYS_TRIGGER_FUNCTION)));
+		found = tg;
+	}
+	if (found == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("tenantwall: %s has no %s trigger enabled ALWAYS", RelationGetRelationName(rel),
+							   TW_KEYS_TRIGGER_FUNCTION),
+						errdetail("Without it, no session would learn that a key was rotated or revoked."),
+						errhint("Apply the spec again: it creates the trigger with the binding's scope and claim.")));
+	key_cache.session = strcmp(found->tgargs[0], "session") == 0;
+	key_cache.npath = found->tgnargs - 1;
+	key_cache.path = MemoryContextAlloc(key_context, sizeof(char *) * key_cache.npath);
+	for (i = 1; i < found->tgnargs; i++)
+		key_cache.path[i - 1] = MemoryContextStrdup(key_context, found->tgargs[i]);
+}
+
+/* Reads the keys and the configuration into the cache: from the keys table in the schema of function fn. */
+static void
+tw_keys_load(Oid fn)
+{
+	Oid			nsp = get_func_namespace(fn);
+	Oid			relid = get_relname_relid(TW_KEYS_TABLE, nsp);
+	Relation	rel;
+	Snapshot	snapshot;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	AttrNumber	inner_col,
+				outer_col,
+				retired_col;
+	uint64		generation;
+	int			size = 4;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+						errmsg("tenantwall: %s.%s does not exist", get_namespace_name(nsp), TW_KEYS_TABLE)));
+	if (key_context == NULL)
+		key_context = AllocSetContextCreate(TopMemoryContext, "tenantwall signing keys", ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(key_context);
+	tw_memo_clear();
+	key_cache.valid = false;
+	key_cache.nkeys = 0;
+	key_cache.npath = 0;
+	key_cache.relid = relid;
+
+	/* Opening it takes a lock, which reads pending invalidations: count from after that. */
+	rel = table_open(relid, AccessShareLock);
+	generation = key_cache.generation;
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						errmsg("tenantwall: %s is not a table", RelationGetRelationName(rel))));
+	inner_col = tw_keys_column(rel, "inner_key", BYTEAOID);
+	outer_col = tw_keys_column(rel, "outer_key", BYTEAOID);
+	retired_col = tw_keys_column(rel, "retired_at", TIMESTAMPTZOID);
+	tw_keys_configuration(rel, nsp);
+
+	key_cache.keys = MemoryContextAlloc(key_context, sizeof(TwKey) * size);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
+	while ((tuple = systable_getnext(scan)) != NULL)
+	{
+		bool		inner_null,
+					outer_null,
+					retired_null;
+		Datum		inner = heap_getattr(tuple, inner_col, RelationGetDescr(rel), &inner_null);
+		Datum		outer = heap_getattr(tuple, outer_col, RelationGetDescr(rel), &outer_null);
+		Datum		retired = heap_getattr(tuple, retired_col, RelationGetDescr(rel), &retired_null);
+		bytea	   *in,
+				   *out;
+		TwKey	   *key;
+
+		if (inner_null || outer_null)
+			continue;
+		in = DatumGetByteaPP(inner);
+		out = DatumGetByteaPP(outer);
+		if (VARSIZE_ANY_EXHDR(in) != PG_SHA256_BLOCK_LENGTH || VARSIZE_ANY_EXHDR(out) != PG_SHA256_BLOCK_LENGTH)
+			continue;
+		if (key_cache.nkeys == size)
+		{
+			size *= 2;
+			key_cache.keys = repalloc(key_cache.keys, sizeof(TwKey) * size);
+		}
+		key = &key_cache.keys[key_cache.nkeys++];
+		memcpy(key->pads, VARDATA_ANY(in), PG_SHA256_BLOCK_LENGTH);
+		memcpy(key->pads + PG_SHA256_BLOCK_LENGTH, VARDATA_ANY(out), PG_SHA256_BLOCK_LENGTH);
+		key->retired = retired_null ? DT_NOEND : DatumGetTimestampTz(retired);
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	key_cache.valid = generation == key_cache.generation;
+}
+
+/*
+ * set_signed_context(token): verify_token with this backend's cached keys and the binding's own scope and
+ * claim path. Anyone may call it: it binds only the tenant a current key signed, for the calling role.
+ */
+PG_FUNCTION_INFO_V1(tw_set_signed_context);
+Datum
+tw_set_signed_context(PG_FUNCTION_ARGS)
+{
+	if (!key_cache.valid)
+		tw_keys_load(fcinfo->flinfo->fn_oid);
+	(void) tw_verify(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), key_cache.keys, key_cache.nkeys,
+					 key_cache.path, key_cache.npath, key_cache.session, true);
+	PG_RETURN_VOID();
+}
+
+/*
+ * signing_keys_changed(): the keys table's statement trigger. The relcache invalidation it queues reaches this
+ * backend at its next command and every other backend at its next transaction, if this one commits.
+ */
+PG_FUNCTION_INFO_V1(tw_signing_keys_changed);
+Datum
+tw_signing_keys_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *data = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+						errmsg("tenantwall: signing_keys_changed() is a trigger function")));
+	CacheInvalidateRelcache(data->tg_relation);
+	return PointerGetDatum(NULL);
 }
 
 /* clear_verified(): no tenant, for the session; anyone may give up their own context. */

@@ -7,7 +7,8 @@ import Quoting
 /// dropped without CASCADE: anything else that calls them stops the apply, which rolls back. The admin-mode log
 /// is carried over row by row. Extension to inline: every member is detached from the extension (so nothing
 /// that uses them is touched), the extension dropped, and the inline script replaces the C functions with
-/// the SQL ones of the same signatures; the routines only the extension has are dropped.
+/// the SQL ones of the same signatures; the routines only the extension has are dropped, with the keys trigger
+/// (the native signed binding's) that calls one.
 struct HelperTransitions {
     let schema: String
 
@@ -102,6 +103,14 @@ struct HelperTransitions {
                     END IF;
                 END LOOP;
                 DROP EXTENSION tenantwall;
+                -- The signed binding's keys trigger calls a routine only the extension has: it goes with it.
+                FOR member IN
+                    SELECT t.tgname, t.tgrelid::regclass AS rel FROM pg_catalog.pg_trigger AS t
+                    JOIN pg_catalog.pg_proc AS p ON p.oid = t.tgfoid JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+                    WHERE n.nspname = \(literal) AND p.proname = ANY (\(Self.array(HelperCore.nativeOnlyRoutines)))
+                LOOP
+                    EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', member.tgname, member.rel);
+                END LOOP;
                 FOR routine IN
                     SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
                     WHERE n.nspname = \(literal) AND p.proname = ANY (\(Self.array(HelperCore.nativeOnlyRoutines)))

@@ -83,19 +83,27 @@ struct SignedContextStatements {
         ]
     }
 
-    /// The signed binding on the native extension: `set_tenant_context(token)` verifies the token once, in C
-    /// (`verify_token`), and the policies read the verified tenant (`verified_<type>()`), which a session can
-    /// neither type nor forge. The keys table is the same; the wrapper that reads it is SECURITY DEFINER, and
-    /// only it may call `verify_token`, which takes the keys as an argument.
+    /// The signed binding on the native extension: `set_tenant_context(token)` is an inlinable SQL call of the
+    /// extension's `set_signed_context`, which verifies the token in C against keys the backend caches (no plpgsql,
+    /// no SPI per transaction), and the policies read the verified tenant (`verified_<type>()`), which a session
+    /// can neither type nor forge. The keys table's statement trigger makes every backend read the keys again
+    /// after any change (a rotated-out or revoked key fails in the next transaction of every session), and its
+    /// arguments are the binding's scope and claim path: the setter takes only the token, so a caller cannot
+    /// choose another claim, and nobody but the table's owner can change them.
     func nativeStatements() -> [Statement] {
         let t = spec.tenancy
         let keys = fn("signing_keys")
-        let path = claimPath
-        let valid = "ARRAY(SELECT k.inner_key OPERATOR(pg_catalog.||) k.outer_key FROM \(keys) AS k WHERE k.retired_at IS NULL OR k.retired_at OPERATOR(pg_catalog.>) pg_catalog.now() ORDER BY k.id)"
-        let session = t.scope == .session ? "true" : "false"
+        let scope = t.scope == .session ? "session" : "transaction"
+        let arguments = ([scope] + t.claim.split(separator: ".").map(String.init)).map { SQL.literal($0) }.joined(separator: ", ")
         let access = SQL.identList(uniqued(spec.roles.accessRoles))
         return keyTable() + [
             Statement(.helpers, "DROP FUNCTION IF EXISTS \(fn("verified_claims"))(text)", comment: "The inline binding's per-statement verifier, not used here."),
+            Statement(.helpers, """
+                CREATE OR REPLACE TRIGGER tw_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(keys)
+                    FOR EACH STATEMENT EXECUTE FUNCTION \(fn("signing_keys_changed"))(\(arguments))
+                """, comment: "Every backend reads the keys again after any change to them; the arguments are the binding's scope and the '\(t.claim)' claim path."),
+            Statement(.helpers, "ALTER TABLE \(keys) ENABLE ALWAYS TRIGGER tw_signing_keys_changed",
+                      comment: "Also for changes applied with session_replication_role = replica (logical replication): the setter refuses the table otherwise."),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(t.type.rawValue)
                     LANGUAGE sql STABLE PARALLEL SAFE
@@ -103,11 +111,12 @@ struct SignedContextStatements {
                 """, comment: "The tenant of the token set_tenant_context() verified in this transaction, for this role, or NULL."),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(token text) RETURNS void
-                    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-                    AS \(SQL.dollarQuoted(" BEGIN PERFORM \(fn("verify_token"))(token, \(valid), \(SQL.literal(path))::text[], \(session)); END "))
-                """, comment: "Verifies the token once (signature against every valid key, alg, exp, the '\(t.claim)' claim); a bad token leaves no tenant.\nplpgsql, not SQL: its key query's plan is kept for the session (10 µs a call against 22 µs, measured in a server loop)."),
+                    LANGUAGE sql VOLATILE
+                    AS \(SQL.dollarQuoted(" SELECT \(fn("set_signed_context"))(token) "))
+                """, comment: "Verifies the token once, in C (signature against every key not retired, alg, exp, the '\(t.claim)' claim); a bad token leaves no tenant.\nSQL, not plpgsql, and not SECURITY DEFINER: the planner inlines it, and the C setter needs no privilege on the keys."),
             Statement(.helpers, "REVOKE ALL ON FUNCTION \(fn("set_tenant_context"))(text) FROM PUBLIC"),
             Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("set_tenant_context"))(text) TO \(access)"),
+            Statement(.helpers, "GRANT EXECUTE ON FUNCTION \(fn("set_signed_context"))(text) TO \(access)"),
             Statement(.helpers, """
                 CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void
                     LANGUAGE sql VOLATILE

@@ -81,10 +81,10 @@ END
 $tw$;
 
 -- Helper functions from the tenantwall extension (sql/ in the tenantwall repository), with its native (C) readers.
-CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "desk" VERSION '0.3.0';
+CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "desk" VERSION '0.4.0';
 
--- A database on an older version (0.1.0, 0.2.0) moves to 0.3.0.
-ALTER EXTENSION tenantwall UPDATE TO '0.3.0';
+-- A database on an older version (0.1.0, 0.2.0, 0.3.0) moves to 0.4.0.
+ALTER EXTENSION tenantwall UPDATE TO '0.4.0';
 
 -- The inline helpers' admin-mode log, kept.
 DO $tw$
@@ -113,20 +113,29 @@ REVOKE ALL ON TABLE "desk"."signing_keys" FROM PUBLIC;
 -- The inline binding's per-statement verifier, not used here.
 DROP FUNCTION IF EXISTS "desk"."verified_claims"(text);
 
+-- Every backend reads the keys again after any change to them; the arguments are the binding's scope and the 'app_metadata.org_id' claim path.
+CREATE OR REPLACE TRIGGER tw_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "desk"."signing_keys"
+    FOR EACH STATEMENT EXECUTE FUNCTION "desk"."signing_keys_changed"('transaction', 'app_metadata', 'org_id');
+
+-- Also for changes applied with session_replication_role = replica (logical replication): the setter refuses the table otherwise.
+ALTER TABLE "desk"."signing_keys" ENABLE ALWAYS TRIGGER tw_signing_keys_changed;
+
 -- The tenant of the token set_tenant_context() verified in this transaction, for this role, or NULL.
 CREATE OR REPLACE FUNCTION "desk"."current_tenant_id"() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $tw$ SELECT "desk"."verified_uuid"() $tw$;
 
--- Verifies the token once (signature against every valid key, alg, exp, the 'app_metadata.org_id' claim); a bad token leaves no tenant.
--- plpgsql, not SQL: its key query's plan is kept for the session (10 µs a call against 22 µs, measured in a server loop).
+-- Verifies the token once, in C (signature against every key not retired, alg, exp, the 'app_metadata.org_id' claim); a bad token leaves no tenant.
+-- SQL, not plpgsql, and not SECURITY DEFINER: the planner inlines it, and the C setter needs no privilege on the keys.
 CREATE OR REPLACE FUNCTION "desk"."set_tenant_context"(token text) RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    AS $tw$ BEGIN PERFORM "desk"."verify_token"(token, ARRAY(SELECT k.inner_key OPERATOR(pg_catalog.||) k.outer_key FROM "desk"."signing_keys" AS k WHERE k.retired_at IS NULL OR k.retired_at OPERATOR(pg_catalog.>) pg_catalog.now() ORDER BY k.id), '{"app_metadata","org_id"}'::text[], false); END $tw$;
+    LANGUAGE sql VOLATILE
+    AS $tw$ SELECT "desk"."set_signed_context"(token) $tw$;
 
 REVOKE ALL ON FUNCTION "desk"."set_tenant_context"(text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "desk"."set_tenant_context"(text) TO "desk_api", "desk_staff", "desk_reporting";
+
+GRANT EXECUTE ON FUNCTION "desk"."set_signed_context"(text) TO "desk_api", "desk_staff", "desk_reporting";
 
 CREATE OR REPLACE FUNCTION "desk"."clear_tenant_context"() RETURNS void
     LANGUAGE sql VOLATILE

@@ -92,6 +92,61 @@ SELECT tw.verify_token('a.b.c', k, '{org,id}', false) AS garbage FROM keys;
 COMMIT;
 SELECT tw.verified_integer() IS NULL AS gone_after_commit;
 
+-- The claims are read as jsonb would read them: a repeated key counts with its last value, a path runs
+-- through objects only, keys are compared unescaped, numbers as numerics; JSON that does not parse binds none.
+SELECT v.label, CASE WHEN tw.verify_token(pg_temp.mint(v.header, v.payload), k, '{org,id}', false) THEN tw.verified_text() END AS tenant
+FROM keys, (VALUES
+    ('a repeated path key: the last', '{"alg":"HS256"}', '{"org":{"id":7},"org":{"id":42},"exp":9999999999}'),
+    ('a repeated path key without the claim', '{"alg":"HS256"}', '{"org":{"id":42},"org":{"x":1},"exp":9999999999}'),
+    ('a repeated claim: the last', '{"alg":"HS256"}', '{"org":{"id":7,"id":"forty-two"},"exp":9999999999}'),
+    ('an array on the path', '{"alg":"HS256"}', '{"org":[{"id":42}],"exp":9999999999}'),
+    ('an object as the claim', '{"alg":"HS256"}', '{"org":{"id":{"id":42}},"exp":9999999999}'),
+    ('the path below the root', '{"alg":"HS256"}', '{"x":{"org":{"id":42}},"exp":9999999999}'),
+    ('an escaped key', '{"alg":"HS256"}', '{"org":{"i\u0064":42},"exp":9999999999}'),
+    ('a number as numeric', '{"alg":"HS256"}', '{"exp":9999999999,"org":{"id":4.2e1}}'),
+    ('exp as a string', '{"alg":"HS256"}', '{"org":{"id":42},"exp":"9999999999"}'),
+    ('a repeated exp: the last', '{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999,"exp":1}'),
+    ('a repeated alg: the last', '{"alg":"HS256","alg":"none"}', '{"org":{"id":42},"exp":9999999999}'),
+    ('an escaped alg', '{"alg":"HS\u0032\u00356"}', '{"org":{"id":42},"exp":9999999999}'),
+    ('a nested path key after a closed object', '{"alg":"HS256"}', '{"org":{"a":{"id":1}},"exp":9999999999}'),
+    ('payload not JSON', '{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999'),
+    ('payload an array', '{"alg":"HS256"}', '[{"org":{"id":42}},{"exp":9999999999}]')
+) AS v(label, header, payload) ORDER BY v.label;
+
+-- The cached setter (0.4.0): keys read from tw.signing_keys, scope and claim path from the table's trigger; a
+-- change to the keys reaches this backend's cache at its next command, a retired_at is compared with now().
+CREATE TABLE tw.signing_keys (id text PRIMARY KEY, inner_key bytea NOT NULL, outer_key bytea NOT NULL, retired_at timestamptz);
+CREATE TEMP TABLE tokens AS SELECT pg_temp.mint('{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999}') AS good,
+    pg_temp.mint('{"alg":"none"}', '{"org":{"id":42},"exp":9999999999}') AS alg_none;
+SELECT tw.set_signed_context(good) FROM tokens;
+CREATE TRIGGER tw_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tw.signing_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION tw.signing_keys_changed('transaction', 'org', 'id');
+SELECT tw.set_signed_context(good) FROM tokens;
+ALTER TABLE tw.signing_keys ENABLE ALWAYS TRIGGER tw_signing_keys_changed;
+BEGIN;
+SELECT tw.set_signed_context(good) FROM tokens;
+SELECT tw.verified_integer() IS NULL AS no_key_yet;
+INSERT INTO tw.signing_keys VALUES ('zero', decode(repeat('36', 64), 'hex'), decode(repeat('5c', 64), 'hex'));
+SELECT tw.set_signed_context(good) FROM tokens;
+SELECT tw.verified_integer() AS with_the_key;
+SAVEPOINT s;
+SELECT tw.set_signed_context(alg_none) FROM tokens;
+SELECT tw.verified_integer() IS NULL AS alg_none_leaves_none;
+ROLLBACK TO SAVEPOINT s;
+SELECT tw.verified_integer() AS after_rollback_to;
+UPDATE tw.signing_keys SET retired_at = now();
+SELECT tw.set_signed_context(good) FROM tokens;
+SELECT tw.verified_integer() IS NULL AS retired_now;
+UPDATE tw.signing_keys SET retired_at = now() + interval '1 hour';
+SELECT tw.set_signed_context(good) FROM tokens;
+SELECT tw.verified_integer() AS retiring_later;
+DELETE FROM tw.signing_keys;
+SELECT tw.set_signed_context(good) FROM tokens;
+SELECT tw.verified_integer() IS NULL AS revoked;
+COMMIT;
+SELECT has_function_privilege('public', 'tw.set_signed_context(text)', 'EXECUTE') AS public_can_call_the_cached_setter;
+DROP TABLE tw.signing_keys;
+
 -- Nothing an application role types writes the verified tenant.
 GRANT USAGE ON SCHEMA tw TO tw_test_app;
 SET ROLE tw_test_app;
@@ -115,7 +170,8 @@ CREATE SCHEMA tw;
 CREATE EXTENSION tenantwall WITH SCHEMA tw VERSION '0.1.0';
 SELECT l.lanname AS reader_before FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure;
 ALTER EXTENSION tenantwall UPDATE;
-SELECT extversion, (SELECT l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure) AS reader_after
+SELECT extversion, (SELECT l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure) AS reader_after,
+       to_regprocedure('tw.set_signed_context(text)') IS NOT NULL AS cached_setter
 FROM pg_extension WHERE extname = 'tenantwall';
 DROP EXTENSION tenantwall;
 DROP SCHEMA tw;
