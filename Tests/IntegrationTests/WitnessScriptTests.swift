@@ -118,4 +118,18 @@ final class WitnessScriptTests: XCTestCase {
         let call = try signed.call(XCTUnwrap(SQLLiteralValue("'00000000-0000-0000-0000-000000000001'::uuid")), secret: Array(repeating: 1, count: 32))
         XCTAssertTrue(call.hasPrefix(#"SELECT "desk"."set_tenant_context"('eyJ"#), call)
     }
+
+    /// Extension 0.4.0's setter: a SQL call of the C `set_signed_context`, the claim carried by the keys table's
+    /// trigger, which `ContextFunction.read` puts on the C function.
+    func testNativeSignedSetterTakesItsClaimFromTheKeysTrigger() throws {
+        let setter = ContextFunction(schema: "desk", name: "set_tenant_context", identity: "desk.set_tenant_context(text)", language: "sql",
+                                     body: #" SELECT "desk"."set_signed_context"(token) "#, argumentTypes: ["text"])
+        var native = ContextFunction(schema: "desk", name: "set_signed_context", identity: "desk.set_signed_context(text)", language: "c",
+                                     body: "tw_set_signed_context", argumentTypes: ["text"])
+        XCTAssertNil(SignedSetter(setter, among: [setter, native]), "no trigger, no claim: not read as signed")
+        native.signingClaim = "app_metadata.org_id"
+        let signed = try XCTUnwrap(SignedSetter(setter, among: [setter, native]))
+        XCTAssertEqual(signed.keys, #""desk"."signing_keys""#)
+        XCTAssertEqual(signed.claim, "app_metadata.org_id")
+    }
 }

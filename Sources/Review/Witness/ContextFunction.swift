@@ -11,6 +11,9 @@ public struct ContextFunction: Sendable, Equatable {
     public var body: String
     /// `format_type` of each argument.
     public var argumentTypes: [String]
+    /// The extension's native signed setter (`set_signed_context`, in C): the claim path its schema's keys-table
+    /// trigger carries (`app_metadata.org_id`), which the C body does not show.
+    public var signingClaim: String? = nil
 
     public init(schema: String, name: String, identity: String, language: String, body: String, argumentTypes: [String]) {
         self.schema = schema
@@ -26,7 +29,10 @@ public struct ContextFunction: Sendable, Equatable {
         let rows = try connection.query("""
             SELECT n.nspname, p.proname, p.oid::regprocedure::text AS identity, l.lanname, coalesce(p.prosrc, ''),
                    coalesce((SELECT string_agg(pg_catalog.format_type(t, NULL), E'\\n' ORDER BY i)
-                             FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, i)), '')
+                             FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, i)), ''),
+                   CASE WHEN p.proname = 'set_signed_context' THEN
+                     (SELECT pg_catalog.encode(t.tgargs, 'escape') FROM pg_catalog.pg_trigger AS t JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
+                      WHERE t.tgname = 'tw_signing_keys_changed' AND c.relname = 'signing_keys' AND c.relnamespace = p.pronamespace) END
             FROM pg_catalog.pg_proc AS p
             JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
             JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang
@@ -35,8 +41,14 @@ public struct ContextFunction: Sendable, Equatable {
             """).rows
         return rows.map { row in
             let types = row[5] ?? ""
-            return ContextFunction(schema: row[0] ?? "", name: row[1] ?? "", identity: row[2] ?? "", language: row[3] ?? "",
-                                   body: row[4] ?? "", argumentTypes: types.isEmpty ? [] : types.split(separator: "\n").map(String.init))
+            var function = ContextFunction(schema: row[0] ?? "", name: row[1] ?? "", identity: row[2] ?? "", language: row[3] ?? "",
+                                           body: row[4] ?? "", argumentTypes: types.isEmpty ? [] : types.split(separator: "\n").map(String.init))
+            // The trigger's arguments, NUL-separated (`\000` in escape form): the scope, then the claim path.
+            if let arguments = row[6] {
+                let parts = arguments.components(separatedBy: "\\000").filter { !$0.isEmpty }
+                if parts.count > 1 { function.signingClaim = parts.dropFirst().joined(separator: ".") }
+            }
+            return function
         }
     }
 }

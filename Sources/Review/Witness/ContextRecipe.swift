@@ -107,14 +107,12 @@ struct ContextRecipe: Sendable, Equatable {
             tenantRole = (mapping, literal)
         case .setting(let name):
             setup.append("SELECT pg_catalog.set_config(\(SQL.literal(name)), \(SQL.literal(literal.text)), true)")
+        case .signed(let signed):
+            if keyAdded.insert(signed.keys).inserted { setup.append(signed.keyInsert(secret: secret)) }
+            asRole.append(try signed.call(literal, secret: secret))
         case .setter(let setter):
-            if let signed = SignedSetter(setter) {
-                if keyAdded.insert(signed.keys).inserted { setup.append(signed.keyInsert(secret: secret)) }
-                asRole.append(try signed.call(literal, secret: secret))
-            } else {
-                let type = setter.argumentTypes.first ?? "text"
-                asRole.append("SELECT \(SQL.qualified(setter.schema, setter.name))(CAST(\(literal.sql) AS \(type)))")
-            }
+            let type = setter.argumentTypes.first ?? "text"
+            asRole.append("SELECT \(SQL.qualified(setter.schema, setter.name))(CAST(\(literal.sql) AS \(type)))")
         }
     }
 }

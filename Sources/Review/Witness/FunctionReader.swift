@@ -7,8 +7,10 @@ struct FunctionReader: Sendable, Equatable {
     enum Route: Sendable, Equatable {
         /// tenantwall's native readers (`context_uuid('app.tenant_id')`): the setting itself.
         case setting(String)
-        /// `set_tenant_context(value)` (or, signed binding, with a token for the value).
+        /// `set_tenant_context(value)`.
         case setter(ContextFunction)
+        /// The signed binding's `set_tenant_context(token)`, with a token for the value.
+        case signed(SignedSetter)
         /// The role binding: the session's role is the tenant (`TenantRoleMapping`).
         case tenantRole(TenantRoleMapping)
     }
@@ -53,12 +55,18 @@ struct FunctionReader: Sendable, Equatable {
         }
         let setter: ContextFunction?
         if verifiedReaders.contains(function.name) {
-            setter = functions.first { SignedSetter($0) != nil }
+            if let signed = functions.lazy.compactMap({ SignedSetter($0, among: functions) }).first {
+                return FunctionReader(function: function, call: "\(qualified)()", route: .signed(signed))
+            }
+            setter = nil
         } else {
             setter = functions.first { $0.schema == function.schema && $0.name == "set_tenant_context" && $0.argumentTypes.count == 1 }
         }
         guard let setter else {
             throw ContextRecipe.Unsettable(reason: "the witness needs \(key) to return a value, and \(function.schema) has no set_tenant_context() to set it")
+        }
+        if let signed = SignedSetter(setter, among: functions) {
+            return FunctionReader(function: function, call: "\(qualified)()", route: .signed(signed))
         }
         return FunctionReader(function: function, call: "\(qualified)()", route: .setter(setter))
     }

@@ -15,14 +15,32 @@ struct SignedSetter: Sendable, Equatable {
 
     var keys: String { SQL.qualified(keysSchema, keysTable) }
 
+    /// The setter as the extension 0.4.0 generates it: `SELECT "desk"."set_signed_context"(token)`, the keys in
+    /// `desk.signing_keys`, the claim from that table's trigger (`ContextFunction.signingClaim`). Else the
+    /// plpgsql setter of earlier versions, read from its body.
+    init?(_ function: ContextFunction, among functions: [ContextFunction]) {
+        if function.argumentTypes.count == 1,
+           let schema = Self.capture(#""?([A-Za-z0-9_$]+)"?\."?set_signed_context"?\s*\("#, function.body, 1)?.first,
+           let native = functions.first(where: { $0.schema == schema && $0.name == "set_signed_context" }), let claim = native.signingClaim {
+            self.init(setter: function, keysSchema: schema, keysTable: "signing_keys", claim: claim)
+            return
+        }
+        self.init(function)
+    }
+
+    init(setter: ContextFunction, keysSchema: String, keysTable: String, claim: String) {
+        self.setter = setter
+        self.keysSchema = keysSchema
+        self.keysTable = keysTable
+        self.claim = claim
+    }
+
     init?(_ function: ContextFunction) {
         guard function.body.contains("verify_token"), function.argumentTypes.count == 1,
               let keys = Self.capture(#"FROM\s+"?([A-Za-z0-9_$]+)"?\."?([A-Za-z0-9_$]+)"?\s+AS\s+k\b"#, function.body, 2),
               let claim = Self.capture(#"'\{([^}]*)\}'::text\[\]"#, function.body, 1) else { return nil }
-        setter = function
-        keysSchema = keys[0]
-        keysTable = keys[1]
-        self.claim = claim[0].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }.joined(separator: ".")
+        self.init(setter: function, keysSchema: keys[0], keysTable: keys[1],
+                  claim: claim[0].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }.joined(separator: "."))
     }
 
     static func capture(_ pattern: String, _ text: String, _ groups: Int) -> [String]? {
