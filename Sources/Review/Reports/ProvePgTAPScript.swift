@@ -1,5 +1,6 @@
 import Foundation
 import Quoting
+import Reporting
 
 /// `tenantwall prove --emit-pgtap FILE`: one pgTAP test per obligation, for `pg_prove` on the database the
 /// obligations describe (or any built the same way). A held obligation is a passing test (the solver proved it:
@@ -7,27 +8,7 @@ import Quoting
 /// script fails until the wall is fixed and passes after; an undecided one, or a failure with no runnable
 /// witness, is a failing test that says why. Everything runs in one transaction that is rolled back.
 public enum ProvePgTAPScript {
-    static let prelude = """
-        CREATE FUNCTION pg_temp.tw_value(q text) RETURNS text LANGUAGE plpgsql AS $tw$
-        DECLARE v text;
-        BEGIN
-            EXECUTE q INTO v;
-            RETURN COALESCE(v, 'NULL');
-        EXCEPTION WHEN OTHERS THEN
-            RETURN 'ERR:' || SQLSTATE;
-        END $tw$;
-        CREATE FUNCTION pg_temp.tw_run(q text) RETURNS text LANGUAGE plpgsql AS $tw$
-        DECLARE n bigint;
-        BEGIN
-            EXECUTE q;
-            GET DIAGNOSTICS n = ROW_COUNT;
-            RETURN n::text;
-        EXCEPTION WHEN OTHERS THEN
-            RETURN 'ERR:' || SQLSTATE;
-        END $tw$;
-        CREATE TEMPORARY TABLE tw_r (k text PRIMARY KEY, v text);
-        GRANT ALL ON pg_temp.tw_r TO PUBLIC;
-        """
+    static var prelude: String { PgTAPPrelude.helpers }
 
     public static func render(_ report: ProveReport) -> String {
         var out = """

@@ -3,6 +3,7 @@ import Identity
 import Migrations
 import PolicyGen
 import Quoting
+import Reporting
 
 /// `tenantwall verify --emit-pgtap FILE`: the checks of a verify run as a pgTAP script that a team keeps in its
 /// own repository and runs with `pg_prove` (Debian's `postgresql-NN-pgtap`), without tenantwall installed.
@@ -18,29 +19,8 @@ public enum PgTAPScript {
     /// The key id the script's own signing key carries.
     static let keyId = "tenantwall-pgtap"
 
-    /// The helpers every block uses, in `pg_temp` (gone with the session): the first value of a query, or
-    /// the rows a statement touched, as text; "ERR:<SQLSTATE>" when it fails. They run as the current role.
-    static let prelude = """
-        CREATE FUNCTION pg_temp.tw_value(q text) RETURNS text LANGUAGE plpgsql AS $tw$
-        DECLARE v text;
-        BEGIN
-            EXECUTE q INTO v;
-            RETURN COALESCE(v, 'NULL');
-        EXCEPTION WHEN OTHERS THEN
-            RETURN 'ERR:' || SQLSTATE;
-        END $tw$;
-        CREATE FUNCTION pg_temp.tw_run(q text) RETURNS text LANGUAGE plpgsql AS $tw$
-        DECLARE n bigint;
-        BEGIN
-            EXECUTE q;
-            GET DIAGNOSTICS n = ROW_COUNT;
-            RETURN n::text;
-        EXCEPTION WHEN OTHERS THEN
-            RETURN 'ERR:' || SQLSTATE;
-        END $tw$;
-        CREATE TEMPORARY TABLE tw_r (k text PRIMARY KEY, v text);
-        GRANT ALL ON pg_temp.tw_r TO PUBLIC;
-        """
+    /// The helpers every block uses (`PgTAPPrelude`).
+    static var prelude: String { PgTAPPrelude.helpers }
 
     public static func render(_ report: VerifyReport, spec: String) -> String {
         let blocks = report.checks.filter { $0.tap != nil && $0.id != seedId }
