@@ -105,7 +105,7 @@ final class AuditSemanticTests: XCTestCase {
 
     /// A table isolated by `user_id` is judged once it is named.
     func testATableIsolatedByAnotherColumn() throws {
-        let (_, db) = try TestServer.freshDatabase("auditsemcol")
+        let (name, db) = try TestServer.freshDatabase("auditsemcol")
         try db.execute("""
             \(Self.role)
             CREATE TABLE notes (user_id integer NOT NULL, id integer NOT NULL, body text, PRIMARY KEY (user_id, id));
@@ -116,6 +116,16 @@ final class AuditSemanticTests: XCTestCase {
             """)
         XCTAssertEqual(semantic(try audit(db)), [], "user_id is no tenant column until named")
         XCTAssertEqual(semantic(try audit(db, tenantColumns: ["public.notes": "user_id"])), ["TW138 policy public.notes.mine"])
+        // The same through the command line: `--tenant-column schema.table=column`, exit 1 with the finding.
+        let url = try TestServer.shared.connectionString(database: name)
+        let named = try TenantwallProcess.run(["audit", "--database", url, "--tenant-column", "public.notes=user_id", "--format", "json"])
+        XCTAssertEqual(named.status, 1, named.stderr)
+        XCTAssertTrue(named.stdout.contains("TW138"), named.stdout)
+        let unnamed = try TenantwallProcess.run(["audit", "--database", url, "--format", "json"])
+        XCTAssertFalse(unnamed.stdout.contains("TW138"), unnamed.stdout)
+        let malformed = try TenantwallProcess.run(["audit", "--database", url, "--tenant-column", "notes=user_id"])
+        XCTAssertEqual(malformed.status, 2, malformed.stdout)
+        XCTAssertTrue(malformed.stderr.contains("give schema.table=column"), malformed.stderr)
     }
 
     /// The false alarms fixed on lead, on a database built by hand: a superuser a policy names is no application
