@@ -64,7 +64,7 @@ extension TenantColumn {
                 schema: schema, table: name, column: column ?? spec?.tenancy.column ?? "tenant_id", source: try TenantColumnSource.parse(from),
                 constantType: type ?? spec?.tenancy.type.rawValue, parentColumn: parentColumn, batchSize: batch)
             if let emitMigration {
-                try Data(plan.migration(lockTimeout: lockTimeout, lockRetries: lockRetries).utf8).write(to: URL(fileURLWithPath: emitMigration))
+                try Data(plan.migration(lockTimeout: lockTimeout, lockRetries: lockRetries, dropFill: dropFill).utf8).write(to: URL(fileURLWithPath: emitMigration))
                 return print("wrote \(emitMigration): \(schema).\(name) gains \(plan.column) (\(plan.type)); run it with tenantwall migrate")
             }
             let run = TenantColumnOnboarding(connection: db, plan: plan)

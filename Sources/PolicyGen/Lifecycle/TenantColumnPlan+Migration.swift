@@ -8,7 +8,7 @@ extension TenantColumnPlan {
     /// from the directive and retries a statement that failed with 55P03, the ones before it staying done. Each
     /// statement can run again after an interruption (`IF NOT EXISTS`, `OR REPLACE`, the check dropped and added
     /// again, the index dropped and built again), so after `tenantwall repair` the file finishes.
-    public func migration(lockTimeout: String, lockRetries: Int) -> String {
+    public func migration(lockTimeout: String, lockRetries: Int, dropFill: Bool = false) -> String {
         let fill = """
 
             DECLARE
@@ -34,7 +34,7 @@ extension TenantColumnPlan {
             ("", dropCheck),
             ("5. the index, concurrently (an invalid one left by an interrupted build is dropped first)", dropIndex),
             ("", createIndex),
-        ]
+        ] + (dropFill ? self.dropFill : []).enumerated().map { i, statement in (i == 0 ? "the application writes the column itself: the fill-in goes" : "", statement) }
         var text = """
             -- tenantwall:no-transaction
             -- tenantwall:lock-timeout=\(lockTimeout)
@@ -44,6 +44,8 @@ extension TenantColumnPlan {
             """
         for (comment, statement) in statements {
             if !comment.isEmpty { text += "\n-- " + comment + "\n" }
+            // The table has a tenant column and no RLS yet (TW101): the policies come next, from the spec.
+            if statement == addColumn { text += "-- tenantwall:allow TW101 reason: onboarding comes first; enable RLS with the policies tenantwall generate writes\n" }
             text += statement + ";\n"
         }
         return text
