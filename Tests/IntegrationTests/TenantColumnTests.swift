@@ -170,5 +170,8 @@ final class TenantColumnTests: XCTestCase {
         let missing = try tenantwall(["tenant-column", "add", "public.nothing", "--from", "tenant:1", "--type", "bigint"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no table public.nothing"), missing.stderr)
+        let secret = try TenantwallProcess.run(["tenant-column", "add", "t", "--from", "tenant:1", "--type", "bigint", "--database", "postgresql://u:S3cretPW@/db?host=/nonexistent"])
+        XCTAssertEqual(secret.status, 2)
+        XCTAssertFalse((secret.stdout + secret.stderr).contains("S3cretPW"), secret.stderr)
     }
 }
