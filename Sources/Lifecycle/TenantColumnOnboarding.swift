@@ -98,8 +98,14 @@ public final class TenantColumnOnboarding {
             return true
         case .index:
             if state.validIndex { return false }
-            if state.invalidIndex { try retrying(step, &report) { try connection.execute(plan.dropIndex) } }
-            try retrying(step, &report) { try connection.execute(plan.createIndex) }
+            // Each try starts over: a build that ran out of lock timeout leaves an invalid index behind.
+            try retrying(step, &report) {
+                if try TenantColumnState.read(connection, plan).invalidIndex { try connection.execute(plan.dropIndex) }
+                try connection.execute(plan.createIndex)
+            }
+            guard try TenantColumnState.read(connection, plan).validIndex else {
+                throw TenantColumnError(step: step, message: "the index \(plan.indexName) was built but is not valid")
+            }
             return true
         }
     }

@@ -145,6 +145,27 @@ final class TenantColumnTests: XCTestCase {
         try assertOnboarded("public.invoices", filledWith: "5")
     }
 
+    func testAnIndexBuildThatRunsOutOfLockTimeoutIsDroppedAndBuiltAgain() throws {
+        try invoices(3_000)
+        let plan = try TenantColumnTarget(connection: db).plan(schema: "public", table: "invoices", column: "tenant_id", source: .constant("8"),
+                                                                constantType: "bigint", parentColumn: nil, batchSize: 1_000)
+        try TenantColumnOnboarding(connection: db, plan: plan).run(stopAfter: .notNull)
+        // A transaction that writes to the table for 1.5 s: CREATE INDEX CONCURRENTLY waits for it to end.
+        let holder = try Connection(url)
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? holder.execute("BEGIN; LOCK TABLE public.invoices IN ROW EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT")
+            released.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        let run = try tenantwall(["tenant-column", "add", "public.invoices", "--from", "tenant:8", "--type", "bigint", "--lock-timeout", "300ms", "--lock-retries", "6"])
+        released.wait()
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("step 5 (build the index concurrently): lock not available"), run.stderr)
+        try assertOnboarded("public.invoices", filledWith: "8")
+        XCTAssertEqual(try scalar("SELECT count(*) FROM pg_index WHERE indrelid = 'public.invoices'::regclass AND NOT indisvalid"), "0", "no invalid index left behind")
+    }
+
     func testEmittedMigrationPassesAuditAndAppliesWithTheRunner() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tw-tcol-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -15,7 +15,7 @@ final class TenantColumnPlanTests: XCTestCase {
         XCTAssertEqual(constant.fillBatch, #"UPDATE "public"."invoices" SET "tenant_id" = '42'::bigint WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM "public"."invoices" t WHERE t."tenant_id" IS NULL LIMIT 500))"#)
         XCTAssertEqual(constant.addCheck, #"ALTER TABLE "public"."invoices" ADD CONSTRAINT "invoices_tenant_id_not_null" CHECK ("tenant_id" IS NOT NULL) NOT VALID"#)
         XCTAssertEqual(constant.setNotNull, #"ALTER TABLE "public"."invoices" ALTER COLUMN "tenant_id" SET NOT NULL"#)
-        XCTAssertEqual(constant.createIndex, #"CREATE INDEX CONCURRENTLY IF NOT EXISTS "invoices_tenant_id_idx" ON "public"."invoices" ("tenant_id")"#)
+        XCTAssertEqual(constant.createIndex, #"CREATE INDEX CONCURRENTLY "invoices_tenant_id_idx" ON "public"."invoices" ("tenant_id")"#)
         XCTAssertEqual(constant.dropIndex, #"DROP INDEX CONCURRENTLY IF EXISTS "public"."invoices_tenant_id_idx""#)
     }
 

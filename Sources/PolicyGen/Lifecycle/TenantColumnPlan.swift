@@ -160,5 +160,7 @@ public struct TenantColumnPlan: Sendable, Equatable {
     public var dropCheck: String { "ALTER TABLE \(relation) DROP CONSTRAINT IF EXISTS \(SQL.ident(checkName))" }
     /// Step 5: outside a transaction; an invalid index left by an interrupted build is dropped first.
     public var dropIndex: String { "DROP INDEX CONCURRENTLY IF EXISTS \(SQL.qualified(schema, indexName))" }
-    public var createIndex: String { "CREATE INDEX CONCURRENTLY IF NOT EXISTS \(SQL.ident(indexName)) ON \(relation) (\(col))" }
+    /// No `IF NOT EXISTS`: a build that ran out of lock timeout leaves an INVALID index of this name, which
+    /// `IF NOT EXISTS` would take as done. The run drops it first; a migration's retry fails loudly instead.
+    public var createIndex: String { "CREATE INDEX CONCURRENTLY \(SQL.ident(indexName)) ON \(relation) (\(col))" }
 }
