@@ -186,6 +186,33 @@ final class TenantColumnTests: XCTestCase {
         try assertOnboarded("public.invoices", filledWith: "'3f2504e0-4f89-11d3-9a0c-0305e82c3301'")
     }
 
+    func testAnEmittedMigrationStoppedHalfWayFinishesAfterRepair() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tw-tcol-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try db.execute("""
+            CREATE TABLE public.customers (id bigint PRIMARY KEY, tenant_id bigint);
+            INSERT INTO public.customers SELECT g, 10 + g % 3 FROM generate_series(1, 30) g;
+            INSERT INTO public.customers VALUES (31, NULL);
+            CREATE TABLE public.orders (id bigserial PRIMARY KEY, customer_id bigint CONSTRAINT orders_customer_fk REFERENCES public.customers (id));
+            INSERT INTO public.orders (customer_id) SELECT 1 + g % 31 FROM generate_series(1, 4000) g;
+            """)
+        let emit = try tenantwall(["tenant-column", "add", "public.orders", "--from", "fk:orders_customer_fk", "--batch", "700", "--emit-migration", folder + "/V1__orders_tenant.sql"])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        // Customer 31 has no tenant: its orders stay NULL and the VALIDATE stops the file half way.
+        let stopped = try tenantwall(["migrate", "--migrations", folder])
+        XCTAssertEqual(stopped.status, 2, stopped.stdout)
+        XCTAssertTrue(stopped.stderr.contains("23514"), stopped.stderr)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM public.orders WHERE tenant_id IS NULL"), "129", "the rows with a parent tenant were filled")
+
+        try db.execute("UPDATE public.customers SET tenant_id = 12 WHERE id = 31")
+        XCTAssertEqual(try tenantwall(["repair", "--migrations", folder]).status, 0)
+        let rerun = try tenantwall(["migrate", "--migrations", folder])
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        try assertOnboarded("public.orders", filledWith: nil)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM public.orders o JOIN public.customers c ON c.id = o.customer_id WHERE o.tenant_id <> c.tenant_id"), "0")
+    }
+
     func testUsageErrors() throws {
         XCTAssertEqual(try tenantwall(["tenant-column", "add", "t", "--from", "42"]).status, 2)
         let missing = try tenantwall(["tenant-column", "add", "public.nothing", "--from", "tenant:1", "--type", "bigint"])
