@@ -120,9 +120,12 @@ final class TenantColumnTests: XCTestCase {
         XCTAssertTrue(rerun.stdout.contains("filled 0 rows"), rerun.stdout)
         try assertOnboarded("public.invoices", filledWith: "9")
         XCTAssertEqual(try scalar("SELECT indisunique FROM pg_index WHERE indexrelid = 'public.invoices_tenant_id_idx'::regclass"), "f", "the invalid index was dropped and built again")
-        let again = try tenantwall(["tenant-column", "add", "public.invoices", "--from", "tenant:9", "--type", "integer"])
+        let again = try tenantwall(["tenant-column", "add", "public.invoices", "--from", "tenant:9", "--type", "integer", "--format", "json"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(again.stderr.components(separatedBy: "already done").count - 1, 5, "a third run finds every step done: \(again.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual((json?["steps"] as? [[String: Any]])?.compactMap { $0["ran"] as? Bool }, [false, false, false, false, false], again.stdout)
+        XCTAssertEqual(json?["rowsFilled"] as? Int, 0, again.stdout)
     }
 
     func testALockHeldElsewhereFailsTheStepWithExitTwoAndARerunFinishes() throws {
@@ -218,6 +221,16 @@ final class TenantColumnTests: XCTestCase {
         let missing = try tenantwall(["tenant-column", "add", "public.nothing", "--from", "tenant:1", "--type", "bigint"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no table public.nothing"), missing.stderr)
+        let untyped = try tenantwall(["tenant-column", "add", "public.nothing", "--from", "tenant:1"])
+        XCTAssertEqual(untyped.status, 2)
+        try invoices(10)
+        let noType = try tenantwall(["tenant-column", "add", "public.invoices", "--from", "tenant:1"])
+        XCTAssertEqual(noType.status, 2)
+        XCTAssertTrue(noType.stderr.contains("tenant:<id> needs the tenant type: give --type or --spec"), noType.stderr)
+        let badId = try tenantwall(["tenant-column", "add", "public.invoices", "--from", "tenant:acme", "--type", "bigint"])
+        XCTAssertEqual(badId.status, 2)
+        XCTAssertTrue(badId.stderr.contains("22P02"), badId.stderr)
+        XCTAssertEqual(try scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.invoices'::regclass AND attname = 'tenant_id'"), "0", "refused before any change")
         let secret = try TenantwallProcess.run(["tenant-column", "add", "t", "--from", "tenant:1", "--type", "bigint", "--database", "postgresql://u:S3cretPW@/db?host=/nonexistent"])
         XCTAssertEqual(secret.status, 2)
         XCTAssertFalse((secret.stdout + secret.stderr).contains("S3cretPW"), secret.stderr)
