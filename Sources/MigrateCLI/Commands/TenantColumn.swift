@@ -56,9 +56,9 @@ extension TenantColumn {
 
         func run() throws {
             let spec = specOptions.spec.isEmpty ? nil : try specOptions.load()
-            let (schema, name) = table.contains(".")
-                ? (String(table[..<table.firstIndex(of: ".")!]), String(table[table.index(after: table.firstIndex(of: ".")!)...]))
-                : ("public", table)
+            // The first dot splits: `public.table.v2` is table `table.v2` in `public`.
+            let dot = table.firstIndex(of: ".")
+            let (schema, name) = dot.map { (String(table[..<$0]), String(table[table.index(after: $0)...])) } ?? ("public", table)
             let db = try connection.connect()
             let plan = try TenantColumnTarget(connection: db).plan(
                 schema: schema, table: name, column: column ?? spec?.tenancy.column ?? "tenant_id", source: try TenantColumnSource.parse(from),
