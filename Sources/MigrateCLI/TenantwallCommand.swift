@@ -12,7 +12,7 @@ struct TenantwallCommand: ParsableCommand {
         abstract: "Row-level security for multi-tenant PostgreSQL, generated from a spec and proven on a live database.",
         discussion: ExitCodes.help,
         version: VersionCommand.text,
-        subcommands: [Init.self, Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, Verify.self, Prove.self, AuditCommand.self, ReviewCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self, VersionCommand.self]
+        subcommands: [Init.self, Check.self, Generate.self, Plan.self, Apply.self, Migrate.self, Status.self, Baseline.self, Repair.self, Tenant.self, TenantColumn.self, Verify.self, Prove.self, AuditCommand.self, ReviewCommand.self, BenchCommand.self, Demo.self, ExtensionSQL.self, VersionCommand.self]
     )
 
     static func main() {
