@@ -114,6 +114,22 @@ MUTATIONS = [
      '+ " ELSE \\(own) END ELSE \\(own) END)::',
      '+ " ELSE \\(own) END ELSE \\(Self.adminTenantsFunction(spec))() END)::',
      "WalledDeployTests/testTheK8sExampleAppliesWalledCompressesRefreshesAndHoldsEveryWall|WalledVerifyTests/testVerifyHoldsOnTheGeneratedWalledFormAndARollupOverIt"),
+    ("access-model-drops-restrictive", "Sources/Proof/Access/AccessModel+Reach.swift",
+     "return restrictive.isEmpty ? admitted : .and([admitted] + restrictive)",
+     "return admitted",
+     "ReviewSuiteTests/testReviewClassifiesEveryCase|AuditSemanticTests/testBlindSpotsAreFoundAndTheirWitnessesHoldOnTheServer"),
+    ("citus-admin-wall-as-gate-only", "Sources/Review/Witness/ProveOptions.swift",
+     'if spec.tenancy.citus { options.gateConditions.append("CURRENT_USER = " + SQL.literal(roles.admin)) }',
+     "_ = ()",
+     "CitusTests/testProveHoldsOnTheExample"),
+    ("export-trusts-the-walls", "Sources/PolicyGen/Lifecycle/TenantDataPlan.swift",
+     'return "\\(SQL.ident(alias)).\\(SQL.ident(column)) = \\(tenant)"',
+     'return "true"',
+     "TenantExportTests/testABrokenPolicyLeaksNothingIntoTheExport"),
+    ("erasure-through-the-walled-view", "Sources/PolicyGen/Lifecycle/TenantDataPlan.swift",
+     '"DELETE FROM \\(entry.relation(owner: true)) AS t',
+     '"DELETE FROM \\(entry.relation(owner: false)) AS t',
+     "TenantExportExampleTests"),
 ]
 
 only = set(sys.argv[1:])
