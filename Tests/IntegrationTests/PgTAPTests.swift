@@ -7,29 +7,6 @@ import XCTest
 /// `verify --emit-pgtap`: the script passes under `pg_prove` where verify passes, and fails where verify fails,
 /// on the same database broken on purpose; it leaves nothing behind.
 final class PgTAPTests: XCTestCase {
-    func pgProve(_ script: String, database: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pg_prove")
-        process.arguments = ["--verbose", script]
-        var env = ProcessInfo.processInfo.environment
-        let server = try TestServer.shared
-        env["PGHOST"] = server.socketDirectory
-        env["PGPORT"] = "5432"
-        env["PGUSER"] = server.superuser
-        env["PGDATABASE"] = database
-        process.environment = env
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let handle = try FileHandle(forWritingTo: out)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8))
-    }
-
     func testScriptPassesAndFailsAsVerifyDoes() throws {
         guard FileManager.default.fileExists(atPath: "/usr/bin/pg_prove") else {
             return XCTFail("pg_prove is missing: scripts/setup.sh installs Debian's postgresql-15-pgtap and pg_prove")
@@ -50,14 +27,14 @@ final class PgTAPTests: XCTestCase {
         let planned = Int(text.matches(of: #"SELECT plan\((\d+)\)"#).first ?? "") ?? 0
         XCTAssertGreaterThan(planned, 200)
 
-        let clean = try pgProve(script, database: name)
+        let clean = try PgProve.run(script, database: name)
         XCTAssertEqual(clean.status, 0, clean.output)
         XCTAssertTrue(clean.output.contains("All tests successful"), clean.output)
         XCTAssertEqual(try db.query("SELECT string_agg(name, ',') FROM public.workflows").scalar, "kept", "the script leaves no probe row")
 
         // Broken on purpose: the SELECT policy lets every row through, as in VerifyTests.testPolicyUsingTrue.
         try db.execute("ALTER POLICY tw_tenant_select ON public.workflows USING (true)")
-        let broken = try pgProve(script, database: name)
+        let broken = try PgProve.run(script, database: name)
         XCTAssertNotEqual(broken.status, 0)
         let failed = broken.output.split(separator: "\n").filter { $0.hasPrefix("not ok") }
         XCTAssertFalse(failed.isEmpty, broken.output)

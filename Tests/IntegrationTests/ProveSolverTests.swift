@@ -146,10 +146,10 @@ final class ProveSolverTests: XCTestCase {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-signed-\(UUID().uuidString).sql").path
         defer { try? FileManager.default.removeItem(atPath: script) }
         try ProvePgTAPScript.render(report).write(toFile: script, atomically: true, encoding: .utf8)
-        let broken = try ProveTests.pgProve(script, database: name)
+        let broken = try PgProve.run(script, database: name)
         XCTAssertNotEqual(broken.status, 0, broken.output)
         try db.execute("ALTER POLICY tw_tenant_select ON public.tickets USING (org_id = desk.current_tenant_id())")
-        let fixed = try ProveTests.pgProve(script, database: name)
+        let fixed = try PgProve.run(script, database: name)
         let failing = fixed.output.split(separator: "\n").filter { $0.hasPrefix("not ok") && $0.contains("counterexample") }
         XCTAssertTrue(failing.isEmpty, "fixed, every counterexample is refused:\n" + fixed.output)
         XCTAssertEqual(try db.query("SELECT count(*) FROM desk.signing_keys").scalar, "0")

@@ -20,7 +20,7 @@ extension ProveTests {
         XCTAssertEqual(emitted.status, 1, emitted.stderr)
         let before = try fingerprint(db)
 
-        let broken = try Self.pgProve(script, database: name)
+        let broken = try PgProve.run(script, database: name)
         XCTAssertNotEqual(broken.status, 0, broken.output)
         let lines = broken.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("ok") || $0.hasPrefix("not ok") }
         let witnessTests = lines.filter { $0.contains("public.workflows SELECT as") && $0.contains("the counterexample is refused") }
@@ -29,7 +29,7 @@ extension ProveTests {
         XCTAssertEqual(try fingerprint(db), before, "the script leaves nothing")
 
         try db.execute("ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY; REVOKE SELECT ON public.workflows FROM PUBLIC")
-        let fixed = try Self.pgProve(script, database: name)
+        let fixed = try PgProve.run(script, database: name)
         let after = fixed.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("ok") || $0.hasPrefix("not ok") }
             .filter { $0.contains("public.workflows SELECT as") && $0.contains("the counterexample is refused") }
         XCTAssertEqual(after.count, witnessTests.count, fixed.output)
@@ -39,29 +39,5 @@ extension ProveTests {
             XCTAssertEqual(fixed.status, 0, "fixed, every test of the script passes:\n" + fixed.output)
             XCTAssertTrue(fixed.output.contains("All tests successful"), fixed.output)
         }
-    }
-
-    /// pg_prove on `script` as the superuser, output and status.
-    static func pgProve(_ script: String, database: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pg_prove")
-        process.arguments = ["--verbose", script]
-        let server = try TestServer.shared
-        var env = ProcessInfo.processInfo.environment
-        env["PGHOST"] = server.socketDirectory
-        env["PGPORT"] = "5432"
-        env["PGUSER"] = server.superuser
-        env["PGDATABASE"] = database
-        process.environment = env
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tw-prove-out-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let handle = try FileHandle(forWritingTo: out)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8))
     }
 }
