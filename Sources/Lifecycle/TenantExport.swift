@@ -24,13 +24,31 @@ public struct TenantExport {
         self.connection = connection
     }
 
+    /// A failed export leaves no files: the directory is emptied again (and removed when the export made it), so
+    /// nothing half-written can pass for an export.
     public func run(tenant id: String, into directory: URL) throws -> ExportManifest {
         guard try connection.bypassesRLS() else {
             throw ToolError("tenant export reads as the tenant and, where the access role cannot, as the connecting role: connect as a superuser or the owner role")
         }
-        let type = spec.tenancy.type.rawValue
-        try checkTenant(id, type: type)
+        try checkTenant(id, type: spec.tenancy.type.rawValue)
+        let created = !FileManager.default.fileExists(atPath: directory.path)
         try prepare(directory)
+        do {
+            return try export(id, into: directory)
+        } catch {
+            if created {
+                try? FileManager.default.removeItem(at: directory)
+            } else {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                    try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                }
+            }
+            throw error
+        }
+    }
+
+    func export(_ id: String, into directory: URL) throws -> ExportManifest {
+        let type = spec.tenancy.type.rawValue
         let catalog = try CatalogReader.read(connection)
         let plan = TenantDataPlan(spec: spec, catalog: catalog)
         let tenant = SQL.literal(id) + "::" + type

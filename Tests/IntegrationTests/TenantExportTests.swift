@@ -142,4 +142,19 @@ final class TenantExportTests: XCTestCase {
         XCTAssertEqual(run.status, 2, run.stdout + run.stderr)
         XCTAssertTrue(run.stderr.contains("is not empty"), run.stderr)
     }
+
+    /// A statement that fails half way (a policy that divides by zero, on a table read after others were written) leaves no file behind
+    /// and changes nothing.
+    func testAFailedExportLeavesNoFiles() throws {
+        let (_, db, _) = try AppliedExample.applied("workflow-platform", prefix: "export_fail")
+        try db.execute(Self.workflowAdditions)
+        try db.execute("ALTER TABLE public.step_runs ENABLE ROW LEVEL SECURITY; CREATE POLICY broken ON public.step_runs USING (1 / (workflow_id - workflow_id) = 1)")
+        let before = try snapshot(db)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tw-export-fail-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let spec = try SpecFiles.load([TestServer.path("policies/workflow-platform")])
+        XCTAssertThrowsError(try TenantExport(spec: spec, connection: db).run(tenant: "1", into: out)) { XCTAssertTrue("\($0)".contains("22012"), "\($0)") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "the directory it made is gone")
+        XCTAssertEqual(try snapshot(db), before)
+    }
 }
