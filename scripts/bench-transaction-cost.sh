@@ -13,7 +13,7 @@
 #   signed03   binding: signed,  the 0.3.0 setter: a plpgsql SECURITY DEFINER wrapper reading the keys through
 #              SPI for verify_token (what the issue measured at 2.38-2.89x; kept here as the reference)
 # Both databases hold the same rows (ROWS, 100 tenants). Rounds interleave the variants; prints each round's
-# µs per transaction, the medians, and each signed variant's ratio to context: the median of the per-round
+# backend CPU µs per transaction, the medians, and each signed variant's ratio to context: the median of the per-round
 # ratios with its range over the rounds, and a bootstrap 95% interval of the ratio of medians.
 # Usage: scripts/bench-transaction-cost.sh [transactions] [rounds] [rows]
 set -euo pipefail
@@ -98,7 +98,12 @@ GRANT USAGE ON SCHEMA public TO tw_tx_app;
 SQL
 done
 
-run() { psql -qAt -d "${db[$1]}" -c "SET ROLE tw_tx_app" -c "CALL public.tx_$1($2, '${arg[$1]}')" | tail -1; }
+# A run's cost is the backend's own CPU time per transaction (on-CPU nanoseconds from /proc/<pid>/schedstat,
+# read by the backend itself before and after, as the superuser): what other processes on a shared machine do
+# changes the wall clock, not this.
+cpu_ns="SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)"
+run() { psql -qAt -d "${db[$1]}" -c "$cpu_ns" -c "SET ROLE tw_tx_app" -c "CALL public.tx_$1($2, '${arg[$1]}')" -c "RESET ROLE" -c "$cpu_ns" |
+        awk -v n="$2" 'NR == 1 { first = $1 } END { printf "%.4f\n", ($1 - first) / 1000 / n }'; }
 # Every variant's lookup must find exactly the tenant's one row (100 tenants share each id), or it measures an
 # empty or an unfiltered lookup.
 for v in "${variants[@]}"; do
@@ -115,16 +120,16 @@ declare -A all
 for r in $(seq 1 "$rounds"); do
   line="round $r:"
   for v in "${variants[@]}"; do
-    us=$(run "$v" "$n" | cut -d'|' -f1)
+    us=$(run "$v" "$n")
     us=$(printf '%.3f' "$us")
     all[$v]+="$us "
     line+=" $v $us"
   done
-  echo "$line µs/transaction"
+  echo "$line µs CPU/transaction"
 done
 for v in "${variants[@]}"; do
   m=$(printf '%s\n' ${all[$v]} | median)
-  printf 'median %-9s %7.3f µs/transaction\n' "$v" "$m"
+  printf 'median %-9s %7.3f µs CPU/transaction\n' "$v" "$m"
 done
 for v in signed signednew signed03; do
   python3 - "$v" "${all[context]}" "${all[$v]}" <<'PY'

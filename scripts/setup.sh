@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-packages=(libpq-dev libz3-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer
+packages=(libpq-dev libssl-dev libz3-dev postgresql-15 postgresql-server-dev-all postgresql-15-partman postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc pkg-config python3-venv pgbouncer
   golang-go golang-github-lib-pq-dev golang-github-jackc-pgx-v4-dev python3-psycopg python3-psycopg2 python3-sqlalchemy)
 missing=()
 for p in "${packages[@]}"; do

@@ -45,6 +45,17 @@
 
 #include <math.h>
 
+/*
+ * With libcrypto (the Makefile finds it with pkg-config), HMAC-SHA256 runs on OpenSSL's SHA256_* block
+ * functions: the CPU's SHA instructions where it has them, no EVP fetch, no lock and no allocation, and each
+ * key's padded blocks are hashed once, when the keys are loaded, so a MAC costs the token's blocks and one
+ * more. Those functions are deprecated in OpenSSL 3 in favour of EVP, whose per-call fetch is what this avoids.
+ */
+#ifdef TW_OPENSSL
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+#endif
+
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -473,6 +484,7 @@ tw_base64url(const char *s, int len, int *outlen)
 	return out;
 }
 
+#ifndef TW_OPENSSL
 /* SHA-256(a ‖ b) with ctx, which is reset first (one context serves a whole verification). */
 static void
 tw_sha256(pg_cryptohash_ctx *ctx, const uint8 *a, size_t alen, const uint8 *b, size_t blen, uint8 *out)
@@ -481,6 +493,7 @@ tw_sha256(pg_cryptohash_ctx *ctx, const uint8 *a, size_t alen, const uint8 *b, s
 		pg_cryptohash_update(ctx, b, blen) < 0 || pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: SHA-256 failed")));
 }
+#endif
 
 /* Sets tenantwall.verified (as only a superuser could) to value, for the transaction or the session. */
 static void
@@ -665,12 +678,82 @@ tw_want(TwClaims *c, char *const *path, int npath)
 	w->npath = npath;
 }
 
-/* A signing key: HMAC-SHA256's inner and outer padded keys, and when it retires (DT_NOEND: never). */
+/*
+ * A signing key, ready for HMAC-SHA256: with libcrypto, the hash states after the inner and the outer padded
+ * key (each MAC starts from a copy); without, the padded keys themselves. And when it retires (DT_NOEND: never).
+ */
 typedef struct TwKey
 {
+#ifdef TW_OPENSSL
+	SHA256_CTX	inner;
+	SHA256_CTX	outer;
+#else
 	uint8		pads[2 * PG_SHA256_BLOCK_LENGTH];
+#endif
 	TimestampTz retired;
 } TwKey;
+
+/* Prepares key from HMAC's inner and outer padded keys (PG_SHA256_BLOCK_LENGTH bytes each). */
+static void
+tw_key_prepare(TwKey *key, const uint8 *inner, const uint8 *outer)
+{
+#ifdef TW_OPENSSL
+	if (!SHA256_Init(&key->inner) || !SHA256_Update(&key->inner, inner, PG_SHA256_BLOCK_LENGTH) ||
+		!SHA256_Init(&key->outer) || !SHA256_Update(&key->outer, outer, PG_SHA256_BLOCK_LENGTH))
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: SHA-256 failed")));
+#else
+	memcpy(key->pads, inner, PG_SHA256_BLOCK_LENGTH);
+	memcpy(key->pads + PG_SHA256_BLOCK_LENGTH, outer, PG_SHA256_BLOCK_LENGTH);
+#endif
+}
+
+/* What one verification needs to compute MACs: nothing with libcrypto, a hash context without. */
+typedef struct TwMac
+{
+#ifndef TW_OPENSSL
+	pg_cryptohash_ctx *ctx;
+#endif
+	int			unused;
+} TwMac;
+
+static void
+tw_mac_begin(TwMac *mac)
+{
+#ifndef TW_OPENSSL
+	/* One context for every MAC; on an error, the transaction's resource owner frees it. */
+	mac->ctx = pg_cryptohash_create(PG_SHA256);
+	if (mac->ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("tenantwall: SHA-256 failed")));
+#endif
+}
+
+static void
+tw_mac_end(TwMac *mac)
+{
+#ifndef TW_OPENSSL
+	pg_cryptohash_free(mac->ctx);
+#endif
+}
+
+/* HMAC-SHA256 of message under key, into out (PG_SHA256_DIGEST_LENGTH bytes). */
+static void
+tw_mac(TwMac *mac, const TwKey *key, const uint8 *message, size_t len, uint8 *out)
+{
+	uint8		inner[PG_SHA256_DIGEST_LENGTH];
+#ifdef TW_OPENSSL
+	SHA256_CTX	c = key->inner;
+
+	if (!SHA256_Update(&c, message, len) || !SHA256_Final(inner, &c))
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: SHA-256 failed")));
+	c = key->outer;
+	if (!SHA256_Update(&c, inner, PG_SHA256_DIGEST_LENGTH) || !SHA256_Final(out, &c))
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: SHA-256 failed")));
+	explicit_bzero(&c, sizeof(c));
+#else
+	tw_sha256(mac->ctx, key->pads, PG_SHA256_BLOCK_LENGTH, message, len, inner);
+	tw_sha256(mac->ctx, key->pads + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH, inner, PG_SHA256_DIGEST_LENGTH, out);
+#endif
+}
 
 /*
  * The last header that passed the alg check, as its base64url text: headers repeat from token to token (one
@@ -722,7 +805,7 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	static char *const alg_path[] = {"alg"};
 	static char *const exp_path[] = {"exp"};
 	bool		any = false;
-	pg_cryptohash_ctx *ctx;
+	TwMac		macs;
 
 	*matched = 0;
 	if (npath == 0)
@@ -736,28 +819,22 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	if (sig == NULL || siglen != PG_SHA256_DIGEST_LENGTH)
 		return false;
 
-	/* One context for every MAC; on an error, the transaction's resource owner frees it. */
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("tenantwall: SHA-256 failed")));
+	tw_mac_begin(&macs);
 	for (k = 0; k < nkeys; k++)
 	{
-		uint8		inner[PG_SHA256_DIGEST_LENGTH],
-					mac[PG_SHA256_DIGEST_LENGTH];
+		uint8		mac[PG_SHA256_DIGEST_LENGTH];
 		uint8		diff = 0;
 
 		if (keys[k].retired <= now)
 			continue;
-		tw_sha256(ctx, keys[k].pads, PG_SHA256_BLOCK_LENGTH, (uint8 *) t, dot2 - t, inner);
-		tw_sha256(ctx, keys[k].pads + PG_SHA256_BLOCK_LENGTH, PG_SHA256_BLOCK_LENGTH,
-				  inner, PG_SHA256_DIGEST_LENGTH, mac);
+		tw_mac(&macs, &keys[k], (uint8 *) t, dot2 - t, mac);
 		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 			diff |= mac[i] ^ sig[i];
 		any |= (diff == 0);
 		if (k < 64)
 			*matched |= (uint64) (diff == 0) << k;
 	}
-	pg_cryptohash_free(ctx);
+	tw_mac_end(&macs);
 	if (!any)
 		return false;
 
@@ -973,7 +1050,7 @@ tw_verify_token(PG_FUNCTION_ARGS)
 		key = DatumGetByteaPP(keys[i]);
 		if (VARSIZE_ANY_EXHDR(key) != 2 * PG_SHA256_BLOCK_LENGTH)
 			continue;
-		memcpy(valid[n].pads, VARDATA_ANY(key), 2 * PG_SHA256_BLOCK_LENGTH);
+		tw_key_prepare(&valid[n], (uint8 *) VARDATA_ANY(key), (uint8 *) VARDATA_ANY(key) + PG_SHA256_BLOCK_LENGTH);
 		valid[n].retired = DT_NOEND;
 		n++;
 	}
@@ -1158,8 +1235,7 @@ tw_keys_load(Oid fn)
 			key_cache.keys = repalloc(key_cache.keys, sizeof(TwKey) * size);
 		}
 		key = &key_cache.keys[key_cache.nkeys++];
-		memcpy(key->pads, VARDATA_ANY(in), PG_SHA256_BLOCK_LENGTH);
-		memcpy(key->pads + PG_SHA256_BLOCK_LENGTH, VARDATA_ANY(out), PG_SHA256_BLOCK_LENGTH);
+		tw_key_prepare(key, (uint8 *) VARDATA_ANY(in), (uint8 *) VARDATA_ANY(out));
 		key->retired = retired_null ? DT_NOEND : DatumGetTimestampTz(retired);
 	}
 	systable_endscan(scan);
