@@ -453,7 +453,7 @@ static const int8 tw_base64url_value[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
-/* base64url without padding, as JWTs use it; NULL when the text is not that. */
+/* base64url without padding, as JWTs use it, NUL-terminated; NULL when the text is not that. */
 static unsigned char *
 tw_base64url(const char *s, int len, int *outlen)
 {
@@ -480,6 +480,7 @@ tw_base64url(const char *s, int len, int *outlen)
 			out[n++] = (acc >> bits) & 0xFF;
 		}
 	}
+	out[n] = '\0';
 	*outlen = n;
 	return out;
 }
@@ -637,13 +638,12 @@ tw_claims(const char *s, int len, TwClaims *c)
 {
 	int			n;
 	unsigned char *raw = tw_base64url(s, len, &n);
-	char	   *text;
+	char	   *text = (char *) raw;
 	JsonLexContext *lex;
 	JsonSemAction sem;
 
 	if (raw == NULL || n == 0 || raw[0] != '{' || memchr(raw, 0, n) != NULL)
 		return false;
-	text = pnstrdup((char *) raw, n);
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = c;
 	sem.object_start = tw_claims_object_start;
@@ -790,7 +790,8 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 		 uint64 *matched, double *expires, char **tenant)
 {
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	char	   *t,
+	const char *t = token,
+			   *end = token + len,
 			   *dot1,
 			   *dot2;
 	int			siglen,
@@ -810,12 +811,12 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	*matched = 0;
 	if (npath == 0)
 		return false;
-	t = pnstrdup(token, len);
-	dot1 = strchr(t, '.');
-	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
+	/* The token's own bytes, never copied: a text holds no NUL, so it splits at its dots as a C string would. */
+	dot1 = memchr(t, '.', len);
+	dot2 = dot1 ? memchr(dot1 + 1, '.', end - dot1 - 1) : NULL;
+	if (dot1 == NULL || dot2 == NULL || memchr(dot2 + 1, '.', end - dot2 - 1) != NULL)
 		return false;
-	sig = tw_base64url(dot2 + 1, strlen(dot2 + 1), &siglen);
+	sig = tw_base64url(dot2 + 1, end - dot2 - 1, &siglen);
 	if (sig == NULL || siglen != PG_SHA256_DIGEST_LENGTH)
 		return false;
 
@@ -827,7 +828,7 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 
 		if (keys[k].retired <= now)
 			continue;
-		tw_mac(&macs, &keys[k], (uint8 *) t, dot2 - t, mac);
+		tw_mac(&macs, &keys[k], (const uint8 *) t, dot2 - t, mac);
 		for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 			diff |= mac[i] ^ sig[i];
 		any |= (diff == 0);

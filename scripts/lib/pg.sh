@@ -14,12 +14,14 @@ pg_start() {
 pg_stop() { pg_as "$(pg_bin)/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# bench_dataset DIR ROWS: builds the release binary, starts a throwaway server in DIR and builds the built-in
-# bench dataset there (tenantwall bench --keep); exports PGDATABASE as the kept scratch database.
+# bench_dataset DIR ROWS [SETTING=VALUE...]: starts a throwaway server in DIR (with the settings) and builds the
+# built-in bench dataset there (tenantwall bench --keep, the release binary when built, else the debug one);
+# exports PGDATABASE as the kept scratch database.
 bench_dataset() {
-  swift build -c release --product tenantwall >/dev/null 2>&1
-  pg_start "$1" shared_buffers=256MB
-  PGDATABASE=$(.build/release/tenantwall bench --database "host=$PGHOST user=postgres dbname=postgres" --keep --rows "$2" --tenants 100 \
+  local bin=.build/release/tenantwall dir=$1 rows=$2; shift 2
+  [ -x "$bin" ] || { bin=.build/debug/tenantwall; swift build --product tenantwall >/dev/null 2>&1; }
+  pg_start "$dir" shared_buffers=256MB "$@"
+  PGDATABASE=$("$bin" bench --database "host=$PGHOST user=postgres dbname=postgres" --keep --rows "$rows" --tenants 100 \
       --workload point --rounds 1 --seconds 0.1 | sed -n 's/^kept scratch database //p')
   export PGDATABASE
 }
