@@ -457,28 +457,47 @@ static const int8 tw_base64url_value[256] = {
 static unsigned char *
 tw_base64url(const char *s, int len, int *outlen)
 {
+	const unsigned char *u = (const unsigned char *) s;
 	unsigned char *out;
-	uint32		acc = 0;
-	int			bits = 0,
-				n = 0,
-				i;
+	int32		acc = 0;
+	int			n = 0,
+				i,
+				rest = len % 4;
 
-	if (len % 4 == 1)
+	if (rest == 1)
 		return NULL;
 	out = palloc(len * 3 / 4 + 3);
-	for (i = 0; i < len; i++)
+	/* Four characters make three bytes; a negative value (any byte outside the alphabet) taints the group. */
+	for (i = 0; i + 4 <= len; i += 4)
 	{
-		int			d = tw_base64url_value[(unsigned char) s[i]];
+		int			a = tw_base64url_value[u[i]],
+					b = tw_base64url_value[u[i + 1]],
+					c = tw_base64url_value[u[i + 2]],
+					d = tw_base64url_value[u[i + 3]];
 
-		if (d < 0)
+		if ((a | b | c | d) < 0)
 			return NULL;
-		acc = (acc << 6) | d;
-		bits += 6;
-		if (bits >= 8)
+		acc = (a << 18) | (b << 12) | (c << 6) | d;
+		out[n++] = (acc >> 16) & 0xFF;
+		out[n++] = (acc >> 8) & 0xFF;
+		out[n++] = acc & 0xFF;
+	}
+	/* The last two or three characters make one or two bytes; their leftover bits are dropped. */
+	if (rest > 0)
+	{
+		acc = 0;
+		for (; i < len; i++)
 		{
-			bits -= 8;
-			out[n++] = (acc >> bits) & 0xFF;
+			int			d = tw_base64url_value[u[i]];
+
+			if (d < 0)
+				return NULL;
+			acc = (acc << 6) | d;
 		}
+		acc <<= 6 * (4 - rest);
+		out[n++] = (acc >> 16) & 0xFF;
+		if (rest == 3)
+			out[n++] = (acc >> 8) & 0xFF;
 	}
 	out[n] = '\0';
 	*outlen = n;
@@ -881,8 +900,33 @@ static char *
 tw_verified_suffix(double expires, const char *tenant)
 {
 	if (expires == floor(expires) && fabs(expires) < 1e15)
-		return psprintf("%lld:%s", (long long) expires, tenant);
+	{
+		char		number[MAXINT8LEN + 1];
+		int			nlen = pg_lltoa((int64) expires, number);
+		size_t		tlen = strlen(tenant);
+		char	   *out = palloc(nlen + 1 + tlen + 1);
+
+		memcpy(out, number, nlen);
+		out[nlen] = ':';
+		memcpy(out + nlen + 1, tenant, tlen + 1);
+		return out;
+	}
 	return psprintf("%.17g:%s", expires, tenant);
+}
+
+/* tenantwall.verified's whole value: "role:" and the suffix, for the calling role. */
+static char *
+tw_verified_value(const char *suffix)
+{
+	char		role[MAXINT8LEN + 1];
+	int			rlen = pg_ultoa_n(GetOuterUserId(), role);
+	size_t		slen = strlen(suffix);
+	char	   *out = palloc(rlen + 1 + slen + 1);
+
+	memcpy(out, role, rlen);
+	out[rlen] = ':';
+	memcpy(out + rlen + 1, suffix, slen + 1);
+	return out;
 }
 
 /*
@@ -1009,7 +1053,7 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 		tw_set_verified("", session);
 		return false;
 	}
-	tw_set_verified(psprintf("%u:%s", GetOuterUserId(), suffix), session);
+	tw_set_verified(tw_verified_value(suffix), session);
 	return true;
 }
 
