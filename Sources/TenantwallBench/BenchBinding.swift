@@ -49,19 +49,20 @@ public struct BenchBinding: Sendable {
             return ("SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1\(tenancy.citus ? "::" + tenancy.type.rawValue : ""))", [token])
         case .generated, .inline: return (setConfig, [generatedSetting, signed ? token : tenant])
         case .context, .contrast: return (setConfig, [plainSetting, tenant])
-        case .walledBaseline, .walled, .compressedBaseline, .compressed: return nil  // `binding` maps them to the above
+        case .walledBaseline, .walled, .compressedBaseline, .compressed, .trivial: return nil  // `binding` maps them to the above
         }
     }
 
     /// The one statement of the end-to-end pattern that binds the transaction, taking the value `value(_:)`
     /// gives: tenantwall's setter for the generated and inline modes, a bare `set_config` for the others.
     func contextStatement(_ mode: BenchRunner.Mode) -> String? {
+        if mode == .trivial { return "SELECT $1::\(tenancy.type.rawValue)" }
         switch mode.binding {
         case .baseline: return nil
         case .generated: return "SELECT \(SQL.qualified(tenancy.helperSchema, "set_tenant_context"))($1\(tenancy.citus ? "::" + tenancy.type.rawValue : ""))"
         case .inline: return "SELECT \(SQL.qualified(BenchSpec.inlineSchema, "set_tenant_context"))($1)"
         case .context, .contrast: return "SELECT pg_catalog.set_config(\(SQL.literal(plainSetting)), $1, true)"
-        case .walledBaseline, .walled, .compressedBaseline, .compressed: return nil
+        case .walledBaseline, .walled, .compressedBaseline, .compressed, .trivial: return nil
         }
     }
 

@@ -2,8 +2,9 @@
 /// baseline on the same table, each walled mode against the owner's hand-written query on its own storage, so
 /// every overhead is a ratio of two queries over the very same rows, pages and chunks.
 extension BenchRunner.Mode {
-    /// The hand-written queries that name their tenant (no policy, no view).
-    public var isBaseline: Bool { self == .baseline || self == .walledBaseline || self == .compressedBaseline }
+    /// The hand-written queries that name their tenant (no policy, no view); the trivial mode runs the
+    /// baseline's query too.
+    public var isBaseline: Bool { self == .baseline || self == .walledBaseline || self == .compressedBaseline || self == .trivial }
 
     /// The baseline this mode's overhead is measured against.
     public var reference: BenchRunner.Mode {
@@ -23,7 +24,7 @@ extension BenchRunner.Mode {
     var binding: BenchRunner.Mode {
         switch self {
         case .walled, .compressed: return .generated
-        case .walledBaseline, .compressedBaseline: return .baseline
+        case .walledBaseline, .compressedBaseline, .trivial: return .baseline
         default: return self
         }
     }

@@ -28,23 +28,32 @@ public enum BenchRenderers {
         do { return try JSONWriter.render(report) } catch { return (try? JSONWriter.render(["error": "\(error)"])) ?? "{}\n" }
     }
 
-    /// The comparison modes (inline helpers, the native context reader) and the signed binding against the
-    /// context binding, when the run had them.
+    /// The comparison modes (inline helpers, the native context reader, a trivial statement in the setter's
+    /// place) with the signed binding against the context binding and the setter against the trivial statement,
+    /// when the run had them.
     static func comparisons(_ report: BenchReport) -> String {
-        let modes = [BenchRunner.Mode.inline, .context].filter { m in report.workloads.contains { $0.mode(m) != nil } }
+        let modes = [BenchRunner.Mode.inline, .context, .trivial].filter { m in report.workloads.contains { $0.mode(m) != nil } }
         guard !modes.isEmpty else { return "" }
+        let signed = modes.contains(.context), trivial = modes.contains(.trivial)
+        func figure(_ value: Double?, _ low: Double?, _ high: Double?, _ verdict: BenchReport.Verdict?) -> String {
+            value == nil ? " |" : " \(pct(value)) (\(pct(low)) … \(pct(high))): \(verdict?.rawValue ?? "–") |"
+        }
         var out = "\n| workload | mode | CPU overhead against the baseline (95% CI) | throughput overhead (95% CI) |"
-        let signed = modes.contains(.context)
-        out += signed ? " signed over context (95% CI), target ≤ \(String(format: "%g", BenchReport.signedTargetPercent))% |\n" : "\n"
-        out += "| --- | --- | ---: | ---: |" + (signed ? " ---: |\n" : "\n")
+        if signed {
+            out += " signed over context (95% CI), target ≤ \(String(format: "%g", BenchReport.signedTargetPercent))% a statement, "
+            out += "\(String(format: "%g", BenchReport.signedTransactionTargetPercent))% a transaction |"
+        }
+        if trivial { out += " setter over a trivial statement (95% CI), target ≤ \(String(format: "%g", BenchReport.setterTargetPercent))% |" }
+        out += "\n| --- | --- | ---: | ---: |" + (signed ? " ---: |" : "") + (trivial ? " ---: |" : "") + "\n"
         for w in report.workloads {
             for m in [BenchRunner.Mode.generated] + modes {
                 guard let r = w.mode(m) else { continue }
-                out += "| \(w.workload) | \(m == .generated ? "generated (native)" : m.rawValue) | \(pct(r.cpuOverheadPercent)) (\(pct(r.cpuOverheadLow)) … \(pct(r.cpuOverheadHigh))) | "
+                let name = m == .generated ? "generated" : m == .trivial ? "trivial statement + baseline" : m.rawValue
+                out += "| \(w.workload) | \(name) | \(pct(r.cpuOverheadPercent)) (\(pct(r.cpuOverheadLow)) … \(pct(r.cpuOverheadHigh))) | "
                 out += "\(pct(r.overheadPercent)) (\(pct(r.overheadLow)) … \(pct(r.overheadHigh))) |"
-                if signed {
-                    out += m == .generated ? " \(pct(w.signedOverContextPercent)) (\(pct(w.signedOverContextLow)) … \(pct(w.signedOverContextHigh))): \(w.signedVerdict?.rawValue ?? "–") |" : " |"
-                }
+                let generated = m == .generated
+                if signed { out += generated ? figure(w.signedOverContextPercent, w.signedOverContextLow, w.signedOverContextHigh, w.signedVerdict) : " |" }
+                if trivial { out += generated ? figure(w.setterOverTrivialPercent, w.setterOverTrivialLow, w.setterOverTrivialHigh, w.setterVerdict) : " |" }
                 out += "\n"
             }
         }
@@ -116,7 +125,7 @@ public enum BenchRenderers {
         func x(_ us: Int) -> Int { left + Int(Double(width - left - 300) * log10(Double(max(us, 10))) / log10(max(maxUs, 100))) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(rowHeight * report.workloads.count + 30)\" font-family=\"sans-serif\" font-size=\"11\">"
         let colors: [BenchRunner.Mode: String] = [.baseline: "#555", .generated: "#2e7d32", .inline: "#1565c0", .context: "#6a1b9a", .contrast: "#c62828",
-                                                  .walledBaseline: "#777", .walled: "#ef6c00", .compressedBaseline: "#999", .compressed: "#00838f"]
+                                                  .walledBaseline: "#777", .walled: "#ef6c00", .compressedBaseline: "#999", .compressed: "#00838f", .trivial: "#8d6e63"]
         for (i, w) in report.workloads.enumerated() {
             let y = i * rowHeight + 6
             svg += "<text x=\"4\" y=\"\(y + 20)\">\(Escape.xml(w.workload))</text>"

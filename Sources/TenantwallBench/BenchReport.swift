@@ -55,14 +55,30 @@ public struct BenchReport: Codable, Sendable {
         public var signedOverContextLow: Double?
         public var signedOverContextHigh: Double?
         public var signedVerdict: Verdict?
+        /// End-to-end only: the transaction with tenantwall's setter (the generated mode) against the same
+        /// transaction with a trivial statement in its place (the `trivial` mode): extra server CPU (else
+        /// throughput lost) per transaction, median of per-round ratios with a 95% interval, and the verdict
+        /// against `setterTargetPercent`.
+        public var setterOverTrivialPercent: Double?
+        public var setterOverTrivialLow: Double?
+        public var setterOverTrivialHigh: Double?
+        public var setterVerdict: Verdict?
         /// The walled form's verdicts against the same target, uncompressed and compressed (hypertable workloads).
         public var walledVerdict: Verdict?
         public var compressedVerdict: Verdict?
         public func mode(_ m: BenchRunner.Mode) -> ModeResult? { modes.first { $0.mode == m } }
     }
 
-    /// The signed binding's target against the context binding, in percent.
+    /// The signed binding's target against the context binding, in percent: per statement, and per
+    /// transaction (end-to-end: the token is taken in every transaction).
     public static let signedTargetPercent = 5.0
+    public static let signedTransactionTargetPercent = 10.0
+    /// The setter's target against a trivial statement in its place, per transaction, in percent.
+    public static let setterTargetPercent = 5.0
+
+    static func signedTarget(_ workload: String) -> Double {
+        workload == "end-to-end" ? signedTransactionTargetPercent : signedTargetPercent
+    }
 
     public var startedAt: String
     public var durationSeconds: Double
@@ -99,7 +115,7 @@ public struct BenchReport: Codable, Sendable {
                                         p95Microseconds: percentile(0.95), p99Microseconds: percentile(0.99), throughputByRound: runs.map(\.throughput))
                 let cpu = runs.compactMap(\.serverNanosPerOperation)
                 if cpu.count == runs.count, !cpu.isEmpty { result.serverMicroseconds = Stats.median(cpu) / 1000 }
-                if !mode.isBaseline {
+                if mode != mode.reference {
                     let baseline = mine.filter { $0.mode == mode.reference }.sorted { $0.round < $1.round }
                     let overheads = zip(runs, baseline).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
                     result.overheadPercent = Stats.median(overheads)
@@ -125,28 +141,34 @@ public struct BenchReport: Codable, Sendable {
             if [result.verdict, result.walledVerdict, result.compressedVerdict].contains(where: { $0 != nil && $0 != .met }) {
                 result.explanation = workload.explanation
             }
-            if present.contains(.context) { result.compareSigned(mine) }
+            if present.contains(.context) {
+                (result.signedOverContextPercent, result.signedOverContextLow, result.signedOverContextHigh, result.signedVerdict) =
+                    compare(mine, .generated, against: .context, target: signedTarget(workload.name))
+            }
+            if present.contains(.trivial) {
+                (result.setterOverTrivialPercent, result.setterOverTrivialLow, result.setterOverTrivialHigh, result.setterVerdict) =
+                    compare(mine, .generated, against: .trivial, target: setterTargetPercent)
+            }
             return result
         }
     }
 }
 
-extension BenchReport.WorkloadResult {
-    /// Fills in the signed-over-context figures from the same rounds of both modes.
-    mutating func compareSigned(_ samples: [BenchRunner.Sample]) {
-        let signed = samples.filter { $0.mode == .generated }.sorted { $0.round < $1.round }
-        let context = samples.filter { $0.mode == .context }.sorted { $0.round < $1.round }
-        let cpu = zip(signed, context).compactMap { s, c -> Double? in
+extension BenchReport {
+    /// One mode against another from the same rounds: extra server CPU per operation in percent (else
+    /// throughput lost), median of the per-round ratios, its 95% interval, and the verdict against target.
+    static func compare(_ samples: [BenchRunner.Sample], _ mode: BenchRunner.Mode, against other: BenchRunner.Mode,
+                        target: Double) -> (Double?, Double?, Double?, Verdict?) {
+        let mine = samples.filter { $0.mode == mode }.sorted { $0.round < $1.round }
+        let theirs = samples.filter { $0.mode == other }.sorted { $0.round < $1.round }
+        let cpu = zip(mine, theirs).compactMap { s, c -> Double? in
             guard let a = s.serverNanosPerOperation, let b = c.serverNanosPerOperation, b > 0 else { return nil }
             return 100 * (a / b - 1)
         }
-        let ratios = cpu.count == signed.count && !cpu.isEmpty ? cpu : zip(signed, context).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
-        guard !ratios.isEmpty else { return }
-        signedOverContextPercent = Stats.median(ratios)
+        let ratios = cpu.count == mine.count && !cpu.isEmpty ? cpu : zip(mine, theirs).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
+        guard !ratios.isEmpty else { return (nil, nil, nil, nil) }
         let (low, high) = Stats.interval95(ratios)
-        (signedOverContextLow, signedOverContextHigh) = (low, high)
-        let target = BenchReport.signedTargetPercent
-        signedVerdict = high <= target ? .met : low > target ? .missed : .inconclusive
+        return (Stats.median(ratios), low, high, high <= target ? .met : low > target ? .missed : .inconclusive)
     }
 }
 

@@ -19,6 +19,9 @@ public final class BenchRunner {
         case context
         /// A role under policies written the way they often are (VOLATILE plpgsql helper).
         case contrast
+        /// The end-to-end workload only: the baseline's query with a trivial statement (`SELECT $1::<type>`)
+        /// pipelined before it in the same round trip, what any second statement costs; the setter is held to it.
+        case trivial
         /// The walled form of a hypertable (issue #25), uncompressed: the owner on the walled hypertable with an
         /// explicit `WHERE tenant_id = $1` (the baseline of the walled form's own storage) …
         case walledBaseline = "walled-baseline"
@@ -30,7 +33,7 @@ public final class BenchRunner {
 
         var role: String {
             switch self {
-            case .baseline: return BenchSpec.baselineRole
+            case .baseline, .trivial: return BenchSpec.baselineRole
             case .generated: return BenchSpec.app
             case .inline: return BenchSpec.inlineRole
             case .context: return BenchSpec.contextRole

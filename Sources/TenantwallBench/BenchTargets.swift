@@ -99,6 +99,7 @@ public struct BenchTargets {
             endToEnd.name = "end-to-end"
             endToEnd.title = "set the tenant context and look up a row in one round trip and one transaction (pipeline)"
             endToEnd.kind = .endToEnd
+            endToEnd.modes = BenchRunner.Mode.measured(for: spec.tenancy) + [.trivial]
             out.append(endToEnd)
         }
         if spec.tenancy.citus {

@@ -49,8 +49,11 @@ final class BenchTests: XCTestCase {
 
         XCTAssertEqual(report.workloads.map(\.workload), Workload.names)
         for workload in report.workloads {
-            // The built-in dataset runs on the native extension, so the inline helpers run beside it.
-            XCTAssertEqual(workload.modes.map(\.mode), [.baseline, .generated, .inline, .contrast])
+            // The built-in dataset runs on the native extension, so the inline helpers run beside it; the
+            // end-to-end pattern also runs with a trivial statement in the setter's place.
+            let trivial: [BenchRunner.Mode] = workload.workload == "end-to-end" ? [.trivial] : []
+            XCTAssertEqual(workload.modes.map(\.mode), [.baseline, .generated, .inline, .contrast] + trivial)
+            XCTAssertEqual(workload.setterOverTrivialPercent != nil, !trivial.isEmpty, workload.workload)
             XCTAssertTrue(workload.modes.allSatisfy { $0.throughput > 0 && $0.throughputByRound.count == 2 }, workload.workload)
             // The test server runs on this machine, so the backends' CPU time is readable.
             XCTAssertTrue(workload.modes.allSatisfy { ($0.serverMicroseconds ?? 0) > 0 }, workload.workload)
@@ -67,7 +70,10 @@ final class BenchTests: XCTestCase {
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && html.hasSuffix("</html>\n"))
         XCTAssertFalse(html.contains("<script"), "no script")
         XCTAssertNil(html.range(of: #"(src|href)\s*=\s*"(https?:)?//"#, options: .regularExpression), "self-contained: nothing loaded from elsewhere")
-        XCTAssertTrue(BenchRenderers.markdown(report).contains("| primary-key point lookup on public.items |"))
+        let markdown = BenchRenderers.markdown(report)
+        XCTAssertTrue(markdown.contains("| primary-key point lookup on public.items |"))
+        XCTAssertTrue(markdown.contains("| end-to-end | trivial statement + baseline |"), markdown)
+        XCTAssertTrue(markdown.contains("setter over a trivial statement (95% CI), target ≤ 5%"), markdown)
     }
 
     /// The example specs benchmark their own tables: the workloads each supports, the rows of each table,
