@@ -76,8 +76,11 @@ psql -q -d tx_signed -c "\\copy public.bench_tokens FROM '$tokens'"
 rm -f "$tokens"
 
 declare -A db=([context]=tx_context [signed]=tx_signed [signednew]=tx_signed [signed03]=tx_signed)
-declare -A setter=([context]="tenantwall.set_tenant_context(arg::uuid)" [signed]="tenantwall.set_tenant_context(arg)"
-                   [signednew]="tenantwall.set_tenant_context(tokens[i % 1000 + 1])" [signed03]="tenantwall.set_tenant_context_03(arg)")
+# Every variant takes its argument from an array of 1,000 (args[i % 1000 + 1]), so the loop itself costs the
+# same in each: signednew's are 1,000 distinct tokens, the others' 1,000 copies of one value.
+declare -A setter=([context]="tenantwall.set_tenant_context(args[i % 1000 + 1]::uuid)" [signed]="tenantwall.set_tenant_context(args[i % 1000 + 1])"
+                   [signednew]="tenantwall.set_tenant_context(args[i % 1000 + 1])" [signed03]="tenantwall.set_tenant_context_03(args[i % 1000 + 1])")
+declare -A distinct=([context]=false [signed]=false [signednew]=true [signed03]=false)
 declare -A arg=([context]=$tenant [signed]=$token [signednew]=$token [signed03]=$token)
 variants=(context signed signednew signed03)
 psql -q -d tx_context -c "CREATE TABLE public.bench_tokens (i integer PRIMARY KEY, token text NOT NULL)" -c "GRANT SELECT ON public.bench_tokens TO tw_tx_app"
@@ -85,7 +88,10 @@ for v in "${variants[@]}"; do
   psql -q -d "${db[$v]}" -v ON_ERROR_STOP=1 >/dev/null <<SQL
 CREATE PROCEDURE public.tx_$v(n integer, arg text, INOUT us double precision DEFAULT NULL)
 LANGUAGE plpgsql AS \$f\$
-DECLARE tokens text[] := ARRAY(SELECT t.token FROM public.bench_tokens AS t ORDER BY t.i); t0 timestamptz := clock_timestamp();
+DECLARE
+    args text[] := CASE WHEN ${distinct[$v]} THEN ARRAY(SELECT t.token FROM public.bench_tokens AS t ORDER BY t.i)
+                        ELSE pg_catalog.array_fill(arg, ARRAY[1000]) END;
+    t0 timestamptz := clock_timestamp();
 BEGIN
     FOR i IN 1..n LOOP
         PERFORM ${setter[$v]};
@@ -108,7 +114,8 @@ run() { psql -qAt -d "${db[$1]}" -c "$cpu_ns" -c "SET ROLE tw_tx_app" -c "CALL p
 # empty or an unfiltered lookup.
 for v in "${variants[@]}"; do
   literal="'${arg[$v]}'"
-  call=${setter[$v]/arg/$literal}; call=${call/tokens\[i % 1000 + 1\]/(SELECT token FROM public.bench_tokens WHERE i = 7)}
+  call=${setter[$v]/args\[i % 1000 + 1\]/$literal}
+  [[ ${distinct[$v]} == true ]] && call=${setter[$v]/args\[i % 1000 + 1\]/(SELECT token FROM public.bench_tokens WHERE i = 7)}
   seen=$(psql -qAt -d "${db[$v]}" -c "SET ROLE tw_tx_app" -c "BEGIN" -c "SELECT $call" \
     -c "SELECT count(*) || ':' || min(tenant_id::text) FROM public.items WHERE id = 7" -c "COMMIT" | sed -n 2p)
   [[ $seen == "1:$tenant" ]] || { echo "variant $v sees '$seen' for id 7, not the tenant's one row" >&2; exit 1; }
