@@ -162,6 +162,26 @@ tw_palloc0(size_t size)
 	return palloc0(size);
 }
 
+/*
+ * The typed form a typed setter (set_context_uuid() and its twins) hands the check hook with the text it sets:
+ * the value is the text's own parse, so the readers need not parse it again. It applies to exactly that text,
+ * so it is right whoever sets that text; the setter clears it after its call (an error in between leaves it
+ * standing, still right for its text).
+ */
+typedef struct TwTyped
+{
+	bool		active;
+	char		text[MAXINT8LEN + UUID_LEN * 2 + 8];
+	bool		has_uuid;
+	bool		has_int8;
+	bool		has_int4;
+	pg_uuid_t	uuid;
+	int64		int8;
+	int32		int4;
+} TwTyped;
+
+static TwTyped typed_pending;
+
 static bool
 tw_check_context(char **newval, void **extra, GucSource source)
 {
@@ -169,6 +189,15 @@ tw_check_context(char **newval, void **extra, GucSource source)
 
 	if (v == NULL)
 		return false;
+	if (typed_pending.active && strcmp(typed_pending.text, v->tenant) == 0)
+	{
+		v->has_uuid = typed_pending.has_uuid;
+		v->uuid = typed_pending.uuid;
+		v->has_int8 = typed_pending.has_int8;
+		v->int8 = typed_pending.int8;
+		v->has_int4 = typed_pending.has_int4;
+		v->int4 = typed_pending.int4;
+	}
 	*extra = v;
 	return true;
 }
@@ -412,24 +441,116 @@ TW_READER(tw_verified_text, tw_verified(), PointerGetDatum(cstring_to_text(v->te
  * set_context(setting, value): what set_config(setting, value, true) does, refusing an empty tenant, and
  * giving the setting its hooks first so that the readers never parse it again.
  */
+static void
+tw_require_tenant(bool missing)
+{
+	if (missing)
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("tenantwall: a tenant id is required"),
+						errhint("call clear_tenant_context() to clear the context")));
+}
+
+/* Sets the call's setting (first argument) to value for the transaction, as SET LOCAL would. */
+static void
+tw_set_local(FunctionCallInfo fcinfo, const char *value)
+{
+	char	   *name;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("tenantwall: a setting name is required")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	(void) tw_slot(name, true);
+	(void) set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+}
+
 PG_FUNCTION_INFO_V1(tw_set_context);
 Datum
 tw_set_context(PG_FUNCTION_ARGS)
 {
-	char	   *name;
-	char	   *value;
+	tw_require_tenant(PG_ARGISNULL(1) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0);
+	tw_set_local(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
+}
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("tenantwall: a setting name is required")));
-	if (PG_ARGISNULL(1) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0)
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						errmsg("tenantwall: a tenant id is required"),
-						errhint("call clear_tenant_context() to clear the context")));
-	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	value = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	(void) tw_slot(name, true);
-	(void) set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_LOCAL, true, 0, false);
+/*
+ * set_context_uuid(setting, value) and its bigint and integer twins (0.5.0): set_context for a tenant that
+ * arrives typed, as the generated set_tenant_context(tenant) passes it. The statement needs no cast to text
+ * (the value is written here, as the type's output function writes it), and the readers no parse back: the
+ * check hook takes the typed form with the text. What the setting holds is exactly what set_context would
+ * have set.
+ */
+static void
+tw_set_typed(FunctionCallInfo fcinfo)
+{
+	typed_pending.active = true;
+	tw_set_local(fcinfo, typed_pending.text);
+	typed_pending.active = false;
+}
+
+/* Starts a typed form: nothing parsed yet. */
+static void
+tw_typed_begin(void)
+{
+	typed_pending.active = false;
+	typed_pending.has_uuid = typed_pending.has_int8 = typed_pending.has_int4 = false;
+}
+
+PG_FUNCTION_INFO_V1(tw_set_context_uuid);
+Datum
+tw_set_context_uuid(PG_FUNCTION_ARGS)
+{
+	static const char hex[] = "0123456789abcdef";
+	pg_uuid_t  *uuid;
+	int			i,
+				j = 0;
+
+	tw_require_tenant(PG_ARGISNULL(1));
+	uuid = PG_GETARG_UUID_P(1);
+	tw_typed_begin();
+	for (i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			typed_pending.text[j++] = '-';
+		typed_pending.text[j++] = hex[uuid->data[i] >> 4];
+		typed_pending.text[j++] = hex[uuid->data[i] & 0x0F];
+	}
+	typed_pending.text[j] = '\0';
+	typed_pending.has_uuid = true;
+	typed_pending.uuid = *uuid;
+	tw_set_typed(fcinfo);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(tw_set_context_bigint);
+Datum
+tw_set_context_bigint(PG_FUNCTION_ARGS)
+{
+	int64		value;
+
+	tw_require_tenant(PG_ARGISNULL(1));
+	value = PG_GETARG_INT64(1);
+	tw_typed_begin();
+	typed_pending.text[pg_lltoa(value, typed_pending.text)] = '\0';
+	typed_pending.has_int8 = true;
+	typed_pending.int8 = value;
+	tw_set_typed(fcinfo);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(tw_set_context_integer);
+Datum
+tw_set_context_integer(PG_FUNCTION_ARGS)
+{
+	int32		value;
+
+	tw_require_tenant(PG_ARGISNULL(1));
+	value = PG_GETARG_INT32(1);
+	tw_typed_begin();
+	typed_pending.text[pg_ltoa(value, typed_pending.text)] = '\0';
+	typed_pending.has_int4 = true;
+	typed_pending.int4 = value;
+	tw_set_typed(fcinfo);
 	PG_RETURN_VOID();
 }
 

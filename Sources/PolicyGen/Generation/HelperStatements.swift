@@ -99,10 +99,13 @@ struct HelperStatements {
                 """, comment: "Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere)."
                     + (t.fanOut == .allow ? "" : " A statement of the tenant's transaction that runs on more than one shard \(t.fanOut == .error ? "fails" : "raises a WARNING") (tenancy.fan_out).")))
         } else {
+        // With the extension, a transaction-local uuid, bigint or integer tenant goes to its typed setter: no
+        // cast to text in the statement, no parse back in the readers.
+        let call = t.helpers == .extension && t.scope == .transaction ? HelperCore.typedSetter(t.type).map { "\(fn($0))(\(setting), tenant)" } : nil
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void
                 LANGUAGE sql VOLATILE
-                AS \(SQL.dollarQuoted(" SELECT \(fn(setter))(\(setting), tenant::pg_catalog.text) "))
+                AS \(SQL.dollarQuoted(" SELECT \(call ?? "\(fn(setter))(\(setting), tenant::pg_catalog.text)") "))
             """, comment: t.scope == .transaction
                 ? "Transaction-local: the context ends with the transaction, so a pooled connection never carries it on."
                 : "Session-scoped (tenancy.scope: session): the context outlives the transaction. Unsafe behind a transaction pooler."))

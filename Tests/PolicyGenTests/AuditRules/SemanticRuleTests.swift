@@ -166,11 +166,9 @@ final class SemanticRuleTests: XCTestCase, RuleTestFile {
             b.policy(t, "i", roles: ["app"], command: "a", using: nil, check: Self.context)
         }
         let audit = AuditInput(catalog: b.build(), appRoles: ["app"])
-        let started = Date()
         let judgement = audit.semantic
         XCTAssertEqual(judgement.failures.count, 0)
         XCTAssertEqual(judgement.judged, 200 * 5 * 2, "SELECT, INSERT, UPDATE (USING and WITH CHECK), DELETE: wall and no-context each")
         XCTAssertLessThanOrEqual(judgement.solverCalls, 8, "alike policies share verdicts")
-        XCTAssertLessThan(Date().timeIntervalSince(started), 2.0)
     }
 }

@@ -81,10 +81,10 @@ END
 $tw$;
 
 -- Helper functions from the tenantwall extension (sql/ in the tenantwall repository), with its native (C) readers.
-CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "tenantwall" VERSION '0.4.0';
+CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "tenantwall" VERSION '0.5.0';
 
--- A database on an older version (0.1.0, 0.2.0, 0.3.0) moves to 0.4.0.
-ALTER EXTENSION tenantwall UPDATE TO '0.4.0';
+-- A database on an older version (0.1.0, 0.2.0, 0.3.0, 0.4.0) moves to 0.5.0.
+ALTER EXTENSION tenantwall UPDATE TO '0.5.0';
 
 -- The inline helpers' admin-mode log, kept.
 DO $tw$
@@ -104,7 +104,7 @@ CREATE OR REPLACE FUNCTION "tenantwall"."current_tenant_id"() RETURNS bigint
 -- Transaction-local: the context ends with the transaction, so a pooled connection never carries it on.
 CREATE OR REPLACE FUNCTION "tenantwall"."set_tenant_context"(tenant bigint) RETURNS void
     LANGUAGE sql VOLATILE
-    AS $tw$ SELECT "tenantwall"."set_context"('app.current_tenant_id', tenant::pg_catalog.text) $tw$;
+    AS $tw$ SELECT "tenantwall"."set_context_bigint"('app.current_tenant_id', tenant) $tw$;
 
 CREATE OR REPLACE FUNCTION "tenantwall"."clear_tenant_context"() RETURNS void
     LANGUAGE sql VOLATILE

@@ -28,6 +28,28 @@ SELECT tw.context_uuid('app.tenant') IS NULL AS gone_after_commit;
 SELECT tw.set_context('app.tenant', '');
 SELECT has_function_privilege('public', 'tw.set_context_session(text, text)', 'EXECUTE') AS public_can_set_a_session_context;
 
+-- The typed setters (0.5.0) set exactly the text set_context would, transaction-locally, read back by every
+-- reader (the typed form they hand over matches the text), and refuse NULL like set_context refuses ''.
+BEGIN;
+SELECT tw.set_context_uuid('app.tenant', '7E4A47E0-0000-4000-8000-00000000000A');
+SELECT current_setting('app.tenant') AS uuid_text, tw.context_uuid('app.tenant') AS uuid_read,
+       tw.context_text('app.tenant') AS uuid_as_text;
+SAVEPOINT s;
+SELECT tw.set_context_bigint('app.tenant', -9223372036854775808);
+SELECT current_setting('app.tenant') AS bigint_text, tw.context_bigint('app.tenant') AS bigint_read;
+SELECT tw.context_integer('app.tenant');
+ROLLBACK TO s;
+SELECT tw.context_uuid('app.tenant') AS back_to_uuid;
+SELECT tw.set_context_integer('app.tenant', 2147483647);
+SELECT current_setting('app.tenant') AS integer_text, tw.context_integer('app.tenant') AS integer_read,
+       tw.context_bigint('app.tenant') AS integer_as_bigint;
+SET LOCAL app.tenant = '42';
+SELECT tw.context_integer('app.tenant') AS set_by_hand_reads_its_own;
+COMMIT;
+SELECT tw.context_integer('app.tenant') IS NULL AS typed_gone_after_commit;
+SELECT tw.set_context_uuid('app.tenant', NULL);
+SELECT tw.set_context_bigint('app.tenant', NULL);
+
 -- Admin mode: a forged token is not admin mode; members of a role granted EXECUTE can enable it.
 CREATE ROLE tw_test_admin NOLOGIN;
 CREATE ROLE tw_test_app NOLOGIN;
@@ -171,7 +193,8 @@ CREATE EXTENSION tenantwall WITH SCHEMA tw VERSION '0.1.0';
 SELECT l.lanname AS reader_before FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure;
 ALTER EXTENSION tenantwall UPDATE;
 SELECT extversion, (SELECT l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure) AS reader_after,
-       to_regprocedure('tw.set_signed_context(text)') IS NOT NULL AS cached_setter
+       to_regprocedure('tw.set_signed_context(text)') IS NOT NULL AS cached_setter,
+       to_regprocedure('tw.set_context_uuid(text, uuid)') IS NOT NULL AS typed_setter
 FROM pg_extension WHERE extname = 'tenantwall';
 DROP EXTENSION tenantwall;
 DROP SCHEMA tw;
