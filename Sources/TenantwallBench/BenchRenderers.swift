@@ -60,6 +60,22 @@ public enum BenchRenderers {
         return out
     }
 
+    /// On Citus: the coordinator's and the workers' CPU per operation beside the throughput, every mode, when
+    /// the workers run on this machine (the statement's work under RLS is the workers').
+    static func clusterCPU(_ report: BenchReport) -> String {
+        guard report.workloads.contains(where: { $0.modes.contains { $0.workerMicroseconds != nil } }) else { return "" }
+        var out = "\n| workload | mode | ops/s | coordinator CPU µs/op | workers CPU µs/op | coordinator CPU overhead (95% CI) | workers CPU overhead (95% CI) |\n"
+        out += "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n"
+        for w in report.workloads {
+            for m in w.modes {
+                out += "| \(w.workload) | \(m.mode.rawValue) | \(Int(m.throughput)) | \(us(m.serverMicroseconds)) | \(us(m.workerMicroseconds)) | "
+                out += m.mode.isBaseline && m.mode == m.mode.reference ? "– | – |\n"
+                    : "\(pct(m.cpuOverheadPercent)) (\(pct(m.cpuOverheadLow)) … \(pct(m.cpuOverheadHigh))) | \(pct(m.workerCpuOverheadPercent)) (\(pct(m.workerCpuOverheadLow)) … \(pct(m.workerCpuOverheadHigh))) |\n"
+            }
+        }
+        return out
+    }
+
     public static func markdown(_ report: BenchReport) -> String {
         var out = "## tenantwall bench: " + (report.failures.isEmpty ? "generated policies match the baseline" : "\(report.failures.count) problem(s)") + "\n\n"
         out += summary(report) + "\n\n"
@@ -74,6 +90,7 @@ public enum BenchRenderers {
             out += "\(pct(c?.overheadPercent)) / \(pct(c?.cpuOverheadPercent)) | \(ms(g.p50Microseconds)) / \(ms(g.p95Microseconds)) / \(ms(g.p99Microseconds)) | \(plan) | \(target(w)) |\n"
         }
         out += comparisons(report)
+        out += clusterCPU(report)
         out += walledMarkdown(report)
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "- note: \($0)\n" }.joined() }
         for w in report.workloads { if let why = w.explanation { out += "\n**\(w.workload)** (\(target(w))): \(why)\n" } }

@@ -23,6 +23,12 @@ public struct BenchReport: Codable, Sendable {
         public var cpuOverheadPercent: Double?
         public var cpuOverheadLow: Double?
         public var cpuOverheadHigh: Double?
+        /// On Citus, the median of the workers' CPU per operation and its extra against the baseline (median of
+        /// per-round ratios, 95% interval), when the workers run on this machine.
+        public var workerMicroseconds: Double?
+        public var workerCpuOverheadPercent: Double?
+        public var workerCpuOverheadLow: Double?
+        public var workerCpuOverheadHigh: Double?
     }
 
     public struct LoadedTable: Codable, Sendable {
@@ -115,6 +121,8 @@ public struct BenchReport: Codable, Sendable {
                                         p95Microseconds: percentile(0.95), p99Microseconds: percentile(0.99), throughputByRound: runs.map(\.throughput))
                 let cpu = runs.compactMap(\.serverNanosPerOperation)
                 if cpu.count == runs.count, !cpu.isEmpty { result.serverMicroseconds = Stats.median(cpu) / 1000 }
+                let workers = runs.compactMap(\.workerNanosPerOperation)
+                if workers.count == runs.count, !workers.isEmpty { result.workerMicroseconds = Stats.median(workers) / 1000 }
                 if mode != mode.reference {
                     let baseline = mine.filter { $0.mode == mode.reference }.sorted { $0.round < $1.round }
                     let overheads = zip(runs, baseline).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
@@ -127,6 +135,14 @@ public struct BenchReport: Codable, Sendable {
                     if cpuOverheads.count == runs.count, !cpuOverheads.isEmpty {
                         result.cpuOverheadPercent = Stats.median(cpuOverheads)
                         (result.cpuOverheadLow, result.cpuOverheadHigh) = Stats.interval95(cpuOverheads)
+                    }
+                    let workerOverheads = zip(runs, baseline).compactMap { run, base -> Double? in
+                        guard let mine = run.workerNanosPerOperation, let theirs = base.workerNanosPerOperation, theirs > 0 else { return nil }
+                        return 100 * (mine / theirs - 1)
+                    }
+                    if workerOverheads.count == runs.count, !workerOverheads.isEmpty {
+                        result.workerCpuOverheadPercent = Stats.median(workerOverheads)
+                        (result.workerCpuOverheadLow, result.workerCpuOverheadHigh) = Stats.interval95(workerOverheads)
                     }
                 }
                 return result

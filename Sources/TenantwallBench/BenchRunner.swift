@@ -71,8 +71,11 @@ public final class BenchRunner {
         public var operations: Int
         /// Operations per second of busy time (context switches between tenants are not counted).
         public var throughput: Double
-        /// Server CPU per operation (nanoseconds), when the server runs on this machine.
+        /// Server CPU per operation (nanoseconds), when the server runs on this machine (on Citus, the
+        /// coordinator's).
         public var serverNanosPerOperation: Double?
+        /// On Citus, the workers' CPU per operation (nanoseconds), when they run on this machine.
+        public var workerNanosPerOperation: Double?
         public var latenciesMicroseconds: [Int]
     }
 
@@ -130,6 +133,7 @@ public final class BenchRunner {
         var latencies: [Int] = []
         var busy = 0.0
         var serverNanos: UInt64?
+        var workerNanos: UInt64?
     }
 
     /// Runs every client of one mode at once for `seconds`.
@@ -142,9 +146,11 @@ public final class BenchRunner {
         let operations = runs.map(\.latencies.count).reduce(0, +)
         let perClientBusy = runs.map(\.busy).reduce(0, +) / Double(max(clients, 1))
         let cpu = runs.contains { $0.serverNanos == nil } ? nil : runs.compactMap(\.serverNanos).reduce(0, +)
+        let workers = runs.contains { $0.workerNanos == nil } ? nil : runs.compactMap(\.workerNanos).reduce(0, +)
         return Sample(workload: workload, mode: mode, round: round, operations: operations,
                       throughput: perClientBusy > 0 ? Double(operations) / perClientBusy : 0,
                       serverNanosPerOperation: cpu.map { operations > 0 ? Double($0) / Double(operations) : 0 },
+                      workerNanosPerOperation: workers.map { operations > 0 ? Double($0) / Double(operations) : 0 },
                       latenciesMicroseconds: runs.flatMap(\.latencies).sorted())
     }
 
@@ -155,6 +161,7 @@ public final class BenchRunner {
         let mode: Mode
         let connection: Connection
         let cpu: ServerCPU?
+        let workers: WorkerCPU?
         let withContext: Bool
         let explicitTransaction: Bool
         var generator: SplitMix
@@ -167,6 +174,7 @@ public final class BenchRunner {
             connection = try Connection(runner.conninfo)
             try connection.execute("SET ROLE \(SQL.ident(mode.role)); SET synchronous_commit = off")
             cpu = ServerCPU(connection: connection)
+            workers = runner.tenancy.citus && cpu != nil ? WorkerCPU(client: connection, conninfo: runner.conninfo) : nil
             try connection.prepare("w", workload.sql(for: mode))
             let context = workload.kind == .endToEnd ? runner.binding.contextStatement(mode) : nil
             if let context { try connection.prepare("ctx", context) }
@@ -188,6 +196,7 @@ public final class BenchRunner {
         func run(until deadline: Date) throws -> ClientRun {
             var run = ClientRun()
             var serverNanos: UInt64 = 0
+            var workerNanos: UInt64? = workers == nil ? nil : 0
             let baseline = mode.isBaseline
             let tenants = runner.tenants, binding = runner.binding
             repeat {
@@ -204,6 +213,7 @@ public final class BenchRunner {
                     try connection.query(bind.sql, bind.arguments)
                 }
                 defer { if citusBatch { _ = try? connection.execute("COMMIT") } }
+                _ = workers?.advance()
                 let before = cpu?.readIdle()
                 for _ in 0..<runner.settings.batch {
                     let keys = workload.keys[tenant.tenant] ?? tenant.keys
@@ -223,8 +233,10 @@ public final class BenchRunner {
                     if Date() >= deadline { break }
                 }
                 if let before, let after = cpu?.readIdle() { serverNanos += after - before }
+                if workers != nil { workerNanos = workers?.advance().flatMap { spent in workerNanos.map { $0 + spent } } }
             } while Date() < deadline
             run.serverNanos = cpu == nil ? nil : serverNanos
+            run.workerNanos = workerNanos
             return run
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Tenantwall
 import Postgres
+import Quoting
 
 /// The CPU time a backend process has used, from Linux's `/proc/<pid>/schedstat` (nanoseconds on a CPU).
 ///
@@ -31,5 +32,56 @@ struct ServerCPU {
     func readIdle() -> UInt64? {
         usleep(200)
         return read()
+    }
+}
+
+/// On Citus, the CPU the workers spend for one coordinator backend: the backends its connections to the
+/// workers opened, found by the global process id Citus gives them (`application_name` is
+/// `citus_internal gpid=<gpid>`, the coordinator backend's `citus_backend_gpid()`), read like `ServerCPU`
+/// from `/proc/<pid>/schedstat`. Only for a cluster whose workers run on this machine (the local cluster);
+/// otherwise nil, and the report gives the coordinator's CPU alone. The worker connections are listed through
+/// a separate superuser connection (`run_command_on_workers`), between measurements.
+final class WorkerCPU {
+    private let admin: Connection
+    private let gpid: String
+    /// The last reading of each worker backend seen so far.
+    private var last: [String: UInt64] = [:]
+
+    init?(client: Connection, conninfo: String) {
+        guard let gpid = try? client.query("SELECT citus_backend_gpid()::text").scalar,
+              let admin = try? Connection(conninfo), (try? admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").flag) == true
+        else { return nil }
+        self.admin = admin
+        self.gpid = gpid
+        guard pids() != nil else { return nil }
+    }
+
+    /// The worker backends serving this coordinator backend now, by process id; nil when a worker's answer
+    /// cannot be read or names a process this machine does not run (a remote worker).
+    private func pids() -> [String]? {
+        let command = "SELECT coalesce(string_agg(pid::text, ','), '') FROM pg_catalog.pg_stat_activity WHERE application_name = "
+            + "'citus_internal gpid=' || \(SQL.literal(gpid))"
+        guard let rows = try? admin.query("SELECT success, result FROM run_command_on_workers($1)", [command]).rows else { return nil }
+        var out: [String] = []
+        for row in rows {
+            guard row[0] == "t" else { return nil }
+            out += (row[1] ?? "").split(separator: ",").map(String.init)
+        }
+        guard out.allSatisfy({ FileManager.default.fileExists(atPath: "/proc/\($0)/schedstat") }) else { return nil }
+        return out
+    }
+
+    /// Nanoseconds the worker backends have run since the last call (all of it for a backend first seen now).
+    func advance() -> UInt64? {
+        guard let pids = pids() else { return nil }
+        usleep(200)
+        var spent: UInt64 = 0
+        for pid in pids {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/schedstat", encoding: .utf8),
+                  let now = text.split(separator: " ").first.flatMap({ UInt64($0) }) else { continue }
+            spent += now &- (last[pid] ?? 0)
+            last[pid] = now
+        }
+        return spent
     }
 }

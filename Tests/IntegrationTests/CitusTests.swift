@@ -246,6 +246,16 @@ final class CitusTests: XCTestCase {
         XCTAssertTrue(point.passed, "\(point.differences)")
         XCTAssertTrue(PlanComparer.shape(point.candidatePlan).nodes.contains { $0.contains("[tasks: 1]") }, "routed to one shard: \(PlanComparer.shape(point.candidatePlan).nodes) \(point.candidatePlan.prefix(600))")
         XCTAssertTrue(report.workloads.allSatisfy { $0.modes.allSatisfy { $0.throughput > 0 } })
+        // The workers run on this machine: their CPU per operation is measured beside the coordinator's, in every
+        // mode, and the report shows both.
+        for workload in report.workloads {
+            for mode in workload.modes {
+                XCTAssertGreaterThan(mode.serverMicroseconds ?? 0, 0, "\(workload.workload) \(mode.mode): coordinator CPU")
+                XCTAssertGreaterThan(mode.workerMicroseconds ?? 0, 0, "\(workload.workload) \(mode.mode): workers CPU")
+            }
+            XCTAssertNotNil(workload.mode(.generated)?.workerCpuOverheadPercent, workload.workload)
+        }
+        XCTAssertTrue(BenchRenderers.markdown(report).contains("| coordinator CPU µs/op | workers CPU µs/op |"))
         XCTAssertTrue(BenchRenderers.markdown(report).contains("[tasks: 1]") || BenchRenderers.markdown(report).contains("same"), "the report renders without a contrast mode")
         XCTAssertFalse(BenchRenderers.html(report).isEmpty)
         // The check fails a statement that fans out: the same lookup without the tenant in the query runs on
