@@ -1013,61 +1013,48 @@ tw_scan_literal(TwScan *s, JsonTokenType *type)
 	return NULL;
 }
 
+/* An object's field name and colon at s->p, the name handed to the callbacks; false when there are none. */
 static bool
-tw_scan_object(TwScan *s)
+tw_scan_field(TwScan *s)
 {
-	s->p++;
-	if (++s->depth > TW_JSON_DEPTH)
-		return false;
-	tw_claims_object_start(s->claims);
-	tw_scan_space(s);
-	if (!tw_scan_next_is(s, '}'))
-		for (;;)
-		{
-			char	   *name;
+	char	   *name;
 
-			tw_scan_space(s);
-			if (!tw_scan_next_is(s, '"') || (name = tw_scan_string(s)) == NULL)
-				return false;
-			tw_scan_space(s);
-			if (!tw_scan_next_is(s, ':'))
-				return false;
-			s->p++;
-			tw_claims_field(s->claims, name, false);
-			if (!tw_scan_value(s))
-				return false;
-			tw_scan_space(s);
-			if (!tw_scan_next_is(s, ','))
-				break;
-			s->p++;
-		}
-	if (!tw_scan_next_is(s, '}'))
+	tw_scan_space(s);
+	if (!tw_scan_next_is(s, '"') || (name = tw_scan_string(s)) == NULL)
+		return false;
+	tw_scan_space(s);
+	if (!tw_scan_next_is(s, ':'))
 		return false;
 	s->p++;
-	tw_claims_end(s->claims);
-	s->depth--;
+	tw_claims_field(s->claims, name, false);
 	return true;
 }
 
+/* The object or array whose opening bracket is at s->p, its members in order. */
 static bool
-tw_scan_array(TwScan *s)
+tw_scan_container(TwScan *s, bool object)
 {
+	char		close = object ? '}' : ']';
+
 	s->p++;
 	if (++s->depth > TW_JSON_DEPTH)
 		return false;
-	tw_claims_array_start(s->claims);
+	if (object)
+		tw_claims_object_start(s->claims);
+	else
+		tw_claims_array_start(s->claims);
 	tw_scan_space(s);
-	if (!tw_scan_next_is(s, ']'))
+	if (!tw_scan_next_is(s, close))
 		for (;;)
 		{
-			if (!tw_scan_value(s))
+			if ((object && !tw_scan_field(s)) || !tw_scan_value(s))
 				return false;
 			tw_scan_space(s);
 			if (!tw_scan_next_is(s, ','))
 				break;
 			s->p++;
 		}
-	if (!tw_scan_next_is(s, ']'))
+	if (!tw_scan_next_is(s, close))
 		return false;
 	s->p++;
 	tw_claims_end(s->claims);
@@ -1087,9 +1074,9 @@ tw_scan_value(TwScan *s)
 	switch (*s->p)
 	{
 		case '{':
-			return tw_scan_object(s);
+			return tw_scan_container(s, true);
 		case '[':
-			return tw_scan_array(s);
+			return tw_scan_container(s, false);
 		case '"':
 			token = tw_scan_string(s);
 			type = JSON_TOKEN_STRING;

@@ -128,19 +128,11 @@ public struct BenchReport: Codable, Sendable {
                     let overheads = zip(runs, baseline).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
                     result.overheadPercent = Stats.median(overheads)
                     (result.overheadLow, result.overheadHigh) = Stats.interval95(overheads)
-                    let cpuOverheads = zip(runs, baseline).compactMap { run, base -> Double? in
-                        guard let mine = run.serverNanosPerOperation, let theirs = base.serverNanosPerOperation, theirs > 0 else { return nil }
-                        return 100 * (mine / theirs - 1)
-                    }
-                    if cpuOverheads.count == runs.count, !cpuOverheads.isEmpty {
+                    if let cpuOverheads = cpuRatios(runs, baseline, \.serverNanosPerOperation) {
                         result.cpuOverheadPercent = Stats.median(cpuOverheads)
                         (result.cpuOverheadLow, result.cpuOverheadHigh) = Stats.interval95(cpuOverheads)
                     }
-                    let workerOverheads = zip(runs, baseline).compactMap { run, base -> Double? in
-                        guard let mine = run.workerNanosPerOperation, let theirs = base.workerNanosPerOperation, theirs > 0 else { return nil }
-                        return 100 * (mine / theirs - 1)
-                    }
-                    if workerOverheads.count == runs.count, !workerOverheads.isEmpty {
+                    if let workerOverheads = cpuRatios(runs, baseline, \.workerNanosPerOperation) {
                         result.workerCpuOverheadPercent = Stats.median(workerOverheads)
                         (result.workerCpuOverheadLow, result.workerCpuOverheadHigh) = Stats.interval95(workerOverheads)
                     }
@@ -171,17 +163,24 @@ public struct BenchReport: Codable, Sendable {
 }
 
 extension BenchReport {
+    /// Extra CPU in percent (one figure of `Sample`), round by round over the same rounds of both; nil unless
+    /// every round has the figure in both.
+    static func cpuRatios(_ runs: [BenchRunner.Sample], _ base: [BenchRunner.Sample], _ figure: KeyPath<BenchRunner.Sample, Double?>) -> [Double]? {
+        let ratios = zip(runs, base).compactMap { run, base -> Double? in
+            guard let mine = run[keyPath: figure], let theirs = base[keyPath: figure], theirs > 0 else { return nil }
+            return 100 * (mine / theirs - 1)
+        }
+        return ratios.count == runs.count && !ratios.isEmpty ? ratios : nil
+    }
+
     /// One mode against another from the same rounds: extra server CPU per operation in percent (else
     /// throughput lost), median of the per-round ratios, its 95% interval, and the verdict against target.
     static func compare(_ samples: [BenchRunner.Sample], _ mode: BenchRunner.Mode, against other: BenchRunner.Mode,
                         target: Double) -> (Double?, Double?, Double?, Verdict?) {
         let mine = samples.filter { $0.mode == mode }.sorted { $0.round < $1.round }
         let theirs = samples.filter { $0.mode == other }.sorted { $0.round < $1.round }
-        let cpu = zip(mine, theirs).compactMap { s, c -> Double? in
-            guard let a = s.serverNanosPerOperation, let b = c.serverNanosPerOperation, b > 0 else { return nil }
-            return 100 * (a / b - 1)
-        }
-        let ratios = cpu.count == mine.count && !cpu.isEmpty ? cpu : zip(mine, theirs).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
+        let ratios = cpuRatios(mine, theirs, \.serverNanosPerOperation)
+            ?? zip(mine, theirs).map { 100 * (1 - $0.throughput / max($1.throughput, 1e-9)) }
         guard !ratios.isEmpty else { return (nil, nil, nil, nil) }
         let (low, high) = Stats.interval95(ratios)
         return (Stats.median(ratios), low, high, high <= target ? .met : low > target ? .missed : .inconclusive)
