@@ -522,37 +522,24 @@ tw_set_context_uuid(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-PG_FUNCTION_INFO_V1(tw_set_context_bigint);
-Datum
-tw_set_context_bigint(PG_FUNCTION_ARGS)
-{
-	int64		value;
+/* The integer twins: the text as the type's output function writes it. */
+#define TW_TYPED_INTEGER_SETTER(fn, ctype, getarg, write, has, field) \
+	PG_FUNCTION_INFO_V1(fn); \
+	Datum fn(PG_FUNCTION_ARGS) \
+	{ \
+		ctype		value; \
+		tw_require_tenant(PG_ARGISNULL(1)); \
+		value = getarg(1); \
+		tw_typed_begin(); \
+		typed_pending.text[write(value, typed_pending.text)] = '\0'; \
+		typed_pending.has = true; \
+		typed_pending.field = value; \
+		tw_set_typed(fcinfo); \
+		PG_RETURN_VOID(); \
+	}
 
-	tw_require_tenant(PG_ARGISNULL(1));
-	value = PG_GETARG_INT64(1);
-	tw_typed_begin();
-	typed_pending.text[pg_lltoa(value, typed_pending.text)] = '\0';
-	typed_pending.has_int8 = true;
-	typed_pending.int8 = value;
-	tw_set_typed(fcinfo);
-	PG_RETURN_VOID();
-}
-
-PG_FUNCTION_INFO_V1(tw_set_context_integer);
-Datum
-tw_set_context_integer(PG_FUNCTION_ARGS)
-{
-	int32		value;
-
-	tw_require_tenant(PG_ARGISNULL(1));
-	value = PG_GETARG_INT32(1);
-	tw_typed_begin();
-	typed_pending.text[pg_ltoa(value, typed_pending.text)] = '\0';
-	typed_pending.has_int4 = true;
-	typed_pending.int4 = value;
-	tw_set_typed(fcinfo);
-	PG_RETURN_VOID();
-}
+TW_TYPED_INTEGER_SETTER(tw_set_context_bigint, int64, PG_GETARG_INT64, pg_lltoa, has_int8, int8)
+TW_TYPED_INTEGER_SETTER(tw_set_context_integer, int32, PG_GETARG_INT32, pg_ltoa, has_int4, int4)
 
 /* The base64url alphabet's values by byte; -1 for every other byte. */
 static const int8 tw_base64url_value[256] = {
