@@ -1,0 +1,162 @@
+import Deploy
+import Foundation
+import Identity
+import Lifecycle
+import PolicyGen
+import Postgres
+import Quoting
+import Tenantwall
+import TenantwallBench
+import Verification
+import XCTest
+
+/// The change trail (`audit_trail: {tables: all}`) on every example but the Citus one (which refuses it): a
+/// committed change by the application, as a tenant, is in that tenant's trail with old and new values; another
+/// tenant reads none of it; no access role and not the owner may write the trail; plan shows no drift after
+/// apply; and an entry altered by hand (the guard trigger bypassed) makes verify fail naming the tenant and seq.
+final class TrailExampleTests: XCTestCase {
+    /// A copy of an example's spec files with the trail on for every tenant table.
+    static func trailedCopy(_ example: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-trail-\(example)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let source = TestServer.path("policies/" + example)
+        let files = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.hasSuffix(".yaml") }.sorted()
+        for (i, file) in files.enumerated() {
+            var text = try String(contentsOfFile: source + "/" + file, encoding: .utf8)
+            if i == 0 { text += "\naudit_trail:\n  tables: all\n" }
+            try text.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        return dir.path
+    }
+
+    func verifySettings(_ spec: Spec, _ db: Connection) throws -> Verifier.Settings {
+        var settings = Verifier.Settings()
+        if spec.tenancy.binding == .signed {
+            let secret = Array("trail-example-tests-secret-0123456789".utf8)
+            try SigningKeys.rotate(db, spec: spec, secret: secret, id: "tests", overlap: 0)
+            settings.secret = secret
+        }
+        return settings
+    }
+
+    func testEveryExampleTrailsChangesPerTenantAndDetectsTampering() throws {
+        let examples = try FileManager.default.contentsOfDirectory(atPath: TestServer.path("policies")).sorted()
+        for example in examples where example != "workflow-platform-citus" {
+            let copy = try Self.trailedCopy(example)
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            let spec = try SpecFiles.load([copy])
+            XCTAssertFalse(spec.trailedTables.isEmpty, example)
+            let (name, db) = try TestServer.freshDatabase("trail_ex")
+            var notes: [String] = []
+            let adapted = try ServerCapabilities(connection: db).adapt(spec, notes: &notes)
+            try TestServer.requireExtensions(adapted, db)
+            // Applied (with the trail) and loaded as a superuser: the load writes no trail entry.
+            _ = try BenchDataset(spec: adapted, rows: 600, tenants: 4).create(on: db, comparisons: false)
+            let names = TrailNames(spec: adapted)
+            XCTAssertEqual(try db.query("SELECT count(*) FROM \(names.table)").scalar, "0", "\(example): a superuser's load is not trailed")
+            XCTAssertTrue(try LiveDatabase(connection: db).plan(adapted).isEmpty, "\(example): no drift after apply")
+            try LiveDatabase(connection: db).apply(adapted)
+            XCTAssertTrue(try LiveDatabase(connection: db).plan(adapted).isEmpty, "\(example): no drift after a second apply")
+
+            // A change the application commits as a tenant.
+            let app = adapted.roles.app
+            let table = try XCTUnwrap(adapted.trailedTables.first { $0.table.isolation == .tenant && $0.table.commands(for: app).contains(.update) }, example)
+            let column = try XCTUnwrap(adapted.trailColumns(table.table)?.first { $0 != table.column && !table.table.primaryKey.contains($0) }, example)
+            let storage = table.table.storage(tenancy: adapted.tenancy)
+            let tenant = try XCTUnwrap(db.query("SELECT \(SQL.ident(table.column))::text FROM \(SQL.qualified(storage.schema, storage.name)) GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").scalar, example)
+            let other = try XCTUnwrap(db.query("SELECT \(SQL.ident(table.column))::text FROM \(SQL.qualified(storage.schema, storage.name)) WHERE \(SQL.ident(table.column))::text <> $1 LIMIT 1", [tenant]).scalar, example)
+            let relation = SQL.qualified(table.schema, table.name)
+            try db.execute("BEGIN")
+            var session = TenantSession(spec: adapted, connection: db)
+            try session.enter(tenant)
+            let changed = try db.query("UPDATE \(relation) SET \(SQL.ident(column)) = \(SQL.ident(column)) WHERE \(SQL.ident(table.column)) = \(SQL.literal(tenant))::\(adapted.tenancy.type.rawValue)").affectedRows
+            let acting = try db.query("SELECT CASE WHEN current_setting('role') = 'none' THEN session_user ELSE current_setting('role') END").scalar
+            try session.leave()
+            try db.execute("COMMIT")
+            XCTAssertGreaterThan(changed, 0, example)
+            let entries = try db.query("""
+                SELECT count(*) FILTER (WHERE old ? $3 AND new ? $3 AND acting_role = $4 AND session_role = session_user)::text, count(*)::text
+                FROM \(names.table) WHERE \(SQL.ident(names.tenantColumn))::text = $1 AND table_name = $2 AND command = 'UPDATE'
+                """, [tenant, table.qualifiedName, column, acting ?? ""]).rows[0]
+            XCTAssertEqual(entries[0], String(changed), "\(example): every changed row is in the tenant's trail with old and new values, the acting role and the session user")
+            XCTAssertEqual(entries[1], String(changed), example)
+
+            // The tenant reads its own entries; another tenant reads none of them.
+            func visible(as id: String) throws -> [String?] {
+                try db.execute("BEGIN")
+                defer { _ = try? db.execute("ROLLBACK") }
+                var session = TenantSession(spec: adapted, connection: db)
+                try session.enter(id)
+                return try db.query("SELECT count(*) FILTER (WHERE \(SQL.ident(names.tenantColumn))::text = $1)::text, count(*)::text FROM \(names.table)", [tenant]).rows[0]
+            }
+            XCTAssertEqual(try visible(as: tenant), [String(changed), String(changed)], "\(example): the tenant reads its own trail")
+            XCTAssertEqual(try visible(as: other), ["0", "0"], "\(example): another tenant reads nothing of it")
+
+            // No access role, not the owner, and not a superuser's plain statement may change the trail.
+            for role in uniqued(adapted.roles.accessRoles + [adapted.roles.owner]) {
+                for statement in ["UPDATE \(names.table) SET new = NULL", "DELETE FROM \(names.table)", "TRUNCATE \(names.table)",
+                                  "INSERT INTO \(names.table) SELECT * FROM \(names.table) LIMIT 1"] {
+                    try db.execute("BEGIN")
+                    XCTAssertThrowsError(try db.execute("SET LOCAL ROLE \(SQL.ident(role)); \(statement)"), "\(example): \(role): \(statement)") { error in
+                        XCTAssertEqual((error as? PostgresError)?.sqlState, "42501", "\(example): \(role): \(statement): \(error)")
+                    }
+                    try db.execute("ROLLBACK")
+                }
+            }
+            for statement in ["UPDATE \(names.table) SET new = NULL", "DELETE FROM \(names.table)", "TRUNCATE \(names.table)"] {
+                XCTAssertThrowsError(try db.execute(statement), "\(example): a superuser's \(statement) is refused by the guard trigger") { error in
+                    XCTAssertTrue("\(error)".contains("append-only"), "\(example): \(error)")
+                }
+            }
+
+            // verify: the trail checks hold on the intact trail.
+            let conninfo = try TestServer.shared.connectionString(database: name)
+            let settings = try verifySettings(adapted, db)
+            let report = try Verifier(spec: adapted, conninfo: conninfo, settings: settings).run()
+            for check in report.failed { XCTFail("\(example): \(check.table): \(check.id) as \(check.role) (\(check.tenant)): expected \(check.expected), got \(check.actual)") }
+            for id in ["trail-chain", "trail-write-refused", "trail-records-change", "trail-other-tenant-read"] {
+                XCTAssertTrue(report.checks.contains { $0.id == id }, "\(example): \(id) ran")
+            }
+
+            // Tampering by hand, the guard trigger bypassed: verify names the tenant and the first broken seq.
+            let seq = changed > 1 ? 2 : 1
+            try db.execute("""
+                SET session_replication_role = replica;
+                UPDATE \(names.table) SET new = pg_catalog.jsonb_set(new, ARRAY[\(SQL.literal(column))], '"tampered"')
+                WHERE \(SQL.ident(names.tenantColumn))::text = \(SQL.literal(tenant)) AND seq = \(seq);
+                RESET session_replication_role
+                """)
+            let tampered = try Verifier(spec: adapted, conninfo: conninfo, settings: settings).run()
+            let chain = try XCTUnwrap(tampered.checks.first { $0.id == "trail-chain" }, example)
+            XCTAssertEqual(chain.status, .failed, example)
+            XCTAssertTrue(chain.actual.contains("tenant \(tenant): broken at seq \(seq)"), "\(example): \(chain.actual)")
+        }
+    }
+
+    /// The command line: `verify` exits 1 on a broken chain, naming the tenant and the seq.
+    func testVerifyExitsOneOnABrokenChain() throws {
+        let copy = try Self.trailedCopy("workflow-platform")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let spec = try SpecFiles.load([copy])
+        let (name, db) = try TestServer.freshDatabase("trail_cli")
+        _ = try BenchDataset(spec: spec, rows: 200, tenants: 3).create(on: db, comparisons: false)
+        let table = try XCTUnwrap(spec.trailedTables.first { $0.table.isolation == .tenant && $0.table.commands(for: spec.roles.app).contains(.delete) })
+        let tenant = try XCTUnwrap(db.query("SELECT \(SQL.ident(table.column))::text FROM \(SQL.qualified(table.schema, table.name)) LIMIT 1").scalar)
+        try db.execute("BEGIN")
+        var session = TenantSession(spec: spec, connection: db)
+        try session.enter(tenant)
+        let deleted = try db.query("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(SQL.ident(table.column)) = \(SQL.literal(tenant))::bigint").affectedRows
+        try session.leave()
+        try db.execute("COMMIT")
+        XCTAssertGreaterThan(deleted, 0)
+        let names = TrailNames(spec: spec)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM \(names.table) WHERE command = 'DELETE' AND old IS NOT NULL AND new IS NULL").scalar, String(deleted))
+        let conninfo = try TestServer.shared.connectionString(database: name)
+        let clean = try TenantwallProcess.run(["verify", "--spec", copy, "--database", conninfo])
+        XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
+        try db.execute("SET session_replication_role = replica; DELETE FROM \(names.table) WHERE \(SQL.ident(names.tenantColumn))::text = \(SQL.literal(tenant)) AND seq = 1; RESET session_replication_role")
+        let broken = try TenantwallProcess.run(["verify", "--spec", copy, "--database", conninfo])
+        XCTAssertEqual(broken.status, 1, broken.stdout + broken.stderr)
+        XCTAssertTrue(broken.stdout.contains("tenant \(tenant): broken at seq 2"), broken.stdout)
+    }
+}
