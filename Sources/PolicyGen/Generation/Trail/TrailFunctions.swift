@@ -28,6 +28,8 @@ struct TrailFunctions {
             Statement(.trail, append(), comment: "Appends one entry per changed row, chained per tenant (see TrailHash)."),
             Statement(.trail, "ALTER FUNCTION \(names.append)() OWNER TO \(owner)"),
             Statement(.trail, "REVOKE ALL ON FUNCTION \(names.append)() FROM PUBLIC"),
+            Statement(.trail, "GRANT EXECUTE ON FUNCTION \(names.append)() TO \(SQL.ident(spec.roles.owner))",
+                      comment: "A trigger function cannot be called directly; the owner's EXECUTE lets TimescaleDB put the trigger on new chunks."),
             Statement(.trail, guardFunction(), comment: "The trail is append-only: no UPDATE, DELETE or TRUNCATE, except trail_redact's."),
             Statement(.trail, "ALTER FUNCTION \(names.guardFunction)() OWNER TO \(owner)"),
             Statement(.trail, "REVOKE ALL ON FUNCTION \(names.guardFunction)() FROM PUBLIC"),

@@ -39,7 +39,8 @@ struct TrailStatements {
             Statement(.trail, "CREATE SCHEMA IF NOT EXISTS \(SQL.ident(names.schema)) AUTHORIZATION \(SQL.ident(names.role))"),
             Statement(.trail, "ALTER SCHEMA \(SQL.ident(names.schema)) OWNER TO \(SQL.ident(names.role))"),
             Statement(.trail, "REVOKE ALL ON SCHEMA \(SQL.ident(names.schema)) FROM PUBLIC"),
-            Statement(.trail, "GRANT USAGE ON SCHEMA \(SQL.ident(names.schema)) TO \(SQL.identList(access))"),
+            Statement(.trail, "GRANT USAGE ON SCHEMA \(SQL.ident(names.schema)) TO \(SQL.identList(uniqued(access + [spec.roles.owner])))",
+                      comment: "USAGE names the objects, nothing more. The table owner needs it (and EXECUTE on the append trigger function): TimescaleDB creates the row trigger on each new chunk as the hypertable's owner."),
         ]
     }
 
