@@ -10,11 +10,16 @@ struct TrailRecordsChange: TableCheck {
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
         let spec = probe.spec
-        guard let columns = spec.trailColumns(probe.table), let column = columns.first(where: { $0 != probe.scopeColumn }) ?? columns.first else { return [] }
-        let update = target.commands.contains(.update)
+        guard let columns = spec.trailColumns(probe.table) else { return [] }
+        // A column the UPDATE may set to itself: trailed, not the scope or the key, not identity or generated.
+        let column = try probe.connection.query("""
+            SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = \(SQL.literal(probe.source))::regclass AND attnum > 0 AND NOT attisdropped
+              AND attidentity = '' AND attgenerated = '' AND attname = ANY ($1::text[]) ORDER BY attnum LIMIT 1
+            """, [SQL.textArray(columns.filter { $0 != probe.scopeColumn && !probe.table.primaryKey.contains($0) })]).scalar
+        let update = target.commands.contains(.update) && column != nil
         guard update || target.commands.contains(.insert) && probe.table.isolation == .tenant else { return [] }
         let names = TrailNames(spec: spec)
-        let sql = update ? "UPDATE \(probe.name) SET \(SQL.ident(column)) = \(SQL.ident(column)) WHERE \(probe.scope) = \(probe.literal(target.actor.id))"
+        let sql = update ? "UPDATE \(probe.name) SET \(SQL.ident(column!)) = \(SQL.ident(column!)) WHERE \(probe.scope) = \(probe.literal(target.actor.id))"
             : probe.insert(tenant: target.actor.id, seed: 903)
         let command = update ? "UPDATE" : "INSERT"
         let values = update ? "old IS NOT NULL AND new IS NOT NULL" : "new IS NOT NULL"
