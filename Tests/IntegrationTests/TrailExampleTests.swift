@@ -171,4 +171,57 @@ final class TrailExampleTests: XCTestCase {
         XCTAssertEqual(broken.status, 1, broken.stdout + broken.stderr)
         XCTAssertTrue(broken.stdout.contains("tenant \(tenant): broken at seq 2"), broken.stdout)
     }
+
+    /// Erasure with `redactTrail`: the tenant's entries stay with their values emptied, the step is recorded, the
+    /// chain still verifies, and the certificate says what remains. Without it the certificate says the values stay.
+    func testErasureRedactsTheTrailAndTheChainStillVerifies() throws {
+        let copy = try Self.trailedCopy("workflow-platform")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let spec = try SpecFiles.load([copy])
+        let (name, db) = try TestServer.freshDatabase("trail_redact")
+        _ = try BenchDataset(spec: spec, rows: 300, tenants: 3).create(on: db, comparisons: false)
+        let table = try XCTUnwrap(spec.trailedTables.first { $0.table.isolation == .tenant && $0.table.commands(for: spec.roles.app).contains(.delete) })
+        let tenants = try db.query("SELECT DISTINCT \(SQL.ident(table.column))::text FROM \(SQL.qualified(table.schema, table.name)) ORDER BY 1 LIMIT 2").rows.compactMap { $0[0] }
+        XCTAssertEqual(tenants.count, 2)
+        for tenant in tenants {
+            try db.execute("BEGIN")
+            var session = TenantSession(spec: spec, connection: db)
+            try session.enter(tenant)
+            try db.execute("DELETE FROM \(SQL.qualified(table.schema, table.name)) WHERE \(SQL.ident(table.column)) = \(SQL.literal(tenant))::bigint")
+            try session.leave()
+            try db.execute("COMMIT")
+        }
+        let names = TrailNames(spec: spec)
+        let gone = tenants[0], kept = tenants[1]
+        func entries(_ tenant: String) throws -> [String?] {
+            try db.query("SELECT count(*)::text, count(*) FILTER (WHERE old IS NOT NULL)::text, count(*) FILTER (WHERE redacted_at IS NOT NULL)::text FROM \(names.table) WHERE tenant_id::text = $1", [tenant]).rows[0]
+        }
+        let before = try entries(gone), other = try entries(kept)
+        XCTAssertNotEqual(before[0], "0")
+        XCTAssertEqual(before[1], before[0], "every DELETE entry holds the old values")
+
+        // The owner cannot redact: it is the audited step, a superuser's.
+        try db.execute("BEGIN")
+        XCTAssertThrowsError(try db.execute("SET LOCAL ROLE \(SQL.ident(spec.roles.owner)); SELECT \(names.redact)(\(SQL.literal(gone))::bigint, 'why not')")) {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, "42501", "\($0)")
+        }
+        try db.execute("ROLLBACK")
+
+        let dry = try TenantErasure(spec: spec, connection: db).run(tenant: gone, dryRun: true, redactTrail: true)
+        XCTAssertEqual(try entries(gone), before, "a dry run changes nothing")
+        XCTAssertTrue(dry.remaining.contains { $0.where == "tenantwall_trail.change_trail" && $0.rows == Int(before[0]!) }, "\(dry.remaining)")
+        let certificate = try TenantErasure(spec: spec, connection: db).run(tenant: gone, dryRun: false, redactTrail: true)
+        XCTAssertEqual(try entries(gone), [before[0], "0", before[0]], "entries kept, values emptied, each marked")
+        XCTAssertEqual(try entries(kept), other, "another tenant's trail as it was")
+        let trail = try XCTUnwrap(certificate.remaining.first { $0.where == "tenantwall_trail.change_trail" })
+        XCTAssertEqual(trail.rows, Int(before[0]!))
+        XCTAssertTrue(trail.why.contains("emptied by trail_redact"), trail.why)
+        XCTAssertEqual(try db.query("SELECT details->>'entries' FROM tenantwall.tenant_events WHERE action = 'trail redacted' AND tenant = $1", [gone]).scalar, before[0])
+        let report = try Verifier(spec: spec, conninfo: try TestServer.shared.connectionString(database: name)).run()
+        let chain = try XCTUnwrap(report.checks.first { $0.id == "trail-chain" })
+        XCTAssertEqual(chain.status, .passed, chain.actual)
+        // Without --redact-trail the certificate says the values stay, and how to empty them.
+        let plain = try TenantErasure(spec: spec, connection: db).run(tenant: kept, dryRun: false)
+        XCTAssertTrue(plain.remaining.contains { $0.where == "tenantwall_trail.change_trail" && $0.why.contains("--redact-trail empties them") }, "\(plain.remaining)")
+    }
 }
