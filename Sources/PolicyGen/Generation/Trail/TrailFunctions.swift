@@ -45,10 +45,17 @@ struct TrailFunctions {
         ]
     }
 
+    /// Two statements a row: the lock, then one INSERT … SELECT that filters the values, reads the tenant's last
+    /// entry (after the lock, so under READ COMMITTED it sees the last committed one) and hashes. The skip test is
+    /// `is_superuser`, which PostgreSQL keeps for the role set with SET ROLE (a SECURITY DEFINER call does not
+    /// change it), so no catalog query runs per row.
     func append() -> String {
         let skipped = [spec.roles.owner, names.role].map(SQL.literal).joined(separator: ", ")
         let entry = TrailHash.hash(previous: "e.prev_hash", tenantColumn: names.tenantColumn) { "e." + $0 }
-        let values = TrailHash.valuesHash(old: "v_old", new: "v_new")
+        let values = TrailHash.valuesHash(old: "v.old", new: "v.new")
+        func only(_ row: String, _ columns: String) -> String {
+            "(SELECT pg_catalog.jsonb_object_agg(c.key, c.value) FROM pg_catalog.jsonb_each(\(row)) AS c WHERE c.key OPERATOR(pg_catalog.=) ANY (\(columns)))"
+        }
         let body = """
 
             DECLARE
@@ -60,33 +67,25 @@ struct TrailFunctions {
                 v_old jsonb;
                 v_new jsonb;
                 v_tenant \(names.tenantType);
-                v_seq bigint;
-                v_hash bytea;
             BEGIN
                 IF v_acting OPERATOR(pg_catalog.=) ANY (ARRAY[\(skipped)]::name[])
-                   OR EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) v_acting AND r.rolsuper) THEN
+                   OR pg_catalog.current_setting('is_superuser') OPERATOR(pg_catalog.=) 'on' THEN
                     RETURN NULL;
                 END IF;
-                IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
-                    v_row := pg_catalog.to_jsonb(OLD);
-                    v_old := (SELECT pg_catalog.jsonb_object_agg(c.key, c.value) FROM pg_catalog.jsonb_each(v_row) AS c WHERE c.key OPERATOR(pg_catalog.=) ANY (v_columns));
-                END IF;
-                IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
-                    v_row := pg_catalog.to_jsonb(NEW);
-                    v_new := (SELECT pg_catalog.jsonb_object_agg(c.key, c.value) FROM pg_catalog.jsonb_each(v_row) AS c WHERE c.key OPERATOR(pg_catalog.=) ANY (v_columns));
-                END IF;
+                IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN v_old := pg_catalog.to_jsonb(OLD); v_row := v_old; END IF;
+                IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN v_new := pg_catalog.to_jsonb(NEW); v_row := v_new; END IF;
                 v_tenant := (v_row OPERATOR(pg_catalog.->>) TG_ARGV[1])::\(names.tenantType);
                 PERFORM pg_catalog.pg_advisory_xact_lock(\(Self.lockClass), pg_catalog.hashtext(v_tenant::text));
-                SELECT t.seq, t.hash INTO v_seq, v_hash FROM \(names.table) AS t
-                    WHERE t.\(tenant) OPERATOR(pg_catalog.=) v_tenant ORDER BY t.seq DESC LIMIT 1;
                 INSERT INTO \(names.table) (\(tenant), seq, at, acting_role, session_role, command, table_name, row_key, old, new, values_hash, prev_hash, hash)
                 SELECT e.\(tenant), e.seq, e.at, e.acting_role, e.session_role, e.command, e.table_name, e.row_key, e.old, e.new, e.values_hash, e.prev_hash,
                        \(entry)
-                FROM (SELECT v_tenant AS \(tenant), COALESCE(v_seq, 0) OPERATOR(pg_catalog.+) 1 AS seq, pg_catalog.now() AS at,
+                FROM (SELECT v_tenant AS \(tenant), COALESCE(l.seq, 0) OPERATOR(pg_catalog.+) 1 AS seq, pg_catalog.now() AS at,
                              v_acting AS acting_role, SESSION_USER AS session_role, TG_OP::text AS command, TG_ARGV[0]::text AS table_name,
-                             (SELECT COALESCE(pg_catalog.jsonb_object_agg(c.key, c.value), '{}'::jsonb) FROM pg_catalog.jsonb_each(v_row) AS c
-                              WHERE c.key OPERATOR(pg_catalog.=) ANY (v_keys)) AS row_key,
-                             v_old AS old, v_new AS new, \(values) AS values_hash, v_hash AS prev_hash) AS e;
+                             COALESCE(\(only("v_row", "v_keys")), '{}'::jsonb) AS row_key,
+                             v.old, v.new, \(values) AS values_hash, l.hash AS prev_hash
+                      FROM (SELECT \(only("v_old", "v_columns")) AS old, \(only("v_new", "v_columns")) AS new) AS v
+                      LEFT JOIN LATERAL (SELECT t.seq, t.hash FROM \(names.table) AS t WHERE t.\(tenant) OPERATOR(pg_catalog.=) v_tenant
+                                         ORDER BY t.seq DESC LIMIT 1) AS l ON true) AS e;
                 RETURN NULL;
             END
 
