@@ -224,4 +224,54 @@ final class TrailExampleTests: XCTestCase {
         let plain = try TenantErasure(spec: spec, connection: db).run(tenant: kept, dryRun: false)
         XCTAssertTrue(plain.remaining.contains { $0.where == "tenantwall_trail.change_trail" && $0.why.contains("--redact-trail empties them") }, "\(plain.remaining)")
     }
+
+    /// Two sessions writing one tenant's rows at once: the second waits on the first's advisory lock on the tenant,
+    /// so the entries get consecutive seqs and each names the previous one's hash (the chain verifies); another
+    /// tenant's writer does not wait.
+    func testConcurrentWritersOfOneTenantAreSerializedAndTheChainHolds() throws {
+        let copy = try Self.trailedCopy("workflow-platform")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let spec = try SpecFiles.load([copy])
+        let (name, db) = try TestServer.freshDatabase("trail_conc")
+        _ = try BenchDataset(spec: spec, rows: 300, tenants: 3).create(on: db, comparisons: false)
+        let url = try TestServer.shared.connectionString(database: name)
+        let table = try XCTUnwrap(spec.trailedTables.first { $0.table.isolation == .tenant && $0.table.commands(for: spec.roles.app).contains(.delete) })
+        let relation = SQL.qualified(table.schema, table.name)
+        let tenants = try db.query("SELECT \(SQL.ident(table.column))::text FROM \(relation) GROUP BY 1 HAVING count(*) > 1 ORDER BY count(*) DESC LIMIT 2").rows.compactMap { $0[0] }
+        XCTAssertEqual(tenants.count, 2)
+        func writer(_ tenant: String) throws -> (Connection, TenantSession) {
+            let connection = try Connection(url)
+            try connection.execute("BEGIN")
+            var session = TenantSession(spec: spec, connection: connection)
+            try session.enter(tenant)
+            return (connection, session)
+        }
+        let key = SQL.ident(table.column)
+        let (first, _) = try writer(tenants[0])
+        XCTAssertEqual(try first.query("DELETE FROM \(relation) WHERE ctid = (SELECT ctid FROM \(relation) WHERE \(key) = \(SQL.literal(tenants[0]))::bigint LIMIT 1)").affectedRows, 1)
+        // Another tenant's writer goes through while the first holds its tenant's lock.
+        let (other, _) = try writer(tenants[1])
+        XCTAssertEqual(try other.query("DELETE FROM \(relation) WHERE ctid = (SELECT ctid FROM \(relation) WHERE \(key) = \(SQL.literal(tenants[1]))::bigint LIMIT 1)").affectedRows, 1)
+        try other.execute("COMMIT")
+        let (second, _) = try writer(tenants[0])
+        let finished = DispatchSemaphore(value: 0)
+        final class Outcome: @unchecked Sendable { var error: Error? }
+        let outcome = Outcome()
+        Thread.detachNewThread {
+            do {
+                _ = try second.query("DELETE FROM \(relation) WHERE ctid = (SELECT ctid FROM \(relation) WHERE \(key) = \(SQL.literal(tenants[0]))::bigint OFFSET 1 LIMIT 1)")
+                try second.execute("COMMIT")
+            } catch { outcome.error = error }
+            finished.signal()
+        }
+        XCTAssertEqual(finished.wait(timeout: .now() + 1), .timedOut, "the second writer of the tenant waits for the first")
+        XCTAssertEqual(try db.query("SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND NOT granted").scalar, "1")
+        try first.execute("COMMIT")
+        XCTAssertEqual(finished.wait(timeout: .now() + 30), .success)
+        XCTAssertNil(outcome.error)
+        let names = TrailNames(spec: spec)
+        XCTAssertEqual(try db.query("SELECT string_agg(seq::text, ',' ORDER BY seq) FROM \(names.table) WHERE tenant_id::text = $1", [tenants[0]]).scalar, "1,2")
+        let report = try Verifier(spec: spec, conninfo: url).run()
+        XCTAssertEqual(report.checks.first { $0.id == "trail-chain" }?.status, .passed)
+    }
 }
