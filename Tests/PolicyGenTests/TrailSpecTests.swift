@@ -58,8 +58,10 @@ final class TrailSpecTests: XCTestCase {
         XCTAssertEqual(errors(spec(orders: "{columns: [card_token], exclude: [card_token]}")),
                        ["13:5 audit_trail column 'card_token' of 'public.orders' is also excluded; a column is either written or never written"])
         XCTAssertEqual(errors(spec(orders: "{colums: [status]}")), ["13:19 unknown key 'colums' in audit_trail; did you mean 'columns'?"])
-        XCTAssertEqual(errors(spec(top: "audit_trail: {tables: some}")), ["17:23 audit_trail.tables must be one of all, not 'some'"])
-        XCTAssertEqual(errors(spec(top: "audit_trail: {exclude: [status]}")), ["17:14 audit_trail at the top level needs 'tables: all' (or give a table its own 'audit_trail')"])
+        XCTAssertEqual(errors(spec(top: "audit_trail: {tables: some}")), ["17:1 audit_trail names no table: say 'tables: all', or give a table its own 'audit_trail'",
+                                                                            "17:23 audit_trail.tables must be one of all, not 'some'"])
+        XCTAssertEqual(errors(spec(top: "audit_trail: {exclude: [status]}")), ["17:1 audit_trail names no table: say 'tables: all', or give a table its own 'audit_trail'"])
+        XCTAssertEqual(errors(spec(top: "audit_trail: {exclude: [card_token]}", orders: "true")), [], "the top level's exclude for a table's own trail")
         XCTAssertEqual(errors(spec(top: "audit_trail: {tables: all, exclude: [pin]}")), ["17:1 audit_trail.exclude names column 'pin', which no table has"])
         XCTAssertEqual(errors(spec(top: "audit_trail: {tables: all, role: a}")),
                        ["17:1 audit_trail.role 'a' must be a role of its own, not one the spec already names (the trail's owner may change it)"])

@@ -4,7 +4,8 @@ import Yams
 /// trail (`Generation/Trail*`), and which of their columns the trail may hold.
 ///
 /// Top level, `audit_trail: {tables: all, exclude: [password_hash], role: app_trail}` trails every tenant table
-/// (and the tenants table); per table, `audit_trail: true` (every column but the excluded ones),
+/// (and the tenants table; without `tables: all` the top level only sets `exclude` and `role` for the tables that
+/// have their own setting); per table, `audit_trail: true` (every column but the excluded ones),
 /// `audit_trail: {columns: [status, amount]}` or `audit_trail: false` (not this table, even with `tables: all`).
 /// The spec has no notion of a secret column, so `exclude:` (top level: every table; per table: that table) names
 /// the columns that are never written; a column in both `columns:` and `exclude:` is refused rather than guessed.
@@ -57,9 +58,6 @@ extension AuditTrail {
         var trail = AuditTrail(location: location)
         guard let entries = reader.entries(node, keys: keys, what: "audit_trail") else { return nil }
         reader.read(entries, into: &trail, keys: keys)
-        if !entries.contains(where: { $0.key == "tables" }) {
-            reader.error("audit_trail at the top level needs 'tables: all' (or give a table its own 'audit_trail')", node)
-        }
         return trail
     }
 }
@@ -136,6 +134,9 @@ extension AuditTrail {
             }
         }
         checks.identifier(spec.trailSchema, "the trail's schema", at)
+        if let top = spec.auditTrail, !top.allTables, !anyTable {
+            checks.error("audit_trail names no table: say 'tables: all', or give a table its own 'audit_trail'", top.location)
+        }
         if let exclude = spec.auditTrail?.exclude {
             let all = Set(spec.tables.flatMap { $0.columns.map(\.name) })
             for name in exclude where !all.contains(name) {
