@@ -274,4 +274,40 @@ final class TrailExampleTests: XCTestCase {
         let report = try Verifier(spec: spec, conninfo: url).run()
         XCTAssertEqual(report.checks.first { $0.id == "trail-chain" }?.status, .passed)
     }
+
+    /// A walled hypertable with compressed chunks (k8s-cost-monitor's pod_metrics): an UPDATE of rows that live in
+    /// compressed chunks, through the wall view, is trailed row for row like any other (TimescaleDB decompresses
+    /// them into the chunk, where the row trigger fires).
+    func testChangesToCompressedRowsAreTrailed() throws {
+        let copy = try Self.trailedCopy("k8s-cost-monitor")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let spec = try SpecFiles.load([copy])
+        let (_, db) = try TestServer.freshDatabase("trail_compressed")
+        var notes: [String] = []
+        let adapted = try ServerCapabilities(connection: db).adapt(spec, notes: &notes)
+        try TestServer.requireExtensions(adapted, db)
+        _ = try BenchDataset(spec: adapted, rows: 2000, tenants: 4).create(on: db, comparisons: false)
+        let table = try XCTUnwrap(adapted.tables.first { $0.name == "pod_metrics" })
+        XCTAssertTrue(table.isWalled)
+        let storage = table.storage(tenancy: adapted.tenancy)
+        let stored = SQL.qualified(storage.schema, storage.name)
+        let compressed = try db.query("SELECT count(compress_chunk(c)) FROM show_chunks(\(SQL.literal(stored)), older_than => interval '7 days') AS c").scalar
+        XCTAssertNotEqual(compressed, "0", "chunks were compressed")
+        let tenant = try XCTUnwrap(db.query("SELECT tenant_id::text FROM \(stored) WHERE time < now() - interval '8 days' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").scalar)
+        let app = adapted.roles.app
+        let command = table.commands(for: app).contains(.update) ? "UPDATE" : "DELETE"
+        let sql = command == "UPDATE"
+            ? "UPDATE public.pod_metrics SET cost_usd = cost_usd WHERE tenant_id = \(SQL.literal(tenant))::uuid AND time < now() - interval '8 days'"
+            : "DELETE FROM public.pod_metrics WHERE tenant_id = \(SQL.literal(tenant))::uuid AND time < now() - interval '8 days'"
+        try db.execute("BEGIN")
+        var session = TenantSession(spec: adapted, connection: db)
+        try session.enter(tenant)
+        let changed = try db.query(sql).affectedRows
+        try session.leave()
+        try db.execute("COMMIT")
+        XCTAssertGreaterThan(changed, 0, command)
+        let names = TrailNames(spec: adapted)
+        XCTAssertEqual(try db.query("SELECT count(*) FROM \(names.table) WHERE tenant_id::text = $1 AND table_name = 'public.pod_metrics' AND command = $2 AND old IS NOT NULL",
+                                    [tenant, command]).scalar, String(changed), "every \(command) of a compressed row is in the trail")
+    }
 }
