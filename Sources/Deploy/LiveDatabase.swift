@@ -46,6 +46,7 @@ public struct LiveDatabase {
         var live = CatalogSnapshot(catalog: liveCatalog, spec: spec)
         let shards = try placements(spec)
         live.objects.merge(shards) { $1 }
+        live.objects.merge(try TrailFingerprint.read(connection, spec: spec)) { $1 }
         let accessBefore = try AccessMatrix.read(connection, spec: spec)
         let dependents = try Dependents.read(connection, spec: spec)
         let seenBefore: [String: Bool] = try connection.rolledBack {
@@ -69,7 +70,9 @@ public struct LiveDatabase {
             let seen = Dictionary(uniqueKeysWithValues: dependents.views.compactMap { v in Dependents.seesRows(connection, v).map { (v.name, $0) } })
             // The catalog as the generated SQL left it: read inside this transaction, before it is rolled back.
             let catalog = try CatalogReader.readInCurrentTransaction(connection)
-            return After(snapshot: CatalogSnapshot(catalog: catalog, spec: spec), access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles),
+            var snapshot = CatalogSnapshot(catalog: catalog, spec: spec)
+            snapshot.objects.merge(try TrailFingerprint.read(connection, spec: spec)) { $1 }
+            return After(snapshot: snapshot, access: try AccessMatrix.read(connection, spec: spec, also: accessBefore.roles),
                          seen: seen, columns: columns, settings: Self.settingsReadByPolicies(spec, catalog: catalog))
         }
         _ = connection.takeNotices()

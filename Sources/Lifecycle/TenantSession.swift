@@ -13,19 +13,19 @@ import Tenantwall
 ///   always rolls back), and the setter gets a token signed with it: no deployed secret is needed or read.
 /// - `role`: `SET LOCAL ROLE` the tenant's own login role (or, when it has none, a role the transaction creates
 ///   and maps to the tenant); there is no setter.
-struct TenantSession {
+public struct TenantSession {
     let spec: Spec
     let connection: Connection
 
     /// The statements that made the transaction the tenant's, for the manifest: the token is left out.
     private(set) var transcript: [String] = []
 
-    init(spec: Spec, connection: Connection) {
+    public init(spec: Spec, connection: Connection) {
         self.spec = spec
         self.connection = connection
     }
 
-    mutating func enter(_ id: String) throws {
+    public mutating func enter(_ id: String) throws {
         let tenancy = spec.tenancy
         switch tenancy.binding {
         case .role:
@@ -54,7 +54,7 @@ struct TenantSession {
     }
 
     /// Back to the connecting role (a superuser or the owner), still inside the transaction.
-    mutating func leave() throws { try run("RESET ROLE") }
+    public mutating func leave() throws { try run("RESET ROLE") }
 
     private mutating func run(_ sql: String) throws {
         transcript.append(sql)

@@ -68,7 +68,7 @@ public final class Verifier {
         let catalogText = snapshot.objects.keys.sorted().map { "\($0)\n\(snapshot.objects[$0]!)" }.joined(separator: "\n")
         let database = try main.query("SELECT current_database(), current_setting('server_version')").rows[0]
 
-        var checks = try roleChecks(catalog) + coverageChecks(catalog) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main) + walledChecks(main)
+        var checks = try roleChecks(catalog) + coverageChecks(catalog) + contextLeakChecks(main) + workerLoginChecks(main) + rollupChecks(main) + walledChecks(main) + trailChecks(main)
         if let pooler = settings.pooler { checks += try poolerChecks(pooler) }
         // Citus: what killed runs left is removed, and the probe ids checked free, before any probe row commits.
         let leftovers = try leftoverChecks(main)
@@ -183,7 +183,7 @@ public final class Verifier {
         let covered = Set(spec.tables.map(\.qualifiedName) + spec.tables.filter(\.isWalled).map { t in
             let storage = t.storage(tenancy: spec.tenancy)
             return storage.schema + "." + storage.name
-        })
+        } + (spec.hasTrail ? [spec.trailSchema + ".change_trail"] : []))
         let skipped: Set<String> = ["tenantwall_migrations", "_timescaledb_internal", "_timescaledb_catalog"]
         let uncovered = catalog.tables.filter { t in
             ["r", "p"].contains(t.kind) && t.parents.isEmpty && !t.isPartition && t.columns.contains(spec.tenancy.column) && !skipped.contains(t.schema)

@@ -35,6 +35,7 @@ public struct Generator {
                     WallPredicate.adminTenantsStatements(spec, needed: spec.tables.contains(where: \.isWalled) || !spec.rollups.isEmpty)
                         + spec.tables.flatMap { WallStatements(spec: spec, table: $0).statements() }),
             Section("Rollups: materialized views read through walled views", RollupStatements(spec: spec).statements()),
+            Section("Change trail: every change by an access role, per tenant, append-only and hash-chained", TrailStatements(spec: spec).statements()),
         ]
     }
 

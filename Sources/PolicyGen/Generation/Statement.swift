@@ -19,6 +19,8 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     case rollup(String)
     /// The views a walled hypertable's rows and aggregates are read and written through.
     case wall(String)
+    /// The per-tenant change trail: its role, schema, table, policies, functions and the triggers that write it.
+    case trail
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public enum ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         case .legacyFunction(let f): return "legacy function \(f)"
         case .rollup(let r): return "rollup \(r)"
         case .wall(let t): return "wall \(t)"
+        case .trail: return "change trail"
         }
     }
 

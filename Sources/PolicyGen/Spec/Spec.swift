@@ -15,15 +15,18 @@ public struct Spec: Sendable {
     public var legacyFunctions: [LegacyFunction]
     /// Materialized views over tenant tables, each read through a walled view (see `Rollup`).
     public var rollups: [Rollup]
+    /// The top-level `audit_trail:` (per-table settings are on each table).
+    public var auditTrail: AuditTrail?
     /// The files the spec came from, in load order (for headers and fingerprints).
     public var files: [String]
 
-    public init(tenancy: Tenancy, roles: Roles, tables: [Table], legacyFunctions: [LegacyFunction] = [], rollups: [Rollup] = [], files: [String]) {
+    public init(tenancy: Tenancy, roles: Roles, tables: [Table], legacyFunctions: [LegacyFunction] = [], rollups: [Rollup] = [], auditTrail: AuditTrail? = nil, files: [String]) {
         self.tenancy = tenancy
         self.roles = roles
         self.tables = tables
         self.legacyFunctions = legacyFunctions
         self.rollups = rollups
+        self.auditTrail = auditTrail
         self.files = files
     }
 }
@@ -38,10 +41,11 @@ extension Spec {
         var tables: [Table] = []
         var legacyFunctions: [LegacyFunction] = []
         var rollups: [Rollup] = []
+        var auditTrail: AuditTrail?
     }
 
     /// Sections a model has once; the other sections are lists, and the lists of every file add up.
-    static let singleSections: Set<String> = ["tenancy", "roles"]
+    static let singleSections: Set<String> = ["tenancy", "roles", "audit_trail"]
 
     static let keys: [SpecKey<Parts>] = [
         SpecKey("tenancy") { parts, entry, reader in parts.tenancy = Tenancy.read(entry.value, &reader, at: reader.location(entry.keyNode)) },
@@ -49,6 +53,7 @@ extension Spec {
         list("tables", \.tables) { Table.read($0, &$1) },
         list("legacy_functions", \.legacyFunctions) { LegacyFunction.read($0, &$1) },
         list("rollups", \.rollups) { Rollup.read($0, &$1) },
+        SpecKey("audit_trail") { parts, entry, reader in parts.auditTrail = AuditTrail.read(entry.value, &reader, at: reader.location(entry.keyNode)) },
     ]
 
     /// A section that is a list: each entry read (or skipped, reported) and added to what earlier files gave.

@@ -18,7 +18,7 @@ public enum SpecLoader {
         let roles = parts.roles ?? Roles()
         let spec = Spec(tenancy: parts.tenancy ?? Tenancy(), roles: roles,
                         tables: parts.tables.map { DefaultGrants.apply(to: $0, roles: roles) }, legacyFunctions: parts.legacyFunctions,
-                        rollups: parts.rollups, files: files.map(\.path))
+                        rollups: parts.rollups, auditTrail: parts.auditTrail, files: files.map(\.path))
         // Semantic checks run on whatever could be read, so one run reports structural and semantic errors together.
         if !unparsed && parts.roles != nil { diagnostics += SpecValidator.validate(spec) }
         guard !diagnostics.contains(where: { $0.severity == .error }) else {

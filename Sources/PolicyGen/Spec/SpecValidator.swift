@@ -14,6 +14,7 @@ public enum SpecValidator {
         Table.check(spec.tables, &checks)
         LegacyFunction.check(spec.legacyFunctions, &checks)
         Rollup.check(spec.rollups, &checks)
+        AuditTrail.check(spec, &checks)
         return checks.diagnostics
     }
 

@@ -5,10 +5,10 @@ public enum VerifyChecks {
         RLSEnabledForced(), WallView(), ShardPlacements(), SelectOwnRows(), CopyOwnRows(), SelectNotGranted(), InsertOtherTenant(), InsertOwnTenant(),
         UpdateMoveRow(), UpdateOtherTenant(), DeleteOtherTenant(), UpsertOtherTenant(), NoContextSelect(), NoContextInsert(),
         UngovernedPrivileges(), PartitionRead(), PartitionWrite(), PartitionUpdate(), PartitionDelete(), ViewWithoutContext(),
-        AdminForgedToken(), AdminEnableNonmember(), AdminModeSeesAll(),
+        AdminForgedToken(), AdminEnableNonmember(), AdminModeSeesAll(), TrailRecordsChange(), TrailOtherTenantRead(),
     ]
 
-    public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all + Verifier.rollupChecks + Verifier.walledChecks }
+    public static var all: [CheckInfo] { table.map(\.info) + RunChecks.all + Verifier.rollupChecks + Verifier.walledChecks + Verifier.trailChecks }
 
     /// The check table in docs/verify.md: `| id | what is tried | passes when |`, one row per check.
     public static func markdownTable() -> String {

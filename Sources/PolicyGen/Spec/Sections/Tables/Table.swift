@@ -27,6 +27,8 @@ public struct Table: Sendable {
     /// Citus: where the table lives, when not the default for its isolation (tenant and self tables
     /// distributed, shared ones reference tables, exempt ones on the coordinator).
     public var distribution: TableDistribution?
+    /// The table's own `audit_trail:` (see `AuditTrail`).
+    public var trail: TableTrail?
     public var location: SourceLocation?
 
     public init(schema: String, name: String, isolation: Isolation, key: String? = nil, reason: String? = nil, columns: [Column],
@@ -75,7 +77,7 @@ extension Table {
         SpecKey("isolation") { table, entry, reader in table.isolation = reader.choice(entry.value, what: "isolation", as: Isolation.self) ?? .tenant },
         tenantsKeyKey, exemptReasonKey, columnsKey,
         SpecKey("primary_key") { table, entry, reader in table.primaryKey = reader.strings(entry.value, what: "primary_key") ?? [] },
-        grantsKey, restrictKey, indexesKey, hypertableKey, partitioningKey, distributionKey,
+        grantsKey, restrictKey, indexesKey, hypertableKey, partitioningKey, distributionKey, auditTrailKey,
     ]
 
     /// One entry of the list, or nil (reported) when it is not a mapping or has no name.
