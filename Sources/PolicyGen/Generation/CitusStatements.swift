@@ -40,3 +40,51 @@ struct CitusStatements {
         }
     }
 }
+
+/// The tenant reader on Citus: a SQL-standard body (`RETURN expr`), stored analysed, instead of a quoted one.
+///
+/// Citus sends every shard query to its worker as text, and the worker plans it each time, under the shard's
+/// policies; the policy's `current_tenant_id()` is inlined there at every plan. A quoted body (`AS $$ SELECT …
+/// $$`) is parsed and analysed again at each inlining, twice for the reader over `context_<type>()`: that, and
+/// not RLS, was most of what RLS cost on the workers (issue #28; the planning time of a shard query with the
+/// 0.4.0 reader about twice the `BYPASSRLS` baseline's, with `USING (true)` about the same as it). A
+/// SQL-standard body (PostgreSQL 14+; Citus 13 and 14 need 15+) is kept as a parsed tree in `prosqlbody`: the
+/// planner inlines it without the parser, so the shard's policy costs what the same expression written in the
+/// policy would. Citus creates the function on every worker as it is (`pg_get_functiondef`). The value is the
+/// one `context_<type>()` returns for the setting, NULL when it is unset or empty, so a policy then matches no row.
+extension CitusStatements {
+    /// `CREATE OR REPLACE FUNCTION <schema>.current_tenant_id()` with a SQL-standard body: inline helpers
+    /// read the setting in the body itself (one inlining, no nested SQL function); the extension's helpers call
+    /// its native reader.
+    static func reader(_ tenancy: Tenancy) -> String {
+        let schema = tenancy.helperSchema, type = tenancy.type, setting = SQL.literal(tenancy.setting)
+        let value: String
+        switch tenancy.helpers {
+        case .extension:
+            value = "\(SQL.qualified(schema, "context_" + type.rawValue))(\(setting))"
+        case .inline:
+            let read = "NULLIF(pg_catalog.current_setting(\(setting), true), '')"
+            switch type {
+            case .uuid: value = read + "::pg_catalog.uuid"
+            case .bigint: value = read + "::pg_catalog.int8"
+            case .integer: value = read + "::pg_catalog.int4"
+            case .text: value = read
+            }
+        }
+        return """
+            CREATE OR REPLACE FUNCTION \(SQL.qualified(schema, "current_tenant_id"))() RETURNS \(type.rawValue)
+                LANGUAGE sql STABLE PARALLEL SAFE
+                RETURN \(value)
+            """
+    }
+
+    /// `required_tenant_id(relation)` (`missing_context: error`) in the same form, for the same reason.
+    static func requiredReader(_ tenancy: Tenancy, parallel: String) -> String {
+        let schema = tenancy.helperSchema
+        return """
+            CREATE OR REPLACE FUNCTION \(SQL.qualified(schema, "required_tenant_id"))(relation text) RETURNS \(tenancy.type.rawValue)
+                LANGUAGE sql STABLE \(parallel)
+                RETURN COALESCE(\(SQL.qualified(schema, "current_tenant_id"))(), \(SQL.qualified(schema, "missing_tenant_context"))(relation))
+            """
+    }
+}

@@ -72,11 +72,16 @@ struct HelperStatements {
         let type = t.type.rawValue
         let setting = SQL.literal(t.setting)
         let setter = t.scope.setter
+        if t.citus {
+            out.append(Statement(.helpers, CitusStatements.reader(t),
+                                 comment: "The session's tenant, or NULL (unset or empty): policies then match no row. A SQL-standard body: the workers inline it at every plan of a shard query without parsing it."))
+        } else {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(type)
                 LANGUAGE sql STABLE PARALLEL SAFE
                 AS \(SQL.dollarQuoted(" SELECT \(fn("context_" + type))(\(setting)) "))
             """, comment: "The session's tenant, or NULL (unset, empty or malformed): policies then match no row."))
+        }
         if t.citus {
             // Only SET LOCAL, with citus.propagate_set_commands = 'local', reaches the shards: set_config() and a
             // session SET stay on the coordinator, and the workers would see no tenant (zero rows, no error).
@@ -158,7 +163,7 @@ extension HelperStatements {
 
                 """))
                 """, comment: "tenancy.missing_context: error: a tenant statement without a context fails (\(MissingContext.sqlState)), naming the role, the table and the setter."),
-            Statement(.helpers, """
+            Statement(.helpers, t.citus ? CitusStatements.requiredReader(t, parallel: parallel) : """
                 CREATE OR REPLACE FUNCTION \(fn("required_tenant_id"))(relation text) RETURNS \(type)
                     LANGUAGE sql STABLE \(parallel)
                     AS \(SQL.dollarQuoted(" SELECT COALESCE(\(fn("current_tenant_id"))(), \(fn("missing_tenant_context"))(relation)) "))
