@@ -19,10 +19,14 @@
 # the coordinator's and the workers' CPU per transaction (utime+stime of every process of the node, exited
 # backends included, through the postmaster's cutime/cstime: /proc/<pid>/stat), and the workers' planning and
 # execution time per shard query (pg_stat_statements with track_planning).
-# Usage: scripts/bench-citus-cost.sh [rounds] [seconds] [clients]
+# Then, on the worker that holds tenant 3's shards, the shard query alone: a loop of LOOPS dynamic statements
+# (each parsed, planned under the shard's policies and run, as the worker does with each task Citus sends),
+# as each mode's role, interleaved rounds; µs per shard query, median and range. No coordinator, client or
+# socket in the way: what the shard's policy adds to a query on the worker.
+# Usage: scripts/bench-citus-cost.sh [rounds] [seconds] [clients] [loops]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-5}; seconds=${2:-3}; clients=${3:-2}
+rounds=${1:-5}; seconds=${2:-3}; clients=${3:-2}; loops=${4:-5000}
 source scripts/lib/citus.sh
 bin=.build/debug/tenantwall; [ -x .build/release/tenantwall ] && bin=.build/release/tenantwall
 [ -x "$bin" ] || swift build --product tenantwall >/dev/null
@@ -62,6 +66,22 @@ BEGIN
         EXECUTE format('GRANT SELECT ON %I TO wf_app', t);
     END LOOP;
 END $$;
+-- The worker-side loop: parse, plan and run the shard query n times, as the worker does with each task.
+CREATE FUNCTION public.bench_shard_loop(shard regclass, n integer) RETURNS double precision LANGUAGE plpgsql AS $$
+DECLARE
+    started timestamptz := pg_catalog.clock_timestamp();
+    query text := pg_catalog.format('SELECT name FROM %s WHERE tenant_id = 3 AND id = 52', shard);
+    got text;
+BEGIN
+    FOR i IN 1..n LOOP
+        EXECUTE query INTO got;
+    END LOOP;
+    IF got IS NULL THEN
+        RAISE EXCEPTION 'no row in %', shard;
+    END IF;
+    RETURN extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1e6 / n;
+END $$;
+GRANT EXECUTE ON FUNCTION public.bench_shard_loop(regclass, integer) TO PUBLIC;
 SELECT count(*) FROM run_command_on_placements('bench_shardsoff', 'ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY');
 ANALYZE;
 SQL
@@ -122,4 +142,36 @@ for m in $modes; do
   col() { awk -v m="$m" -v k="$1" '$2 == m {print $k}' "$results"; }
   ratio=$(awk -v m="$m" '$2 == "bypass" {b[$1] = $3} $2 == m {r[$1] = $3} END {for (k in r) printf "%.3f\n", r[k] / b[k]}' "$results" | med)
   printf '%-10s %20s %22s %16s %16s %16s %12s\n' "$m" "$(col 3 | awk '{printf "%.0f\n", $1}' | med)" "$ratio" "$(col 4 | med)" "$(col 5 | med)" "$(col 6 | med)" "$(col 7 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+done
+
+# The shard query alone, on the worker that holds tenant 3's shards (colocated: the same worker for every table).
+# CPU time when perf can count it (task-clock of the worker's postmaster and the backend it forks for the loop:
+# the machine is shared, and a descheduled backend's wall time is not its cost), else wall time.
+worker=$(citus_psql "$c" bench -At -c "SELECT nodename FROM pg_dist_placement JOIN pg_dist_node USING (groupid) WHERE shardid = get_shard_id_for_distribution_column('workflows', 3)")
+postmaster=$(head -1 "$worker/data/postmaster.pid")
+clock=wall; perf stat -x, -e task-clock -o /dev/null -- true 2>/dev/null && clock=cpu
+echo
+echo "On the worker, the shard query alone (tenant 3's shard, parse + plan + run, $loops per round): $clock µs per query"
+shard_of() { citus_psql "$c" bench -At -c "SELECT shard_name('$1'::regclass, get_shard_id_for_distribution_column('$1', 3))"; }
+loopres=$work/loop; : > "$loopres"
+for r in $(seq 1 "$rounds"); do
+  line="$r"
+  for m in $modes; do
+    shard=$(shard_of "${table[$m]}")
+    loop=(psql -X -q -v ON_ERROR_STOP=1 -h "$worker" -U postgres -d bench -At -c "SET citus.override_table_visibility = off"
+          -c "SET ROLE ${role[$m]}" -c "SET app.current_tenant_id = 3" -c "SELECT round(public.bench_shard_loop('$shard', $loops)::numeric, 2)")
+    if [ "$clock" = cpu ]; then
+      perf stat -x, -e task-clock -p "$postmaster" -o "$work/perf" -- "${loop[@]}" >/dev/null
+      us=$(awk -F, -v n="$loops" '/task-clock/ {printf "%.2f", $1 * 1000 / n}' "$work/perf")
+    else
+      us=$("${loop[@]}")
+    fi
+    line="$line $m=$us"; echo "$r $m $us" >> "$loopres"
+  done
+  echo "round $line"
+done
+printf '%-10s %24s %22s\n' mode "µs per shard query" "added to bypass (µs)"
+for m in $modes; do
+  added=$(awk -v m="$m" '$2 == "bypass" {b[$1] = $3} $2 == m {r[$1] = $3} END {for (k in r) printf "%.2f\n", r[k] - b[k]}' "$loopres" | med)
+  printf '%-10s %24s %22s\n' "$m" "$(awk -v m="$m" '$2 == m {print $3}' "$loopres" | med)" "$added"
 done

@@ -41,21 +41,23 @@ struct CitusStatements {
     }
 }
 
-/// The tenant reader on Citus: a SQL-standard body (`RETURN expr`), stored analysed, instead of a quoted one.
+/// The tenant reader on Citus: PL/pgSQL, which the planner calls instead of inlining.
 ///
-/// Citus sends every shard query to its worker as text, and the worker plans it each time, under the shard's
-/// policies; the policy's `current_tenant_id()` is inlined there at every plan. A quoted body (`AS $$ SELECT …
-/// $$`) is parsed and analysed again at each inlining, twice for the reader over `context_<type>()`: that, and
-/// not RLS, was most of what RLS cost on the workers (issue #28; the planning time of a shard query with the
-/// 0.4.0 reader about twice the `BYPASSRLS` baseline's, with `USING (true)` about the same as it). A
-/// SQL-standard body (PostgreSQL 14+; Citus 13 and 14 need 15+) is kept as a parsed tree in `prosqlbody`: the
-/// planner inlines it without the parser, so the shard's policy costs what the same expression written in the
-/// policy would. Citus creates the function on every worker as it is (`pg_get_functiondef`). The value is the
-/// one `context_<type>()` returns for the setting, NULL when it is unset or empty, so a policy then matches no row.
+/// Citus sends every shard query to its worker as text, and the worker plans it each time (no plan cache for a
+/// router task), under the shard's policies. A SQL reader is inlined at every one of those plans, and inlining
+/// re-reads its body: parsed and analysed again for a quoted body (twice for the 0.4.0 reader over
+/// `context_<type>()`), read back with `stringToNode` for a SQL-standard one (`RETURN …`), which measured no
+/// cheaper. That, not RLS, was most of what RLS cost on the workers (issue #28; `scripts/bench-citus-cost.sh`:
+/// `USING (true)` costs about what `BYPASSRLS` does). A PL/pgSQL function is compiled once per backend and
+/// called once per shard query: the tenant's statement names its tenant (`WHERE tenant_id = $1`, which Citus
+/// routes on), so the planner makes the policy's comparison a one-time filter (`current_tenant_id() = 3`) and
+/// the index condition the query's own. A statement that fans out calls it per row where it filters, which
+/// `fan_out` makes loud. The body is a single RETURN, which the solver reads as it reads a SQL body; the value
+/// is the one `context_<type>()` returns for the setting: NULL when it is unset or empty, so a policy then
+/// matches no row. Citus creates the function on every worker as it is.
 extension CitusStatements {
-    /// `CREATE OR REPLACE FUNCTION <schema>.current_tenant_id()` with a SQL-standard body: inline helpers
-    /// read the setting in the body itself (one inlining, no nested SQL function); the extension's helpers call
-    /// its native reader.
+    /// `CREATE OR REPLACE FUNCTION <schema>.current_tenant_id()`: inline helpers read the setting in the body
+    /// itself; the extension's helpers call its native reader.
     static func reader(_ tenancy: Tenancy) -> String {
         let schema = tenancy.helperSchema, type = tenancy.type, setting = SQL.literal(tenancy.setting)
         let value: String
@@ -73,18 +75,19 @@ extension CitusStatements {
         }
         return """
             CREATE OR REPLACE FUNCTION \(SQL.qualified(schema, "current_tenant_id"))() RETURNS \(type.rawValue)
-                LANGUAGE sql STABLE PARALLEL SAFE
-                RETURN \(value)
+                LANGUAGE plpgsql STABLE PARALLEL SAFE
+                AS \(SQL.dollarQuoted(" BEGIN RETURN \(value); END "))
             """
     }
 
     /// `required_tenant_id(relation)` (`missing_context: error`) in the same form, for the same reason.
     static func requiredReader(_ tenancy: Tenancy, parallel: String) -> String {
         let schema = tenancy.helperSchema
+        let value = "COALESCE(\(SQL.qualified(schema, "current_tenant_id"))(), \(SQL.qualified(schema, "missing_tenant_context"))(relation))"
         return """
             CREATE OR REPLACE FUNCTION \(SQL.qualified(schema, "required_tenant_id"))(relation text) RETURNS \(tenancy.type.rawValue)
-                LANGUAGE sql STABLE \(parallel)
-                RETURN COALESCE(\(SQL.qualified(schema, "current_tenant_id"))(), \(SQL.qualified(schema, "missing_tenant_context"))(relation))
+                LANGUAGE plpgsql STABLE \(parallel)
+                AS \(SQL.dollarQuoted(" BEGIN RETURN \(value); END "))
             """
     }
 }

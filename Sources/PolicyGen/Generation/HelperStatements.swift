@@ -74,7 +74,7 @@ struct HelperStatements {
         let setter = t.scope.setter
         if t.citus {
             out.append(Statement(.helpers, CitusStatements.reader(t),
-                                 comment: "The session's tenant, or NULL (unset or empty): policies then match no row. A SQL-standard body: the workers inline it at every plan of a shard query without parsing it."))
+                                 comment: "The session's tenant, or NULL (unset or empty): policies then match no row. PL/pgSQL on Citus: called once per shard query, not inlined (re-read) at every plan of one."))
         } else {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(type)
