@@ -9,9 +9,11 @@
 # task each, on the tenant's shard: Citus's fast-path router), COMMIT. The modes differ in who asks and what
 # the shards' policies are (each on a table of its own, colocated, the same rows):
 #   bypass     a BYPASSRLS role on workflows: the baseline (no policy is applied anywhere)
-#   generated  wf_app on workflows: the generated policies, as `tenantwall apply` writes them
-#   sqlreader  wf_app on a table whose policy calls the 0.4.0 SQL reader, current_tenant_id() -> context_bigint():
-#              the planner inlines both SQL functions, re-analysing their bodies, on every plan of every shard query
+#   generated  wf_app on workflows: the generated policies, as `tenantwall apply` writes them (on Citus the reader
+#              is PL/pgSQL: called once per shard query, CitusStatements.reader)
+#   sqlreader  wf_app on a table whose policy calls the reader as it was before, SQL over SQL (current_tenant_id()
+#              -> context_bigint()): the planner inlines both, parsing and analysing their bodies again, at every
+#              plan of every shard query
 #   true       wf_app on a table whose policy is USING (true): the cost of RLS itself, with no reader
 #   shardsoff  wf_app on a table with the tenant policy on the coordinator and RLS disabled on every placement
 # Rounds interleave the modes (the machine is shared: interleaving is what makes the ratios fair). Per mode:
