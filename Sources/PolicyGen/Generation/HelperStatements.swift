@@ -124,7 +124,8 @@ struct HelperStatements {
 extension HelperStatements {
     /// `tenancy.missing_context: error`: the policies read the tenant through `required_tenant_id(table)`, which
     /// is `COALESCE(current_tenant_id(), missing_tenant_context(table))`. The reader is unchanged and the
-    /// wrapper is plain SQL, so the planner inlines it (around the native C reader too: no change to the
+    /// wrapper is plain SQL (on Citus PL/pgSQL, as the reader there: CitusStatements.reader says why), so the
+    /// planner inlines it (around the native C reader too: no change to the
     /// extension) and the comparison stays an index condition; the raising function runs only when the context
     /// is missing. The admin role is exempt: admin mode has no tenant, and asking `admin_mode_enabled()` here
     /// would make the reader PARALLEL RESTRICTED for everyone. Only roles a tenant policy applies to ever reach
