@@ -46,7 +46,7 @@ struct CitusStatements {
 /// Citus sends every shard query to its worker as text, and the worker plans it each time (no plan cache for a
 /// router task), under the shard's policies. A SQL reader is inlined at every one of those plans, and inlining
 /// re-reads its body: parsed and analysed again for a quoted body (twice for the 0.4.0 reader over
-/// `context_<type>()`), read back with `stringToNode` for a SQL-standard one (`RETURN …`), which measured no
+/// `context_<type>()`), read back with `stringToNode` for a SQL-standard one (`RETURN …`), which measured little
 /// cheaper. That, not RLS, was most of what RLS cost on the workers (issue #28; `scripts/bench-citus-cost.sh`:
 /// `USING (true)` costs about what `BYPASSRLS` does). A PL/pgSQL function is compiled once per backend and
 /// called once per shard query: the tenant's statement names its tenant (`WHERE tenant_id = $1`, which Citus
