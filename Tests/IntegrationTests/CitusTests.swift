@@ -275,8 +275,8 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(try Connection(ConnectionString.with(cluster.connectionString(database: "postgres"), [("host", cluster.workers[0].socketDirectory)])).query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_bench_%'").scalar, "0", "on the workers too")
     }
 
-    /// The native extension on the cluster: Citus creates it on the workers, the policies there call the C
-    /// reader, which reads the SET LOCAL that Citus carried over, and every wall holds.
+    /// The native extension on the cluster: Citus creates it on the workers, the policies there call the reader,
+    /// which calls the C reader, which reads the SET LOCAL that Citus carried over, and every wall holds.
     func testNativeReadersOnTheWorkers() throws {
         var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform-citus")])
         spec.tenancy.helpers = .extension
@@ -292,7 +292,17 @@ final class CitusTests: XCTestCase {
         let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM public.workflows WHERE tenant_id = 3 AND id = 9").rows.map { $0[0] ?? "" }.joined(separator: "\n")
         XCTAssertEqual(try db.query("SELECT count(*)::text || '/' || count(DISTINCT tenant_id)::text FROM public.workflows WHERE tenant_id IN (3, 4)").scalar, "10/1", "only tenant 3's rows, though the query names 4 too")
         try db.execute("ROLLBACK")
-        XCTAssertTrue(plan.contains("tenantwall.context_bigint('app.current_tenant_id'::text)"), "the worker runs the C reader:\n\(plan)")
+        // The policy calls the PL/pgSQL reader (CitusStatements.reader: called per shard query, not inlined at
+        // every plan), whose one RETURN on the worker is the extension's C reader.
+        XCTAssertTrue(plan.contains("tenantwall.current_tenant_id()"), "the worker's plan calls the reader:\n\(plan)")
+        let reader = try worker.query("""
+            SELECT l.lanname, p.prosrc, (SELECT cl.lanname FROM pg_proc AS c JOIN pg_language AS cl ON cl.oid = c.prolang
+                                         WHERE c.oid = 'tenantwall.context_bigint(text)'::regprocedure)
+            FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tenantwall.current_tenant_id()'::regprocedure
+            """).rows.first ?? []
+        XCTAssertEqual(reader.first ?? nil, "plpgsql", "\(reader)")
+        XCTAssertTrue((reader.dropFirst().first ?? nil)?.contains("RETURN \"tenantwall\".\"context_bigint\"('app.current_tenant_id')") == true, "the worker's reader calls the C reader: \(reader)")
+        XCTAssertEqual(reader.last ?? nil, "c", "the C reader on the worker: \(reader)")
         let report = try Verifier(spec: spec, conninfo: url).run()
         XCTAssertEqual((report.failed + report.notProbed).map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }, [])
     }

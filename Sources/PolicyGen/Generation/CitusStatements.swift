@@ -40,3 +40,54 @@ struct CitusStatements {
         }
     }
 }
+
+/// The tenant reader on Citus: PL/pgSQL, which the planner calls instead of inlining.
+///
+/// Citus sends every shard query to its worker as text, and the worker plans it each time (no plan cache for a
+/// router task), under the shard's policies. A SQL reader is inlined at every one of those plans, and inlining
+/// re-reads its body: parsed and analysed again for a quoted body (twice for the 0.4.0 reader over
+/// `context_<type>()`), read back with `stringToNode` for a SQL-standard one (`RETURN …`), which measured little
+/// cheaper. That, not RLS, was most of what RLS cost on the workers (issue #28; `scripts/bench-citus-cost.sh`:
+/// `USING (true)` costs about what `BYPASSRLS` does). A PL/pgSQL function is compiled once per backend and
+/// called once per shard query: the tenant's statement names its tenant (`WHERE tenant_id = $1`, which Citus
+/// routes on), so the planner makes the policy's comparison a one-time filter (`current_tenant_id() = 3`) and
+/// the index condition the query's own. A statement that fans out calls it per row where it filters, which
+/// `fan_out` makes loud. The body is a single RETURN, which the solver reads as it reads a SQL body; the value
+/// is the one `context_<type>()` returns for the setting: NULL when it is unset or empty, so a policy then
+/// matches no row. Citus creates the function on every worker as it is.
+extension CitusStatements {
+    /// `CREATE OR REPLACE FUNCTION <schema>.current_tenant_id()`: inline helpers read the setting in the body
+    /// itself; the extension's helpers call its native reader.
+    static func reader(_ tenancy: Tenancy) -> String {
+        let schema = tenancy.helperSchema, type = tenancy.type, setting = SQL.literal(tenancy.setting)
+        let value: String
+        switch tenancy.helpers {
+        case .extension:
+            value = "\(SQL.qualified(schema, "context_" + type.rawValue))(\(setting))"
+        case .inline:
+            let read = "NULLIF(pg_catalog.current_setting(\(setting), true), '')"
+            switch type {
+            case .uuid: value = read + "::pg_catalog.uuid"
+            case .bigint: value = read + "::pg_catalog.int8"
+            case .integer: value = read + "::pg_catalog.int4"
+            case .text: value = read
+            }
+        }
+        return """
+            CREATE OR REPLACE FUNCTION \(SQL.qualified(schema, "current_tenant_id"))() RETURNS \(type.rawValue)
+                LANGUAGE plpgsql STABLE PARALLEL SAFE
+                AS \(SQL.dollarQuoted(" BEGIN RETURN \(value); END "))
+            """
+    }
+
+    /// `required_tenant_id(relation)` (`missing_context: error`) in the same form, for the same reason.
+    static func requiredReader(_ tenancy: Tenancy, parallel: String) -> String {
+        let schema = tenancy.helperSchema
+        let value = "COALESCE(\(SQL.qualified(schema, "current_tenant_id"))(), \(SQL.qualified(schema, "missing_tenant_context"))(relation))"
+        return """
+            CREATE OR REPLACE FUNCTION \(SQL.qualified(schema, "required_tenant_id"))(relation text) RETURNS \(tenancy.type.rawValue)
+                LANGUAGE plpgsql STABLE \(parallel)
+                AS \(SQL.dollarQuoted(" BEGIN RETURN \(value); END "))
+            """
+    }
+}

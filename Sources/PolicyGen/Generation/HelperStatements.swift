@@ -72,11 +72,16 @@ struct HelperStatements {
         let type = t.type.rawValue
         let setting = SQL.literal(t.setting)
         let setter = t.scope.setter
+        if t.citus {
+            out.append(Statement(.helpers, CitusStatements.reader(t),
+                                 comment: "The session's tenant, or NULL (unset or empty): policies then match no row. PL/pgSQL on Citus: called once per shard query, not inlined (re-read) at every plan of one."))
+        } else {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(type)
                 LANGUAGE sql STABLE PARALLEL SAFE
                 AS \(SQL.dollarQuoted(" SELECT \(fn("context_" + type))(\(setting)) "))
             """, comment: "The session's tenant, or NULL (unset, empty or malformed): policies then match no row."))
+        }
         if t.citus {
             // Only SET LOCAL, with citus.propagate_set_commands = 'local', reaches the shards: set_config() and a
             // session SET stay on the coordinator, and the workers would see no tenant (zero rows, no error).
@@ -122,7 +127,8 @@ struct HelperStatements {
 extension HelperStatements {
     /// `tenancy.missing_context: error`: the policies read the tenant through `required_tenant_id(table)`, which
     /// is `COALESCE(current_tenant_id(), missing_tenant_context(table))`. The reader is unchanged and the
-    /// wrapper is plain SQL, so the planner inlines it (around the native C reader too: no change to the
+    /// wrapper is plain SQL (on Citus PL/pgSQL, as the reader there: CitusStatements.reader says why), so the
+    /// planner inlines it (around the native C reader too: no change to the
     /// extension) and the comparison stays an index condition; the raising function runs only when the context
     /// is missing. The admin role is exempt: admin mode has no tenant, and asking `admin_mode_enabled()` here
     /// would make the reader PARALLEL RESTRICTED for everyone. Only roles a tenant policy applies to ever reach
@@ -161,7 +167,7 @@ extension HelperStatements {
 
                 """))
                 """, comment: "tenancy.missing_context: error: a tenant statement without a context fails (\(MissingContext.sqlState)), naming the role, the table and the setter."),
-            Statement(.helpers, """
+            Statement(.helpers, t.citus ? CitusStatements.requiredReader(t, parallel: parallel) : """
                 CREATE OR REPLACE FUNCTION \(fn("required_tenant_id"))(relation text) RETURNS \(type)
                     LANGUAGE sql STABLE \(parallel)
                     AS \(SQL.dollarQuoted(" SELECT COALESCE(\(fn("current_tenant_id"))(), \(fn("missing_tenant_context"))(relation)) "))

@@ -373,10 +373,10 @@ REVOKE ALL ON FUNCTION "tenantwall".secure_chunk(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION "tenantwall".secure_chunks(regclass) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE "tenantwall".secure_chunks_job(integer, jsonb) FROM PUBLIC;
 
--- The session's tenant, or NULL (unset, empty or malformed): policies then match no row.
+-- The session's tenant, or NULL (unset or empty): policies then match no row. PL/pgSQL on Citus: called once per shard query, not inlined (re-read) at every plan of one.
 CREATE OR REPLACE FUNCTION "tenantwall"."current_tenant_id"() RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $tw$ SELECT "tenantwall"."context_bigint"('app.current_tenant_id') $tw$;
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $tw$ BEGIN RETURN NULLIF(pg_catalog.current_setting('app.current_tenant_id', true), '')::pg_catalog.int8; END $tw$;
 
 -- Citus: SET LOCAL, propagated to the workers for this transaction (a transaction-local context, as everywhere). A statement of the tenant's transaction that runs on more than one shard fails (tenancy.fan_out).
 CREATE OR REPLACE FUNCTION "tenantwall"."set_tenant_context"(tenant bigint) RETURNS void
