@@ -64,6 +64,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
+#include "common/hashfn.h"
 #include "common/jsonapi.h"
 #include "common/sha2.h"
 #include "fmgr.h"
@@ -1369,8 +1370,11 @@ tw_verified_value(const char *suffix)
  * Tokens this backend verified under the current keys: the token's bytes, which keys matched, and the
  * verified part of the setting. A token seen again skips the MAC and the JSON: the same bytes under the same
  * keys give the same answer, and what changes with time (a key's retired_at, the token's exp) is checked at
- * every use. The memo is dropped with the keys (any change to signing_keys), and looked up by comparing the
- * token with every entry in full, whatever matches, so timing tells nothing of another session's token.
+ * every use. The memo is dropped with the keys (any change to signing_keys). It is looked up by a keyed hash
+ * of the token (a seed drawn per backend from pg_strong_random) in a compact index, one cache line, and only
+ * an entry whose hash matches is compared with the token, in full and in constant time: comparing every entry
+ * in full read eight scattered 4 kB entries per new token, cache misses that cost more than the check itself
+ * in a real transaction. With the seed unknown, which entry a token's hash meets tells nothing of its bytes.
  */
 #define TW_MEMO_SLOTS 8
 #define TW_MEMO_MAX 2048
@@ -1387,16 +1391,39 @@ typedef struct TwMemo
 static TwMemo *memo = NULL;
 static int	memo_next = 0;
 
+/* The memo's index: each entry's length (0: empty) and keyed hash. */
+static struct
+{
+	int			len;
+	uint64		hash;
+}			memo_index[TW_MEMO_SLOTS];
+static uint64 memo_seed;
+static bool memo_seeded = false;
+
 static void
 tw_memo_clear(void)
 {
+	memset(memo_index, 0, sizeof(memo_index));
 	if (memo != NULL)
 		memset(memo, 0, sizeof(TwMemo) * TW_MEMO_SLOTS);
 }
 
-/* The entry holding exactly these bytes, or NULL; every entry is compared in full. */
+/* The token's keyed hash, for the memo's index. */
+static uint64
+tw_memo_hash(const char *token, int len)
+{
+	if (!memo_seeded)
+	{
+		if (!pg_strong_random(&memo_seed, sizeof(memo_seed)))
+			ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: no random seed for the token memo")));
+		memo_seeded = true;
+	}
+	return hash_bytes_extended((const unsigned char *) token, len, memo_seed);
+}
+
+/* The entry holding exactly these bytes, or NULL: entries whose hash matches are compared in full. */
 static TwMemo *
-tw_memo_find(const char *token, int len)
+tw_memo_find(const char *token, int len, uint64 hash)
 {
 	TwMemo	   *found = NULL;
 	int			i,
@@ -1410,8 +1437,7 @@ tw_memo_find(const char *token, int len)
 					a,
 					b;
 
-		/* Only the length may cut a comparison short: it is no secret (tokens of a kind share one). */
-		if (memo[i].len != len)
+		if (memo_index[i].len != len || memo_index[i].hash != hash)
 			continue;
 		for (j = 0; j + 8 <= len; j += 8)
 		{
@@ -1428,7 +1454,7 @@ tw_memo_find(const char *token, int len)
 }
 
 static void
-tw_memo_add(const char *token, int len, uint64 matched, double expires, const char *suffix)
+tw_memo_add(const char *token, int len, uint64 hash, uint64 matched, double expires, const char *suffix)
 {
 	TwMemo	   *m;
 
@@ -1436,6 +1462,8 @@ tw_memo_add(const char *token, int len, uint64 matched, double expires, const ch
 		return;
 	if (memo == NULL)
 		memo = MemoryContextAllocZero(TopMemoryContext, sizeof(TwMemo) * TW_MEMO_SLOTS);
+	memo_index[memo_next].len = len;
+	memo_index[memo_next].hash = hash;
 	m = &memo[memo_next];
 	memo_next = (memo_next + 1) % TW_MEMO_SLOTS;
 	memcpy(m->token, token, len);
@@ -1459,6 +1487,7 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 	double		expires = 0;
 	char	   *tenant;
 	char	   *suffix = NULL;
+	uint64		hash = 0;
 	TwMemo	   *m;
 
 	if (token == NULL)
@@ -1468,7 +1497,9 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 	}
 	bytes = VARDATA_ANY(token);
 	len = VARSIZE_ANY_EXHDR(token);
-	if (use_memo && (m = tw_memo_find(bytes, len)) != NULL)
+	if (use_memo)
+		hash = tw_memo_hash(bytes, len);
+	if (use_memo && (m = tw_memo_find(bytes, len, hash)) != NULL)
 	{
 		TimestampTz now = GetCurrentTransactionStartTimestamp();
 		bool		current = false;
@@ -1482,7 +1513,7 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 	{
 		suffix = tw_verified_suffix(expires, tenant);
 		if (use_memo && nkeys <= 64)
-			tw_memo_add(bytes, len, matched, expires, suffix);
+			tw_memo_add(bytes, len, hash, matched, expires, suffix);
 	}
 	if (suffix == NULL)
 	{
