@@ -10,7 +10,8 @@ import TenantwallBench
 import Verification
 import XCTest
 
-/// The change trail (`audit_trail: {tables: all}`) on every example but the Citus one (which refuses it): a
+/// The change trail (`audit_trail: {tables: all}`) on every example but the Citus one (whose cluster is
+/// `CitusTests.testTheTrailOnTheCluster`'s): a
 /// committed change by the application, as a tenant, is in that tenant's trail with old and new values; another
 /// tenant reads none of it; no access role and not the owner may write the trail; plan shows no drift after
 /// apply; and an entry altered by hand (the guard trigger bypassed) makes verify fail naming the tenant and seq.

@@ -69,9 +69,21 @@ final class TrailSpecTests: XCTestCase {
         XCTAssertEqual(errors(shared), ["17:5 audit_trail on 'public.plans': only tables whose rows belong to a tenant (isolation tenant or self) have a trail"])
     }
 
-    func testCitusRefusesTheTrail() {
-        let found = errors(spec(top: "audit_trail: {tables: all}", tenancy: ", distribution: citus"))
-        XCTAssertTrue(found.contains { $0.hasPrefix("17:1 audit_trail is not supported with distribution: citus") }, "\(found)")
+    /// On Citus the trail is distributed by the tenant column (its key then leads with it, as Citus requires),
+    /// and the triggers are created with `citus.enable_unsafe_triggers` for the applying transaction alone.
+    func testCitusDistributesTheTrail() throws {
+        XCTAssertEqual(errors(spec(top: "audit_trail: {tables: all}", tenancy: ", distribution: citus")), [])
+        let loaded = try SpecLoader.load([("t.yaml", spec(top: "audit_trail: {tables: all}", tenancy: ", distribution: citus"))])
+        let sql = Generator(spec: loaded).script()
+        let distribute = try XCTUnwrap(sql.range(of: "PERFORM create_distributed_table('\"tenantwall_trail\".\"change_trail\"', 'tenant_id', colocate_with => 'default');"), sql)
+        let unsafe = try XCTUnwrap(sql.range(of: "\nSET LOCAL citus.enable_unsafe_triggers = on;\n"))
+        let firstTrigger = try XCTUnwrap(sql.range(of: "CREATE TRIGGER tw_trail_append_only"))
+        XCTAssertTrue(distribute.lowerBound < unsafe.lowerBound && unsafe.lowerBound < firstTrigger.lowerBound, "distributed, then the setting, then the triggers")
+        XCTAssertTrue(sql.contains("id bigint GENERATED ALWAYS AS IDENTITY,\n"), sql)
+        XCTAssertTrue(sql.contains("PRIMARY KEY (\"tenant_id\", id)"), sql)
+        let single = Generator(spec: try SpecLoader.load([("t.yaml", spec(top: "audit_trail: {tables: all}"))])).script()
+        XCTAssertFalse(single.contains("enable_unsafe_triggers") || single.contains("create_distributed_table"), "nothing of Citus on one server")
+        XCTAssertTrue(single.contains("id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"))
     }
 
     func testTheGeneratedTrail() throws {

@@ -1,4 +1,5 @@
 import PolicyGen
+import Postgres
 import Quoting
 
 /// The change trail's positive control (`audit_trail:`): a change by an access role, as a tenant, is in that
@@ -10,12 +11,8 @@ struct TrailRecordsChange: TableCheck {
 
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
         let spec = probe.spec
-        guard let columns = spec.trailColumns(probe.table) else { return [] }
-        // A column the UPDATE may set to itself: trailed, not the scope or the key, not identity or generated.
-        let column = try probe.connection.query("""
-            SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = \(SQL.literal(probe.source))::regclass AND attnum > 0 AND NOT attisdropped
-              AND attidentity = '' AND attgenerated = '' AND attname = ANY ($1::text[]) ORDER BY attnum LIMIT 1
-            """, [SQL.textArray(columns.filter { $0 != probe.scopeColumn && !probe.table.primaryKey.contains($0) })]).scalar
+        guard spec.trailColumns(probe.table) != nil else { return [] }
+        let column = try probe.trailedSelfUpdateColumn()
         let update = target.commands.contains(.update) && column != nil
         guard update || target.commands.contains(.insert) && probe.table.isolation == .tenant else { return [] }
         let names = TrailNames(spec: spec)
@@ -29,7 +26,10 @@ struct TrailRecordsChange: TableCheck {
         let session = probe.session
         let (attempt, entries) = try session.act(target.role, .tenant(target.actor.id)) { () -> (String?, String?) in
             let attempt = session.attempt(sql)
-            return (attempt.error?.brief ?? "\(attempt.result?.affectedRows ?? 0) rows", try session.asVerifier { try session.read(read) })
+            // On Citus the session reads its own entries itself (through the trail's policy): Citus refuses another
+            // user the placements this one changed in the transaction.
+            let entries = spec.tenancy.citus ? session.attempt(read).result?.scalar : try session.asVerifier { try session.read(read) }
+            return (attempt.error?.brief ?? "\(attempt.result?.affectedRows ?? 0) rows", entries)
         }
         let count = Int(entries ?? "") ?? 0
         return [probe.result(info.id, target.role, target.actor.label, command, "a \(command) as the tenant is in its change trail with old and new values",
@@ -37,8 +37,22 @@ struct TrailRecordsChange: TableCheck {
     }
 }
 
+extension TableProbe {
+    /// A column of this trailed table that an UPDATE may set to itself: trailed, not the scope or the key, not
+    /// identity or generated; nil when there is none.
+    func trailedSelfUpdateColumn() throws -> String? {
+        guard let columns = spec.trailColumns(table) else { return nil }
+        return try connection.query("""
+            SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = \(SQL.literal(source))::regclass AND attnum > 0 AND NOT attisdropped
+              AND attidentity = '' AND attgenerated = '' AND attname = ANY ($1::text[]) ORDER BY attnum LIMIT 1
+            """, [SQL.textArray(columns.filter { $0 != scopeColumn && !table.primaryKey.contains($0) })]).scalar
+    }
+}
+
 /// The trail's wall: a tenant reads its own entries and no other tenant's. The victim's entry is written by the
-/// verifier (as the trigger would), in a savepoint rolled back after the read.
+/// verifier (as the trigger would), in a savepoint rolled back after the read; on Citus, which refuses a session
+/// the placements another user changed in its transaction, by the victim's own change as the same role, the
+/// way the trail writes every entry, in the act (rolled back).
 struct TrailOtherTenantRead: TableCheck {
     let info = CheckInfo(id: "trail-other-tenant-read", tries: "reads another tenant's change-trail entry (written by the verifier in a rolled-back savepoint) as each access role with the session's own tenant",
                          passesWhen: "0 of the other tenant's entries returned")
@@ -47,8 +61,12 @@ struct TrailOtherTenantRead: TableCheck {
     func run(_ probe: TableProbe, _ target: ProbeTarget) throws -> [CheckResult] {
         let spec = probe.spec
         guard spec.trailColumns(probe.table) != nil, spec.tenancy.binding != .role || target.role == spec.roles.app else { return [] }
-        // Once per role and tenant, on the first trailed table only: the trail is one table.
-        guard spec.trailedTables.first?.qualifiedName == probe.table.qualifiedName else { return [] }
+        // Once per role and tenant, on the first trailed table only: the trail is one table. On Citus the first the
+        // role may UPDATE, whose change writes the victim's entry.
+        let first = spec.tenancy.citus
+            ? spec.trailedTables.first { $0.table.isolation == .tenant && $0.table.commands(for: target.role).contains(.update) }
+            : spec.trailedTables.first
+        guard first?.qualifiedName == probe.table.qualifiedName else { return [] }
         let names = TrailNames(spec: spec)
         let tenant = SQL.ident(names.tenantColumn)
         let victim = probe.literal(target.victim.id)
@@ -59,11 +77,23 @@ struct TrailOtherTenantRead: TableCheck {
             """
         let read = "SELECT count(*) FROM \(names.table) WHERE \(tenant)::text = \(SQL.literal(target.victim.id))"
         let connection = probe.connection
-        try connection.execute("SAVEPOINT tw_trail_read")
-        defer { _ = try? connection.execute("ROLLBACK TO SAVEPOINT tw_trail_read; RELEASE SAVEPOINT tw_trail_read") }
-        try connection.execute(seed)
         let session = probe.session
-        let attempt = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(read) }
+        let attempt: (result: QueryResult?, error: PostgresError?)
+        if spec.tenancy.citus {
+            guard target.commands.contains(.update), let column = try probe.trailedSelfUpdateColumn() else { return [] }
+            let change = "UPDATE \(probe.name) SET \(SQL.ident(column)) = \(SQL.ident(column)) WHERE \(probe.scope) = \(victim)"
+            attempt = try session.act(target.role, .tenant(target.victim.id)) {
+                let written = session.attempt(change)
+                if let error = written.error { return (nil, error) }
+                for statement in session.preamble(target.role, .tenant(target.actor.id)) { try session.run(statement) }
+                return session.attempt(read)
+            }
+        } else {
+            try connection.execute("SAVEPOINT tw_trail_read")
+            defer { _ = try? connection.execute("ROLLBACK TO SAVEPOINT tw_trail_read; RELEASE SAVEPOINT tw_trail_read") }
+            try connection.execute(seed)
+            attempt = try session.act(target.role, .tenant(target.actor.id)) { session.attempt(read) }
+        }
         let seen = attempt.result?.scalar.flatMap { Int($0) }
         return [probe.result(info.id, target.role, target.actor.label, "SELECT", "tenant \(target.actor.label) cannot read tenant \(target.victim.label)'s change trail",
                              seed + ";\n" + session.evidence, expected: "0 rows (or 42501)",

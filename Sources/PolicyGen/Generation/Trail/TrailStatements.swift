@@ -13,6 +13,13 @@ import Quoting
 /// - A BEFORE UPDATE OR DELETE row trigger and a BEFORE TRUNCATE trigger refuse every change, except the emptying of
 ///   values by `trail_redact` (`TrailFunctions`), so even a superuser's stray statement fails.
 /// - Every trailed table gets an AFTER INSERT OR UPDATE OR DELETE row trigger (`TrailFunctions.append`).
+/// - On Citus (`distribution: citus`) the trail is distributed by the tenant column, colocated with the tenant
+///   tables, so a tenant's entries live on the node that holds its rows: the row trigger runs there, on the
+///   shard, and appends to the colocated shard of the trail, and the per-tenant lock is that node's, which is
+///   every writer of the tenant. Citus creates triggers on distributed tables only with
+///   `citus.enable_unsafe_triggers`, set for the applying transaction alone (`SET LOCAL`); the triggers then fire
+///   with it off. Citus propagates the role, the schema, the functions, the policies and the triggers to every
+///   node and to the shards that moves and splits make.
 struct TrailStatements {
     let spec: Spec
 
@@ -21,7 +28,7 @@ struct TrailStatements {
 
     func statements() -> [Statement] {
         guard spec.hasTrail else { return [] }
-        return role() + table() + policies() + TrailFunctions(spec: spec).statements() + triggers()
+        return role() + table() + distribution() + policies() + TrailFunctions(spec: spec).statements() + triggers()
     }
 
     func role() -> [Statement] {
@@ -49,7 +56,7 @@ struct TrailStatements {
         return [
             Statement(.trail, """
                 CREATE TABLE IF NOT EXISTS \(names.table) (
-                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    id bigint GENERATED ALWAYS AS IDENTITY\(citus ? "" : " PRIMARY KEY"),
                     \(tenant) \(names.tenantType) NOT NULL,
                     seq bigint NOT NULL,
                     at timestamptz NOT NULL,
@@ -64,7 +71,7 @@ struct TrailStatements {
                     redacted_at timestamptz,
                     prev_hash bytea,
                     hash bytea NOT NULL,
-                    UNIQUE (\(tenant), seq)
+                    UNIQUE (\(tenant), seq)\(citus ? ",\n    PRIMARY KEY (\(tenant), id)" : "")
                 )
                 """, comment: "One entry per change, chained per tenant: hash = sha256(prev_hash || the entry's canonical text), see TrailHash."),
             Statement(.trail, "ALTER TABLE \(names.table) OWNER TO \(SQL.ident(names.role))"),
@@ -72,6 +79,28 @@ struct TrailStatements {
             Statement(.trail, "GRANT SELECT ON TABLE \(names.table) TO \(SQL.identList(access))",
                       comment: "The access roles read the trail (their tenant's entries, through the policies) and write nothing."),
             Statement(.trail, "ALTER TABLE \(names.table) ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"),
+        ]
+    }
+
+    var citus: Bool { spec.tenancy.citus }
+
+    /// Citus: the trail distributed by the tenant column in the tenant tables' colocation group, once; then
+    /// triggers may be created on distributed tables for the rest of the applying transaction.
+    func distribution() -> [Statement] {
+        guard citus else { return [] }
+        let regclass = SQL.literal(names.table)
+        return [
+            Statement(.trail, "DO " + SQL.dollarQuoted("""
+
+                BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = \(regclass)::regclass) THEN
+                        PERFORM create_distributed_table(\(regclass), \(SQL.literal(names.tenantColumn)), colocate_with => 'default');
+                    END IF;
+                END
+
+                """), comment: "Citus: the trail distributed by \(names.tenantColumn), colocated with the tenant tables: a tenant's entries live on the node that holds its rows, where its row triggers run."),
+            Statement(.trail, "SET LOCAL citus.enable_unsafe_triggers = on",
+                      comment: "Citus creates triggers on distributed tables (the trail's guard, the tables' row triggers) only with this on; for this transaction alone: the triggers fire with it off."),
         ]
     }
 

@@ -121,12 +121,6 @@ extension AuditTrail {
         let anyTable = spec.tables.contains { $0.trail?.enabled == true }
         guard spec.auditTrail != nil || anyTable else { return }
         let at = spec.auditTrail?.location ?? spec.tables.first { $0.trail?.enabled == true }?.trail?.location
-        if spec.tenancy.citus {
-            // Citus refuses triggers on distributed tables unless `citus.enable_unsafe_triggers` is on; with it a
-            // row trigger runs on the shard's worker (tried: it can append to a colocated table), but the trail's
-            // role, functions, guard and per-tenant lock would all live per worker (docs/lifecycle.md).
-            checks.error("audit_trail is not supported with distribution: citus (a row trigger on a shard cannot append to a colocated trail and keep one chain per tenant); remove audit_trail or use a single-node spec", at)
-        }
         if let role = spec.auditTrail?.role {
             checks.identifier(role, "audit_trail.role", at)
             if ([spec.roles.owner] + spec.roles.accessRoles + spec.roles.adminMembers).contains(role) {
