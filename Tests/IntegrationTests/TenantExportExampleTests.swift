@@ -1,12 +1,13 @@
 import Foundation
 import Lifecycle
+import PolicyGen
 import Postgres
 import Quoting
 import Tenantwall
 import TenantwallBench
 import XCTest
 
-/// `tenant export` and erasure on every example (the Citus one has its own cluster), loaded with the benchmark's
+/// `tenant export` and erasure on every example (the Citus one on its cluster: `CitusTests.testExportAndErasureOnTheCluster`), loaded with the benchmark's
 /// skewed multi-tenant rows: each table holds exactly the tenant's rows a superuser counts (the walls' hidden rows
 /// said apart), every JSON line carries the tenant; then the erasure deletes those rows, walled hypertables
 /// included, and every other tenant's rows stay as they were.
@@ -20,6 +21,14 @@ final class TenantExportExampleTests: XCTestCase {
             let adapted = try ServerCapabilities(connection: db).adapt(spec, notes: &notes)
             try TestServer.requireExtensions(adapted, db)
             _ = try BenchDataset(spec: adapted, rows: 600, tenants: 4).create(on: db, comparisons: false)
+            try Self.assertExportAndErasure(adapted, db, example)
+        }
+    }
+
+    /// Exports one tenant of a loaded database (the benchmark's rows), compares each table with a superuser's
+    /// count where the rows live, then erases it: exactly the exported rows go, every other tenant's stay.
+    static func assertExportAndErasure(_ adapted: Spec, _ db: Connection, _ example: String) throws {
+        do {
             let samples = try BenchDataset(spec: adapted, rows: 600, tenants: 4).samples(on: db)
             let tenant = try XCTUnwrap(samples.dropFirst().first?.tenant, example)
             if let owner = adapted.tenantsTable {
