@@ -1332,6 +1332,19 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	return **tenant != '\0';
 }
 
+/* "head:tail", in a new string; head is headlen bytes, not terminated. */
+static char *
+tw_colon_join(const char *head, int headlen, const char *tail)
+{
+	size_t		taillen = strlen(tail);
+	char	   *out = palloc(headlen + 1 + taillen + 1);
+
+	memcpy(out, head, headlen);
+	out[headlen] = ':';
+	memcpy(out + headlen + 1, tail, taillen + 1);
+	return out;
+}
+
 /* "exp:tenant", the part of tenantwall.verified after the role; exp as an integer when it is one (most are). */
 static char *
 tw_verified_suffix(double expires, const char *tenant)
@@ -1339,14 +1352,8 @@ tw_verified_suffix(double expires, const char *tenant)
 	if (expires == floor(expires) && fabs(expires) < 1e15)
 	{
 		char		number[MAXINT8LEN + 1];
-		int			nlen = pg_lltoa((int64) expires, number);
-		size_t		tlen = strlen(tenant);
-		char	   *out = palloc(nlen + 1 + tlen + 1);
 
-		memcpy(out, number, nlen);
-		out[nlen] = ':';
-		memcpy(out + nlen + 1, tenant, tlen + 1);
-		return out;
+		return tw_colon_join(number, pg_lltoa((int64) expires, number), tenant);
 	}
 	return psprintf("%.17g:%s", expires, tenant);
 }
@@ -1356,14 +1363,8 @@ static char *
 tw_verified_value(const char *suffix)
 {
 	char		role[MAXINT8LEN + 1];
-	int			rlen = pg_ultoa_n(GetOuterUserId(), role);
-	size_t		slen = strlen(suffix);
-	char	   *out = palloc(rlen + 1 + slen + 1);
 
-	memcpy(out, role, rlen);
-	out[rlen] = ':';
-	memcpy(out + rlen + 1, suffix, slen + 1);
-	return out;
+	return tw_colon_join(role, pg_ultoa_n(GetOuterUserId(), role), suffix);
 }
 
 /*
