@@ -14,6 +14,10 @@
 #   sqlreader  wf_app on a table whose policy calls the reader as it was before, SQL over SQL (current_tenant_id()
 #              -> context_bigint()): the planner inlines both, parsing and analysing their bodies again, at every
 #              plan of every shard query
+#   builtin    wf_app on a table whose policy is the hand-written one, with no tenantwall function in it:
+#              USING (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)
+#   column     wf_app on a table whose policy compares the tenant column with a constant, USING (tenant_id > 0):
+#              what any predicate on the tenant column costs under RLS, with nothing read
 #   true       wf_app on a table whose policy is USING (true): the cost of RLS itself, with no reader
 #   shardsoff  wf_app on a table with the tenant policy on the coordinator and RLS disabled on every placement
 # Rounds interleave the modes (the machine is shared: interleaving is what makes the ratios fair). Per mode:
@@ -25,7 +29,7 @@
 # (each parsed, planned under the shard's policies and run, as the worker does with each task Citus sends),
 # as each mode's role, interleaved rounds; µs per shard query, median and range. No coordinator, client or
 # socket in the way: what the shard's policy adds to a query on the worker.
-# Usage: scripts/bench-citus-cost.sh [rounds] [seconds] [clients] [loops]
+# Usage: [MODES="bypass generated …"] scripts/bench-citus-cost.sh [rounds] [seconds] [clients] [loops]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}; seconds=${2:-3}; clients=${3:-2}; loops=${4:-5000}
@@ -56,7 +60,7 @@ CREATE FUNCTION tenantwall.bench_sql_reader() RETURNS bigint LANGUAGE sql STABLE
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['bench_sqlreader', 'bench_true', 'bench_shardsoff'] LOOP
+    FOREACH t IN ARRAY ARRAY['bench_sqlreader', 'bench_builtin', 'bench_column', 'bench_true', 'bench_shardsoff'] LOOP
         EXECUTE format('CREATE TABLE %I (LIKE workflows INCLUDING DEFAULTS INCLUDING INDEXES)', t);
         EXECUTE format('ALTER TABLE %I OWNER TO wf_owner', t);
         PERFORM create_distributed_table(t, 'tenant_id', colocate_with => 'workflows');
@@ -64,6 +68,8 @@ BEGIN
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY bench ON %I FOR SELECT TO wf_app USING (%s)', t,
                        CASE t WHEN 'bench_true' THEN 'true' WHEN 'bench_sqlreader' THEN 'tenant_id = tenantwall.bench_sql_reader()'
+                              WHEN 'bench_builtin' THEN $b$tenant_id = NULLIF(pg_catalog.current_setting('app.current_tenant_id', true), '')::pg_catalog.int8$b$
+                              WHEN 'bench_column' THEN 'tenant_id > 0'
                               ELSE 'tenant_id = tenantwall.current_tenant_id()' END);
         EXECUTE format('GRANT SELECT ON %I TO wf_app', t);
     END LOOP;
@@ -90,14 +96,14 @@ SQL
 
 # The walled tables wall: a tenant sees its 400 rows, none of another's (true and shardsoff are the ablations
 # that do not: they measure what RLS costs, not a wall).
-for t in workflows bench_sqlreader; do
+for t in workflows bench_sqlreader bench_builtin; do
   got=$(psql -X -At -h "$c" -U wf_app bench -c BEGIN -c "SELECT tenantwall.set_tenant_context(3)" -c "SET LOCAL citus.multi_task_query_log_level = off" \
         -c "SELECT count(*) || '/' || count(*) FILTER (WHERE tenant_id <> 3) FROM $t" -c COMMIT | sed -n 's/^\([0-9]*\/[0-9]*\)$/\1/p')
   [ "$got" = "400/0" ] || { echo "$t: tenant 3 saw $got rows (expected 400/0)" >&2; exit 1; }
 done
 
 # The transaction: a tenant, its context, 10 lookups of its own workflows (id = 50k + t - 1).
-for t in workflows bench_sqlreader bench_true bench_shardsoff; do
+for t in workflows bench_sqlreader bench_builtin bench_column bench_true bench_shardsoff; do
   { echo '\set t random(1, 50)'; echo 'BEGIN;'; echo 'SELECT tenantwall.set_tenant_context(:t);'
     for i in $(seq 1 10); do echo "\\set i 50 * random(1, 399) + :t - 1"; echo "SELECT name FROM $t WHERE tenant_id = :t AND id = :i;"; done
     echo 'COMMIT;'; } > "$work/$t.sql"
@@ -110,9 +116,10 @@ node_ticks() {
     for p in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s}'
 }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
-modes="bypass generated sqlreader true shardsoff"
-declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [sqlreader]=wf_app [true]=wf_app [shardsoff]=wf_app)
-declare -A table=([bypass]=workflows [generated]=workflows [sqlreader]=bench_sqlreader [true]=bench_true [shardsoff]=bench_shardsoff)
+modes=${MODES:-"bypass generated sqlreader builtin column true shardsoff"}
+declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [sqlreader]=wf_app [builtin]=wf_app [column]=wf_app [true]=wf_app [shardsoff]=wf_app)
+declare -A table=([bypass]=workflows [generated]=workflows [sqlreader]=bench_sqlreader [builtin]=bench_builtin [column]=bench_column
+                  [true]=bench_true [shardsoff]=bench_shardsoff)
 results=$work/results; : > "$results"
 echo "Citus $(citus_psql "$c" bench -At -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'") on $(citus_psql "$c" bench -At -c 'SHOW server_version'), 2 workers; $clients clients, $rounds rounds of ${seconds}s, $(nproc) cores"
 printf '%-5s %-10s %9s %14s %14s %12s %12s\n' round mode tps "coord µs/tx" "workers µs/tx" "plan µs/q" "exec µs/q"

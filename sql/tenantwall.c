@@ -218,6 +218,21 @@ static const GucStringAssignHook tw_assign[TW_SLOTS] = {
 };
 
 /*
+ * What verify_token() knows of the value it writes into tenantwall.verified, the role and exp it printed there,
+ * handed to the check hook so that it need not parse them back (strtoul and strtod: a tenth of a signed
+ * transaction's own cost). Like typed_pending, it describes exactly its text, so it is right whoever sets it.
+ */
+#define TW_PENDING_MAX 256
+
+static struct
+{
+	char		text[TW_PENDING_MAX];
+	Oid			role;
+	double		expires;
+	int			tenant;			/* offset of the tenant in text */
+}			verified_pending;
+
+/*
  * tenantwall.verified holds "role:exp:tenant". Only verify_token() writes it; anything else is refused here
  * as well as by the variable's superuser-only context.
  */
@@ -230,6 +245,16 @@ tw_check_verified(char **newval, void **extra, GucSource source)
 	unsigned long role;
 	double		expires;
 
+	if (*s != '\0' && strcmp(s, verified_pending.text) == 0)
+	{
+		v = tw_value_new(s + verified_pending.tenant, tw_guc_alloc);
+		if (v == NULL)
+			return false;
+		v->role = verified_pending.role;
+		v->expires = verified_pending.expires;
+		*extra = v;
+		return true;
+	}
 	if (*s == '\0')
 	{
 		v = tw_value_new("", tw_guc_alloc);
@@ -357,6 +382,49 @@ tw_context_value(FunctionCallInfo fcinfo, bool by_name)
 	return call->value;
 }
 
+/* A hex digit's value, or -1. */
+static inline int
+tw_hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * The canonical text of a uuid (8-4-4-4-12 hex digits, either case), parsed into out; false for any other
+ * text, which uuid_in then reads (braces, no hyphens, an error). uuid_in reads the canonical form to the same
+ * bytes, but with a strtoul() per byte: a third of a signed transaction's own cost, where the tenant arrives
+ * as the token's text.
+ */
+static bool
+tw_uuid_canonical(const char *s, pg_uuid_t *out)
+{
+	int			i,
+				j = 0;
+
+	for (i = 0; i < UUID_LEN; i++)
+	{
+		int			hi,
+					lo;
+
+		if (j == 8 || j == 13 || j == 18 || j == 23)
+		{
+			if (s[j] != '-')
+				return false;
+			j++;
+		}
+		hi = tw_hex_digit((unsigned char) s[j]);
+		lo = hi < 0 ? -1 : tw_hex_digit((unsigned char) s[j + 1]);
+		if (lo < 0)
+			return false;
+		out->data[i] = (uint8) ((hi << 4) | lo);
+		j += 2;
+	}
+	return s[j] == '\0';
+}
+
 /* The typed forms: the type's own input function, so a malformed value raises exactly what a cast raises. */
 static Datum
 tw_uuid(TwValue *v)
@@ -365,9 +433,8 @@ tw_uuid(TwValue *v)
 
 	if (!v->has_uuid)
 	{
-		pg_uuid_t  *parsed = DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(v->tenant)));
-
-		v->uuid = *parsed;
+		if (!tw_uuid_canonical(v->tenant, &v->uuid))
+			v->uuid = *DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(v->tenant)));
 		v->has_uuid = true;
 	}
 	*out = v->uuid;
@@ -809,17 +876,11 @@ tw_hex4(const char *p)
 
 	for (i = 0; i < 4; i++)
 	{
-		char		c = p[i];
+		int			d = tw_hex_digit((unsigned char) p[i]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
+		if (d < 0)
 			return -1;
+		v = (v << 4) | d;
 	}
 	return v;
 }
@@ -1236,6 +1297,28 @@ tw_header_remember(const char *s, int len)
 }
 
 /*
+ * A number of 1 to 15 digits (an exp is one: Unix seconds), as a double, exactly what strtod() gives for it
+ * (every such integer is a double), without strtod's locale and rounding machinery. False for anything else.
+ */
+static bool
+tw_small_integer(const char *number, double *out)
+{
+	int64		v = 0;
+	int			i;
+
+	for (i = 0; number[i] >= '0' && number[i] <= '9'; i++)
+	{
+		if (i == 15)
+			return false;
+		v = v * 10 + (number[i] - '0');
+	}
+	if (i == 0 || number[i] != '\0')
+		return false;
+	*out = (double) v;
+	return true;
+}
+
+/*
  * Checks the token's bytes t (len of them) against keys (those not retired at the transaction's start), then
  * its alg, exp and the claim path. On success, *matched has bit k set for each key k (of the first 64) whose
  * MAC matched (the memo is used only with 64 keys or fewer), *expires is exp and *tenant the claim. No side effects. Every key is tried, matched or not,
@@ -1317,9 +1400,14 @@ tw_check(const char *token, int len, const TwKey *keys, int nkeys, char *const *
 	if (exp->value == NULL || exp->type != JSON_TOKEN_NUMBER)
 		return false;
 	/* What numeric_float8 of the numeric would give (both round the decimal once); out of range: no tenant. */
-	errno = 0;
-	*expires = strtod(exp->value, NULL);
-	if (errno != 0 || !isfinite(*expires) || !(*expires > tw_now_seconds()))
+	if (!tw_small_integer(exp->value, expires))
+	{
+		errno = 0;
+		*expires = strtod(exp->value, NULL);
+		if (errno != 0 || !isfinite(*expires))
+			return false;
+	}
+	if (!(*expires > tw_now_seconds()))
 		return false;
 	if (claim->value == NULL)
 		return false;
@@ -1358,13 +1446,23 @@ tw_verified_suffix(double expires, const char *tenant)
 	return psprintf("%.17g:%s", expires, tenant);
 }
 
-/* tenantwall.verified's whole value: "role:" and the suffix, for the calling role. */
-static char *
-tw_verified_value(const char *suffix)
+/*
+ * Sets tenantwall.verified to "role:" and suffix ("exp:tenant") for the calling role, handing the check hook
+ * the role and exp it would parse back.
+ */
+static void
+tw_set_verified_tenant(const char *suffix, double expires, bool session)
 {
 	char		role[MAXINT8LEN + 1];
+	int			rolelen = pg_ultoa_n(GetOuterUserId(), role);
+	char	   *value = tw_colon_join(role, rolelen, suffix);
 
-	return tw_colon_join(role, pg_ultoa_n(GetOuterUserId(), role), suffix);
+	if (strlcpy(verified_pending.text, value, TW_PENDING_MAX) >= TW_PENDING_MAX)
+		verified_pending.text[0] = '\0';
+	verified_pending.role = GetOuterUserId();
+	verified_pending.expires = expires;
+	verified_pending.tenant = rolelen + 1 + (strchr(suffix, ':') - suffix) + 1;
+	tw_set_verified(value, session);
 }
 
 /*
@@ -1409,17 +1507,25 @@ tw_memo_clear(void)
 		memset(memo, 0, sizeof(TwMemo) * TW_MEMO_SLOTS);
 }
 
-/* The token's keyed hash, for the memo's index. */
+/*
+ * The token's keyed hash, for the memo's index: of its length and its last bytes, which are its signature
+ * (a MAC, so distinct tokens differ there). Equal hashes only pick the entries compared in full, so a hash
+ * over the whole token would find no more, at several times the cost.
+ */
+#define TW_MEMO_HASHED 32
+
 static uint64
 tw_memo_hash(const char *token, int len)
 {
+	int			n = Min(len, TW_MEMO_HASHED);
+
 	if (!memo_seeded)
 	{
 		if (!pg_strong_random(&memo_seed, sizeof(memo_seed)))
 			ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("tenantwall: no random seed for the token memo")));
 		memo_seeded = true;
 	}
-	return hash_bytes_extended((const unsigned char *) token, len, memo_seed);
+	return hash_bytes_extended((const unsigned char *) token + len - n, n, memo_seed ^ (uint64) len);
 }
 
 /* The entry holding exactly these bytes, or NULL: entries whose hash matches are compared in full. */
@@ -1508,7 +1614,10 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 		for (k = 0; k < nkeys && k < 64; k++)
 			current |= (m->matched & (UINT64CONST(1) << k)) != 0 && keys[k].retired > now;
 		if (current && m->expires > tw_now_seconds())
+		{
 			suffix = m->suffix;
+			expires = m->expires;
+		}
 	}
 	else if (tw_check(bytes, len, keys, nkeys, path, npath, &matched, &expires, &tenant))
 	{
@@ -1521,7 +1630,7 @@ tw_verify(text *token, const TwKey *keys, int nkeys, char *const *path, int npat
 		tw_set_verified("", session);
 		return false;
 	}
-	tw_set_verified(tw_verified_value(suffix), session);
+	tw_set_verified_tenant(suffix, expires, session);
 	return true;
 }
 

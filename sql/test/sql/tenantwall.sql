@@ -50,6 +50,23 @@ SELECT tw.context_integer('app.tenant') IS NULL AS typed_gone_after_commit;
 SELECT tw.set_context_uuid('app.tenant', NULL);
 SELECT tw.set_context_bigint('app.tenant', NULL);
 
+-- The readers read a set uuid's text as the uuid cast reads it: the canonical form by a fast path, every
+-- other form (braces, no hyphens, other hyphens) by uuid_in, and what the cast refuses they refuse with it.
+CREATE FUNCTION pg_temp.uuid_as_cast(t text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE reader text; cast_ text;
+BEGIN
+    PERFORM set_config('app.tenant', t, true);
+    BEGIN reader := tw.context_uuid('app.tenant')::text; EXCEPTION WHEN OTHERS THEN reader := 'error ' || SQLSTATE; END;
+    BEGIN cast_ := t::uuid::text; EXCEPTION WHEN OTHERS THEN cast_ := 'error ' || SQLSTATE; END;
+    RETURN CASE WHEN reader = cast_ THEN 'same: ' || cast_ ELSE 'DIFFERENT: ' || reader || ' / ' || cast_ END;
+END $$;
+SELECT t, pg_temp.uuid_as_cast(t) FROM unnest(ARRAY[
+    '7e4a47e0-0000-4000-8000-00000000000a', '7E4A47E0-ABCD-4EF0-8000-0000000000FF', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '{7e4a47e0-0000-4000-8000-00000000000a}', '7e4a47e000004000800000000000000a', '7e4a-47e0-0000-4000-8000-0000-0000-000a',
+    '7e4a47e0-0000-4000-8000-00000000000a0', '7e4a47e0-0000-4000-8000-00000000000', '7e4a47e0-0000-4000-8000-00000000000g',
+    '7e4a47e0_0000-4000-8000-00000000000a', ' 7e4a47e0-0000-4000-8000-00000000000a', '7e4a47e0-0000-4000-8000-00000000000a ',
+    '7e4a47e0-0000-4000-8000-0000000000@a', '7e4a47e0-0000-4000-8000-0000000000`a']) AS t;
+
 -- Admin mode: a forged token is not admin mode; members of a role granted EXECUTE can enable it.
 CREATE ROLE tw_test_admin NOLOGIN;
 CREATE ROLE tw_test_app NOLOGIN;
@@ -128,6 +145,13 @@ FROM keys, (VALUES
     ('a number as numeric', '{"alg":"HS256"}', '{"exp":9999999999,"org":{"id":4.2e1}}'),
     ('exp as a string', '{"alg":"HS256"}', '{"org":{"id":42},"exp":"9999999999"}'),
     ('a repeated exp: the last', '{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999,"exp":1}'),
+    ('exp with an exponent', '{"alg":"HS256"}', '{"org":{"id":42},"exp":1e10}'),
+    ('exp with a fraction', '{"alg":"HS256"}', '{"org":{"id":42},"exp":9999999999.5}'),
+    ('exp of 16 digits', '{"alg":"HS256"}', '{"org":{"id":42},"exp":1000000000000000}'),
+    ('exp of 15 digits', '{"alg":"HS256"}', '{"org":{"id":42},"exp":100000000000000}'),
+    ('exp negative', '{"alg":"HS256"}', '{"org":{"id":42},"exp":-9999999999}'),
+    ('exp zero', '{"alg":"HS256"}', '{"org":{"id":42},"exp":0}'),
+    ('exp past the largest double', '{"alg":"HS256"}', '{"org":{"id":42},"exp":1e400}'),
     ('a repeated alg: the last', '{"alg":"HS256","alg":"none"}', '{"org":{"id":42},"exp":9999999999}'),
     ('an escaped alg', '{"alg":"HS\u0032\u00356"}', '{"org":{"id":42},"exp":9999999999}'),
     ('a nested path key after a closed object', '{"alg":"HS256"}', '{"org":{"a":{"id":1}},"exp":9999999999}'),
