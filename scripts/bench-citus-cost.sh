@@ -16,6 +16,8 @@
 #              plan of every shard query
 #   builtin    wf_app on a table whose policy is the hand-written one, with no tenantwall function in it:
 #              USING (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)
+#   extension  wf_app on a table whose policy calls the native extension's C reader itself (helpers: extension,
+#              where the cluster can load it): tenant_id = context_bigint('app.current_tenant_id'), no wrapper
 #   column     wf_app on a table whose policy compares the tenant column with a constant, USING (tenant_id > 0):
 #              what any predicate on the tenant column costs under RLS, with nothing read
 #   true       wf_app on a table whose policy is USING (true): the cost of RLS itself, with no reader
@@ -52,6 +54,10 @@ CREATE ROLE tw_bench_bypass LOGIN BYPASSRLS;
 GRANT USAGE ON SCHEMA tenantwall TO tw_bench_bypass;
 GRANT EXECUTE ON FUNCTION tenantwall.set_tenant_context(bigint) TO tw_bench_bypass;
 GRANT SELECT ON workflows TO tw_bench_bypass;
+-- The native extension, on every node (Citus creates it on the workers), for the extension mode.
+CREATE SCHEMA tw_native;
+CREATE EXTENSION tenantwall WITH SCHEMA tw_native;
+GRANT USAGE ON SCHEMA tw_native TO wf_app;
 -- The 0.4.0 reader: a SQL function over a SQL function, both inlined (and re-analysed) at every plan.
 CREATE FUNCTION tenantwall.bench_context_bigint(setting text) RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.int8 $$;
@@ -60,7 +66,7 @@ CREATE FUNCTION tenantwall.bench_sql_reader() RETURNS bigint LANGUAGE sql STABLE
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['bench_sqlreader', 'bench_builtin', 'bench_column', 'bench_true', 'bench_shardsoff'] LOOP
+    FOREACH t IN ARRAY ARRAY['bench_sqlreader', 'bench_builtin', 'bench_extension', 'bench_column', 'bench_true', 'bench_shardsoff'] LOOP
         EXECUTE format('CREATE TABLE %I (LIKE workflows INCLUDING DEFAULTS INCLUDING INDEXES)', t);
         EXECUTE format('ALTER TABLE %I OWNER TO wf_owner', t);
         PERFORM create_distributed_table(t, 'tenant_id', colocate_with => 'workflows');
@@ -69,6 +75,7 @@ BEGIN
         EXECUTE format('CREATE POLICY bench ON %I FOR SELECT TO wf_app USING (%s)', t,
                        CASE t WHEN 'bench_true' THEN 'true' WHEN 'bench_sqlreader' THEN 'tenant_id = tenantwall.bench_sql_reader()'
                               WHEN 'bench_builtin' THEN $b$tenant_id = NULLIF(pg_catalog.current_setting('app.current_tenant_id', true), '')::pg_catalog.int8$b$
+                              WHEN 'bench_extension' THEN $b$tenant_id = tw_native.context_bigint('app.current_tenant_id')$b$
                               WHEN 'bench_column' THEN 'tenant_id > 0'
                               ELSE 'tenant_id = tenantwall.current_tenant_id()' END);
         EXECUTE format('GRANT SELECT ON %I TO wf_app', t);
@@ -96,14 +103,14 @@ SQL
 
 # The walled tables wall: a tenant sees its 400 rows, none of another's (true and shardsoff are the ablations
 # that do not: they measure what RLS costs, not a wall).
-for t in workflows bench_sqlreader bench_builtin; do
+for t in workflows bench_sqlreader bench_builtin bench_extension; do
   got=$(psql -X -At -h "$c" -U wf_app bench -c BEGIN -c "SELECT tenantwall.set_tenant_context(3)" -c "SET LOCAL citus.multi_task_query_log_level = off" \
         -c "SELECT count(*) || '/' || count(*) FILTER (WHERE tenant_id <> 3) FROM $t" -c COMMIT | sed -n 's/^\([0-9]*\/[0-9]*\)$/\1/p')
   [ "$got" = "400/0" ] || { echo "$t: tenant 3 saw $got rows (expected 400/0)" >&2; exit 1; }
 done
 
 # The transaction: a tenant, its context, 10 lookups of its own workflows (id = 50k + t - 1).
-for t in workflows bench_sqlreader bench_builtin bench_column bench_true bench_shardsoff; do
+for t in workflows bench_sqlreader bench_builtin bench_extension bench_column bench_true bench_shardsoff; do
   { echo '\set t random(1, 50)'; echo 'BEGIN;'; echo 'SELECT tenantwall.set_tenant_context(:t);'
     for i in $(seq 1 10); do echo "\\set i 50 * random(1, 399) + :t - 1"; echo "SELECT name FROM $t WHERE tenant_id = :t AND id = :i;"; done
     echo 'COMMIT;'; } > "$work/$t.sql"
@@ -116,9 +123,10 @@ node_ticks() {
     for p in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s}'
 }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
-modes=${MODES:-"bypass generated sqlreader builtin column true shardsoff"}
-declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [sqlreader]=wf_app [builtin]=wf_app [column]=wf_app [true]=wf_app [shardsoff]=wf_app)
-declare -A table=([bypass]=workflows [generated]=workflows [sqlreader]=bench_sqlreader [builtin]=bench_builtin [column]=bench_column
+modes=${MODES:-"bypass generated sqlreader builtin extension column true shardsoff"}
+declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [sqlreader]=wf_app [builtin]=wf_app [extension]=wf_app [column]=wf_app [true]=wf_app
+                 [shardsoff]=wf_app)
+declare -A table=([bypass]=workflows [generated]=workflows [sqlreader]=bench_sqlreader [builtin]=bench_builtin [extension]=bench_extension [column]=bench_column
                   [true]=bench_true [shardsoff]=bench_shardsoff)
 results=$work/results; : > "$results"
 echo "Citus $(citus_psql "$c" bench -At -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'") on $(citus_psql "$c" bench -At -c 'SHOW server_version'), 2 workers; $clients clients, $rounds rounds of ${seconds}s, $(nproc) cores"

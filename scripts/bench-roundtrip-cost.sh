@@ -9,6 +9,8 @@
 #   select+rls      the trivial statement pipelined before the lookup under the policies
 #   setter+rls      set_tenant_context($1) pipelined before the lookup under the policies  (the pattern)
 #   set_config+rls  set_config(…, true) in its place  (the setter's own cost over the built-in)
+#   reader+rls      a statement that calls one of the extension's C functions and writes nothing: the tenant
+#                   reader, compared with $1 (what calling a C function costs a statement, with no setting written)
 # Each run counts its transactions (pgbench) and the server's CPU time for them: the CPU of the backends
 # that served it, which the postmaster collects when they exit (/proc/<postmaster>/stat, cutime + cstime;
 # autovacuum is off, so nothing else exits meanwhile). CPU per transaction is what a statement costs the
@@ -33,8 +35,9 @@ lookup_base='SELECT * FROM public.items WHERE tenant_id = :t::uuid AND id = :id;
 lookup_rls='SELECT * FROM public.items WHERE id = :id;'
 declare -A first=([lookup]="" [lookup+select]='SELECT :t::uuid;' [rls]="" [select+rls]='SELECT :t::uuid;'
                   [setter+rls]='SELECT tenantwall.set_tenant_context(:t::uuid);'
-                  [set_config+rls]="SELECT set_config('app.current_tenant_id', :t, true);")
-variants=(lookup lookup+select rls select+rls setter+rls set_config+rls)
+                  [set_config+rls]="SELECT set_config('app.current_tenant_id', :t, true);"
+                  [reader+rls]="SELECT tenantwall.context_uuid('app.current_tenant_id') = :t::uuid;")
+variants=(lookup lookup+select rls select+rls setter+rls set_config+rls reader+rls)
 for v in "${variants[@]}"; do
   query=$lookup_rls; [[ $v == lookup* ]] && query=$lookup_base
   printf '\\set id random(%s, %s)\n\\startpipeline\n%s\n%s\n\\endpipeline\n' "$low" "$high" "${first[$v]}" "$query" > "$work/$v.sql"
@@ -70,14 +73,14 @@ for v in "${variants[@]}"; do
   m=$(printf '%s\n' ${tps_all[$v]} | median); c=$(printf '%s\n' ${cpu_all[$v]} | median)
   awk -v v="$v" -v m="$m" -v b="$base" -v c="$c" 'BEGIN { printf "median %-15s %8d tps (%+.1f%% against the lookup alone)  %7.3f µs server CPU/transaction\n", v, m, (m - b) * 100 / b, c }'
 done
-python3 - "${cpu_all[rls]}" "${cpu_all[select+rls]}" "${cpu_all[setter+rls]}" "${cpu_all[set_config+rls]}" <<'PY'
+python3 - "${cpu_all[rls]}" "${cpu_all[select+rls]}" "${cpu_all[setter+rls]}" "${cpu_all[set_config+rls]}" "${cpu_all[reader+rls]}" <<'PY'
 import random, statistics, sys
-rls, trivial, setter, setconfig = ([float(x) for x in a.split()] for a in sys.argv[1:5])
+rls, trivial, setter, setconfig, reader = ([float(x) for x in a.split()] for a in sys.argv[1:6])
 def cost(v): return [x - b for x, b in zip(v, rls)]
-for name, v in (("trivial statement", trivial), ("set_tenant_context", setter), ("set_config", setconfig)):
+for name, v in (("trivial statement", trivial), ("set_tenant_context", setter), ("set_config", setconfig), ("a C call", reader)):
     print(f"statement {name:<18} {statistics.median(cost(v)):6.3f} µs server CPU/transaction over the lookup under the policies")
 random.seed(28)
-for name, v in (("set_tenant_context", setter), ("set_config", setconfig)):
+for name, v in (("set_tenant_context", setter), ("set_config", setconfig), ("a C call", reader)):
     ratios = sorted(c / t for c, t in zip(cost(v), cost(trivial)))
     idx = range(len(rls))
     boot = []
