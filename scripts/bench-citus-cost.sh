@@ -25,7 +25,8 @@
 # Rounds interleave the modes (the machine is shared: interleaving is what makes the ratios fair). Per mode:
 # the median tps with its range over the rounds, the median of the per-round ratios to bypass with their range,
 # the coordinator's and the workers' CPU per transaction (utime+stime of every process of the node, exited
-# backends included, through the postmaster's cutime/cstime: /proc/<pid>/stat), and the workers' planning and
+# backends included, through the postmaster's cutime/cstime: /proc/<pid>/stat), the workers' kernel part of it
+# (stime: socket and scheduler work for the round trips), and the workers' planning and
 # execution time per shard query (pg_stat_statements with track_planning).
 # Then, on the worker that holds tenant 3's shards, the shard query alone: a loop of LOOPS dynamic statements
 # (each parsed, planned under the shard's policies and run, as the worker does with each task Citus sends),
@@ -116,12 +117,16 @@ for t in workflows bench_sqlreader bench_builtin bench_extension bench_column be
     echo 'COMMIT;'; } > "$work/$t.sql"
 done
 
-# A node's CPU in clock ticks: the postmaster and its exited children (cutime, cstime) and its live children.
+# A node's CPU in clock ticks: the postmaster and its exited children (cutime, cstime) and its live children;
+# node_ticks NODE sys: the kernel's part alone (stime, cstime).
 node_ticks() {
   local pm; pm=$(head -1 "$1/data/postmaster.pid")
-  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
-    for p in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s}'
+  local own='$14 + $15 + $16 + $17' child='$14 + $15'
+  [ "${2:-}" = sys ] && own='$15 + $17' child='$15'
+  { awk "{print $own}" "/proc/$pm/stat"
+    for p in $(pgrep -P "$pm"); do awk "{print $child}" "/proc/$p/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s}'
 }
+workers_ticks() { echo $(( $(node_ticks "$dir/w1" "${1:-}") + $(node_ticks "$dir/w2" "${1:-}") )); }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 modes=${MODES:-"bypass generated sqlreader builtin extension column true shardsoff"}
 declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [sqlreader]=wf_app [builtin]=wf_app [extension]=wf_app [column]=wf_app [true]=wf_app
@@ -130,14 +135,14 @@ declare -A table=([bypass]=workflows [generated]=workflows [sqlreader]=bench_sql
                   [true]=bench_true [shardsoff]=bench_shardsoff)
 results=$work/results; : > "$results"
 echo "Citus $(citus_psql "$c" bench -At -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'") on $(citus_psql "$c" bench -At -c 'SHOW server_version'), 2 workers; $clients clients, $rounds rounds of ${seconds}s, $(nproc) cores"
-printf '%-5s %-10s %9s %14s %14s %12s %12s\n' round mode tps "coord µs/tx" "workers µs/tx" "plan µs/q" "exec µs/q"
+printf '%-5s %-10s %9s %14s %14s %14s %12s %12s\n' round mode tps "coord µs/tx" "workers µs/tx" "of it kernel" "plan µs/q" "exec µs/q"
 for r in $(seq 1 "$rounds"); do
   for m in $modes; do
     for n in "$dir"/w*; do citus_psql "$n" bench -c 'SELECT pg_stat_statements_reset()' >/dev/null; done
-    c0=$(node_ticks "$c"); w0=$(( $(node_ticks "$dir/w1") + $(node_ticks "$dir/w2") ))
+    c0=$(node_ticks "$c"); w0=$(workers_ticks); k0=$(workers_ticks sys)
     out=$(pgbench -n -M prepared -c "$clients" -j "$clients" -T "$seconds" -h "$c" -U "${role[$m]}" -f "$work/${table[$m]}.sql" bench 2>&1)
     sleep 0.5   # the backends exit and are reaped: their CPU moves to the postmaster's cutime
-    c1=$(node_ticks "$c"); w1=$(( $(node_ticks "$dir/w1") + $(node_ticks "$dir/w2") ))
+    c1=$(node_ticks "$c"); w1=$(workers_ticks); k1=$(workers_ticks sys)
     tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
     [ -n "$tx" ] && [ "$tx" -gt 0 ] && ! grep -q 'number of failed transactions: [1-9]' <<<"$out" || { echo "$m failed: $out" >&2; exit 1; }
@@ -145,20 +150,20 @@ for r in $(seq 1 "$rounds"); do
                                                   FROM pg_stat_statements WHERE query LIKE 'SELECT name FROM public.${table[$m]}_%'"; done |
          awk '{c += $1; p += $2; e += $3} END {printf "%.1f %.1f", p * 1000 / c, e * 1000 / c}')
     read -r plan exec <<<"$pe"
-    coord=$(( (c1 - c0) * tick_us / tx )); workers=$(( (w1 - w0) * tick_us / tx ))
-    printf '%-5s %-10s %9.0f %14s %14s %12s %12s\n' "$r" "$m" "$tps" "$coord" "$workers" "$plan" "$exec"
-    echo "$r $m $tps $coord $workers $plan $exec" >> "$results"
+    coord=$(( (c1 - c0) * tick_us / tx )); workers=$(( (w1 - w0) * tick_us / tx )); kernel=$(( (k1 - k0) * tick_us / tx ))
+    printf '%-5s %-10s %9.0f %14s %14s %14s %12s %12s\n' "$r" "$m" "$tps" "$coord" "$workers" "$kernel" "$plan" "$exec"
+    echo "$r $m $tps $coord $workers $plan $exec $kernel" >> "$results"
   done
 done
 
 echo
 echo "Medians over $rounds rounds (range in brackets); ratio: the median of each round's tps against bypass's in that round"
-printf '%-10s %20s %22s %16s %16s %16s %12s\n' mode tps "ratio to bypass" "coord µs/tx" "workers µs/tx" "plan µs/query" "exec µs/q"
+printf '%-10s %20s %22s %16s %16s %16s %16s %12s\n' mode tps "ratio to bypass" "coord µs/tx" "workers µs/tx" "of it kernel" "plan µs/query" "exec µs/q"
 med() { sort -n | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%s [%s … %s]", m, a[1], a[NR]}'; }
 for m in $modes; do
   col() { awk -v m="$m" -v k="$1" '$2 == m {print $k}' "$results"; }
   ratio=$(awk -v m="$m" '$2 == "bypass" {b[$1] = $3} $2 == m {r[$1] = $3} END {for (k in r) printf "%.3f\n", r[k] / b[k]}' "$results" | med)
-  printf '%-10s %20s %22s %16s %16s %16s %12s\n' "$m" "$(col 3 | awk '{printf "%.0f\n", $1}' | med)" "$ratio" "$(col 4 | med)" "$(col 5 | med)" "$(col 6 | med)" "$(col 7 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+  printf '%-10s %20s %22s %16s %16s %16s %16s %12s\n' "$m" "$(col 3 | awk '{printf "%.0f\n", $1}' | med)" "$ratio" "$(col 4 | med)" "$(col 5 | med)" "$(col 8 | med)" "$(col 6 | med)" "$(col 7 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
 done
 
 # The shard query alone, on the worker that holds tenant 3's shards (colocated: the same worker for every table).

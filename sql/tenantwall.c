@@ -395,8 +395,8 @@ tw_hex_digit(unsigned char c)
 /*
  * The canonical text of a uuid (8-4-4-4-12 hex digits, either case), parsed into out; false for any other
  * text, which uuid_in then reads (braces, no hyphens, an error). uuid_in reads the canonical form to the same
- * bytes, but with a strtoul() per byte: a third of a signed transaction's own cost, where the tenant arrives
- * as the token's text.
+ * bytes, but with a strtoul() per byte: about a fifth of what a signed transaction adds, where the tenant
+ * arrives as the token's text.
  */
 static bool
 tw_uuid_canonical(const char *s, pg_uuid_t *out)
@@ -1470,7 +1470,7 @@ tw_set_verified_tenant(const char *suffix, double expires, bool session)
  * verified part of the setting. A token seen again skips the MAC and the JSON: the same bytes under the same
  * keys give the same answer, and what changes with time (a key's retired_at, the token's exp) is checked at
  * every use. The memo is dropped with the keys (any change to signing_keys). It is looked up by a keyed hash
- * of the token (a seed drawn per backend from pg_strong_random) in a compact index, one cache line, and only
+ * of the token's signature (a seed drawn per backend from pg_strong_random) in a compact index, one cache line, and only
  * an entry whose hash matches is compared with the token, in full and in constant time: comparing every entry
  * in full read eight scattered 4 kB entries per new token, cache misses that cost more than the check itself
  * in a real transaction. With the seed unknown, which entry a token's hash meets tells nothing of its bytes.
