@@ -146,7 +146,7 @@ name, base, cand = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(
 ratios = sorted(c / b for b, c in zip(base, cand))
 random.seed(28)
 boot = sorted(statistics.median(random.choices(cand, k=len(cand))) / statistics.median(random.choices(base, k=len(base))) for _ in range(2000))
-# The rounds interleave the variants, so a round's ratio compares runs minutes apart at most: resampling rounds
+# The rounds interleave the variants, so a round's ratio compares runs seconds apart: resampling rounds
 # (pairs kept together) gives the interval of the median per-round ratio, which the machine's drift between
 # rounds does not widen.
 paired = sorted(statistics.median(random.choices(ratios, k=len(ratios))) for _ in range(2000))
