@@ -83,38 +83,15 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
+#include "tenantwall.h"
+
 PG_MODULE_MAGIC;
 
-#define TW_SLOTS 8
 #define TW_VERIFIED "tenantwall.verified"
 #define TW_CACHE_RAW 128
 
-/* A setting's value, parsed once when it is set. The typed forms are filled in on first use. */
-typedef struct TwValue
-{
-	bool		present;		/* neither unset nor '' */
-	Oid			role;			/* verified: the role it was verified for */
-	double		expires;		/* verified: the token's exp, Unix seconds */
-	bool		has_uuid;
-	bool		has_int8;
-	bool		has_int4;
-	pg_uuid_t	uuid;
-	int64		int8;
-	int32		int4;
-	char		tenant[FLEXIBLE_ARRAY_MEMBER];
-} TwValue;
-
-/* A context setting this backend has turned into a variable with hooks. */
-typedef struct TwSlot
-{
-	char	   *name;
-	int			len;
-	char	   *value;
-	TwValue    *current;
-} TwSlot;
-
-static TwSlot slots[TW_SLOTS];
-static int	nslots = 0;
+TwSlot		tw_slots[TW_SLOTS];
+int			tw_nslots = 0;
 
 static char *verified_value = NULL;
 static TwValue *verified_current = NULL;
@@ -184,9 +161,13 @@ typedef struct TwTyped
 static TwTyped typed_pending;
 
 static bool
-tw_check_context(char **newval, void **extra, GucSource source)
+tw_check_context(TwSlot *slot, char **newval, void **extra, GucSource source)
 {
-	TwValue    *v = tw_value_new(*newval ? *newval : "", tw_guc_alloc);
+	TwValue    *v;
+
+	if (!tw_held_allows(slot, source))
+		return false;
+	v = tw_value_new(*newval ? *newval : "", tw_guc_alloc);
 
 	if (v == NULL)
 		return false;
@@ -203,17 +184,29 @@ tw_check_context(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-#define TW_ASSIGN(i) \
-	static void tw_assign_##i(const char *newval, void *extra) { slots[i].current = (TwValue *) extra; }
-TW_ASSIGN(0)
-TW_ASSIGN(1)
-TW_ASSIGN(2)
-TW_ASSIGN(3)
-TW_ASSIGN(4)
-TW_ASSIGN(5)
-TW_ASSIGN(6)
-TW_ASSIGN(7)
-static const GucStringAssignHook tw_assign[TW_SLOTS] = {
+/* Hooks know their variable only by which function they are: one check and one assign hook per slot. */
+#define TW_HOOKS(i) \
+	static bool tw_check_##i(char **newval, void **extra, GucSource source) \
+	{ \
+		return tw_check_context(&tw_slots[i], newval, extra, source); \
+	} \
+	static void tw_assign_##i(const char *newval, void *extra) \
+	{ \
+		tw_slots[i].current = (TwValue *) extra; \
+		tw_held_assigned(&tw_slots[i]); \
+	}
+TW_HOOKS(0)
+TW_HOOKS(1)
+TW_HOOKS(2)
+TW_HOOKS(3)
+TW_HOOKS(4)
+TW_HOOKS(5)
+TW_HOOKS(6)
+TW_HOOKS(7)
+static const GucStringCheckHook tw_check_hook[TW_SLOTS] = {
+	tw_check_0, tw_check_1, tw_check_2, tw_check_3, tw_check_4, tw_check_5, tw_check_6, tw_check_7
+};
+static const GucStringAssignHook tw_assign_hook[TW_SLOTS] = {
 	tw_assign_0, tw_assign_1, tw_assign_2, tw_assign_3, tw_assign_4, tw_assign_5, tw_assign_6, tw_assign_7
 };
 
@@ -296,6 +289,7 @@ _PG_init(void)
 							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL | GUC_DISALLOW_IN_FILE,
 							   tw_check_verified, tw_assign_verified, NULL);
 	CacheRegisterRelcacheCallback(tw_keys_invalidated, (Datum) 0);
+	tw_held_init();
 }
 
 /*
@@ -303,29 +297,29 @@ _PG_init(void)
  * placeholder (or unset) and that is allowed here: never in parallel mode, never for a name that is not
  * custom (no dot) or that already names a real variable (a built-in or another extension's).
  */
-static TwSlot *
+TwSlot *
 tw_slot(const char *name, bool may_define)
 {
 	int			i;
 	TwSlot	   *slot;
 	int			flags;
 
-	for (i = 0; i < nslots; i++)
-		if (pg_strcasecmp(slots[i].name, name) == 0)
-			return &slots[i];
-	if (!may_define || nslots >= TW_SLOTS || IsInParallelMode() || strchr(name, '.') == NULL)
+	for (i = 0; i < tw_nslots; i++)
+		if (pg_strcasecmp(tw_slots[i].name, name) == 0)
+			return &tw_slots[i];
+	if (!may_define || tw_nslots >= TW_SLOTS || IsInParallelMode() || strchr(name, '.') == NULL)
 		return NULL;
 	if (pg_strncasecmp(name, "tenantwall.", strlen("tenantwall.")) == 0)
 		return NULL;
 	flags = GetConfigOptionFlags(name, true);
 	if (GetConfigOption(name, true, false) != NULL && (flags & GUC_CUSTOM_PLACEHOLDER) == 0)
 		return NULL;
-	slot = &slots[nslots];
+	slot = &tw_slots[tw_nslots];
 	slot->name = MemoryContextStrdup(TopMemoryContext, name);
 	slot->len = strlen(name);
 	DefineCustomStringVariable(slot->name, "The tenant context (tenantwall).", NULL, &slot->value, "",
-							   PGC_USERSET, GUC_NOT_IN_SAMPLE, tw_check_context, tw_assign[nslots], NULL);
-	nslots++;
+							   PGC_USERSET, GUC_NOT_IN_SAMPLE, tw_check_hook[tw_nslots], tw_assign_hook[tw_nslots], tw_show[tw_nslots]);
+	tw_nslots++;
 	return slot;
 }
 
@@ -334,31 +328,42 @@ tw_slot(const char *name, bool may_define)
  * byte comparison with the (usually one) slot's name: no allocation, since a call site's FmgrInfo, and with it
  * fn_extra, is new on every execution of a cached plan.
  */
+TwSlot *
+tw_slot_of(text *setting, bool may_define)
+{
+	int			len = VARSIZE_ANY_EXHDR(setting);
+	const char *bytes = VARDATA_ANY(setting);
+	int			i;
+
+	for (i = 0; i < tw_nslots; i++)
+		if (tw_slots[i].len == len && memcmp(tw_slots[i].name, bytes, len) == 0)
+			return &tw_slots[i];
+	return tw_slot(text_to_cstring(setting), may_define);
+}
+
 static TwValue *
 tw_context_value(FunctionCallInfo fcinfo, bool by_name)
 {
 	text	   *setting = PG_GETARG_TEXT_PP(0);
-	int			len = VARSIZE_ANY_EXHDR(setting);
-	const char *bytes = VARDATA_ANY(setting);
 	char	   *name;
 	TwSlot	   *slot;
 	TwCall	   *call;
 	const char *raw;
-	int			i;
 
 	if (!by_name)
 	{
-		for (i = 0; i < nslots; i++)
-			if (slots[i].len == len && memcmp(slots[i].name, bytes, len) == 0)
-				return slots[i].current;
+		slot = tw_slot_of(setting, !IsInParallelMode());
+		if (slot != NULL)
+			return tw_slot_value(slot);
+	}
+	else
+	{
+		/* A value held in this backend is not in the setting: the by-name route reads it first. */
+		slot = tw_slot_of(setting, false);
+		if (slot != NULL && slot->nheld > 0 && slot->held[slot->nheld - 1].value != NULL)
+			return slot->held[slot->nheld - 1].value;
 	}
 	name = text_to_cstring(setting);
-	if (!by_name)
-	{
-		slot = tw_slot(name, !IsInParallelMode());
-		if (slot != NULL)
-			return slot->current;
-	}
 
 	/* Parallel mode, or a setting that cannot have hooks: read it by name, parse each new value once. */
 	raw = GetConfigOption(name, true, false);
@@ -509,7 +514,7 @@ TW_READER(tw_verified_text, tw_verified(), PointerGetDatum(cstring_to_text(v->te
  * set_context(setting, value): what set_config(setting, value, true) does, refusing an empty tenant, and
  * giving the setting its hooks first so that the readers never parse it again.
  */
-static void
+void
 tw_require_tenant(bool missing)
 {
 	if (missing)
@@ -564,26 +569,35 @@ tw_typed_begin(void)
 	typed_pending.has_uuid = typed_pending.has_int8 = typed_pending.has_int4 = false;
 }
 
+/* A uuid's canonical text, as uuid_out writes it, NUL-terminated into out (37 bytes); its length. */
+int
+tw_uuid_write(const pg_uuid_t *uuid, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int			i,
+				j = 0;
+
+	for (i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[j++] = '-';
+		out[j++] = hex[uuid->data[i] >> 4];
+		out[j++] = hex[uuid->data[i] & 0x0F];
+	}
+	out[j] = '\0';
+	return j;
+}
+
 PG_FUNCTION_INFO_V1(tw_set_context_uuid);
 Datum
 tw_set_context_uuid(PG_FUNCTION_ARGS)
 {
-	static const char hex[] = "0123456789abcdef";
 	pg_uuid_t  *uuid;
-	int			i,
-				j = 0;
 
 	tw_require_tenant(PG_ARGISNULL(1));
 	uuid = PG_GETARG_UUID_P(1);
 	tw_typed_begin();
-	for (i = 0; i < UUID_LEN; i++)
-	{
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			typed_pending.text[j++] = '-';
-		typed_pending.text[j++] = hex[uuid->data[i] >> 4];
-		typed_pending.text[j++] = hex[uuid->data[i] & 0x0F];
-	}
-	typed_pending.text[j] = '\0';
+	tw_uuid_write(uuid, typed_pending.text);
 	typed_pending.has_uuid = true;
 	typed_pending.uuid = *uuid;
 	tw_set_typed(fcinfo);

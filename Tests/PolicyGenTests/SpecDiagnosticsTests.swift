@@ -328,6 +328,38 @@ final class SpecDiagnosticsTests: XCTestCase {
         XCTAssertFalse(try setter("allow").contains("multi_task_query_log_level"))
     }
 
+    /// `context_store: backend` generates a setter that holds the tenant (typed, text included) and a clear that
+    /// releases it; it needs the extension, the context binding, a transaction scope and one server, each refusal
+    /// saying why at the section's line.
+    func testHeldContextStoreGeneratesTheHoldingSetterAndIsRefusedWhereItCannotHold() throws {
+        func helpers(_ type: String) throws -> [String] {
+            let spec = try SpecLoader.load([("s.yaml", """
+                tenancy: {helpers: extension, context_store: backend, type: \(type)}
+                \(roles)
+                tables:
+                  - {name: items, isolation: tenant, columns: {tenant_id: \(type), id: bigint}, primary_key: [tenant_id, id]}
+                """)])
+            return Generator(spec: spec).sections().flatMap(\.statements).map(\.sql)
+        }
+        let uuid = try helpers("uuid")
+        let setter = try XCTUnwrap(uuid.first { $0.contains("\"set_tenant_context\"(tenant uuid)") })
+        XCTAssertTrue(setter.contains("SELECT \"tenantwall\".\"hold_context_uuid\"('app.current_tenant_id', tenant)"), setter)
+        let clear = try XCTUnwrap(uuid.first { $0.contains("\"clear_tenant_context\"()") })
+        XCTAssertTrue(clear.contains("\"tenantwall\".\"release_context\"('app.current_tenant_id')"), clear)
+        XCTAssertFalse(clear.contains("set_config"), clear)
+        XCTAssertTrue(try helpers("text").contains { $0.contains("\"hold_context\"('app.current_tenant_id', tenant)") })
+        XCTAssertTrue(try helpers("bigint").contains { $0.contains("\"hold_context_bigint\"('app.current_tenant_id', tenant)") })
+        for (tenancy, message) in [
+            ("{context_store: backend}", "tenancy.context_store: backend needs helpers: extension"),
+            ("{context_store: backend, helpers: extension, binding: signed}", "tenancy.context_store: backend applies to the context binding"),
+            ("{context_store: backend, helpers: extension, scope: session}", "scope must be transaction"),
+            ("{context_store: backend, helpers: extension, distribution: citus}", "is not for tenancy.distribution: citus"),
+            ("{context_store: memory, helpers: extension}", "tenancy.context_store"),
+        ] {
+            assertDiagnostic(diagnostics("tenancy: \(tenancy)\n\(roles)\ntables: []"), line: 1, contains: message)
+        }
+    }
+
     /// `missing_context: error` is accepted on Citus, and its raising function asks for the context itself (the
     /// coordinator evaluates it alone, outside the reader's COALESCE); with `binding: role` it is refused, saying why.
     func testMissingContextOnCitusAndWithTheRoleBinding() throws {

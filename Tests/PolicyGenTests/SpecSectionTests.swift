@@ -56,7 +56,7 @@ final class SpecSectionTests: XCTestCase {
                 hypertable: {time_column: at, zzzzzzzzzzzz: 1}
             """)
         XCTAssertEqual(all, [
-            "1:11 unknown key 'zzzzzzzzzzzz' in tenancy (expected one of: column, type, setting, helper_schema, scope, helpers, binding, token_setting, claim, tenant_role_prefix, distribution, fan_out, missing_context)",
+            "1:11 unknown key 'zzzzzzzzzzzz' in tenancy (expected one of: column, type, setting, helper_schema, scope, helpers, binding, token_setting, claim, tenant_role_prefix, distribution, fan_out, missing_context, context_store)",
             "6:5 unknown key 'zzzzzzzzzzzz' in a table (expected one of: name, schema, isolation, key, reason, columns, primary_key, grants, restrict, indexes, hypertable, partitioning, distribution, audit_trail)",
             "8:35 unknown key 'zzzzzzzzzzzz' in hypertable (expected one of: time_column, chunk_interval, retention, chunk_schema, space_partitions, compression, continuous_aggregates)",
         ])

@@ -21,9 +21,9 @@ import Quoting
 ///   a partition and revokes direct grants, so naming one directly returns nothing; `secure_chunk()` does what
 ///   TimescaleDB allows on a chunk (RLS enabled, not forced) behind the chunk schema and column-level grants.
 public enum HelperCore {
-    public static let version = "0.5.0"
+    public static let version = "0.6.0"
     /// The extension versions a database may be on that `ALTER EXTENSION … UPDATE` brings to `version`.
-    public static let previousVersions = ["0.1.0", "0.2.0", "0.3.0", "0.4.0"]
+    public static let previousVersions = ["0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0"]
     public static let adminTokenSetting = "tenantwall.admin_token"
 
     /// `ensure_partitions()`, changed in 0.3.0 (it adopts the partitions a table already has): the upgrade from
@@ -325,12 +325,13 @@ REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLI
         "-- tenantwall \(version): tenant context and admin-mode helpers for row-level security.\n"
             + "-- Generated from PolicyGen's HelperCore; `swift run tenantwall extension-sql` rewrites it.\n"
             + "\\echo Use \"CREATE EXTENSION tenantwall\" to load this file. \\quit\n\n"
-            + script + "\n" + native + signedNative + typedSetters
+            + script + "\n" + native + signedNative + typedSetters + heldContext
     }
 
     /// The upgrade scripts, oldest first, each as written to `sql/tenantwall--FROM--TO.sql`: 0.1.0 to 0.2.0 adds
     /// the native functions (0.1.0's core was 0.2.0's), 0.2.0 to 0.3.0 replaces `ensure_partitions()`, 0.3.0 to
-    /// 0.4.0 adds the signed binding's cached setter and its keys trigger, 0.4.0 to 0.5.0 the typed setters.
+    /// 0.4.0 adds the signed binding's cached setter and its keys trigger, 0.4.0 to 0.5.0 the typed setters, 0.5.0
+    /// to 0.6.0 the held context.
     public static var upgradeScripts: [(from: String, to: String, script: String)] {
         func header(_ from: String, _ to: String, _ what: String) -> String {
             "-- tenantwall \(from) -> \(to): \(what).\n"
@@ -341,7 +342,8 @@ REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLI
             ("0.1.0", "0.2.0", header("0.1.0", "0.2.0", "the native (C) fast path") + native),
             ("0.2.0", "0.3.0", header("0.2.0", "0.3.0", "ensure_partitions() keeps the partitions a table already has") + ensurePartitions),
             ("0.3.0", "0.4.0", header("0.3.0", "0.4.0", "the signed binding verified in C with the keys cached per backend") + signedNative),
-            ("0.4.0", version, header("0.4.0", version, "typed setters: the tenant set without a cast to text or a parse back") + typedSetters),
+            ("0.4.0", "0.5.0", header("0.4.0", "0.5.0", "typed setters: the tenant set without a cast to text or a parse back") + typedSetters),
+            ("0.5.0", version, header("0.5.0", version, "the held context: the tenant held in the backend, shown through its setting") + heldContext),
         ]
     }
 

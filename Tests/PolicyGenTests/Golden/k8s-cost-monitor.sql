@@ -113,10 +113,10 @@ END
 $tw$;
 
 -- Helper functions from the tenantwall extension (sql/ in the tenantwall repository), with its native (C) readers.
-CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "tenantwall" VERSION '0.5.0';
+CREATE EXTENSION IF NOT EXISTS tenantwall WITH SCHEMA "tenantwall" VERSION '0.6.0';
 
--- A database on an older version (0.1.0, 0.2.0, 0.3.0, 0.4.0) moves to 0.5.0.
-ALTER EXTENSION tenantwall UPDATE TO '0.5.0';
+-- A database on an older version (0.1.0, 0.2.0, 0.3.0, 0.4.0, 0.5.0) moves to 0.6.0.
+ALTER EXTENSION tenantwall UPDATE TO '0.6.0';
 
 -- The inline helpers' admin-mode log, kept.
 DO $tw$

@@ -103,7 +103,7 @@ BEGIN
 END
 $tw$;
 
--- Helper functions, inlined: the SQL core of the tenantwall extension 0.5.0, without its native readers.
+-- Helper functions, inlined: the SQL core of the tenantwall extension 0.6.0, without its native readers.
 -- Admin mode audit log: one row per enable_admin_mode() call.
 CREATE TABLE IF NOT EXISTS "tenantwall".admin_mode_log (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -218,7 +218,8 @@ SELECT l.lanname AS reader_before FROM pg_proc AS p JOIN pg_language AS l ON l.o
 ALTER EXTENSION tenantwall UPDATE;
 SELECT extversion, (SELECT l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tw.context_uuid(text)'::regprocedure) AS reader_after,
        to_regprocedure('tw.set_signed_context(text)') IS NOT NULL AS cached_setter,
-       to_regprocedure('tw.set_context_uuid(text, uuid)') IS NOT NULL AS typed_setter
+       to_regprocedure('tw.set_context_uuid(text, uuid)') IS NOT NULL AS typed_setter,
+       to_regprocedure('tw.hold_context_uuid(text, uuid)') IS NOT NULL AS held_setter
 FROM pg_extension WHERE extname = 'tenantwall';
 DROP EXTENSION tenantwall;
 DROP SCHEMA tw;

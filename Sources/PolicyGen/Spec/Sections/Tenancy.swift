@@ -9,6 +9,8 @@ public struct Tenancy: Sendable {
     public var setting: String = "app.current_tenant_id"
     public var helperSchema: String = "tenantwall"
     public var scope: ContextScope = .transaction
+    /// `tenancy.context_store`: the context written into the setting, or held in the backend by the extension.
+    public var contextStore: ContextStore = .setting
     /// `tenancy.missing_context`: a tenant statement without a context reads nothing (`empty`) or fails (`error`).
     public var missingContext: MissingContext = .empty
     public var helpers: HelperInstall = .inline
@@ -54,7 +56,7 @@ extension Tenancy {
         text("column", \.column), choice("type", \.type), text("setting", \.setting), text("helper_schema", \.helperSchema),
         choice("scope", \.scope), choice("helpers", \.helpers), choice("binding", \.binding), text("token_setting", \.tokenSetting),
         text("claim", \.claim), text("tenant_role_prefix", \.tenantRolePrefix), choice("distribution", \.distribution),
-        choice("fan_out", \.fanOut), choice("missing_context", \.missingContext),
+        choice("fan_out", \.fanOut), choice("missing_context", \.missingContext), choice("context_store", \.contextStore),
     ]
 
     /// The section as written at `location`, with defaults for the keys not given.
@@ -104,6 +106,14 @@ extension Tenancy {
             // The native binding verifies once per transaction; a verification kept for the whole session would
             // outlive a key's retirement. The inline binding (helpers: inline) verifies in every statement.
             checks.error("tenancy.scope: session with the signed binding needs helpers: inline (the native extension verifies a token once per transaction, so a retired key stops binding at the next one)", at)
+        }
+        if contextStore == .backend {
+            // The held context is the extension's (sql/held.c), for the transaction; Citus takes the context to
+            // its workers with SET LOCAL, which needs the setting written.
+            if helpers != .extension { checks.error("tenancy.context_store: backend needs helpers: extension (the extension holds the context)", at) }
+            if binding != .context { checks.error("tenancy.context_store: backend applies to the context binding (binding: \(binding.rawValue) does not set a tenant context)", at) }
+            if scope != .transaction { checks.error("tenancy.context_store: backend holds the context for the transaction: scope must be transaction", at) }
+            if citus { checks.error("tenancy.context_store: backend is not for tenancy.distribution: citus (the workers receive the context as a SET LOCAL, which writes the setting)", at) }
         }
         if missingContext == .error && binding == .role {
             // The role binding has no context to forget: the session's login role is the tenant. (On Citus the

@@ -1,5 +1,5 @@
 /// The values the `tenancy` section's choice keys take (`type`, `helpers`, `binding`, `scope`,
-/// `missing_context`, `distribution`, `fan_out`): what each one means for the generated SQL.
+/// `context_store`, `missing_context`, `distribution`, `fan_out`): what each one means for the generated SQL.
 
 public enum TenantType: String, CaseIterable, Sendable {
     case uuid, bigint, integer, text
@@ -54,6 +54,16 @@ public enum ContextScope: String, CaseIterable, Sendable {
     case transaction
     /// Lasts for the session: only for applications that own their connections. `verify` flags it.
     case session
+}
+
+/// Where `set_tenant_context()` keeps the tenant for the transaction.
+public enum ContextStore: String, CaseIterable, Sendable {
+    /// Written into the setting (`set_config(setting, tenant, true)`): PostgreSQL's own SET LOCAL.
+    case setting
+    /// Held in the backend by the extension (`hold_context_*()`, sql/held.c) and shown by the setting
+    /// (`current_setting()`, `SHOW`), which is not written: the context statement costs what any statement costs.
+    /// While it is held, writing the setting by hand (SET, set_config(), a function's SET clause) is refused.
+    case backend
 }
 
 /// What a tenant policy does for a statement of an access role that runs without a tenant context.
