@@ -11,6 +11,8 @@
 #   set_config+rls  set_config(…, true) in its place  (the setter's own cost over the built-in)
 #   reader+rls      a statement that calls one of the extension's C functions and writes nothing: the tenant
 #                   reader, compared with $1 (what calling a C function costs a statement, with no setting written)
+#   held+rls        the setter of tenancy.context_store: backend (0.6.0) in its place: the tenant held in the
+#                   backend for the transaction, shown by the setting, which is not written (sql/held.c)
 # Each run counts its transactions (pgbench) and the server's CPU time for them: the CPU of the backends
 # that served it, which the postmaster collects when they exit (/proc/<postmaster>/stat, cutime + cstime;
 # autovacuum is off, so nothing else exits meanwhile). CPU per transaction is what a statement costs the
@@ -29,6 +31,9 @@ tenant=00000000-0000-4000-8000-000000000000
 # The roles log in only on this throwaway server; the rls variants take their tenant from a role default.
 psql -q -v ON_ERROR_STOP=1 -c "ALTER ROLE tw_bench_app LOGIN" -c "ALTER ROLE tw_bench_base LOGIN" \
   -c "ALTER ROLE tw_bench_app SET app.current_tenant_id = '$tenant'" -c "GRANT USAGE ON SCHEMA public TO tw_bench_app, tw_bench_base"
+# The held setter as apply generates it for context_store: backend (HelperStatements), beside the dataset's own.
+psql -q -v ON_ERROR_STOP=1 -c "CREATE FUNCTION public.set_tenant_context_held(tenant uuid) RETURNS void LANGUAGE sql VOLATILE
+  AS \$\$ SELECT tenantwall.hold_context_uuid('app.current_tenant_id', tenant) \$\$" -c "GRANT EXECUTE ON FUNCTION public.set_tenant_context_held(uuid) TO tw_bench_app"
 read -r low high < <(psql -qAt -F' ' -c "SELECT min(id), max(id) FROM public.items WHERE tenant_id = '$tenant'")
 postmaster=$(head -1 "$dir/data/postmaster.pid")
 lookup_base='SELECT * FROM public.items WHERE tenant_id = :t::uuid AND id = :id;'
@@ -36,8 +41,9 @@ lookup_rls='SELECT * FROM public.items WHERE id = :id;'
 declare -A first=([lookup]="" [lookup+select]='SELECT :t::uuid;' [rls]="" [select+rls]='SELECT :t::uuid;'
                   [setter+rls]='SELECT tenantwall.set_tenant_context(:t::uuid);'
                   [set_config+rls]="SELECT set_config('app.current_tenant_id', :t, true);"
-                  [reader+rls]="SELECT tenantwall.context_uuid('app.current_tenant_id') = :t::uuid;")
-variants=(lookup lookup+select rls select+rls setter+rls set_config+rls reader+rls)
+                  [reader+rls]="SELECT tenantwall.context_uuid('app.current_tenant_id') = :t::uuid;"
+                  [held+rls]='SELECT public.set_tenant_context_held(:t::uuid);')
+variants=(lookup lookup+select rls select+rls setter+rls set_config+rls reader+rls held+rls)
 for v in "${variants[@]}"; do
   query=$lookup_rls; [[ $v == lookup* ]] && query=$lookup_base
   printf '\\set id random(%s, %s)\n\\startpipeline\n%s\n%s\n\\endpipeline\n' "$low" "$high" "${first[$v]}" "$query" > "$work/$v.sql"
@@ -73,14 +79,14 @@ for v in "${variants[@]}"; do
   m=$(printf '%s\n' ${tps_all[$v]} | median); c=$(printf '%s\n' ${cpu_all[$v]} | median)
   awk -v v="$v" -v m="$m" -v b="$base" -v c="$c" 'BEGIN { printf "median %-15s %8d tps (%+.1f%% against the lookup alone)  %7.3f µs server CPU/transaction\n", v, m, (m - b) * 100 / b, c }'
 done
-python3 - "${cpu_all[rls]}" "${cpu_all[select+rls]}" "${cpu_all[setter+rls]}" "${cpu_all[set_config+rls]}" "${cpu_all[reader+rls]}" <<'PY'
+python3 - "${cpu_all[rls]}" "${cpu_all[select+rls]}" "${cpu_all[setter+rls]}" "${cpu_all[set_config+rls]}" "${cpu_all[reader+rls]}" "${cpu_all[held+rls]}" <<'PY'
 import random, statistics, sys
-rls, trivial, setter, setconfig, reader = ([float(x) for x in a.split()] for a in sys.argv[1:6])
+rls, trivial, setter, setconfig, reader, held = ([float(x) for x in a.split()] for a in sys.argv[1:7])
 def cost(v): return [x - b for x, b in zip(v, rls)]
-for name, v in (("trivial statement", trivial), ("set_tenant_context", setter), ("set_config", setconfig), ("a C call", reader)):
+for name, v in (("trivial statement", trivial), ("set_tenant_context", setter), ("set_config", setconfig), ("a C call", reader), ("held setter", held)):
     print(f"statement {name:<18} {statistics.median(cost(v)):6.3f} µs server CPU/transaction over the lookup under the policies")
 random.seed(28)
-for name, v in (("set_tenant_context", setter), ("set_config", setconfig), ("a C call", reader)):
+for name, v in (("set_tenant_context", setter), ("set_config", setconfig), ("a C call", reader), ("held setter", held)):
     ratios = sorted(c / t for c, t in zip(cost(v), cost(trivial)))
     idx = range(len(rls))
     boot = []

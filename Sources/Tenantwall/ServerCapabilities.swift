@@ -69,8 +69,10 @@ public struct ServerCapabilities {
             spec.tables = spec.tables.map { var t = $0; t.hypertable = nil; return t }
         }
         if spec.tenancy.helpers == .extension, try !available("tenantwall") {
-            notes.append("the tenantwall extension is not installed on this server (make -C sql install): helpers inlined instead")
+            notes.append("the tenantwall extension is not installed on this server (make -C sql install): helpers inlined instead"
+                         + (spec.tenancy.contextStore == .backend ? ", and the context written into the setting (context_store: backend needs the extension)" : ""))
             spec.tenancy.helpers = .inline
+            spec.tenancy.contextStore = .setting
         }
         return spec
     }

@@ -47,12 +47,16 @@ final class PoolerTests: XCTestCase {
 
     // MARK: context binding (workflow-platform)
 
+    /// With each helper install, and with the context held in the backend (`context_store: backend`).
     func testContextBindingNeverReachesTheNextClient() throws {
-        for helpers in HelperInstall.allCases { try assertContextBindingNeverReachesTheNextClient(helpers) }
+        for helpers in HelperInstall.allCases {
+            try assertContextBindingNeverReachesTheNextClient("\(helpers)") { $0.tenancy.helpers = helpers }
+        }
+        try assertContextBindingNeverReachesTheNextClient("held") { $0.tenancy.helpers = .extension; $0.tenancy.contextStore = .backend }
     }
 
-    func assertContextBindingNeverReachesTheNextClient(_ helpers: HelperInstall) throws {
-        let (name, db, spec) = try applied("workflow-platform") { $0.tenancy.helpers = helpers }
+    func assertContextBindingNeverReachesTheNextClient(_ helpers: String, _ change: (inout Spec) -> Void) throws {
+        let (name, db, spec) = try applied("workflow-platform", change)
         try db.execute("INSERT INTO public.workflows (tenant_id, name, definition) VALUES (1, 'a', '{}'), (1, 'b', '{}'), (2, 'c', '{}')")
         let app = try loginRole("pool_wf_app", memberOf: spec.roles.app, db)
         let pooler = try LocalPooler.start(in: TestServer.shared, users: [app])
