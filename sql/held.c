@@ -290,9 +290,9 @@ tw_hold_context_uuid(PG_FUNCTION_ARGS)
 	tw_require_tenant(PG_ARGISNULL(1));
 	slot = tw_held_slot(fcinfo);
 	v = tw_held_value(UUID_LEN * 2 + 4);
-	v->uuid = *PG_GETARG_UUID_P(1);
-	v->has_uuid = true;
-	tw_uuid_write(&v->uuid, v->tenant);
+	v->typed.uuid = *PG_GETARG_UUID_P(1);
+	v->typed.has_uuid = true;
+	tw_uuid_write(&v->typed.uuid, v->tenant);
 	tw_hold(slot, v, true);
 	PG_RETURN_VOID();
 }
@@ -306,9 +306,9 @@ tw_hold_context_uuid(PG_FUNCTION_ARGS)
 		tw_require_tenant(PG_ARGISNULL(1)); \
 		slot = tw_held_slot(fcinfo); \
 		v = tw_held_value(MAXINT8LEN); \
-		v->field = getarg(1); \
-		v->has = true; \
-		v->tenant[write(v->field, v->tenant)] = '\0'; \
+		v->typed.field = getarg(1); \
+		v->typed.has = true; \
+		v->tenant[write(v->typed.field, v->tenant)] = '\0'; \
 		tw_hold(slot, v, true); \
 		PG_RETURN_VOID(); \
 	}

@@ -150,12 +150,7 @@ typedef struct TwTyped
 {
 	bool		active;
 	char		text[MAXINT8LEN + UUID_LEN * 2 + 8];
-	bool		has_uuid;
-	bool		has_int8;
-	bool		has_int4;
-	pg_uuid_t	uuid;
-	int64		int8;
-	int32		int4;
+	TwTypedForm typed;
 } TwTyped;
 
 static TwTyped typed_pending;
@@ -173,12 +168,7 @@ tw_check_context(TwSlot *slot, char **newval, void **extra, GucSource source)
 		return false;
 	if (typed_pending.active && strcmp(typed_pending.text, v->tenant) == 0)
 	{
-		v->has_uuid = typed_pending.has_uuid;
-		v->uuid = typed_pending.uuid;
-		v->has_int8 = typed_pending.has_int8;
-		v->int8 = typed_pending.int8;
-		v->has_int4 = typed_pending.has_int4;
-		v->int4 = typed_pending.int4;
+		v->typed = typed_pending.typed;
 	}
 	*extra = v;
 	return true;
@@ -436,36 +426,36 @@ tw_uuid(TwValue *v)
 {
 	pg_uuid_t  *out = palloc(sizeof(pg_uuid_t));
 
-	if (!v->has_uuid)
+	if (!v->typed.has_uuid)
 	{
-		if (!tw_uuid_canonical(v->tenant, &v->uuid))
-			v->uuid = *DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(v->tenant)));
-		v->has_uuid = true;
+		if (!tw_uuid_canonical(v->tenant, &v->typed.uuid))
+			v->typed.uuid = *DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(v->tenant)));
+		v->typed.has_uuid = true;
 	}
-	*out = v->uuid;
+	*out = v->typed.uuid;
 	return UUIDPGetDatum(out);
 }
 
 static Datum
 tw_int8(TwValue *v)
 {
-	if (!v->has_int8)
+	if (!v->typed.has_int8)
 	{
-		v->int8 = DatumGetInt64(DirectFunctionCall1(int8in, CStringGetDatum(v->tenant)));
-		v->has_int8 = true;
+		v->typed.int8 = DatumGetInt64(DirectFunctionCall1(int8in, CStringGetDatum(v->tenant)));
+		v->typed.has_int8 = true;
 	}
-	return Int64GetDatum(v->int8);
+	return Int64GetDatum(v->typed.int8);
 }
 
 static Datum
 tw_int4(TwValue *v)
 {
-	if (!v->has_int4)
+	if (!v->typed.has_int4)
 	{
-		v->int4 = DatumGetInt32(DirectFunctionCall1(int4in, CStringGetDatum(v->tenant)));
-		v->has_int4 = true;
+		v->typed.int4 = DatumGetInt32(DirectFunctionCall1(int4in, CStringGetDatum(v->tenant)));
+		v->typed.has_int4 = true;
 	}
-	return Int32GetDatum(v->int4);
+	return Int32GetDatum(v->typed.int4);
 }
 
 #define TW_READER(fn, getter, convert) \
@@ -566,7 +556,7 @@ static void
 tw_typed_begin(void)
 {
 	typed_pending.active = false;
-	typed_pending.has_uuid = typed_pending.has_int8 = typed_pending.has_int4 = false;
+	typed_pending.typed.has_uuid = typed_pending.typed.has_int8 = typed_pending.typed.has_int4 = false;
 }
 
 /* A uuid's canonical text, as uuid_out writes it, NUL-terminated into out (37 bytes); its length. */
@@ -598,8 +588,8 @@ tw_set_context_uuid(PG_FUNCTION_ARGS)
 	uuid = PG_GETARG_UUID_P(1);
 	tw_typed_begin();
 	tw_uuid_write(uuid, typed_pending.text);
-	typed_pending.has_uuid = true;
-	typed_pending.uuid = *uuid;
+	typed_pending.typed.has_uuid = true;
+	typed_pending.typed.uuid = *uuid;
 	tw_set_typed(fcinfo);
 	PG_RETURN_VOID();
 }
@@ -614,8 +604,8 @@ tw_set_context_uuid(PG_FUNCTION_ARGS)
 		value = getarg(1); \
 		tw_typed_begin(); \
 		typed_pending.text[write(value, typed_pending.text)] = '\0'; \
-		typed_pending.has = true; \
-		typed_pending.field = value; \
+		typed_pending.typed.has = true; \
+		typed_pending.typed.field = value; \
 		tw_set_typed(fcinfo); \
 		PG_RETURN_VOID(); \
 	}

@@ -13,18 +13,24 @@
 /* How many (sub)transaction levels deep one setting's held values may stack. */
 #define TW_HELD_DEPTH 32
 
-/* A setting's value, parsed once when it is set. The typed forms are filled in on first use. */
-typedef struct TwValue
+/* A tenant's typed forms: each filled in once, by the parse of its text or by a typed setter. */
+typedef struct TwTypedForm
 {
-	bool		present;		/* neither unset nor '' */
-	Oid			role;			/* verified: the role it was verified for */
-	double		expires;		/* verified: the token's exp, Unix seconds */
 	bool		has_uuid;
 	bool		has_int8;
 	bool		has_int4;
 	pg_uuid_t	uuid;
 	int64		int8;
 	int32		int4;
+} TwTypedForm;
+
+/* A setting's value, parsed once when it is set. The typed forms are filled in on first use. */
+typedef struct TwValue
+{
+	bool		present;		/* neither unset nor '' */
+	Oid			role;			/* verified: the role it was verified for */
+	double		expires;		/* verified: the token's exp, Unix seconds */
+	TwTypedForm typed;
 	char		tenant[FLEXIBLE_ARRAY_MEMBER];
 } TwValue;
 

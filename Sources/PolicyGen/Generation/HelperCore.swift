@@ -313,7 +313,7 @@ REVOKE ALL ON PROCEDURE @extschema@.secure_chunks_job(integer, jsonb) FROM PUBLI
     /// The core's routines: what an inline install leaves in the helper schema as plain objects.
     public static let coreRoutines = routines(in: script)
     /// The routines only the extension has (the signed binding's verifier and readers, the by-name reader).
-    public static let nativeOnlyRoutines = routines(in: native + signedNative + typedSetters).filter { !coreRoutines.contains($0) }
+    public static let nativeOnlyRoutines = routines(in: native + signedNative + typedSetters + heldContext).filter { !coreRoutines.contains($0) }
 
     /// The core with the helper schema filled in, as the inline form uses it.
     public static func inline(schema: String) -> String {

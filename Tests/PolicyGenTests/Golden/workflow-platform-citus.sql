@@ -90,13 +90,13 @@ BEGIN
     FOR member IN
         SELECT t.tgname, t.tgrelid::regclass AS rel FROM pg_catalog.pg_trigger AS t
         JOIN pg_catalog.pg_proc AS p ON p.oid = t.tgfoid JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'tenantwall' AND p.proname = ANY (ARRAY['context_uuid_by_name', 'verify_token', 'clear_verified', 'verified_uuid', 'verified_bigint', 'verified_integer', 'verified_text', 'set_signed_context', 'signing_keys_changed', 'set_context_uuid', 'set_context_bigint', 'set_context_integer']::name[])
+        WHERE n.nspname = 'tenantwall' AND p.proname = ANY (ARRAY['context_uuid_by_name', 'verify_token', 'clear_verified', 'verified_uuid', 'verified_bigint', 'verified_integer', 'verified_text', 'set_signed_context', 'signing_keys_changed', 'set_context_uuid', 'set_context_bigint', 'set_context_integer', 'hold_context_uuid', 'hold_context_bigint', 'hold_context_integer', 'hold_context', 'release_context']::name[])
     LOOP
         EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', member.tgname, member.rel);
     END LOOP;
     FOR routine IN
         SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'tenantwall' AND p.proname = ANY (ARRAY['context_uuid_by_name', 'verify_token', 'clear_verified', 'verified_uuid', 'verified_bigint', 'verified_integer', 'verified_text', 'set_signed_context', 'signing_keys_changed', 'set_context_uuid', 'set_context_bigint', 'set_context_integer']::name[])
+        WHERE n.nspname = 'tenantwall' AND p.proname = ANY (ARRAY['context_uuid_by_name', 'verify_token', 'clear_verified', 'verified_uuid', 'verified_bigint', 'verified_integer', 'verified_text', 'set_signed_context', 'signing_keys_changed', 'set_context_uuid', 'set_context_bigint', 'set_context_integer', 'hold_context_uuid', 'hold_context_bigint', 'hold_context_integer', 'hold_context', 'release_context']::name[])
     LOOP
         EXECUTE pg_catalog.format('DROP ROUTINE %s', routine);
     END LOOP;
