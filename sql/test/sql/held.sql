@@ -119,6 +119,27 @@ SELECT tw.hold_context_uuid('app.held', '00000000-0000-4000-8000-0000000000b2');
 SELECT public.held_seen() AS held_again;
 COMMIT;
 
+-- What runs at COMMIT still sees the held tenant: a deferred trigger, and a cursor WITH HOLD, which is
+-- materialized then.
+CREATE TABLE public.held_log (seen text NOT NULL);
+CREATE FUNCTION public.held_log_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.held_log VALUES ('at commit: ' || public.held_seen());
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER held_at_commit AFTER INSERT ON public.held_log DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.seen = 'insert') EXECUTE FUNCTION public.held_log_seen();
+BEGIN;
+SELECT tw.hold_context_uuid('app.held', '00000000-0000-4000-8000-0000000000a1');
+INSERT INTO public.held_log VALUES ('insert');
+DECLARE held_cursor CURSOR WITH HOLD FOR SELECT public.held_seen() AS materialized_at_commit;
+COMMIT;
+FETCH ALL FROM held_cursor;
+CLOSE held_cursor;
+SELECT seen FROM public.held_log ORDER BY seen;
+DROP TABLE public.held_log;
+DROP FUNCTION public.held_log_seen();
+
 -- The typed twins hold exactly the text the type's output writes; NULL and '' are refused, and so are names
 -- that cannot have hooks.
 BEGIN;
