@@ -25,10 +25,21 @@ final class HeldContextTests: XCTestCase {
         func checksums() throws -> [String] {
             try tables.map { try db.query("SELECT count(*) || ' ' || md5(COALESCE(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \($0) AS t").scalar ?? "" }
         }
+        // A job of the team's that sets the tenant itself: plan says what the held context does to it.
+        try db.execute("""
+            CREATE FUNCTION raw.events_of(p_tenant uuid) RETURNS bigint LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM set_config('app.current_tenant_id', p_tenant::text, true);
+                RETURN (SELECT count(*) FROM raw.events);
+            END $$;
+            """)
         let before = try checksums()
         let summaryBefore = try db.query("SELECT analytics.refresh_daily_summary()").scalar
         let plan = try LiveDatabase(connection: db).plan(spec)
         XCTAssertEqual(plan.blockers, [])
+        XCTAssertTrue(plan.effects.contains { $0.hasPrefix("raw.events_of(uuid) sets app.current_tenant_id") && $0.contains("with context_store: backend, a call after set_tenant_context() in the same transaction fails (55000") },
+                      "\(plan.effects)")
+        XCTAssertFalse(plan.effects.contains { $0.hasPrefix("set_tenant_context(uuid)") && $0.contains("context_store: backend") }, "the replaced setter holds: \(plan.effects)")
         try LiveDatabase(connection: db).apply(spec)
         XCTAssertEqual(try checksums(), before, "apply changed no row")
         XCTAssertTrue(try LiveDatabase(connection: db).plan(spec).isEmpty, "in sync after apply")
