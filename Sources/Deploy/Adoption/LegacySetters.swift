@@ -38,7 +38,7 @@ enum LegacySetters {
             case .keep?: line += ": kept as it is (legacy_functions)" + (setter.session ? ", a tenant set through it outlives the transaction (the pooling leak)" : "")
             case nil: line += "; name it in legacy_functions with an action: replace (a transaction-scoped shim of the same signature), revoke, or keep"
             }
-            if spec.tenancy.contextStore == .backend, named?.action != .replace, setter.settings.contains(spec.tenancy.setting) {
+            if spec.tenancy.holdsContext, named?.action != .replace, setter.settings.contains(spec.tenancy.setting) {
                 // The held context refuses a write of the setting while a tenant is held (sql/held.c): loud, but
                 // a job that called this after set_tenant_context() worked before and fails after.
                 line += "; with context_store: backend, a call after set_tenant_context() in the same transaction fails (55000: the tenant is held, the setting is not written by hand)"

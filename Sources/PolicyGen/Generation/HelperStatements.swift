@@ -106,13 +106,13 @@ struct HelperStatements {
         } else {
         // With the extension, a transaction-local uuid, bigint or integer tenant goes to its typed setter: no
         // cast to text in the statement, no parse back in the readers.
-        let call = t.contextStore == .backend ? "\(fn(HelperCore.heldSetter(t.type)))(\(setting), tenant)"
+        let call = t.holdsContext ? "\(fn(HelperCore.heldSetter(t.type)))(\(setting), tenant)"
             : t.helpers == .extension && t.scope == .transaction ? HelperCore.typedSetter(t.type).map { "\(fn($0))(\(setting), tenant)" } : nil
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("set_tenant_context"))(tenant \(type)) RETURNS void
                 LANGUAGE sql VOLATILE
                 AS \(SQL.dollarQuoted(" SELECT \(call ?? "\(fn(setter))(\(setting), tenant::pg_catalog.text)") "))
-            """, comment: t.contextStore == .backend
+            """, comment: t.holdsContext
                 ? "Held in the backend for the transaction (tenancy.context_store: backend): shown by the setting, never written into it; it ends with the transaction, so a pooled connection never carries it on."
                 : t.scope == .transaction
                 ? "Transaction-local: the context ends with the transaction, so a pooled connection never carries it on."
@@ -121,7 +121,7 @@ struct HelperStatements {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("clear_tenant_context"))() RETURNS void
                 LANGUAGE sql VOLATILE
-                AS \(SQL.dollarQuoted(t.contextStore == .backend ? " SELECT \(fn("release_context"))(\(setting)) " : " SELECT pg_catalog.set_config(\(setting), '', false) "))
+                AS \(SQL.dollarQuoted(t.holdsContext ? " SELECT \(fn("release_context"))(\(setting)) " : " SELECT pg_catalog.set_config(\(setting), '', false) "))
             """))
         return out
     }

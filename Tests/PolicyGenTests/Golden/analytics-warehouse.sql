@@ -116,14 +116,14 @@ CREATE OR REPLACE FUNCTION "tenantwall"."current_tenant_id"() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $tw$ SELECT "tenantwall"."context_uuid"('app.current_tenant_id') $tw$;
 
--- Transaction-local: the context ends with the transaction, so a pooled connection never carries it on.
+-- Held in the backend for the transaction (tenancy.context_store: backend): shown by the setting, never written into it; it ends with the transaction, so a pooled connection never carries it on.
 CREATE OR REPLACE FUNCTION "tenantwall"."set_tenant_context"(tenant uuid) RETURNS void
     LANGUAGE sql VOLATILE
-    AS $tw$ SELECT "tenantwall"."set_context_uuid"('app.current_tenant_id', tenant) $tw$;
+    AS $tw$ SELECT "tenantwall"."hold_context_uuid"('app.current_tenant_id', tenant) $tw$;
 
 CREATE OR REPLACE FUNCTION "tenantwall"."clear_tenant_context"() RETURNS void
     LANGUAGE sql VOLATILE
-    AS $tw$ SELECT pg_catalog.set_config('app.current_tenant_id', '', false) $tw$;
+    AS $tw$ SELECT "tenantwall"."release_context"('app.current_tenant_id') $tw$;
 
 -- Only members of wh_admin may enable admin mode.
 GRANT EXECUTE ON FUNCTION "tenantwall"."enable_admin_mode"(text) TO "wh_admin";

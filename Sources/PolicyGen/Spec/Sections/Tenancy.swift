@@ -34,6 +34,14 @@ public struct Tenancy: Sendable {
     public var nativeReader: Bool { helpers == .extension && binding != .role }
 
     public var citus: Bool { distribution == .citus }
+
+    /// Whether `set_tenant_context()` holds the tenant in the backend (`context_store: backend`). Only where the
+    /// extension does it for the context binding per transaction on one server: a spec switched to inline helpers
+    /// by code (a server without the extension, the benchmark's inline mode) writes the setting instead, while
+    /// `check` refuses a spec that asks for both.
+    public var holdsContext: Bool {
+        contextStore == .backend && helpers == .extension && binding == .context && scope == .transaction && !citus
+    }
 }
 
 // MARK: - Keys
