@@ -258,7 +258,7 @@ tw_held_slot(FunctionCallInfo fcinfo)
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("tenantwall: a setting name is required")));
-	slot = tw_slot_of(PG_GETARG_TEXT_PP(0), true);
+	slot = tw_slot_of(PG_GETARG_TEXT_PP(0), true, NULL);
 	if (slot == NULL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("tenantwall: the setting \"%s\" cannot hold a tenant context",

@@ -314,46 +314,53 @@ tw_slot(const char *name, bool may_define)
 }
 
 /*
- * The current value of the call's setting (first argument), or NULL when unset or empty. The fast path is a
- * byte comparison with the (usually one) slot's name: no allocation, since a call site's FmgrInfo, and with it
- * fn_extra, is new on every execution of a cached plan.
+ * The slot of a setting named by a text argument. The fast path is a byte comparison with the (usually one)
+ * slot's name: no allocation, since a call site's FmgrInfo, and with it fn_extra, is new on every execution of
+ * a cached plan. Otherwise the name is made a C string, handed back through name (when not NULL) so that the
+ * caller need not make it again.
  */
 TwSlot *
-tw_slot_of(text *setting, bool may_define)
+tw_slot_of(text *setting, bool may_define, char **name)
 {
 	int			len = VARSIZE_ANY_EXHDR(setting);
 	const char *bytes = VARDATA_ANY(setting);
+	char	   *cstring;
 	int			i;
 
 	for (i = 0; i < tw_nslots; i++)
 		if (tw_slots[i].len == len && memcmp(tw_slots[i].name, bytes, len) == 0)
 			return &tw_slots[i];
-	return tw_slot(text_to_cstring(setting), may_define);
+	cstring = text_to_cstring(setting);
+	if (name != NULL)
+		*name = cstring;
+	return tw_slot(cstring, may_define);
 }
 
+/* The current value of the call's setting (first argument), or NULL when unset or empty. */
 static TwValue *
 tw_context_value(FunctionCallInfo fcinfo, bool by_name)
 {
 	text	   *setting = PG_GETARG_TEXT_PP(0);
-	char	   *name;
+	char	   *name = NULL;
 	TwSlot	   *slot;
 	TwCall	   *call;
 	const char *raw;
 
 	if (!by_name)
 	{
-		slot = tw_slot_of(setting, !IsInParallelMode());
+		slot = tw_slot_of(setting, !IsInParallelMode(), &name);
 		if (slot != NULL)
 			return tw_slot_value(slot);
 	}
 	else
 	{
 		/* A value held in this backend is not in the setting: the by-name route reads it first. */
-		slot = tw_slot_of(setting, false);
+		slot = tw_slot_of(setting, false, &name);
 		if (slot != NULL && slot->nheld > 0 && slot->held[slot->nheld - 1].value != NULL)
 			return slot->held[slot->nheld - 1].value;
 	}
-	name = text_to_cstring(setting);
+	if (name == NULL)
+		name = text_to_cstring(setting);
 
 	/* Parallel mode, or a setting that cannot have hooks: read it by name, parse each new value once. */
 	raw = GetConfigOption(name, true, false);

@@ -69,7 +69,7 @@ tw_slot_value(TwSlot *slot)
 
 /* tenantwall.c */
 extern TwSlot *tw_slot(const char *name, bool may_define);
-extern TwSlot *tw_slot_of(text *setting, bool may_define);
+extern TwSlot *tw_slot_of(text *setting, bool may_define, char **name);
 extern void tw_require_tenant(bool missing);
 extern int	tw_uuid_write(const pg_uuid_t *uuid, char *out);
 
