@@ -197,8 +197,7 @@ tw_held_mirror(void)
 		mirroring = true;
 		PG_TRY();
 		{
-			(void) set_config_option(s->name, v->tenant, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
-									 GUC_ACTION_LOCAL, true, 0, false);
+			tw_write_setting(s->name, v->tenant, GUC_ACTION_LOCAL);
 		}
 		PG_FINALLY();
 		{
@@ -350,8 +349,7 @@ tw_release_context(PG_FUNCTION_ARGS)
 	releasing = true;
 	PG_TRY();
 	{
-		(void) set_config_option(slot->name, "", superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SET, true, 0, false);
+		tw_write_setting(slot->name, "", GUC_ACTION_SET);
 	}
 	PG_FINALLY();
 	{

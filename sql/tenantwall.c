@@ -530,8 +530,14 @@ tw_set_local(FunctionCallInfo fcinfo, const char *value)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("tenantwall: a setting name is required")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	(void) tw_slot(name, true);
-	(void) set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_LOCAL, true, 0, false);
+	tw_write_setting(name, value, GUC_ACTION_LOCAL);
+}
+
+/* Writes a context setting as the session would (SET LOCAL or SET), with the caller's right to set it. */
+void
+tw_write_setting(const char *name, const char *value, GucAction action)
+{
+	(void) set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION, action, true, 0, false);
 }
 
 PG_FUNCTION_INFO_V1(tw_set_context);

@@ -72,6 +72,7 @@ extern TwSlot *tw_slot(const char *name, bool may_define);
 extern TwSlot *tw_slot_of(text *setting, bool may_define, char **name);
 extern void tw_require_tenant(bool missing);
 extern int	tw_uuid_write(const pg_uuid_t *uuid, char *out);
+extern void tw_write_setting(const char *name, const char *value, GucAction action);
 
 /* held.c */
 extern void tw_held_init(void);

@@ -71,8 +71,7 @@ public struct ServerCapabilities {
         if spec.tenancy.helpers == .extension, try !available("tenantwall") {
             notes.append("the tenantwall extension is not installed on this server (make -C sql install): helpers inlined instead"
                          + (spec.tenancy.contextStore == .backend ? ", and the context written into the setting (context_store: backend needs the extension)" : ""))
-            spec.tenancy.helpers = .inline
-            spec.tenancy.contextStore = .setting
+            spec.tenancy.helpers = .inline  // Tenancy.holdsContext is then false: the setting is written
         }
         return spec
     }
