@@ -9,15 +9,16 @@
 # task each, on the tenant's shard: Citus's fast-path router), COMMIT. The modes differ in who asks and what
 # the shards' policies are (each on a table of its own, colocated, the same rows):
 #   bypass     a BYPASSRLS role on workflows: the baseline (no policy is applied anywhere)
-#   generated  wf_app on workflows: the generated policies, as `tenantwall apply` writes them (on Citus the reader
-#              is PL/pgSQL: called once per shard query, CitusStatements.reader)
+#   generated  wf_app on workflows: the generated policies, as `tenantwall apply` writes them with the extension's
+#              helpers (where the cluster can load it, else inline): the shards' policies call its C reader
+#              itself, tenant_id = context_bigint('app.current_tenant_id') (Tenancy.shardPolicyReader)
+#   plpgsql    wf_app on a table whose policy calls current_tenant_id(), the PL/pgSQL reader that inline helpers
+#              generate (and the extension's did before): called once per shard query, CitusStatements.reader
 #   sqlreader  wf_app on a table whose policy calls the reader as it was before, SQL over SQL (current_tenant_id()
 #              -> context_bigint()): the planner inlines both, parsing and analysing their bodies again, at every
 #              plan of every shard query
 #   builtin    wf_app on a table whose policy is the hand-written one, with no tenantwall function in it:
 #              USING (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::bigint)
-#   extension  wf_app on a table whose policy calls the native extension's C reader itself (helpers: extension,
-#              where the cluster can load it): tenant_id = context_bigint('app.current_tenant_id'), no wrapper
 #   column     wf_app on a table whose policy compares the tenant column with a constant, USING (tenant_id > 0):
 #              what any predicate on the tenant column costs under RLS, with nothing read
 #   true       wf_app on a table whose policy is USING (true): the cost of RLS itself, with no reader
@@ -44,12 +45,20 @@ chmod 755 "$dir"
 citus_start "$dir" 2 "wf_owner wf_app wf_admin wf_support tw_bench_bypass" shared_buffers=128MB pg_stat_statements.track_planning=on
 citus_db "$dir" bench
 c=$dir/c
-"$bin" apply --spec policies/workflow-platform-citus --database "host=$c user=postgres dbname=bench" >/dev/null
-
-# The extension mode needs the native extension installed on every node (scripts/setup.sh installs it); without
-# it the mode is left out, with a note, and the rest runs.
+# The example with the extension's helpers where every node can load it (scripts/setup.sh installs it; Citus
+# creates it on the workers), else as written (inline), with a note.
 native=$(citus_psql "$c" bench -At -c "SELECT count(*) > 0 FROM pg_available_extensions WHERE name = 'tenantwall'")
-citus_psql "$c" bench -v native="$native" >/dev/null <<'SQL'
+mkdir "$work/spec"
+if [ "$native" = t ]; then
+  sed 's/^\(  helpers: \)inline /\1extension /' policies/workflow-platform-citus/workflow-platform-citus.yaml > "$work/spec/spec.yaml"
+  grep -q '^  helpers: extension ' "$work/spec/spec.yaml" || { echo "the example's helpers line has moved: this script cannot switch it" >&2; exit 2; }
+else
+  echo "the tenantwall extension is not installed on this server: generated runs with inline helpers (PL/pgSQL reader)" >&2
+  cp policies/workflow-platform-citus/workflow-platform-citus.yaml "$work/spec/spec.yaml"
+fi
+"$bin" apply --spec "$work/spec" --database "host=$c user=postgres dbname=bench" >/dev/null
+
+citus_psql "$c" bench >/dev/null <<'SQL'
 SET citus.multi_task_query_log_level = 'off';
 INSERT INTO tenants (id, slug) SELECT g, 't' || g FROM generate_series(1, 50) AS g;
 INSERT INTO workflows (tenant_id, id, name, definition) OVERRIDING SYSTEM VALUE
@@ -58,15 +67,7 @@ CREATE ROLE tw_bench_bypass LOGIN BYPASSRLS;
 GRANT USAGE ON SCHEMA tenantwall TO tw_bench_bypass;
 GRANT EXECUTE ON FUNCTION tenantwall.set_tenant_context(bigint) TO tw_bench_bypass;
 GRANT SELECT ON workflows TO tw_bench_bypass;
--- The native extension, on every node (Citus creates it on the workers), for the extension mode.
-CREATE SCHEMA tw_native;
-GRANT USAGE ON SCHEMA tw_native TO wf_app;
-\if :native
-CREATE EXTENSION tenantwall WITH SCHEMA tw_native;
-\else
-CREATE FUNCTION tw_native.context_bigint(setting text) RETURNS bigint LANGUAGE sql STABLE
-    AS $$ SELECT NULL::bigint $$;
-\endif
+-- The PL/pgSQL reader, as inline helpers generate it (with the extension's helpers it calls the C reader).
 -- The 0.4.0 reader: a SQL function over a SQL function, both inlined (and re-analysed) at every plan.
 CREATE FUNCTION tenantwall.bench_context_bigint(setting text) RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT NULLIF(pg_catalog.current_setting(setting, true), '')::pg_catalog.int8 $$;
@@ -75,7 +76,7 @@ CREATE FUNCTION tenantwall.bench_sql_reader() RETURNS bigint LANGUAGE sql STABLE
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['bench_sqlreader', 'bench_builtin', 'bench_extension', 'bench_column', 'bench_true', 'bench_shardsoff'] LOOP
+    FOREACH t IN ARRAY ARRAY['bench_plpgsql', 'bench_sqlreader', 'bench_builtin', 'bench_column', 'bench_true', 'bench_shardsoff'] LOOP
         EXECUTE format('CREATE TABLE %I (LIKE workflows INCLUDING DEFAULTS INCLUDING INDEXES)', t);
         EXECUTE format('ALTER TABLE %I OWNER TO wf_owner', t);
         PERFORM create_distributed_table(t, 'tenant_id', colocate_with => 'workflows');
@@ -84,7 +85,6 @@ BEGIN
         EXECUTE format('CREATE POLICY bench ON %I FOR SELECT TO wf_app USING (%s)', t,
                        CASE t WHEN 'bench_true' THEN 'true' WHEN 'bench_sqlreader' THEN 'tenant_id = tenantwall.bench_sql_reader()'
                               WHEN 'bench_builtin' THEN $b$tenant_id = NULLIF(pg_catalog.current_setting('app.current_tenant_id', true), '')::pg_catalog.int8$b$
-                              WHEN 'bench_extension' THEN $b$tenant_id = tw_native.context_bigint('app.current_tenant_id')$b$
                               WHEN 'bench_column' THEN 'tenant_id > 0'
                               ELSE 'tenant_id = tenantwall.current_tenant_id()' END);
         EXECUTE format('GRANT SELECT ON %I TO wf_app', t);
@@ -112,15 +112,14 @@ SQL
 
 # The walled tables wall: a tenant sees its 400 rows, none of another's (true and shardsoff are the ablations
 # that do not: they measure what RLS costs, not a wall).
-walled=(workflows bench_sqlreader bench_builtin); [ "$native" = t ] && walled+=(bench_extension)
-for t in "${walled[@]}"; do
+for t in workflows bench_plpgsql bench_sqlreader bench_builtin; do
   got=$(psql -X -At -h "$c" -U wf_app bench -c BEGIN -c "SELECT tenantwall.set_tenant_context(3)" -c "SET LOCAL citus.multi_task_query_log_level = off" \
         -c "SELECT count(*) || '/' || count(*) FILTER (WHERE tenant_id <> 3) FROM $t" -c COMMIT | sed -n 's/^\([0-9]*\/[0-9]*\)$/\1/p')
   [ "$got" = "400/0" ] || { echo "$t: tenant 3 saw $got rows (expected 400/0)" >&2; exit 1; }
 done
 
 # The transaction: a tenant, its context, 10 lookups of its own workflows (id = 50k + t - 1).
-for t in workflows bench_sqlreader bench_builtin bench_extension bench_column bench_true bench_shardsoff; do
+for t in workflows bench_plpgsql bench_sqlreader bench_builtin bench_column bench_true bench_shardsoff; do
   { echo '\set t random(1, 50)'; echo 'BEGIN;'; echo 'SELECT tenantwall.set_tenant_context(:t);'
     for i in $(seq 1 10); do echo "\\set i 50 * random(1, 399) + :t - 1"; echo "SELECT name FROM $t WHERE tenant_id = :t AND id = :i;"; done
     echo 'COMMIT;'; } > "$work/$t.sql"
@@ -137,14 +136,10 @@ node_ticks() {
 }
 workers_ticks() { echo $(( $(node_ticks "$dir/w1" "${1:-}") + $(node_ticks "$dir/w2" "${1:-}") )); }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
-modes=${MODES:-"bypass generated sqlreader builtin extension column true shardsoff"}
-if [ "$native" != t ] && [[ " $modes " == *" extension "* ]]; then
-  echo "the tenantwall extension is not installed on this server: the extension mode is left out" >&2
-  modes=$(tr ' ' '\n' <<<"$modes" | grep -vx extension | paste -sd' ')
-fi
-declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [sqlreader]=wf_app [builtin]=wf_app [extension]=wf_app [column]=wf_app [true]=wf_app
+modes=${MODES:-"bypass generated plpgsql sqlreader builtin column true shardsoff"}
+declare -A role=([bypass]=tw_bench_bypass [generated]=wf_app [plpgsql]=wf_app [sqlreader]=wf_app [builtin]=wf_app [column]=wf_app [true]=wf_app
                  [shardsoff]=wf_app)
-declare -A table=([bypass]=workflows [generated]=workflows [sqlreader]=bench_sqlreader [builtin]=bench_builtin [extension]=bench_extension [column]=bench_column
+declare -A table=([bypass]=workflows [generated]=workflows [plpgsql]=bench_plpgsql [sqlreader]=bench_sqlreader [builtin]=bench_builtin [column]=bench_column
                   [true]=bench_true [shardsoff]=bench_shardsoff)
 results=$work/results; : > "$results"
 echo "Citus $(citus_psql "$c" bench -At -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'") on $(citus_psql "$c" bench -At -c 'SHOW server_version'), 2 workers; $clients clients, $rounds rounds of ${seconds}s, $(nproc) cores"

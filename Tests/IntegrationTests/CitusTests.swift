@@ -7,6 +7,7 @@ import LocalPostgres
 import PolicyGen
 import Postgres
 import Quoting
+import Review
 import Tenantwall
 import TenantwallBench
 import Verification
@@ -275,8 +276,9 @@ final class CitusTests: XCTestCase {
         XCTAssertEqual(try Connection(ConnectionString.with(cluster.connectionString(database: "postgres"), [("host", cluster.workers[0].socketDirectory)])).query("SELECT count(*) FROM pg_database WHERE datname LIKE 'tenantwall_bench_%'").scalar, "0", "on the workers too")
     }
 
-    /// The native extension on the cluster: Citus creates it on the workers, the policies there call the reader,
-    /// which calls the C reader, which reads the SET LOCAL that Citus carried over, and every wall holds.
+    /// The native extension on the cluster: Citus creates it on the workers, the shards' policies call its C
+    /// reader itself (Tenancy.shardPolicyReader: no PL/pgSQL call per shard query), which reads the SET LOCAL
+    /// that Citus carried over, and every wall holds; audit and prove read the C reader as the tenant's.
     func testNativeReadersOnTheWorkers() throws {
         var spec = try SpecFiles.load([TestServer.path("policies/workflow-platform-citus")])
         spec.tenancy.helpers = .extension
@@ -291,19 +293,43 @@ final class CitusTests: XCTestCase {
         try db.execute("SET LOCAL citus.multi_task_query_log_level = off")  // the count below reaches tenant 4's shard on purpose
         let plan = try db.query("EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM public.workflows WHERE tenant_id = 3 AND id = 9").rows.map { $0[0] ?? "" }.joined(separator: "\n")
         XCTAssertEqual(try db.query("SELECT count(*)::text || '/' || count(DISTINCT tenant_id)::text FROM public.workflows WHERE tenant_id IN (3, 4)").scalar, "10/1", "only tenant 3's rows, though the query names 4 too")
+        XCTAssertEqual(try db.query("SELECT tenantwall.current_tenant_id()::text").scalar, "3", "the application's reader")
         try db.execute("ROLLBACK")
-        // The policy calls the PL/pgSQL reader (CitusStatements.reader: called per shard query, not inlined at
-        // every plan), whose one RETURN on the worker is the extension's C reader.
-        XCTAssertTrue(plan.contains("tenantwall.current_tenant_id()"), "the worker's plan calls the reader:\n\(plan)")
-        let reader = try worker.query("""
-            SELECT l.lanname, p.prosrc, (SELECT cl.lanname FROM pg_proc AS c JOIN pg_language AS cl ON cl.oid = c.prolang
-                                         WHERE c.oid = 'tenantwall.context_bigint(text)'::regprocedure)
-            FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tenantwall.current_tenant_id()'::regprocedure
-            """).rows.first ?? []
-        XCTAssertEqual(reader.first ?? nil, "plpgsql", "\(reader)")
-        XCTAssertTrue((reader.dropFirst().first ?? nil)?.contains("RETURN \"tenantwall\".\"context_bigint\"('app.current_tenant_id')") == true, "the worker's reader calls the C reader: \(reader)")
-        XCTAssertEqual(reader.last ?? nil, "c", "the C reader on the worker: \(reader)")
+        // The shard's policy calls the C reader with the setting, and nothing else reads the tenant there.
+        XCTAssertTrue(plan.contains("tenantwall.context_bigint('app.current_tenant_id'::text)"), "the worker's plan calls the C reader:\n\(plan)")
+        XCTAssertFalse(plan.contains("current_tenant_id()"), "no PL/pgSQL reader in the worker's plan:\n\(plan)")
+        XCTAssertEqual(try worker.query("SELECT l.lanname FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = 'tenantwall.context_bigint(text)'::regprocedure").scalar,
+                       "c", "the C reader on the worker")
+        let policies = try worker.query("SELECT count(*) FROM pg_policy WHERE pg_get_expr(polqual, polrelid) LIKE '%tenantwall.context_bigint(''app.current_tenant_id''::text)%'").scalar
+        XCTAssertGreaterThan(Int(policies ?? "0") ?? 0, 0, "the shards' policies carry the C reader")
+        // audit and prove, from the spec and from the catalog alone, read the C reader as the tenant's.
+        let wall = Auditor.run(AuditInput(catalog: try AuditCatalogReader.read(db), spec: spec, appRoles: spec.roles.accessRoles))
+            .filter { $0.ruleId.hasPrefix("TW2") }.map { "\($0.ruleId) \($0.location.description): \($0.message)" }
+        XCTAssertEqual(wall, [], "the audit's wall rules, with the spec")
+        let catalogOnly = Auditor.run(AuditInput(catalog: try AuditCatalogReader.read(db), spec: nil, appRoles: spec.roles.accessRoles))
+            .filter { $0.ruleId.hasPrefix("TW2") }.map { "\($0.ruleId) \($0.location.description): \($0.message)" }
+        XCTAssertEqual(catalogOnly, [], "the audit's wall rules, from the catalog")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-citus-native-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try String(contentsOfFile: TestServer.path("policies/workflow-platform-citus/workflow-platform-citus.yaml"), encoding: .utf8)
+        XCTAssertTrue(source.contains("helpers: inline"))
+        try source.replacingOccurrences(of: "helpers: inline", with: "helpers: extension").write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let proof = try ProveRun(specPaths: [dir], database: url).run()
+        XCTAssertEqual(proof.verdict, "holds", (proof.failed + proof.unknown).map(\.explained).joined(separator: "\n"))
+        XCTAssertGreaterThan(proof.held.count, 10)
         let report = try Verifier(spec: spec, conninfo: url).run()
         XCTAssertEqual((report.failed + report.notProbed).map { "\($0.table) \($0.id) as \($0.role): \($0.actual)" }, [])
+        // A cluster applied by an earlier version: its policies call the PL/pgSQL reader. plan names them and
+        // apply puts the C reader on every shard.
+        try db.execute("DROP POLICY tw_tenant_select ON public.workflows")
+        try db.execute("CREATE POLICY tw_tenant_select ON public.workflows AS PERMISSIVE FOR SELECT TO wf_app, wf_support USING (tenant_id = tenantwall.current_tenant_id())")
+        let live = LiveDatabase(connection: db)
+        let drift = try live.plan(spec).differences
+        XCTAssertTrue(drift.contains { $0.object == "policies public.workflows" && $0.live?.contains("tw_tenant_select") == true && $0.live?.contains("current_tenant_id()") == true }, "plan names the old policy: \(drift)")
+        try live.apply(spec)
+        XCTAssertTrue(try live.plan(spec).isEmpty)
+        let old = "SELECT count(*) FROM pg_policy WHERE pg_get_expr(polqual, polrelid) LIKE '%current_tenant_id()%'"
+        XCTAssertEqual(try worker.query(old).scalar, "0", "no shard keeps the PL/pgSQL reader")
     }
 }

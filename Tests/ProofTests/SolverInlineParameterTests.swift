@@ -106,4 +106,25 @@ final class SolverInlineParameterTests: XCTestCase {
         XCTAssertEqual(FunctionLookup.defaults(f), [nil, .literal(.string("x,(y)")), .literal(.bool(true))])
         XCTAssertEqual(FunctionLookup.defaultCount(f), 2)
     }
+
+    /// The extension's C reader, which the solver cannot read, called in a policy with its setting
+    /// (`'app.tenant_id'::text`, as a Citus shard's policy prints it) and inside the PL/pgSQL
+    /// `current_tenant_id()` (an untyped literal): one value, because the arguments take the declared types.
+    func testAnOpaqueFunctionReadsItsArgumentsAsItsDeclaredTypes() {
+        let native = SolverFixture.function("tw", "context_uuid", args: ["text"], signature: "setting text", language: "c", body: "context_uuid", native: true)
+        let reader = SolverFixture.function("tw", "current_tenant_id", language: "plpgsql", body: " BEGIN RETURN \"tw\".\"context_uuid\"('app.tenant_id'); END ")
+        let side = SolverFixture.side(functions: [native, reader])
+        assertEquivalent("tenant_id = tw.context_uuid('app.tenant_id'::text)", "tenant_id = tw.current_tenant_id()", side)
+        assertEquivalent("tenant_id = tw.context_uuid('app.tenant_id')", "tenant_id = tw.context_uuid('app.tenant_id'::text)", side)
+        // Another setting is another value (a function of its argument: no witness the evaluator can replay).
+        guard case .fails = verdict("tenant_id = tw.context_uuid('app.other')", "tenant_id = tw.current_tenant_id()", side) else {
+            return XCTFail("another setting must not entail the reader's")
+        }
+        // A PL/pgSQL reader that does more than return the C reader stays a value of its own.
+        let guarded = SolverFixture.function("tw", "current_tenant_id", language: "plpgsql",
+                                             body: " BEGIN RETURN coalesce(\"tw\".\"context_uuid\"('app.tenant_id'), '00000000-0000-0000-0000-000000000001'); END ")
+        guard case .fails = verdict("tenant_id = tw.context_uuid('app.tenant_id')", "tenant_id = tw.current_tenant_id()", SolverFixture.side(functions: [native, guarded])) else {
+            return XCTFail("a reader that does more is not the C reader")
+        }
+    }
 }

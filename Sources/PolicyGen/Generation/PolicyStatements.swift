@@ -9,7 +9,8 @@ import Quoting
 /// pruning. With the extension's native reader it is `column = helpers.current_tenant_id()`: the planner inlines
 /// the SQL wrapper into a call of the C reader, an index condition evaluated once per scan (measured in the
 /// server: +0.19 µs per lookup, against +0.50 µs for the same reader in a sub-select and +0.88 µs for the SQL
-/// reader's; `scripts/bench-policy-cost.sh`).
+/// reader's; `scripts/bench-policy-cost.sh`). On Citus with the extension the policies call the C reader
+/// itself (`Tenancy.shardPolicyReader` says why).
 struct PolicyStatements {
     let spec: Spec
     let table: Table
@@ -52,7 +53,7 @@ struct PolicyStatements {
                 // there is no context (same plan shape: the wrapper is inlined around the same reader).
                 let reader = spec.tenancy.missingContext == .error
                     ? SQL.qualified(helpers, "required_tenant_id") + "(\(SQL.literal(table.qualifiedName)))"
-                    : SQL.qualified(helpers, "current_tenant_id") + "()"
+                    : spec.tenancy.shardPolicyReader ?? SQL.qualified(helpers, "current_tenant_id") + "()"
                 let predicate = "\(SQL.ident(scope)) = " + (directCall ? reader : "(SELECT \(reader))")
                 // The tenants table: a tenant reads and updates its own row; an application that signs tenants up
                 // (INSERT granted) creates only the row of the tenant its context names. The admin writes it in

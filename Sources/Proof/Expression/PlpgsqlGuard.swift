@@ -34,6 +34,15 @@ enum PlpgsqlGuard {
         return branches.isEmpty ? nil : .caseWhen(subject: nil, branches: branches, otherwise: value)
     }
 
+    /// The value of a body that is only `BEGIN RETURN <expression>; END`, for the caller to decide whether to read
+    /// it (`Translator.nativeReturn`): nil for any other shape.
+    static func plainReturn(_ body: String) -> Expr? {
+        var statements = split(body)
+        guard statements.count == 2, let begin = strip(statements[0], prefix: "BEGIN"), statements.removeLast().uppercased() == "END",
+              let returned = strip(begin, prefix: "RETURN") else { return nil }
+        return ExpressionCache.shared.body("SELECT " + returned)
+    }
+
     /// `RAISE [EXCEPTION] …` (no level is EXCEPTION); not `RAISE NOTICE` and the like, which do not stop.
     static func isException(_ raise: String) -> Bool {
         let level = raise.split(whereSeparator: \.isWhitespace).first.map { $0.uppercased() } ?? ""
