@@ -33,7 +33,10 @@
 # (each parsed, planned under the shard's policies and run, as the worker does with each task Citus sends),
 # as each mode's role, interleaved rounds; µs per shard query, median and range. No coordinator, client or
 # socket in the way: what the shard's policy adds to a query on the worker.
-# Usage: [MODES="bypass generated …"] scripts/bench-citus-cost.sh [rounds] [seconds] [clients] [loops]
+# With PERF_SECONDS set (and perf on the machine), last: each mode's pgbench again while `perf record` (cpu-clock,
+# 2 kHz) samples the workers' backends for that many seconds; their CPU per transaction by shared object
+# (postgres, the kernel, libc, citus.so, plpgsql.so, tenantwall.so): where what RLS adds on the workers is.
+# Usage: [MODES="bypass generated …"] [PERF_SECONDS=8] scripts/bench-citus-cost.sh [rounds] [seconds] [clients] [loops]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}; seconds=${2:-3}; clients=${3:-2}; loops=${4:-5000}
@@ -205,3 +208,30 @@ for m in $modes; do
   added=$(awk -v m="$m" '$2 == "bypass" {b[$1] = $3} $2 == m {r[$1] = $3} END {for (k in r) printf "%.2f\n", r[k] - b[k]}' "$loopres" | med)
   printf '%-10s %24s %22s\n' "$m" "$(awk -v m="$m" '$2 == m {print $3}' "$loopres" | med)" "$added"
 done
+
+# Where the workers' CPU goes, by shared object (PERF_SECONDS): the backends serving each mode's pgbench, found
+# once it has connected (children of the workers' postmasters on this database), sampled for PERF_SECONDS.
+if [ -n "${PERF_SECONDS:-}" ]; then
+  if ! command -v perf >/dev/null 2>&1 || ! perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1; then
+    echo "perf cannot sample here (Debian's linux-perf, and kernel.perf_event_paranoid): the profile is left out" >&2
+    exit 0
+  fi
+  echo
+  echo "On the workers, by shared object (perf, cpu-clock at 2 kHz, ${PERF_SECONDS}s per mode): µs per transaction"
+  printf '%-10s %8s %10s %10s %8s %8s %8s %8s %10s
+' mode tps all postgres kernel libc citus plpgsql tenantwall
+  for m in $modes; do
+    pgbench -n -M prepared -c "$clients" -j "$clients" -T $((PERF_SECONDS + 3)) -h "$c" -U "${role[$m]}" -f "$work/${table[$m]}.sql" bench > "$work/perf.out" 2>&1 &
+    bench_pid=$!
+    sleep 2
+    pids=$(for n in "$dir"/w*; do pgrep -P "$(head -1 "$n/data/postmaster.pid")" -f ' bench ' || true; done | paste -sd,)
+    perf record -q -e cpu-clock -F 2000 -p "$pids" -o "$work/perf.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 || true
+    wait "$bench_pid"
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/perf.out")
+    perf report -i "$work/perf.data" --no-children --sort dso -g none --stdio -n > "$work/perf.txt" 2>/dev/null || true
+    grep '%' "$work/perf.txt" |
+      awk -v m="$m" -v tps="$tps" -v secs="$PERF_SECONDS" '{n[$3] = $2; t += $2}
+        END {us = 500 / (tps * secs); printf "%-10s %8.0f %10.0f %10.0f %8.0f %8.0f %8.0f %8.1f %10.1f\n", m, tps, t * us, n["postgres"] * us,
+             n["[kernel.kallsyms]"] * us, n["libc.so.6"] * us, n["citus.so"] * us, n["plpgsql.so"] * us, n["tenantwall.so"] * us}' || true
+  done
+fi
