@@ -49,8 +49,9 @@ public struct TenantsTableReadable: AuditRule {
     }
 
     /// How the fix's policy reads the tenant: tenantwall's helper with a spec (bare for the native reader, and
-    /// on Citus the C reader itself, as the generator writes them), else the setting the referencing tables' policies compare the tenant column
-    /// with, read as those policies should (NULLIF for '', a sub-select to read it once per statement).
+    /// on Citus the C reader itself, as the generator writes them), else the setting the referencing tables'
+    /// policies compare the tenant column with, read as those policies should (NULLIF for '', a sub-select to
+    /// read it once per statement).
     func reader(_ input: AuditInput, _ referencing: [String]) -> String {
         if let spec = input.spec {
             let call = spec.tenancy.shardPolicyReader ?? SQL.qualified(spec.tenancy.helperSchema, "current_tenant_id") + "()"

@@ -64,7 +64,7 @@ extension CitusStatements {
         let value: String
         switch tenancy.helpers {
         case .extension:
-            value = tenancy.shardPolicyReader ?? ""
+            value = tenancy.contextReaderCall
         case .inline:
             let read = "NULLIF(pg_catalog.current_setting(\(setting), true), '')"
             switch type {
@@ -103,8 +103,9 @@ extension Tenancy {
     /// and +4.0 µs of execution per shard query on PostgreSQL 15 (`scripts/bench-citus-cost.sh`), where the C
     /// reader is a plain function call, never inlined, and reads the same setting, so the policies say exactly
     /// what the reader says (prove and audit read `current_tenant_id()` down to the same call).
-    public var shardPolicyReader: String? {
-        guard citus, helpers == .extension else { return nil }
-        return "\(SQL.qualified(helperSchema, "context_" + type.rawValue))(\(SQL.literal(setting)))"
-    }
+    public var shardPolicyReader: String? { citus && helpers == .extension ? contextReaderCall : nil }
+
+    /// The helpers' `context_<type>(setting)` for the spec's type and setting: the extension's C reader, or with
+    /// inline helpers its SQL twin.
+    var contextReaderCall: String { "\(SQL.qualified(helperSchema, "context_" + type.rawValue))(\(SQL.literal(setting)))" }
 }

@@ -79,7 +79,7 @@ struct HelperStatements {
         out.append(Statement(.helpers, """
             CREATE OR REPLACE FUNCTION \(fn("current_tenant_id"))() RETURNS \(type)
                 LANGUAGE sql STABLE PARALLEL SAFE
-                AS \(SQL.dollarQuoted(" SELECT \(fn("context_" + type))(\(setting)) "))
+                AS \(SQL.dollarQuoted(" SELECT \(t.contextReaderCall) "))
             """, comment: "The session's tenant, or NULL (unset, empty or malformed): policies then match no row."))
         }
         if t.citus {
